@@ -1,0 +1,99 @@
+// swift-tools-version: 6.1
+import Foundation
+import PackageDescription
+
+/// The package root, for linker flags that need an absolute path.
+let packageRoot = URL(fileURLWithPath: #filePath).deletingLastPathComponent().path
+
+let swiftSettings: [SwiftSetting] = [
+    .swiftLanguageMode(.v6),
+    .enableUpcomingFeature("ExistentialAny"),
+    .enableUpcomingFeature("InternalImportsByDefault"),
+]
+
+let package = Package(
+    name: "ptest-isolation",
+    products: [
+        .library(name: "DockerAPI", targets: ["DockerAPI"]),
+        .library(name: "IsolationCore", targets: ["IsolationCore"]),
+        // Dynamic: this is the shared library the Python package loads with ctypes.
+        .library(name: "CPtestIsolation", type: .dynamic, targets: ["CPtestIsolation"]),
+        .executable(name: "ptest-iso", targets: ["ptest-iso"]),
+        .executable(name: "docker-bench", targets: ["DockerBench"]),
+        .executable(name: "docker-api-demo", targets: ["DockerAPIDemo"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/swift-server/async-http-client.git", from: "1.37.0"),
+        .package(url: "https://github.com/apple/swift-nio.git", from: "2.101.2"),
+        .package(url: "https://github.com/apple/swift-nio-ssl.git", from: "2.37.6"),
+        .package(url: "https://github.com/apple/swift-log.git", from: "1.16.2"),
+        .package(url: "https://github.com/apple/swift-argument-parser.git", from: "1.8.2"),
+    ],
+    targets: [
+        .target(
+            name: "DockerAPI",
+            dependencies: [
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "NIOHTTP1", package: "swift-nio"),
+                .product(name: "NIOFoundationCompat", package: "swift-nio"),
+                .product(name: "NIOSSL", package: "swift-nio-ssl"),
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            swiftSettings: swiftSettings
+        ),
+        .target(
+            name: "IsolationCore",
+            dependencies: [
+                "DockerAPI",
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            swiftSettings: swiftSettings
+        ),
+        .target(
+            name: "CPtestIsolation",
+            dependencies: ["IsolationCore"],
+            exclude: ["include", "exports.map"],
+            swiftSettings: swiftSettings,
+            linkerSettings: [
+                // Export only the C ABI: Swift symbols stay private to the library.
+                .unsafeFlags(["-Xlinker", "--version-script=\(packageRoot)/Sources/CPtestIsolation/exports.map"])
+            ]
+        ),
+        .executableTarget(
+            name: "ptest-iso",
+            dependencies: [
+                "IsolationCore",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            ],
+            swiftSettings: swiftSettings
+        ),
+        .executableTarget(
+            name: "DockerBench",
+            dependencies: ["DockerAPI"],
+            path: "bench/DockerBench",
+            swiftSettings: swiftSettings
+        ),
+        .executableTarget(
+            name: "DockerAPIDemo",
+            dependencies: ["DockerAPI"],
+            path: "examples/docker-api-demo",
+            swiftSettings: swiftSettings
+        ),
+        .testTarget(
+            name: "DockerAPITests",
+            dependencies: ["DockerAPI"],
+            swiftSettings: swiftSettings
+        ),
+        .testTarget(
+            name: "CPtestIsolationTests",
+            swiftSettings: swiftSettings
+        ),
+        .testTarget(
+            name: "IsolationCoreTests",
+            dependencies: ["IsolationCore"],
+            swiftSettings: swiftSettings
+        ),
+    ]
+)

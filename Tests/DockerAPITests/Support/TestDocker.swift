@@ -1,0 +1,70 @@
+import DockerAPI
+import Foundation
+import Testing
+
+/// The real daemon the project's scripts start, and the images they build.
+enum TestDocker {
+    static let busybox = "ptest-iso-test/busybox:latest"
+    static let python = "ptest-iso-test/python:bookworm"
+    /// Every resource a test creates carries this label, so leftovers can be found.
+    static let testLabel = "ptest-iso.test"
+
+    static var repositoryRoot: URL {
+        URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+            .deletingLastPathComponent().deletingLastPathComponent()
+    }
+
+    static func configuration() throws -> DockerClient.Configuration {
+        try DockerClient.Configuration.fromEnvironment()
+    }
+
+    /// Runs `body` with a connected client, shutting it down afterwards.
+    static func withClient<R>(_ body: (DockerClient) async throws -> R) async throws -> R {
+        try await withDockerClient(try configuration(), body)
+    }
+
+    static func uniqueName(_ prefix: String) -> String {
+        "ptest-iso-test-\(prefix)-\(UUID().uuidString.prefix(8).lowercased())"
+    }
+
+    /// A busybox spec labelled for this test run that sleeps until stopped.
+    static func sleeper(_ image: String = busybox) -> ContainerSpec {
+        var spec = ContainerSpec(image: image)
+        spec.command = ["sleep", "3600"]
+        spec.labels = [testLabel: "1"]
+        spec.stopTimeoutSeconds = 1
+        return spec
+    }
+
+    /// Creates and starts a container, runs `body`, and always removes the container.
+    static func withContainer<R>(
+        _ client: DockerClient,
+        _ spec: ContainerSpec = sleeper(),
+        start: Bool = true,
+        _ body: (String) async throws -> R
+    ) async throws -> R {
+        let id = try await client.createContainer(spec).id
+        do {
+            if start { try await client.startContainer(id) }
+            let result = try await body(id)
+            try await client.removeContainer(id, force: true, removeVolumes: true)
+            return result
+        } catch {
+            try? await client.removeContainer(id, force: true, removeVolumes: true)
+            throw error
+        }
+    }
+
+    /// Runs a shell command in the container and returns its trimmed stdout, requiring exit 0.
+    static func shell(_ client: DockerClient, _ id: String, _ script: String, user: String? = nil) async throws -> String {
+        let result = try await client.exec(id, ExecOptions(["sh", "-c", script], user: user))
+        #expect(result.exitCode == 0, "`\(script)` failed: \(result.stderrText)")
+        return result.stdoutText.trimmingCharacters(in: .whitespacesAndNewlines)
+    }
+
+    static func temporaryDirectory(_ name: String = "t") throws -> URL {
+        let url = FileManager.default.temporaryDirectory.appendingPathComponent("ptest-iso-\(name)-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: url, withIntermediateDirectories: true)
+        return url
+    }
+}

@@ -1,0 +1,75 @@
+import DockerAPI
+
+/// Command-line settings. Parsed by hand: the bench target depends on
+/// `DockerAPI` only, and has just a handful of flags.
+struct BenchOptions: Sendable {
+    var iterations = 30
+    var warmup = 3
+    var jsonPath: String?
+    var socketPath = DockerEndpoint.defaultSocketPath
+    var image = "ptest-iso-test/busybox:latest"
+    var dockerPath = "docker"
+    var curlPath = "curl"
+    var scenarios = Scenario.allCases
+
+    static let usage = """
+        usage: docker-bench [--iterations N] [--warmup N] [--json PATH] [--scenario NAME]...
+                            [--socket PATH] [--image REF] [--docker PATH] [--curl PATH]
+
+        Times container create+start+remove and an exec round trip through DockerAPI,
+        the docker CLI and raw curl --unix-socket requests (the floor), interleaved.
+
+          --iterations N   measured iterations per scenario and method (default 30)
+          --warmup N       uncounted warm-up iterations first (default 3)
+          --json PATH      also write the samples and summary as JSON
+          --scenario NAME  lifecycle or exec; repeat for both (default: both)
+          --socket PATH    the daemon's socket (default /var/run/docker.sock)
+          --image REF      image to run (default ptest-iso-test/busybox:latest)
+          --docker PATH    docker CLI (default: found on PATH)
+          --curl PATH      curl (default: found on PATH)
+        """
+
+    struct UsageError: Error, CustomStringConvertible {
+        var description: String
+    }
+
+    /// `nil` when `--help` was asked for.
+    static func parse(_ arguments: [String]) throws -> BenchOptions? {
+        var options = BenchOptions()
+        var chosen: [Scenario] = []
+        var rest = arguments[...]
+        func value(_ flag: String) throws -> String {
+            guard let next = rest.popFirst() else { throw UsageError(description: "\(flag) needs a value") }
+            return next
+        }
+        func count(_ flag: String, minimum: Int) throws -> Int {
+            let text = try value(flag)
+            guard let number = Int(text), number >= minimum else {
+                throw UsageError(description: "\(flag) takes a whole number ≥ \(minimum), not '\(text)'")
+            }
+            return number
+        }
+        while let argument = rest.popFirst() {
+            switch argument {
+            case "-h", "--help": return nil
+            case "--iterations": options.iterations = try count(argument, minimum: 1)
+            case "--warmup": options.warmup = try count(argument, minimum: 0)
+            case "--json": options.jsonPath = try value(argument)
+            case "--socket": options.socketPath = try value(argument)
+            case "--image": options.image = try value(argument)
+            case "--docker": options.dockerPath = try value(argument)
+            case "--curl": options.curlPath = try value(argument)
+            case "--scenario":
+                let name = try value(argument)
+                guard let scenario = Scenario(rawValue: name) else {
+                    throw UsageError(description: "unknown scenario '\(name)'; pick from \(Scenario.allCases.map(\.rawValue).joined(separator: ", "))")
+                }
+                if !chosen.contains(scenario) { chosen.append(scenario) }
+            default:
+                throw UsageError(description: "unknown argument '\(argument)'")
+            }
+        }
+        if !chosen.isEmpty { options.scenarios = chosen }
+        return options
+    }
+}

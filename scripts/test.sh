@@ -1,0 +1,17 @@
+#!/usr/bin/env bash
+# Every test, against real parts: starts the Docker daemon, the TLS daemon
+# and the local registries the tests talk to, builds the test images, then
+# builds and runs the whole suite. Works on a fresh machine that has only
+# the Swift toolchain and the package registries.
+set -euo pipefail
+cd "$(dirname "${BASH_SOURCE[0]}")/.."
+
+scripts/docker-up.sh
+scripts/test-images.sh
+scripts/tls-daemon.sh start
+scripts/registry.sh start
+# Stop the helpers whatever the outcome; the main daemon stays for the next run.
+trap 'scripts/tls-daemon.sh stop >/dev/null 2>&1 || true; scripts/registry.sh stop >/dev/null 2>&1 || true' EXIT
+
+swift build --build-tests
+swift test --skip-build "$@"
