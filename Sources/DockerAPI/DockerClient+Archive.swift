@@ -1,5 +1,5 @@
-public import Foundation
 import AsyncHTTPClient
+public import Foundation
 import NIOCore
 import NIOFoundationCompat
 
@@ -45,7 +45,8 @@ extension DockerClient {
         guard FileManager.default.fileExists(atPath: hostPath.path, isDirectory: &isDirectory) else {
             throw DockerError(.invalidConfiguration, "copy: \(hostPath.path) does not exist on the host")
         }
-        let tar = isDirectory.boolValue
+        let tar =
+            isDirectory.boolValue
             ? try TarArchive.archive(directory: hostPath, includingRootNamed: hostPath.lastPathComponent)
             : try TarArchive.archive(file: hostPath, as: hostPath.lastPathComponent)
         try await putArchive(containerID, path: containerDirectory, tar: tar)

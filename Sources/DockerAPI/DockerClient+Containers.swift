@@ -94,7 +94,9 @@ extension DockerClient {
         /// Prefix each line with an RFC 3339 timestamp.
         public var timestamps = false
 
-        public init(stdout: Bool = true, stderr: Bool = true, tail: Int? = nil, since: Double? = nil, until: Double? = nil, timestamps: Bool = false) {
+        public init(
+            stdout: Bool = true, stderr: Bool = true, tail: Int? = nil, since: Double? = nil, until: Double? = nil, timestamps: Bool = false
+        ) {
             self.stdout = stdout
             self.stderr = stderr
             self.tail = tail

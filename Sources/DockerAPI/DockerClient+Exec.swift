@@ -97,7 +97,8 @@ extension DockerClient {
     }
 
     private func killExecProcessGroup(containerID: String, pid: Int) async throws {
-        let kill = ExecCreateBody(attachStdin: false, cmd: ["sh", "-c", "kill -KILL -- -\(pid) 2>/dev/null || kill -KILL \(pid)"], user: "0")
+        let kill = ExecCreateBody(
+            attachStdin: false, cmd: ["sh", "-c", "kill -KILL -- -\(pid) 2>/dev/null || kill -KILL \(pid)"], user: "0")
         let created: IDResponse = try await json(.POST, "/containers/\(Self.pathComponent(containerID))/exec", body: kill)
         let path = "/exec/\(Self.pathComponent(created.id))/start"
         _ = try await data(

@@ -74,7 +74,9 @@ extension DockerClient {
         let context = options.contextDirectory
         let dockerfile = context.appendingPathComponent(options.dockerfile)
         guard FileManager.default.fileExists(atPath: dockerfile.path) else {
-            throw DockerError(.invalidConfiguration, "build: Dockerfile \(dockerfile.path) does not exist; set dockerfile relative to the context directory")
+            throw DockerError(
+                .invalidConfiguration,
+                "build: Dockerfile \(dockerfile.path) does not exist; set dockerfile relative to the context directory")
         }
         let tar = try Self.buildContext(options)
         var query = Query()

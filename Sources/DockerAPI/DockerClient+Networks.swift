@@ -22,7 +22,8 @@ extension DockerClient {
         return try await json(.GET, "/networks", query: query)
     }
 
-    public func connectNetwork(_ network: String, container: String, options: NetworkConnectOptions = NetworkConnectOptions()) async throws {
+    public func connectNetwork(_ network: String, container: String, options: NetworkConnectOptions = NetworkConnectOptions()) async throws
+    {
         let body = NetworkConnectBody(
             container: container,
             endpointConfig: .init(

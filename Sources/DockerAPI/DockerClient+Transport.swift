@@ -62,9 +62,11 @@ extension DockerClient {
     func url(_ path: String, query: Query = [:], versioned: Bool = true) -> String {
         var url = baseURL + (versioned ? "/v\(apiVersion)" : "") + path
         if !query.items.isEmpty {
-            url += "?" + query.items.map { name, value in
-                "\(name)=\(value.addingPercentEncoding(withAllowedCharacters: Self.queryAllowed) ?? value)"
-            }.joined(separator: "&")
+            url +=
+                "?"
+                + query.items.map { name, value in
+                    "\(name)=\(value.addingPercentEncoding(withAllowedCharacters: Self.queryAllowed) ?? value)"
+                }.joined(separator: "&")
         }
         return url
     }
@@ -204,7 +206,9 @@ extension DockerClient {
                 return unreachable("connecting timed out")
             }
             if httpError == .remoteConnectionClosed {
-                return DockerError(.daemonUnreachable, "\(endpoint) closed the connection during \(operation); is it a Docker daemon (and does it expect TLS)?")
+                return DockerError(
+                    .daemonUnreachable,
+                    "\(endpoint) closed the connection during \(operation); is it a Docker daemon (and does it expect TLS)?")
             }
             if httpError == .cancelled {
                 return CancellationError()

@@ -14,7 +14,8 @@ extension DockerEndpoint {
         if let host = environment["DOCKER_HOST"], !host.isEmpty {
             return try parse(host: host, tls: try tlsFromEnvironment(environment))
         }
-        let configDir = environment["DOCKER_CONFIG"].map { URL(fileURLWithPath: $0) }
+        let configDir =
+            environment["DOCKER_CONFIG"].map { URL(fileURLWithPath: $0) }
             ?? URL(fileURLWithPath: environment["HOME"] ?? NSHomeDirectory()).appendingPathComponent(".docker")
         if let name = try currentContextName(environment: environment, configDirectory: configDir),
             name != "default"

@@ -16,7 +16,9 @@ import Testing
             .appendingPathComponent("Sources/CPtestIsolation/include")
     }
 
-    static func run(_ executable: String, _ arguments: [String], environment: [String: String]? = nil) throws -> (status: Int32, output: String) {
+    static func run(_ executable: String, _ arguments: [String], environment: [String: String]? = nil) throws -> (
+        status: Int32, output: String
+    ) {
         let process = Process()
         process.executableURL = URL(fileURLWithPath: executable)
         process.arguments = arguments
@@ -36,20 +38,22 @@ import Testing
         defer { try? FileManager.default.removeItem(at: work) }
         let source = work.appendingPathComponent("probe.c")
         try """
-            #include <stdio.h>
-            #include <string.h>
-            #include "ptest_isolation.h"
-            int main(void) {
-                if (ptest_iso_abi_version() != PTEST_ISO_ABI_VERSION) { puts("abi mismatch"); return 1; }
-                printf("abi=%u version=%s\\n", ptest_iso_abi_version(), ptest_iso_version());
-                return strlen(ptest_iso_version()) > 0 ? 0 : 2;
-            }
-            """.write(to: source, atomically: true, encoding: .utf8)
+        #include <stdio.h>
+        #include <string.h>
+        #include "ptest_isolation.h"
+        int main(void) {
+            if (ptest_iso_abi_version() != PTEST_ISO_ABI_VERSION) { puts("abi mismatch"); return 1; }
+            printf("abi=%u version=%s\\n", ptest_iso_abi_version(), ptest_iso_version());
+            return strlen(ptest_iso_version()) > 0 ? 0 : 2;
+        }
+        """.write(to: source, atomically: true, encoding: .utf8)
         let binary = work.appendingPathComponent("probe").path
         let compiled = try Self.run(
             "/usr/bin/cc",
-            [source.path, "-I", Self.headerDirectory.path, "-L", Self.buildDirectory.path, "-lCPtestIsolation",
-             "-Wl,-rpath,\(Self.buildDirectory.path)", "-o", binary]
+            [
+                source.path, "-I", Self.headerDirectory.path, "-L", Self.buildDirectory.path, "-lCPtestIsolation",
+                "-Wl,-rpath,\(Self.buildDirectory.path)", "-o", binary,
+            ]
         )
         #expect(compiled.status == 0, "\(compiled.output)")
         let ran = try Self.run(binary, [])

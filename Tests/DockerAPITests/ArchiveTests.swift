@@ -22,7 +22,9 @@ import Testing
             try await TestDocker.withContainer(client) { id in
                 try await client.copyIn(id, from: tree, to: "/tmp")
                 #expect(try await TestDocker.shell(client, id, "/tmp/project/bin/run.sh") == "run")
-                #expect(try await TestDocker.shell(client, id, "stat -c '%a' /tmp/project/bin/run.sh /tmp/project/private.txt | tr '\\n' ' '") == "755 600")
+                #expect(
+                    try await TestDocker.shell(client, id, "stat -c '%a' /tmp/project/bin/run.sh /tmp/project/private.txt | tr '\\n' ' '")
+                        == "755 600")
                 #expect(try await TestDocker.shell(client, id, "readlink /tmp/project/link") == "bin/run.sh")
                 #expect(try await TestDocker.shell(client, id, "test -d /tmp/project/empty && echo dir") == "dir")
                 #expect(try await TestDocker.shell(client, id, "wc -c < /tmp/project/blob.bin") == "300000")
@@ -35,7 +37,8 @@ import Testing
                 #expect(try String(contentsOf: copied.appendingPathComponent("private.txt"), encoding: .utf8) == "secret\nchanged\n")
                 let mode = try fm.attributesOfItem(atPath: copied.appendingPathComponent("bin/run.sh").path)[.posixPermissions] as? Int
                 #expect(mode == 0o755)
-                let privateMode = try fm.attributesOfItem(atPath: copied.appendingPathComponent("private.txt").path)[.posixPermissions] as? Int
+                let privateMode =
+                    try fm.attributesOfItem(atPath: copied.appendingPathComponent("private.txt").path)[.posixPermissions] as? Int
                 #expect(privateMode == 0o600)
                 #expect(try fm.destinationOfSymbolicLink(atPath: copied.appendingPathComponent("link").path) == "bin/run.sh")
 

@@ -1,9 +1,10 @@
 import DockerAPI
 import Foundation
-#if canImport(FoundationNetworking)
-import FoundationNetworking
-#endif
 import Testing
+
+#if canImport(FoundationNetworking)
+    import FoundationNetworking
+#endif
 
 @Suite struct ContainerTests {
     @Test func lifecycleMovesThroughEveryState() async throws {
@@ -27,6 +28,20 @@ import Testing
                 #expect(waited.statusCode == 137)
                 #expect(try await client.inspectContainer(id).state.running == false)
                 try await client.stopContainer(id)  // already stopped: not an error
+            }
+        }
+    }
+
+    @Test(.timeLimit(.minutes(1)))
+    func aWaitPastItsDeadlineIsATimeoutAndLeavesTheContainerAlone() async throws {
+        try await TestDocker.withClient { client in
+            try await TestDocker.withContainer(client) { id in
+                let error = await #expect(throws: DockerError.self) {
+                    try await client.waitContainer(id, timeout: .milliseconds(300))
+                }
+                #expect(error?.code == .timeout)
+                let state = try await client.inspectContainer(id).state
+                #expect(state.running)
             }
         }
     }
@@ -120,7 +135,8 @@ import Testing
                     client, id, "cat /sys/fs/cgroup/memory.max 2>/dev/null || cat /sys/fs/cgroup/memory/memory.limit_in_bytes"
                 )
                 #expect(memory == String(64 << 20))
-                let pids = try await TestDocker.shell(client, id, "cat /sys/fs/cgroup/pids.max 2>/dev/null || cat /sys/fs/cgroup/pids/pids.max")
+                let pids = try await TestDocker.shell(
+                    client, id, "cat /sys/fs/cgroup/pids.max 2>/dev/null || cat /sys/fs/cgroup/pids/pids.max")
                 #expect(pids == "42")
                 let cpu = try await TestDocker.shell(
                     client, id,
@@ -224,7 +240,8 @@ import Testing
     @Test func healthcheckTurnsHealthy() async throws {
         try await TestDocker.withClient { client in
             var spec = TestDocker.sleeper()
-            spec.healthcheck = .init(test: ["CMD-SHELL", "test -f /tmp/ready"], interval: .milliseconds(200), timeout: .seconds(2), retries: 50)
+            spec.healthcheck = .init(
+                test: ["CMD-SHELL", "test -f /tmp/ready"], interval: .milliseconds(200), timeout: .seconds(2), retries: 50)
             spec.restartPolicy = .init(name: "on-failure", maximumRetryCount: 2)
             try await TestDocker.withContainer(client, spec) { id in
                 #expect(try await client.inspectContainer(id).state.health?.status == "starting")

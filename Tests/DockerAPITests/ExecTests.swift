@@ -20,7 +20,11 @@ import Testing
             try await TestDocker.withContainer(client) { id in
                 // Frames of many sizes split across reads: 2 MB of stdout interleaved with stderr.
                 let result = try await client.exec(
-                    id, ExecOptions(["sh", "-c", "i=0; while [ $i -lt 2000 ]; do head -c 1000 /dev/zero | tr '\\0' x; echo; echo e$i >&2; i=$((i+1)); done"])
+                    id,
+                    ExecOptions([
+                        "sh", "-c",
+                        "i=0; while [ $i -lt 2000 ]; do head -c 1000 /dev/zero | tr '\\0' x; echo; echo e$i >&2; i=$((i+1)); done",
+                    ])
                 )
                 #expect(result.exitCode == 0)
                 #expect(result.stdout.count == 2000 * 1001)
@@ -33,7 +37,9 @@ import Testing
         try await TestDocker.withClient { client in
             try await TestDocker.withContainer(client) { id in
                 let result = try await client.exec(
-                    id, ExecOptions(["sh", "-c", "echo $COLOR; pwd; id -u"], environment: ["COLOR": "teal"], workingDirectory: "/etc", user: "nobody")
+                    id,
+                    ExecOptions(
+                        ["sh", "-c", "echo $COLOR; pwd; id -u"], environment: ["COLOR": "teal"], workingDirectory: "/etc", user: "nobody")
                 )
                 #expect(result.stdoutText == "teal\n/etc\n65534\n")
             }

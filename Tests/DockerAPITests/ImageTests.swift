@@ -19,13 +19,14 @@ import Testing
         let context = try TestDocker.temporaryDirectory("ctx")
         defer { try? FileManager.default.removeItem(at: context) }
         try """
-            FROM \(TestDocker.busybox)
-            ARG FLAVOUR=plain
-            COPY . /ctx/
-            RUN echo "$FLAVOUR" > /flavour
-            CMD ["sh"]
-            """.write(to: context.appendingPathComponent("Dockerfile"), atomically: true, encoding: .utf8)
-        try "secret.txt\nlogs/\n*.tmp\n!keep.tmp\n".write(to: context.appendingPathComponent(".dockerignore"), atomically: true, encoding: .utf8)
+        FROM \(TestDocker.busybox)
+        ARG FLAVOUR=plain
+        COPY . /ctx/
+        RUN echo "$FLAVOUR" > /flavour
+        CMD ["sh"]
+        """.write(to: context.appendingPathComponent("Dockerfile"), atomically: true, encoding: .utf8)
+        try "secret.txt\nlogs/\n*.tmp\n!keep.tmp\n".write(
+            to: context.appendingPathComponent(".dockerignore"), atomically: true, encoding: .utf8)
         for file in ["app.py", "secret.txt", "junk.tmp", "keep.tmp"] {
             try Data(file.utf8).write(to: context.appendingPathComponent(file))
         }
@@ -123,7 +124,10 @@ import Testing
             try await TestDocker.withContainer(client) { id in
                 _ = try await TestDocker.shell(client, id, "echo saved > /state.txt")
                 let image = try await client.commitContainer(
-                    id, options: CommitOptions(repository: "ptest-iso-test/committed", tag: String(tag.split(separator: ":")[1]), comment: "snapshot", changes: ["ENV SNAP=1"], labels: ["ptest-iso.snapshot": "yes"])
+                    id,
+                    options: CommitOptions(
+                        repository: "ptest-iso-test/committed", tag: String(tag.split(separator: ":")[1]), comment: "snapshot",
+                        changes: ["ENV SNAP=1"], labels: ["ptest-iso.snapshot": "yes"])
                 )
                 #expect(image.hasPrefix("sha256:"))
             }
@@ -144,7 +148,9 @@ import Testing
             for index in 0..<2 {
                 try await TestDocker.withContainer(client) { id in
                     _ = try await TestDocker.shell(client, id, "echo \(index) > /n")
-                    ids.append(try await client.commitContainer(id, options: CommitOptions(labels: ["ptest-iso.prune": index == 0 ? run : "keep-\(run)"])))
+                    ids.append(
+                        try await client.commitContainer(
+                            id, options: CommitOptions(labels: ["ptest-iso.prune": index == 0 ? run : "keep-\(run)"])))
                 }
             }
             let report = try await client.pruneImages(filters: ["label": ["ptest-iso.prune=\(run)"], "dangling": ["true"]])

@@ -32,7 +32,8 @@ import Testing
     @Test func containersOnASharedNetworkReachEachOtherByAlias() async throws {
         try await TestDocker.withClient { client in
             let name = TestDocker.uniqueName("shared")
-            let network = try await client.createNetwork(NetworkSpec(name: name, labels: [TestDocker.testLabel: "1"], subnet: "10.231.8.0/24"))
+            let network = try await client.createNetwork(
+                NetworkSpec(name: name, labels: [TestDocker.testLabel: "1"], subnet: "10.231.8.0/24"))
             defer { Task { try? await client.removeNetwork(network) } }
             var server = TestDocker.sleeper()
             server.networkMode = name
@@ -41,7 +42,8 @@ import Testing
             try await TestDocker.withContainer(client, server) { _ in
                 // The peer starts on a private network of its own, so it has Docker's embedded DNS.
                 let privateName = TestDocker.uniqueName("private")
-                let privateNetwork = try await client.createNetwork(NetworkSpec(name: privateName, labels: [TestDocker.testLabel: "1"], subnet: "10.231.9.0/24"))
+                let privateNetwork = try await client.createNetwork(
+                    NetworkSpec(name: privateName, labels: [TestDocker.testLabel: "1"], subnet: "10.231.9.0/24"))
                 defer { Task { try? await client.removeNetwork(privateNetwork) } }
                 var clientSpec = TestDocker.sleeper()
                 clientSpec.networkMode = privateName
@@ -50,7 +52,9 @@ import Testing
                     let before = try await client.exec(peer, ExecOptions(["timeout", "5", "wget", "-q", "-O", "-", "http://db/"]))
                     #expect(before.exitCode != 0)
                     try await client.connectNetwork(name, container: peer, options: .init(aliases: ["app"], ipv4Address: "10.231.8.77"))
-                    let reply = try await retrying { try await client.exec(peer, ExecOptions(["timeout", "5", "wget", "-q", "-O", "-", "http://db/"])) }
+                    let reply = try await retrying {
+                        try await client.exec(peer, ExecOptions(["timeout", "5", "wget", "-q", "-O", "-", "http://db/"]))
+                    }
                     #expect(reply.stdoutText == "pong\n")
                     let ip = try await TestDocker.shell(client, peer, "ip -4 addr | grep -o '10.231.8.77'")
                     #expect(ip == "10.231.8.77")

@@ -11,13 +11,19 @@ enum TestRegistry {
     static let user = environment["PTEST_ISO_REGISTRY_USER"] ?? "ptest"
     static let password = environment["PTEST_ISO_REGISTRY_PASSWORD"] ?? "ptest-secret"
 
+    /// Starts both registries (a fast no-op when they already answer).
+    static func start() throws {
+        try TestDocker.runScript("registry.sh", "start")
+    }
+
     static func reference(_ registry: String) -> String {
         "\(registry)/ptest-iso/busybox:\(UUID().uuidString.prefix(8).lowercased())"
     }
 }
 
-@Suite struct RegistryTests {
+@Suite(.serialized) struct RegistryTests {
     @Test func pushThenPullRoundTripsAnImageWithProgress() async throws {
+        try TestRegistry.start()
         try await TestDocker.withClient { client in
             let reference = TestRegistry.reference(TestRegistry.open)
             try await client.tagImage(TestDocker.busybox, as: reference)
@@ -39,6 +45,7 @@ enum TestRegistry {
     }
 
     @Test func aMissingTagIsNotFound() async throws {
+        try TestRegistry.start()
         try await TestDocker.withClient { client in
             let error = await #expect(throws: DockerError.self) {
                 try await client.pullImage("\(TestRegistry.open)/ptest-iso/never-pushed:nope")
@@ -49,6 +56,7 @@ enum TestRegistry {
     }
 
     @Test func credentialsAreSentToAnAuthenticatedRegistry() async throws {
+        try TestRegistry.start()
         try await TestDocker.withClient { client in
             let reference = TestRegistry.reference(TestRegistry.authenticated)
             try await client.tagImage(TestDocker.busybox, as: reference)

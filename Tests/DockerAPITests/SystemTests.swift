@@ -109,7 +109,9 @@ import Testing
 
             // A bounded replay: `until` ends the stream by itself.
             let replay = try await client.events(
-                EventFilter(since: Date().timeIntervalSince1970 - 60, until: Date().timeIntervalSince1970, filters: ["type": ["container"], "label": ["ptest-iso.events=\(marker)"]])
+                EventFilter(
+                    since: Date().timeIntervalSince1970 - 60, until: Date().timeIntervalSince1970,
+                    filters: ["type": ["container"], "label": ["ptest-iso.events=\(marker)"]])
             )
             var replayed = 0
             for try await _ in replay { replayed += 1 }

@@ -9,12 +9,7 @@ enum TLSDaemon {
 
     /// Starts the daemon (a fast no-op when it already answers).
     static func start() throws {
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: "/bin/bash")
-        process.arguments = [TestDocker.repositoryRoot.appendingPathComponent("scripts/tls-daemon.sh").path, "start"]
-        try process.run()
-        process.waitUntilExit()
-        #expect(process.terminationStatus == 0, "scripts/tls-daemon.sh start failed")
+        try TestDocker.runScript("tls-daemon.sh", "start")
     }
 
     static func endpoint(ca: String = "ca.pem", certificateDirectory: String? = nil) -> DockerEndpoint {
@@ -109,7 +104,8 @@ enum TLSDaemon {
             spec.command = ["sleep", "3600"]
             spec.labels = [TestDocker.testLabel: "1"]
             try await TestDocker.withContainer(client, spec) { id in
-                let result = try await client.exec(id, ExecOptions(["sh", "-c", "wc -c; echo err >&2"], stdin: Data(repeating: 65, count: 100_000)))
+                let result = try await client.exec(
+                    id, ExecOptions(["sh", "-c", "wc -c; echo err >&2"], stdin: Data(repeating: 65, count: 100_000)))
                 #expect(result.stdoutText.trimmingCharacters(in: .whitespaces) == "100000\n")
                 #expect(result.stderrText == "err\n")
                 let timed = try await client.exec(id, ExecOptions(["sleep", "60"], timeout: .milliseconds(500)))

@@ -417,12 +417,13 @@ private func craftedArchive(
 ) -> Data {
     var archive = Data()
     for member in members {
-        let typeflag: Character = switch member.kind {
-        case .directory: "5"
-        case .symlink: "2"
-        case .hardlink: "1"
-        default: "0"
-        }
+        let typeflag: Character =
+            switch member.kind {
+            case .directory: "5"
+            case .symlink: "2"
+            case .hardlink: "1"
+            default: "0"
+            }
         TarArchive.appendHeaders(
             name: member.path, mode: member.kind == .directory ? 0o755 : 0o644, size: member.contents.count, mtime: 0,
             typeflag: typeflag.asciiValue!, linkName: member.link, to: &archive)

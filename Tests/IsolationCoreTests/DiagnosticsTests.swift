@@ -20,10 +20,11 @@ import Testing
 
     @Test func labelsCarryTheSessionEnvironmentAndExpiry() {
         let labels = ResourceLabels.labels(session: "s1", environment: "e1", expiresAt: 1_700_000_000.2)
-        #expect(labels == [
-            "ptest-iso.managed": "true", "ptest-iso.session": "s1",
-            "ptest-iso.environment": "e1", "ptest-iso.expires-at": "1700000001",
-        ])
+        #expect(
+            labels == [
+                "ptest-iso.managed": "true", "ptest-iso.session": "s1",
+                "ptest-iso.environment": "e1", "ptest-iso.expires-at": "1700000001",
+            ])
         #expect(ResourceLabels.sessionFilter("s1") == ["label": ["ptest-iso.managed=true", "ptest-iso.session=s1"]])
     }
 }

@@ -33,25 +33,25 @@ try await withDockerClient(configuration) { docker in
     let tests = work.appendingPathComponent("tests")
     try FileManager.default.createDirectory(at: tests, withIntermediateDirectories: true)
     try """
-        import pathlib, sys, unittest
+    import pathlib, sys, unittest
 
-        class Isolation(unittest.TestCase):
-            def test_inside_a_container(self):
-                self.assertTrue(pathlib.Path("/proc/1/cgroup").read_text())
+    class Isolation(unittest.TestCase):
+        def test_inside_a_container(self):
+            self.assertTrue(pathlib.Path("/proc/1/cgroup").read_text())
 
-            def test_memory_limit(self):
-                for path in ("/sys/fs/cgroup/memory.max", "/sys/fs/cgroup/memory/memory.limit_in_bytes"):
-                    try:
-                        self.assertEqual(int(pathlib.Path(path).read_text()), 256 * 1024 * 1024)
-                        return
-                    except FileNotFoundError:
-                        pass
-                self.fail("no cgroup memory file")
+        def test_memory_limit(self):
+            for path in ("/sys/fs/cgroup/memory.max", "/sys/fs/cgroup/memory/memory.limit_in_bytes"):
+                try:
+                    self.assertEqual(int(pathlib.Path(path).read_text()), 256 * 1024 * 1024)
+                    return
+                except FileNotFoundError:
+                    pass
+            self.fail("no cgroup memory file")
 
-        if __name__ == "__main__":
-            print("python", sys.version.split()[0])
-            unittest.main(verbosity=2)
-        """.write(to: tests.appendingPathComponent("test_isolation.py"), atomically: true, encoding: .utf8)
+    if __name__ == "__main__":
+        print("python", sys.version.split()[0])
+        unittest.main(verbosity=2)
+    """.write(to: tests.appendingPathComponent("test_isolation.py"), atomically: true, encoding: .utf8)
     try await docker.copyIn(container, from: tests, to: "/data")
     let run = try await docker.exec(container, ExecOptions(["python3", "/data/tests/test_isolation.py"], workingDirectory: "/data"))
     step("ran the test file in the container: exit \(run.exitCode) in \(run.duration.formatted(.units(allowed: [.milliseconds])))")
@@ -61,8 +61,10 @@ try await withDockerClient(configuration) { docker in
     step("a command past its 1 s timeout: timed out = \(slow.timedOut), exit \(slow.exitCode) (its whole process group killed)")
 
     let stats = try await docker.containerStats(container)
-    step(String(format: "stats: %.1f%% CPU, %.1f MiB of %.0f MiB, %d pids", stats.cpuPercent,
-                Double(stats.memoryUsageBytes) / 1_048_576, Double(stats.memoryLimitBytes) / 1_048_576, stats.pids))
+    step(
+        String(
+            format: "stats: %.1f%% CPU, %.1f MiB of %.0f MiB, %d pids", stats.cpuPercent,
+            Double(stats.memoryUsageBytes) / 1_048_576, Double(stats.memoryLimitBytes) / 1_048_576, stats.pids))
 
     try await docker.removeContainer(container, force: true, removeVolumes: true)
     try await docker.removeNetwork(network)

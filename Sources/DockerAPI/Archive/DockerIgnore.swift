@@ -290,7 +290,8 @@ extension DockerIgnore {
                 result = here != nil && here != "/" && match(token: token + 1, at: position + 1, path, &memo)
             case .set(let negated, let ranges):
                 if let here {
-                    result = ranges.contains { $0.contains(here) } != negated
+                    result =
+                        ranges.contains { $0.contains(here) } != negated
                         && match(token: token + 1, at: position + 1, path, &memo)
                 }
             case .star:

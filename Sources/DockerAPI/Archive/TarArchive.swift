@@ -189,11 +189,12 @@ extension TarArchive {
         for item in items {
             let info = item.info
             let size = info.kind == .file ? info.size : 0
-            let typeflag: UInt8 = switch info.kind {
-            case .directory: UInt8(ascii: "5")
-            case .symlink: UInt8(ascii: "2")
-            default: UInt8(ascii: "0")
-            }
+            let typeflag: UInt8 =
+                switch info.kind {
+                case .directory: UInt8(ascii: "5")
+                case .symlink: UInt8(ascii: "2")
+                default: UInt8(ascii: "0")
+                }
             appendHeaders(
                 name: item.name, mode: info.mode, size: size, mtime: info.mtime,
                 typeflag: typeflag, linkName: info.linkTarget, to: &out)
@@ -217,15 +218,17 @@ extension TarArchive {
         if !pax.isEmpty {
             let records = Data(pax.map(paxRecord).joined().utf8)
             let base = name.split(separator: "/").last.map(String.init) ?? "entry"
-            out.append(contentsOf: headerBlock(
-                name: Array(("PaxHeaders.0/" + base).utf8.prefix(100)), mode: 0o644, size: records.count,
-                mtime: clampedTime, typeflag: UInt8(ascii: "x"), linkName: []))
+            out.append(
+                contentsOf: headerBlock(
+                    name: Array(("PaxHeaders.0/" + base).utf8.prefix(100)), mode: 0o644, size: records.count,
+                    mtime: clampedTime, typeflag: UInt8(ascii: "x"), linkName: []))
             out.append(records)
             out.append(contentsOf: repeatElement(0, count: padded(records.count) - records.count))
         }
-        out.append(contentsOf: headerBlock(
-            name: Array(name.utf8.prefix(100)), mode: mode, size: size > maxOctal11 ? 0 : size,
-            mtime: clampedTime, typeflag: typeflag, linkName: Array(linkName.utf8.prefix(100))))
+        out.append(
+            contentsOf: headerBlock(
+                name: Array(name.utf8.prefix(100)), mode: mode, size: size > maxOctal11 ? 0 : size,
+                mtime: clampedTime, typeflag: typeflag, linkName: Array(linkName.utf8.prefix(100))))
     }
 
     /// `"<length> key=value\n"`, where the length counts its own digits.
@@ -413,13 +416,14 @@ extension TarArchive {
             }
             pending = [:]
 
-            let kind: Entry.Kind = switch header.typeflag {
-            case UInt8(ascii: "0"), 0, UInt8(ascii: "7"): path.hasSuffix("/") ? .directory : .file
-            case UInt8(ascii: "1"): .hardlink
-            case UInt8(ascii: "2"): .symlink
-            case UInt8(ascii: "5"): .directory
-            default: .other
-            }
+            let kind: Entry.Kind =
+                switch header.typeflag {
+                case UInt8(ascii: "0"), 0, UInt8(ascii: "7"): path.hasSuffix("/") ? .directory : .file
+                case UInt8(ascii: "1"): .hardlink
+                case UInt8(ascii: "2"): .symlink
+                case UInt8(ascii: "5"): .directory
+                default: .other
+                }
             var cleanPath = Substring(path)
             while cleanPath.count > 1 && cleanPath.hasSuffix("/") { cleanPath = cleanPath.dropLast() }
             return Entry(

@@ -110,19 +110,25 @@ struct ContainerCreateBody: Encodable {
         let resources = spec.resources
         hostConfig = HostConfig(
             portBindings: bindings.isEmpty ? nil : bindings,
-            mounts: spec.mounts.isEmpty ? nil : spec.mounts.map {
-                MountBody(
-                    type: $0.kind.rawValue, source: $0.source, target: $0.target, readOnly: $0.readOnly ? true : nil,
-                    tmpfsOptions: $0.kind == .tmpfs ? .init(sizeBytes: $0.tmpfsSizeBytes, mode: $0.tmpfsMode) : nil
-                )
-            },
+            mounts: spec.mounts.isEmpty
+                ? nil
+                : spec.mounts.map {
+                    MountBody(
+                        type: $0.kind.rawValue, source: $0.source, target: $0.target, readOnly: $0.readOnly ? true : nil,
+                        tmpfsOptions: $0.kind == .tmpfs ? .init(sizeBytes: $0.tmpfsSizeBytes, mode: $0.tmpfsMode) : nil
+                    )
+                },
             memory: resources.memoryBytes,
             memorySwap: resources.memorySwapBytes,
             nanoCpus: resources.nanoCPUs,
             cpuShares: resources.cpuShares,
             pidsLimit: resources.pidsLimit,
             deviceRequests: resources.gpus.map {
-                [DeviceRequest(driver: $0.driver, count: $0.deviceIDs.isEmpty ? $0.count : 0, deviceIDs: $0.deviceIDs.isEmpty ? nil : $0.deviceIDs, capabilities: [$0.capabilities])]
+                [
+                    DeviceRequest(
+                        driver: $0.driver, count: $0.deviceIDs.isEmpty ? $0.count : 0, deviceIDs: $0.deviceIDs.isEmpty ? nil : $0.deviceIDs,
+                        capabilities: [$0.capabilities])
+                ]
             },
             securityOpt: security.noNewPrivileges ? ["no-new-privileges:true"] : nil,
             privileged: security.privileged ? true : nil,

@@ -86,7 +86,10 @@ public struct ContainerSpec: Sendable, Hashable {
         public var pidsLimit: Int?
         public var gpus: GPURequest?
 
-        public init(memoryBytes: Int64? = nil, memorySwapBytes: Int64? = nil, nanoCPUs: Int64? = nil, cpuShares: Int? = nil, pidsLimit: Int? = nil, gpus: GPURequest? = nil) {
+        public init(
+            memoryBytes: Int64? = nil, memorySwapBytes: Int64? = nil, nanoCPUs: Int64? = nil, cpuShares: Int? = nil, pidsLimit: Int? = nil,
+            gpus: GPURequest? = nil
+        ) {
             self.memoryBytes = memoryBytes
             self.memorySwapBytes = memorySwapBytes
             self.nanoCPUs = nanoCPUs
@@ -131,7 +134,8 @@ public struct ContainerSpec: Sendable, Hashable {
         public var startPeriod: Duration?
         public var retries: Int?
 
-        public init(test: [String], interval: Duration? = nil, timeout: Duration? = nil, startPeriod: Duration? = nil, retries: Int? = nil) {
+        public init(test: [String], interval: Duration? = nil, timeout: Duration? = nil, startPeriod: Duration? = nil, retries: Int? = nil)
+        {
             self.test = test
             self.interval = interval
             self.timeout = timeout

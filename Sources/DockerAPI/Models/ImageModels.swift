@@ -141,7 +141,10 @@ public struct CommitOptions: Sendable {
     public var changes: [String]
     public var labels: [String: String]
 
-    public init(repository: String? = nil, tag: String? = nil, comment: String? = nil, author: String? = nil, pause: Bool = true, changes: [String] = [], labels: [String: String] = [:]) {
+    public init(
+        repository: String? = nil, tag: String? = nil, comment: String? = nil, author: String? = nil, pause: Bool = true,
+        changes: [String] = [], labels: [String: String] = [:]
+    ) {
         self.repository = repository
         self.tag = tag
         self.comment = comment

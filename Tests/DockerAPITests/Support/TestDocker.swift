@@ -62,6 +62,16 @@ enum TestDocker {
         return result.stdoutText.trimmingCharacters(in: .whitespacesAndNewlines)
     }
 
+    /// Runs one of the project's scripts (they are idempotent and quick when their service already runs).
+    static func runScript(_ name: String, _ arguments: String...) throws {
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: "/bin/bash")
+        process.arguments = [repositoryRoot.appendingPathComponent("scripts/\(name)").path] + arguments
+        try process.run()
+        process.waitUntilExit()
+        #expect(process.terminationStatus == 0, "scripts/\(name) \(arguments.joined(separator: " ")) failed")
+    }
+
     static func temporaryDirectory(_ name: String = "t") throws -> URL {
         let url = FileManager.default.temporaryDirectory.appendingPathComponent("ptest-iso-\(name)-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: url, withIntermediateDirectories: true)
