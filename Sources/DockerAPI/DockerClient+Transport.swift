@@ -239,20 +239,21 @@ extension DockerClient {
 /// A JSON body with no fields, and the type of an absent body.
 struct Empty: Codable, Sendable {}
 
-/// Runs `operation`, failing with ``DockerError/Code/timeout`` when it is not done within `duration`.
+/// Runs `work`, failing with ``DockerError/Code/timeout`` (or `timeoutError`) when it is not done within `duration`.
 ///
 /// AsyncHTTPClient's own timeout bounds only the reply head; bodies and
-/// waits are bounded here by racing the work against a sleep.
-func withDeadline<T: Sendable>(
+/// waits are bounded here by racing the work against a sleep. The loser is cancelled.
+package func withDeadline<T: Sendable>(
     _ duration: Duration,
     _ operation: String,
+    timeoutError: (@Sendable () -> any Error)? = nil,
     _ work: @escaping @Sendable () async throws -> T
 ) async throws -> T {
     try await withThrowingTaskGroup(of: T.self) { group in
         group.addTask { try await work() }
         group.addTask {
             try await Task.sleep(for: duration)
-            throw DockerError(.timeout, "\(operation) did not finish within \(duration)")
+            throw timeoutError?() ?? DockerError(.timeout, "\(operation) did not finish within \(duration)")
         }
         defer { group.cancelAll() }
         guard let first = try await group.next() else { throw CancellationError() }

@@ -11,9 +11,10 @@ struct BenchOptions: Sendable {
     var dockerPath = "docker"
     var curlPath = "curl"
     var scenarios = Scenario.allCases
+    var reference = false
 
     static let usage = """
-        usage: docker-bench [--iterations N] [--warmup N] [--json PATH] [--scenario NAME]...
+        usage: docker-bench [--iterations N] [--warmup N] [--json PATH] [--scenario NAME]... [--reference]
                             [--socket PATH] [--image REF] [--docker PATH] [--curl PATH]
 
         Times container create+start+remove and an exec round trip through DockerAPI,
@@ -23,6 +24,8 @@ struct BenchOptions: Sendable {
           --warmup N       uncounted warm-up iterations first (default 3)
           --json PATH      also write the samples and summary as JSON
           --scenario NAME  lifecycle or exec; repeat for both (default: both)
+          --reference      also time hand-written HTTP over one kept-alive socket in this
+                           process: the daemon's own time, to see what DockerAPI adds
           --socket PATH    the daemon's socket (default /var/run/docker.sock)
           --image REF      image to run (default ptest-iso-test/busybox:latest)
           --docker PATH    docker CLI (default: found on PATH)
@@ -55,6 +58,7 @@ struct BenchOptions: Sendable {
             case "--iterations": options.iterations = try count(argument, minimum: 1)
             case "--warmup": options.warmup = try count(argument, minimum: 0)
             case "--json": options.jsonPath = try value(argument)
+            case "--reference": options.reference = true
             case "--socket": options.socketPath = try value(argument)
             case "--image": options.image = try value(argument)
             case "--docker": options.dockerPath = try value(argument)

@@ -30,10 +30,14 @@ extension BenchReport {
         }
         lines += render(ratios, rightAligned: 1...)
         for scenario in scenarios {
-            if let repeated = scenario.floorRepeatedInspects {
+            if let reference = scenario.ratioToReference {
+                lines.append("")
+                lines.append("\(scenario.scenario.rawValue): DockerAPI/raw keep-alive \(ratio(reference)) (what the library adds over the daemon's own time)")
+            }
+            for (method, repeated) in scenario.repeatedInspects.sorted(by: { $0.key < $1.key }) {
                 lines.append("")
                 lines.append(
-                    "\(scenario.scenario.rawValue): the floor's first GET /exec/{id}/json still showed the exec running in \(repeated) of \(iterations) iterations (it then asks again at once)"
+                    "\(scenario.scenario.rawValue): \(method)'s first GET /exec/{id}/json still showed the exec running in \(repeated) of \(iterations) iterations"
                 )
             }
         }

@@ -31,10 +31,13 @@ struct BenchReport: Sendable, Codable {
         var ratioToFloor: Double
         var fasterThanCLI: Bool
         var withinFloorTarget: Bool
-        /// Exec only: floor iterations whose first `GET /exec/{id}/json` still showed the exec running.
-        var floorRepeatedInspects: Int?
+        /// Median DockerAPI / median raw keep-alive, with `--reference`: what the library itself costs.
+        var ratioToReference: Double?
+        /// Exec only, for the methods that count inspects (floor, reference): iterations whose
+        /// first `GET /exec/{id}/json` still showed the exec running, so it had to ask again.
+        var repeatedInspects: [String: Int]
 
-        init(scenario: Scenario, samples: [Method: [Duration]], floorRepeatedInspects: Int?) {
+        init(scenario: Scenario, samples: [Method: [Duration]], repeatedInspects: [Method: Int]) {
             self.scenario = scenario
             let methods = Method.allCases.compactMap { method in
                 samples[method].map { MethodResult(method: method, statistics: Statistics($0), samplesMs: $0.map(\.milliseconds)) }
@@ -47,7 +50,8 @@ struct BenchReport: Sendable, Codable {
             ratioToFloor = median(.dockerAPI) / median(.floor)
             fasterThanCLI = ratioToCLI < Targets.maxRatioToCLI
             withinFloorTarget = ratioToFloor <= Targets.maxRatioToFloor
-            self.floorRepeatedInspects = floorRepeatedInspects
+            ratioToReference = samples[.reference] == nil ? nil : median(.dockerAPI) / median(.reference)
+            self.repeatedInspects = Dictionary(uniqueKeysWithValues: repeatedInspects.map { ($0.key.rawValue, $0.value) })
         }
     }
 

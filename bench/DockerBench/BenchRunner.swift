@@ -13,7 +13,7 @@ struct BenchRunner: Sendable {
 
     /// Samples per method, warm-up rounds left out.
     ///
-    /// Round `r` starts with method `r mod 3`, so no method always follows the same one.
+    /// Round `r` starts with method `r mod methods.count`, so no method always follows the same one.
     func measure<Result: Sendable>(
         _ scenario: Scenario,
         _ iteration: (any BenchMethod) async throws -> Result
@@ -29,6 +29,8 @@ struct BenchRunner: Sendable {
                 let result: Result
                 do {
                     result = try await iteration(method)
+                } catch let error as CancellationError {
+                    throw error
                 } catch {
                     throw BenchFailure("\(scenario.rawValue) via \(method.method.rawValue), round \(round + 1): \(error)")
                 }

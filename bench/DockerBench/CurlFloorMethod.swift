@@ -6,8 +6,9 @@ import Foundation
 struct CurlFloorMethod: BenchMethod {
     let curl: ChildProcess
     let socketPath: String
-    /// `http://docker/v1.41`, the version as the daemon's `/_ping` reported it.
-    let baseURL: String
+    /// `/v1.41`, the version as the daemon's `/_ping` reported it.
+    let versionPrefix: String
+    private var baseURL: String { "http://docker" + versionPrefix }
     var method: Method { .floor }
 
     /// Asks `/_ping` (once) which API version to put in every path.
@@ -21,7 +22,7 @@ struct CurlFloorMethod: BenchMethod {
         else {
             throw BenchFailure("the daemon's /_ping reply had no API-Version header")
         }
-        return CurlFloorMethod(curl: curl, socketPath: socketPath, baseURL: "http://docker/v\(version)")
+        return CurlFloorMethod(curl: curl, socketPath: socketPath, versionPrefix: "/v\(version)")
     }
 
     @discardableResult
@@ -35,72 +36,24 @@ struct CurlFloorMethod: BenchMethod {
     }
 
     func lifecycle(_ target: BenchTarget) async throws {
-        let body = try JSONEncoder().encode(CreateBody(target))
-        let id = try JSONDecoder().decode(IDReply.self, from: try await request("POST", "/containers/create", json: body)).id
+        let body = try JSONEncoder().encode(FloorBodies.Create(target))
+        let id = try JSONDecoder().decode(FloorBodies.IDReply.self, from: try await request("POST", "/containers/create", json: body)).id
         try await request("POST", "/containers/\(id)/start")
         try await request("DELETE", "/containers/\(id)?force=1")
     }
 
     func execEcho(in containerID: String) async throws -> ExecOutcome {
-        let create = try JSONEncoder().encode(ExecCreate(cmd: ["echo", "hi"]))
-        let execID = try JSONDecoder().decode(IDReply.self, from: try await request("POST", "/containers/\(containerID)/exec", json: create)).id
+        let create = try JSONEncoder().encode(FloorBodies.ExecCreate(cmd: ["echo", "hi"]))
+        let execID = try JSONDecoder().decode(FloorBodies.IDReply.self, from: try await request("POST", "/containers/\(containerID)/exec", json: create)).id
         let stream = try await request("POST", "/exec/\(execID)/start", json: Data(#"{"Detach":false,"Tty":false}"#.utf8))
         let stdout = try RawStream.stdout(of: stream)
         // Like DockerAPI, ask again until the daemon has recorded the exit code, but without sleeping.
         for attempt in 1...500 {
-            let inspect = try JSONDecoder().decode(ExecInspectReply.self, from: try await request("GET", "/exec/\(execID)/json"))
+            let inspect = try JSONDecoder().decode(FloorBodies.ExecInspect.self, from: try await request("GET", "/exec/\(execID)/json"))
             if !inspect.running, let code = inspect.exitCode {
                 return ExecOutcome(stdout: String(decoding: stdout, as: UTF8.self), exitCode: code, inspects: attempt)
             }
         }
         throw BenchFailure("exec \(execID): no exit code after 500 inspects")
     }
-}
-
-/// The body DockerAPI's `ContainerSpec` encodes for this target.
-private struct CreateBody: Encodable {
-    struct Host: Encodable {
-        var securityOpt: [String]
-        enum CodingKeys: String, CodingKey { case securityOpt = "SecurityOpt" }
-    }
-    var image: String
-    var cmd: [String]
-    var labels: [String: String]
-    var hostConfig: Host
-
-    enum CodingKeys: String, CodingKey {
-        case image = "Image", cmd = "Cmd", labels = "Labels", hostConfig = "HostConfig"
-    }
-
-    init(_ target: BenchTarget) {
-        image = target.image
-        cmd = target.command
-        labels = target.labels
-        hostConfig = Host(securityOpt: target.securityOpt)
-    }
-}
-
-/// The body DockerAPI's `exec` sends when there is no stdin.
-private struct ExecCreate: Encodable {
-    var attachStdin = false
-    var attachStdout = true
-    var attachStderr = true
-    var tty = false
-    var cmd: [String]
-
-    enum CodingKeys: String, CodingKey {
-        case attachStdin = "AttachStdin", attachStdout = "AttachStdout", attachStderr = "AttachStderr"
-        case tty = "Tty", cmd = "Cmd"
-    }
-}
-
-private struct IDReply: Decodable {
-    var id: String
-    enum CodingKeys: String, CodingKey { case id = "Id" }
-}
-
-private struct ExecInspectReply: Decodable {
-    var running: Bool
-    var exitCode: Int?
-    enum CodingKeys: String, CodingKey { case running = "Running", exitCode = "ExitCode" }
 }

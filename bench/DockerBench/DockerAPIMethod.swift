@@ -6,10 +6,7 @@ struct DockerAPIMethod: BenchMethod {
     var method: Method { .dockerAPI }
 
     func lifecycle(_ target: BenchTarget) async throws {
-        var spec = ContainerSpec(image: target.image)
-        spec.command = target.command
-        spec.labels = target.labels
-        let id = try await client.createContainer(spec).id
+        let id = try await client.createContainer(target.containerSpec).id
         try await client.startContainer(id)
         try await client.removeContainer(id, force: true)
     }
@@ -17,5 +14,15 @@ struct DockerAPIMethod: BenchMethod {
     func execEcho(in containerID: String) async throws -> ExecOutcome {
         let result = try await client.exec(containerID, ExecOptions(["echo", "hi"]))
         return ExecOutcome(stdout: result.stdoutText, exitCode: result.exitCode, inspects: nil)
+    }
+}
+
+extension BenchTarget {
+    /// The target as DockerAPI takes it; its default security options match ``securityOpt``.
+    var containerSpec: ContainerSpec {
+        var spec = ContainerSpec(image: image)
+        spec.command = command
+        spec.labels = labels
+        return spec
     }
 }

@@ -24,6 +24,9 @@ struct DockerBench {
         }
         do {
             try await run(options)
+        } catch is CancellationError {
+            diagnostic("docker-bench: interrupted")
+            exit(130)
         } catch {
             diagnostic("docker-bench: \(error)")
             exit(1)
@@ -72,8 +75,12 @@ struct DockerBench {
     ) async throws -> BenchReport {
         let version = try await client.version()
         let floor = try await CurlFloorMethod.connect(curl: curl, socketPath: options.socketPath)
+        var methods: [any BenchMethod] = [DockerAPIMethod(client: client), CLIMethod(docker: docker, socketPath: options.socketPath), floor]
+        if options.reference {
+            methods.append(RawReferenceMethod(connection: RawHTTPConnection(socketPath: options.socketPath), versionPrefix: floor.versionPrefix))
+        }
         let runner = BenchRunner(
-            methods: [DockerAPIMethod(client: client), CLIMethod(docker: docker, socketPath: options.socketPath), floor],
+            methods: methods,
             iterations: options.iterations,
             warmup: options.warmup
         )
@@ -82,12 +89,10 @@ struct DockerBench {
             switch scenario {
             case .lifecycle:
                 let samples = try await runner.measure(.lifecycle) { try await $0.lifecycle(target) }
-                results.append(.init(scenario: .lifecycle, samples: samples.mapValues { $0.map(\.elapsed) }, floorRepeatedInspects: nil))
+                results.append(.init(scenario: .lifecycle, samples: samples.mapValues { $0.map(\.elapsed) }, repeatedInspects: [:]))
             case .exec:
-                var spec = ContainerSpec(image: target.image)
-                spec.command = target.command
-                spec.labels = target.labels
-                let container = try await client.createContainer(spec).id
+                // The container every method execs in; made outside the timing, removed by the cleanup if we fail.
+                let container = try await client.createContainer(target.containerSpec).id
                 try await client.startContainer(container)
                 let samples = try await runner.measure(.exec) { method in
                     let outcome = try await method.execEcho(in: container)
@@ -96,8 +101,10 @@ struct DockerBench {
                     }
                     return outcome
                 }
-                let repeated = samples[.floor]?.filter { ($0.result.inspects ?? 1) > 1 }.count
-                results.append(.init(scenario: .exec, samples: samples.mapValues { $0.map(\.elapsed) }, floorRepeatedInspects: repeated))
+                let repeated = samples.compactMapValues { runs in
+                    runs.contains { $0.result.inspects != nil } ? runs.filter { ($0.result.inspects ?? 1) > 1 }.count : nil
+                }
+                results.append(.init(scenario: .exec, samples: samples.mapValues { $0.map(\.elapsed) }, repeatedInspects: repeated))
                 try await client.removeContainer(container, force: true)
             }
         }

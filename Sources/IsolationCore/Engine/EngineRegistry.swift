@@ -1,0 +1,57 @@
+/// The engines a manager can use, and the rule that picks one for a spec.
+public struct EngineRegistry: Sendable {
+    public let engines: [any IsolationEngine]
+
+    public init(_ engines: [any IsolationEngine]) {
+        self.engines = engines.sorted { $0.priority > $1.priority }
+    }
+
+    public func engine(_ kind: EngineKind) -> (any IsolationEngine)? {
+        engines.first { $0.kind == kind }
+    }
+
+    /// The capabilities a spec needs, each with the field that needs it.
+    static func requirements(of spec: EnvironmentSpec) -> [(EngineCapability, String)] {
+        var needs: [(EngineCapability, String)] = []
+        if spec.image != nil { needs.append((.containerImages, "image")) }
+        if spec.resources != nil { needs.append((.resourceLimits, "resources")) }
+        if spec.network != nil { needs.append((.networks, "network")) }
+        if !spec.requirements.isEmpty || !spec.requirementFiles.isEmpty { needs.append((.packages, "requirements")) }
+        return needs
+    }
+
+    /// Picks the engine for a spec: the one it names, else the highest
+    /// priority engine with every capability the spec needs.
+    ///
+    /// - Returns: the engine and a sentence saying why it was chosen.
+    /// - Throws: ``IsolationError/Code/engineUnavailable`` naming the unmet needs.
+    public func choose(for spec: EnvironmentSpec) throws -> (engine: any IsolationEngine, reason: String) {
+        let needs = Self.requirements(of: spec)
+        if let kind = spec.engine {
+            guard let engine = engine(kind) else {
+                throw IsolationError(
+                    .engineUnavailable,
+                    "engine: '\(kind)' is not available; available: \(engines.map(\.kind.rawValue).joined(separator: ", "))"
+                )
+            }
+            if let missing = needs.first(where: { !engine.capabilities.contains($0.0) }) {
+                throw IsolationError(
+                    .invalidSpec,
+                    "\(missing.1): the \(kind) engine does not provide \(missing.0.rawValue); remove the field or use another engine"
+                )
+            }
+            return (engine, "requested by the spec")
+        }
+        for engine in engines where needs.allSatisfy({ engine.capabilities.contains($0.0) }) {
+            let reason =
+                needs.isEmpty
+                ? "the default engine (highest priority)"
+                : "it provides \(needs.map { "\($0.0.rawValue) (\($0.1))" }.joined(separator: ", "))"
+            return (engine, reason)
+        }
+        throw IsolationError(
+            .engineUnavailable,
+            "no available engine provides \(needs.map { "\($0.0.rawValue) (for \($0.1))" }.joined(separator: ", "))"
+        )
+    }
+}

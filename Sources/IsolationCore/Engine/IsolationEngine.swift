@@ -1,0 +1,61 @@
+public import Foundation
+
+/// An engine that provides environments: `virtualenv`, `docker`, later
+/// remote hosts and Kubernetes.
+///
+/// The manager owns status, state and events; an engine only makes and
+/// works on the environment's resources. Engines are called concurrently
+/// for different environments.
+public protocol IsolationEngine: Sendable {
+    var kind: EngineKind { get }
+    var capabilities: Set<EngineCapability> { get }
+    /// Higher wins when several engines can serve a spec.
+    var priority: Int { get }
+
+    /// `nil` when the engine can be used here, otherwise why not (and the fix).
+    func unavailableReason() async -> String?
+
+    /// Makes the environment's resources. The environment's id, session,
+    /// labels and expiry are set; ``Environment/location`` is empty.
+    ///
+    /// - Returns: the location and details to record.
+    func create(_ environment: Environment) async throws -> EngineArtifact
+
+    func run(_ environment: Environment, _ command: Command) async throws -> CommandResult
+
+    func install(_ environment: Environment, _ request: PackageRequest) async throws -> CommandResult
+    func installedPackages(_ environment: Environment) async throws -> [InstalledPackage]
+    func uninstall(_ environment: Environment, _ names: [String]) async throws -> CommandResult
+
+    /// Copies a host file or tree into the environment's working directory (or `destination` under it).
+    func copyIn(_ environment: Environment, from source: URL, to destination: String) async throws
+    /// Copies a file or tree of the environment's working directory out to a host directory.
+    func copyOut(_ environment: Environment, from source: String, to destination: URL) async throws
+
+    func snapshot(_ environment: Environment, as snapshot: Snapshot) async throws -> EngineArtifact
+    func restore(_ snapshot: Snapshot, into environment: Environment) async throws -> EngineArtifact
+    func deleteSnapshot(_ snapshot: Snapshot) async throws
+    /// Writes the snapshot to one archive file, and reads it back under a new id.
+    func exportSnapshot(_ snapshot: Snapshot, to file: URL) async throws
+    func importSnapshot(from file: URL, as snapshot: Snapshot) async throws -> EngineArtifact
+
+    /// Removes everything the environment made. Removing what is already gone is not an error.
+    func destroy(_ environment: Environment) async throws
+}
+
+/// Where an engine put something, and what it wants recorded about it.
+public struct EngineArtifact: Sendable, Hashable {
+    public var location: String
+    public var details: [String: String]
+
+    public init(location: String, details: [String: String] = [:]) {
+        self.location = location
+        self.details = details
+    }
+}
+
+extension IsolationEngine {
+    func unsupported(_ capability: EngineCapability) -> IsolationError {
+        IsolationError(.engineUnavailable, "the \(kind) engine does not support \(capability.rawValue)")
+    }
+}

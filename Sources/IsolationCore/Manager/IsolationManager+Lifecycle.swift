@@ -1,0 +1,108 @@
+public import Foundation
+
+extension IsolationManager {
+    /// Creates an environment and waits until it is ready.
+    ///
+    /// On failure the partial environment is removed and recorded as `failed`.
+    ///
+    /// - Throws: ``IsolationError`` — `invalidSpec` naming the field, `capacityExceeded`,
+    ///   `engineUnavailable`, `interpreterNotFound`, `installFailed` with the installer's output, `timeout`.
+    public func create(_ spec: EnvironmentSpec, timeout: Duration? = nil) async throws -> Environment {
+        try spec.validate()
+        let choice = try registry.choose(for: spec)
+        let id = "env-" + UUID().uuidString.replacingOccurrences(of: "-", with: "").prefix(12).lowercased()
+        let now = Date()
+        let expiresAt = now.addingTimeInterval(spec.ttlSeconds ?? configuration.defaultTTLSeconds)
+        var labels = spec.labels
+        labels.merge(ResourceLabels.labels(session: configuration.session, environment: id, expiresAt: expiresAt.timeIntervalSince1970)) {
+            $1
+        }
+        var environment = Environment(
+            id: id, engine: choice.engine.kind, spec: spec, status: .creating, session: configuration.session, labels: labels,
+            createdAt: now, expiresAt: expiresAt, details: ["engineReason": choice.reason]
+        )
+        try store.insertEnvironment(environment, maxLive: configuration.maxLiveEnvironments)
+        let engine = choice.engine
+        let pending = environment
+        do {
+            let artifact = try await bounded(timeout, "creating \(id)") { try await engine.create(pending) }
+            environment = try move(id, to: .ready) {
+                $0.location = artifact.location
+                $0.details.merge(artifact.details) { $1 }
+            }
+        } catch {
+            try? await engine.destroy(pending)
+            _ = try? move(id, to: .failed) { $0.failure = "\(error)" }
+            broadcaster.emit(.error, environment: id, detail: "\(error)")
+            throw error
+        }
+        broadcaster.emit(.created, environment: id, detail: environment.details["template"].map { "template \($0)" })
+        return environment
+    }
+
+    /// Removes an environment's resources and records it as destroyed.
+    ///
+    /// - Throws: `notFound`; `illegalTransition` when it is already destroyed or being destroyed.
+    public func destroy(_ id: String, timeout: Duration? = nil) async throws {
+        let environment = try move(id, to: .destroying)
+        let engine = try engine(for: environment)
+        do {
+            try await bounded(timeout, "destroying \(id)") { try await engine.destroy(environment) }
+        } catch {
+            _ = try? move(id, to: .failed) { $0.failure = "destroy failed: \(error)" }
+            broadcaster.emit(.error, environment: id, detail: "\(error)")
+            throw error
+        }
+        try move(id, to: .destroyed)
+        broadcaster.emit(.destroyed, environment: id)
+    }
+
+    /// Destroys every live environment of a session, in parallel.
+    ///
+    /// - Returns: the ids destroyed. Failures are collected, not thrown one by one.
+    /// - Throws: the first failure, after every environment was attempted.
+    @discardableResult
+    public func destroySession(_ session: String? = nil, timeout: Duration? = nil) async throws -> [String] {
+        let targets = try list(EnvironmentFilter(session: session ?? configuration.session))
+            .filter { $0.status != .destroying }
+        return try await destroyAll(targets.map(\.id), timeout: timeout)
+    }
+
+    /// Destroys every live environment whose TTL has passed (any session).
+    @discardableResult
+    public func destroyExpired(now: Date = Date(), timeout: Duration? = nil) async throws -> [String] {
+        let targets = try list().filter { ($0.expiresAt.map { $0 <= now } ?? false) && $0.status != .destroying }
+        return try await destroyAll(targets.map(\.id), timeout: timeout)
+    }
+
+    private func destroyAll(_ ids: [String], timeout: Duration?) async throws -> [String] {
+        let outcomes = await withTaskGroup(of: (String, (any Error)?).self) { group in
+            for id in ids {
+                group.addTask {
+                    do {
+                        try await self.destroy(id, timeout: timeout)
+                        return (id, nil)
+                    } catch {
+                        return (id, error)
+                    }
+                }
+            }
+            var outcomes: [(String, (any Error)?)] = []
+            for await outcome in group { outcomes.append(outcome) }
+            return outcomes
+        }
+        if let failure = outcomes.first(where: { $0.1 != nil })?.1 { throw failure }
+        return outcomes.map(\.0).sorted()
+    }
+
+    /// Forbids commands until ``start(_:)``.
+    public func stop(_ id: String) throws {
+        try move(id, to: .stopped)
+        broadcaster.emit(.stopped, environment: id)
+    }
+
+    public func start(_ id: String) throws {
+        try move(id, to: .running)
+        broadcaster.emit(.started, environment: id)
+    }
+}

@@ -1,0 +1,55 @@
+public import Foundation
+
+extension IsolationManager {
+    /// An environment that may take commands (ready or running).
+    func usable(_ id: String) throws -> (Environment, any IsolationEngine) {
+        let environment = try get(id)
+        guard environment.status == .ready || environment.status == .running else {
+            throw IsolationError(
+                .illegalTransition,
+                "environment \(id) is \(environment.status.rawValue); commands run only in a ready or running environment")
+        }
+        return (environment, try engine(for: environment))
+    }
+
+    /// Runs a command. A non-zero exit code is a result, not an error.
+    public func run(_ id: String, _ command: Command, timeout: Duration? = nil) async throws -> CommandResult {
+        let (environment, engine) = try usable(id)
+        return try await bounded(timeout, "running \(command.argv.first ?? "") in \(id)") { try await engine.run(environment, command) }
+    }
+
+    /// Installs packages; the installer's output is returned, and in the error on failure.
+    @discardableResult
+    public func install(_ id: String, _ request: PackageRequest, timeout: Duration? = nil) async throws -> CommandResult {
+        let (environment, engine) = try usable(id)
+        guard engine.capabilities.contains(.packages) else { throw engine.unsupported(.packages) }
+        let result = try await bounded(timeout, "installing into \(id)") { try await engine.install(environment, request) }
+        broadcaster.emit(.packageInstalled, environment: id, detail: request.requirements.joined(separator: " "))
+        return result
+    }
+
+    public func packages(_ id: String) async throws -> [InstalledPackage] {
+        let (environment, engine) = try usable(id)
+        return try await engine.installedPackages(environment)
+    }
+
+    @discardableResult
+    public func uninstall(_ id: String, _ names: [String], timeout: Duration? = nil) async throws -> CommandResult {
+        let (environment, engine) = try usable(id)
+        let result = try await bounded(timeout, "uninstalling from \(id)") { try await engine.uninstall(environment, names) }
+        broadcaster.emit(.packageRemoved, environment: id, detail: names.joined(separator: " "))
+        return result
+    }
+
+    /// Copies a host file or tree into the environment's working directory (under `destination`).
+    public func copyIn(_ id: String, from source: URL, to destination: String = ".") async throws {
+        let (environment, engine) = try usable(id)
+        try await engine.copyIn(environment, from: source, to: destination)
+    }
+
+    /// Copies a file or tree of the environment's working directory into a host directory.
+    public func copyOut(_ id: String, from source: String, to destination: URL) async throws {
+        let (environment, engine) = try usable(id)
+        try await engine.copyOut(environment, from: source, to: destination)
+    }
+}

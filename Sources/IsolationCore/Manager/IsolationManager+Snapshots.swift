@@ -1,0 +1,113 @@
+public import Foundation
+
+extension IsolationManager {
+    /// Takes a named, persistent restore point of an environment.
+    ///
+    /// - Throws: `invalidSpec` when the name is taken, `snapshotFailed`, `engineUnavailable`.
+    public func snapshot(_ id: String, name: String? = nil) async throws -> Snapshot {
+        let (environment, engine) = try usable(id)
+        guard engine.capabilities.contains(.snapshots) else { throw engine.unsupported(.snapshots) }
+        let snapshotID = "snap-" + UUID().uuidString.replacingOccurrences(of: "-", with: "").prefix(12).lowercased()
+        let name = name ?? "\(id)-\(Int(Date().timeIntervalSince1970))"
+        if try store.snapshot(name) != nil {
+            throw IsolationError(.invalidSpec, "name: a snapshot named '\(name)' exists; pick another name or delete it")
+        }
+        var snapshot = Snapshot(
+            id: snapshotID, name: name, engine: environment.engine, sourceEnvironment: id, spec: environment.spec, createdAt: Date(),
+            location: "")
+        let artifact = try await engine.snapshot(environment, as: snapshot)
+        snapshot.location = artifact.location
+        snapshot.details = artifact.details
+        do {
+            try store.insertSnapshot(snapshot)
+        } catch {
+            try? await engine.deleteSnapshot(snapshot)
+            throw error
+        }
+        broadcaster.emit(.snapshotCreated, environment: id, snapshot: snapshot.id, detail: name)
+        return snapshot
+    }
+
+    public func snapshots() throws -> [Snapshot] {
+        try store.snapshots()
+    }
+
+    public func snapshot(named idOrName: String) throws -> Snapshot {
+        guard let snapshot = try store.snapshot(idOrName) else {
+            throw IsolationError(.notFound, "no snapshot '\(idOrName)'; `ptest-iso snapshot ls` lists them")
+        }
+        return snapshot
+    }
+
+    /// Creates a new environment from a snapshot (same spec, restored files and packages).
+    public func restore(_ idOrName: String, timeout: Duration? = nil) async throws -> Environment {
+        let snapshot = try snapshot(named: idOrName)
+        guard let engine = registry.engine(snapshot.engine) else {
+            throw IsolationError(.engineUnavailable, "snapshot \(snapshot.name) needs the \(snapshot.engine) engine")
+        }
+        let id = "env-" + UUID().uuidString.replacingOccurrences(of: "-", with: "").prefix(12).lowercased()
+        let now = Date()
+        let expiresAt = now.addingTimeInterval(snapshot.spec.ttlSeconds ?? configuration.defaultTTLSeconds)
+        var labels = snapshot.spec.labels
+        labels.merge(ResourceLabels.labels(session: configuration.session, environment: id, expiresAt: expiresAt.timeIntervalSince1970)) {
+            $1
+        }
+        let pending = Environment(
+            id: id, engine: snapshot.engine, spec: snapshot.spec, status: .creating, session: configuration.session, labels: labels,
+            createdAt: now, expiresAt: expiresAt)
+        try store.insertEnvironment(pending, maxLive: configuration.maxLiveEnvironments)
+        do {
+            let artifact = try await bounded(timeout, "restoring \(snapshot.name)") { try await engine.restore(snapshot, into: pending) }
+            let environment = try move(id, to: .ready) {
+                $0.location = artifact.location
+                $0.details = artifact.details
+            }
+            broadcaster.emit(.snapshotRestored, environment: id, snapshot: snapshot.id, detail: snapshot.name)
+            return environment
+        } catch {
+            try? await engine.destroy(pending)
+            _ = try? move(id, to: .failed) { $0.failure = "\(error)" }
+            broadcaster.emit(.error, environment: id, snapshot: snapshot.id, detail: "\(error)")
+            throw error
+        }
+    }
+
+    public func deleteSnapshot(_ idOrName: String) async throws {
+        let snapshot = try snapshot(named: idOrName)
+        if let engine = registry.engine(snapshot.engine) {
+            try await engine.deleteSnapshot(snapshot)
+        }
+        try store.deleteSnapshot(snapshot.id)
+        broadcaster.emit(.snapshotDeleted, snapshot: snapshot.id, detail: snapshot.name)
+    }
+
+    /// Writes a snapshot to a single archive file.
+    public func exportSnapshot(_ idOrName: String, to file: URL) async throws {
+        let snapshot = try snapshot(named: idOrName)
+        guard let engine = registry.engine(snapshot.engine) else {
+            throw IsolationError(.engineUnavailable, "snapshot \(snapshot.name) needs the \(snapshot.engine) engine")
+        }
+        try await engine.exportSnapshot(snapshot, to: file)
+    }
+
+    /// Reads a snapshot archive made by ``exportSnapshot(_:to:)``, under `name` (default: its own name).
+    public func importSnapshot(from file: URL, name: String? = nil) async throws -> Snapshot {
+        let manifest = try VirtualenvEngine.readManifest(file)
+        guard let engine = registry.engine(manifest.engine) else {
+            throw IsolationError(.engineUnavailable, "the archive holds a \(manifest.engine) snapshot; that engine is not registered")
+        }
+        var snapshot = manifest
+        snapshot.id = "snap-" + UUID().uuidString.replacingOccurrences(of: "-", with: "").prefix(12).lowercased()
+        snapshot.name = name ?? manifest.name
+        snapshot.createdAt = Date()
+        if try store.snapshot(snapshot.name) != nil {
+            throw IsolationError(.invalidSpec, "name: a snapshot named '\(snapshot.name)' exists; import it under another name")
+        }
+        let artifact = try await engine.importSnapshot(from: file, as: snapshot)
+        snapshot.location = artifact.location
+        snapshot.details = artifact.details
+        try store.insertSnapshot(snapshot)
+        broadcaster.emit(.snapshotCreated, snapshot: snapshot.id, detail: "imported \(snapshot.name)")
+        return snapshot
+    }
+}

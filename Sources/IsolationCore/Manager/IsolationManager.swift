@@ -1,0 +1,124 @@
+import DockerAPI
+public import Foundation
+public import Logging
+
+/// The brain: creates environments on the right engine, keeps their
+/// status and records in the shared state store, enforces the cap on live
+/// environments, and tells subscribers what happened, in order.
+///
+/// Operations on different environments run in parallel; each takes a
+/// timeout and honours task cancellation.
+public final class IsolationManager: Sendable {
+    public struct Configuration: Sendable {
+        /// The state directory (database, venvs, templates, snapshots).
+        public var home: URL
+        /// The session that owns what this manager creates.
+        public var session: String
+        public var maxLiveEnvironments: Int
+        /// The TTL of an environment whose spec sets none.
+        public var defaultTTLSeconds: Double
+        public var templateCacheBytes: Int64
+
+        public init(
+            home: URL? = nil, session: String? = nil, maxLiveEnvironments: Int = 64, defaultTTLSeconds: Double = 4 * 3600,
+            templateCacheBytes: Int64 = 2 << 30, environment: [String: String] = ProcessInfo.processInfo.environment
+        ) {
+            self.home = home ?? Self.defaultHome(environment)
+            self.session = session ?? environment["PTEST_ISO_SESSION"] ?? "session-\(UUID().uuidString.prefix(12).lowercased())"
+            self.maxLiveEnvironments = maxLiveEnvironments
+            self.defaultTTLSeconds = defaultTTLSeconds
+            self.templateCacheBytes = templateCacheBytes
+        }
+
+        /// `PTEST_ISO_HOME`, else `$XDG_STATE_HOME/ptest-iso`, else `~/.local/state/ptest-iso`.
+        public static func defaultHome(_ environment: [String: String]) -> URL {
+            if let home = environment["PTEST_ISO_HOME"], !home.isEmpty { return URL(fileURLWithPath: home) }
+            if let state = environment["XDG_STATE_HOME"], !state.isEmpty {
+                return URL(fileURLWithPath: state).appendingPathComponent("ptest-iso")
+            }
+            return URL(fileURLWithPath: environment["HOME"] ?? NSHomeDirectory()).appendingPathComponent(".local/state/ptest-iso")
+        }
+    }
+
+    public let configuration: Configuration
+    public let store: StateStore
+    public let registry: EngineRegistry
+    let broadcaster = EventBroadcaster()
+    let logger: Logger
+
+    /// Opens the state directory (created with mode 0700) and its database.
+    ///
+    /// - Parameter engines: `nil` registers the virtualenv engine.
+    /// - Throws: ``IsolationError/Code/storageFailure`` when the directory or database cannot be opened.
+    public init(
+        configuration: Configuration = Configuration(),
+        engines: [any IsolationEngine]? = nil,
+        logger: Logger = Logger(label: "ptest-isolation.manager", factory: { _ in SwiftLogNoOpLogHandler() })
+    ) throws {
+        let home = configuration.home
+        do {
+            try FileManager.default.createDirectory(at: home, withIntermediateDirectories: true)
+            try FileManager.default.setAttributes([.posixPermissions: 0o700], ofItemAtPath: home.path)
+        } catch {
+            throw IsolationError(.storageFailure, "state directory \(home.path): \(error); set PTEST_ISO_HOME to a writable directory")
+        }
+        self.configuration = configuration
+        self.store = try StateStore.open(at: home.appendingPathComponent("state.sqlite"))
+        self.registry = EngineRegistry(
+            engines ?? [VirtualenvEngine(home: home, templateCacheBytes: configuration.templateCacheBytes)])
+        self.logger = logger
+        try store.registerSession(configuration.session, ownerPID: getpid())
+    }
+
+    /// Events from now on, in order, until the manager is released.
+    public func events() -> AsyncStream<IsolationEvent> {
+        broadcaster.subscribe()
+    }
+
+    /// Which engine a spec would get, and why.
+    public func chooseEngine(for spec: EnvironmentSpec) throws -> (engine: EngineKind, reason: String) {
+        try spec.validate()
+        let choice = try registry.choose(for: spec)
+        return (choice.engine.kind, choice.reason)
+    }
+
+    public func get(_ id: String) throws -> Environment {
+        guard let environment = try store.environment(id) else {
+            throw IsolationError(.notFound, "no environment '\(id)'; `ptest-iso ls` lists them")
+        }
+        return environment
+    }
+
+    public func list(_ filter: EnvironmentFilter = EnvironmentFilter()) throws -> [Environment] {
+        try store.environments(matching: filter)
+    }
+
+    func engine(for environment: Environment) throws -> any IsolationEngine {
+        guard let engine = registry.engine(environment.engine) else {
+            throw IsolationError(
+                .engineUnavailable, "environment \(environment.id) needs the \(environment.engine) engine, which is not registered")
+        }
+        return engine
+    }
+
+    /// Moves an environment to `status` in one transaction; illegal moves throw.
+    @discardableResult
+    func move(_ id: String, to status: EnvironmentStatus, _ change: (inout Environment) -> Void = { _ in }) throws -> Environment {
+        try store.updateEnvironment(id) { environment in
+            try environment.status.checkMove(to: status, environment: id)
+            environment.status = status
+            change(&environment)
+        }
+    }
+
+    /// Runs engine work under an optional timeout, mapping the timeout to an ``IsolationError``.
+    func bounded<T: Sendable>(_ timeout: Duration?, _ what: String, _ work: @escaping @Sendable () async throws -> T) async throws -> T {
+        do {
+            guard let timeout else { return try await work() }
+            return try await withDeadline(
+                timeout, what, timeoutError: { IsolationError(.timeout, "\(what) did not finish within \(timeout)") }, work)
+        } catch is CancellationError {
+            throw IsolationError(.cancelled, "\(what) was cancelled")
+        }
+    }
+}

@@ -1,0 +1,30 @@
+/// Which engine provides an environment.
+public struct EngineKind: RawRepresentable, Hashable, Codable, Sendable, CustomStringConvertible {
+    public var rawValue: String
+    public init(rawValue: String) { self.rawValue = rawValue }
+
+    public static let virtualenv = EngineKind(rawValue: "virtualenv")
+    public static let docker = EngineKind(rawValue: "docker")
+
+    public var description: String { rawValue }
+}
+
+/// What an engine can do, so the manager can pick one for a spec.
+public enum EngineCapability: String, Codable, Sendable, CaseIterable {
+    /// Install, list and uninstall Python packages.
+    case packages
+    /// Take and restore snapshots.
+    case snapshots
+    /// Memory, CPU and process limits.
+    case resourceLimits
+    /// Network isolation and shared networks.
+    case networks
+    /// Named volumes.
+    case volumes
+    /// Published ports.
+    case ports
+    /// Run from a container image.
+    case containerImages
+    /// Copy files in and out.
+    case files
+}

@@ -1,0 +1,136 @@
+import Foundation
+
+/// What an environment should be. Every field has a default, so a JSON
+/// spec names only what it needs: `{}` is a plain virtualenv.
+public struct EnvironmentSpec: Codable, Sendable, Hashable {
+    /// Force an engine; `nil` lets the manager pick from the other fields.
+    public var engine: EngineKind?
+    /// A human-readable name, shown by the CLI.
+    public var name: String?
+    /// The interpreter: a path, a version (`3.11`, `3.11.7`) or a range (`>=3.10`, `>=3.10,<3.13`).
+    public var python: String?
+    /// Requirement strings (`requests==2.32.0`, `./pkg`, `-e ./pkg` are passed to the installer as given).
+    public var requirements: [String]
+    /// Requirement files (`-r`).
+    public var requirementFiles: [String]
+    /// Constraint files (`-c`).
+    public var constraintFiles: [String]
+    /// A package index to use instead of the default one.
+    public var indexURL: String?
+    /// Directories of wheels to install from (`--find-links`).
+    public var findLinks: [String]
+    /// Never reach a package index: install only from ``findLinks``.
+    public var offline: Bool
+    /// Put pip into the environment.
+    public var withPip: Bool
+    /// Variables set for every command run in the environment.
+    public var environment: [String: String]
+    public var labels: [String: String]
+    /// Seconds the environment may live; `nil` uses the manager's default.
+    public var ttlSeconds: Double?
+    public var cleanup: CleanupPolicy
+    /// Clone from a cached template with the same interpreter, requirements and options.
+    public var useTemplateCache: Bool
+    /// A container image: only the Docker engine provides this.
+    public var image: String?
+    /// Resource limits: only the Docker engine enforces these.
+    public var resources: ResourceLimits?
+    /// `none`, `isolated` or a shared network name: only the Docker engine provides this.
+    public var network: String?
+
+    public init(
+        engine: EngineKind? = nil, name: String? = nil, python: String? = nil, requirements: [String] = [],
+        requirementFiles: [String] = [], constraintFiles: [String] = [], indexURL: String? = nil,
+        findLinks: [String] = [], offline: Bool = false, withPip: Bool = false, environment: [String: String] = [:],
+        labels: [String: String] = [:], ttlSeconds: Double? = nil, cleanup: CleanupPolicy = .endOfSession,
+        useTemplateCache: Bool = true, image: String? = nil, resources: ResourceLimits? = nil, network: String? = nil
+    ) {
+        self.engine = engine
+        self.name = name
+        self.python = python
+        self.requirements = requirements
+        self.requirementFiles = requirementFiles
+        self.constraintFiles = constraintFiles
+        self.indexURL = indexURL
+        self.findLinks = findLinks
+        self.offline = offline
+        self.withPip = withPip
+        self.environment = environment
+        self.labels = labels
+        self.ttlSeconds = ttlSeconds
+        self.cleanup = cleanup
+        self.useTemplateCache = useTemplateCache
+        self.image = image
+        self.resources = resources
+        self.network = network
+    }
+
+    enum CodingKeys: String, CodingKey {
+        case engine, name, python, requirements, requirementFiles, constraintFiles, indexURL, findLinks, offline
+        case withPip, environment, labels, ttlSeconds, cleanup, useTemplateCache, image, resources, network
+    }
+
+    public init(from decoder: any Decoder) throws {
+        let c = try decoder.container(keyedBy: CodingKeys.self)
+        self.init(
+            engine: try c.decodeIfPresent(EngineKind.self, forKey: .engine),
+            name: try c.decodeIfPresent(String.self, forKey: .name),
+            python: try c.decodeIfPresent(String.self, forKey: .python),
+            requirements: try c.decodeIfPresent([String].self, forKey: .requirements) ?? [],
+            requirementFiles: try c.decodeIfPresent([String].self, forKey: .requirementFiles) ?? [],
+            constraintFiles: try c.decodeIfPresent([String].self, forKey: .constraintFiles) ?? [],
+            indexURL: try c.decodeIfPresent(String.self, forKey: .indexURL),
+            findLinks: try c.decodeIfPresent([String].self, forKey: .findLinks) ?? [],
+            offline: try c.decodeIfPresent(Bool.self, forKey: .offline) ?? false,
+            withPip: try c.decodeIfPresent(Bool.self, forKey: .withPip) ?? false,
+            environment: try c.decodeIfPresent([String: String].self, forKey: .environment) ?? [:],
+            labels: try c.decodeIfPresent([String: String].self, forKey: .labels) ?? [:],
+            ttlSeconds: try c.decodeIfPresent(Double.self, forKey: .ttlSeconds),
+            cleanup: try c.decodeIfPresent(CleanupPolicy.self, forKey: .cleanup) ?? .endOfSession,
+            useTemplateCache: try c.decodeIfPresent(Bool.self, forKey: .useTemplateCache) ?? true,
+            image: try c.decodeIfPresent(String.self, forKey: .image),
+            resources: try c.decodeIfPresent(ResourceLimits.self, forKey: .resources),
+            network: try c.decodeIfPresent(String.self, forKey: .network)
+        )
+    }
+
+    /// Checks the fields that need no engine to check.
+    ///
+    /// - Throws: ``IsolationError/Code/invalidSpec`` naming the field and the fix.
+    public func validate() throws {
+        if let python, python.trimmingCharacters(in: .whitespaces).isEmpty {
+            throw IsolationError(.invalidSpec, "python: empty; give a path, a version like \"3.11\" or a range like \">=3.10\"")
+        }
+        if let python, !python.contains("/") {
+            _ = try PythonVersionRequest(python)
+        }
+        if let index = requirements.firstIndex(where: { $0.trimmingCharacters(in: .whitespaces).isEmpty }) {
+            throw IsolationError(.invalidSpec, "requirements[\(index)]: empty requirement; remove it")
+        }
+        if let ttlSeconds, !(ttlSeconds > 0) {
+            throw IsolationError(.invalidSpec, "ttlSeconds: \(ttlSeconds) must be a positive number of seconds")
+        }
+        if offline, findLinks.isEmpty, !(requirements.isEmpty && requirementFiles.isEmpty) {
+            throw IsolationError(.invalidSpec, "offline: true needs findLinks (a directory of wheels) to install from")
+        }
+        if let key = labels.keys.first(where: { $0.isEmpty || $0.hasPrefix("ptest-iso.") }) {
+            throw IsolationError(.invalidSpec, "labels: key '\(key)' is empty or in the reserved 'ptest-iso.' namespace")
+        }
+        if let key = environment.keys.first(where: { $0.isEmpty || $0.contains("=") }) {
+            throw IsolationError(.invalidSpec, "environment: variable name '\(key)' must be non-empty and contain no '='")
+        }
+    }
+}
+
+/// Resource limits in the units users write: `512m`, `2Gi`; `1.5`, `1500m`.
+public struct ResourceLimits: Codable, Sendable, Hashable {
+    public var memory: String?
+    public var cpus: String?
+    public var pids: Int?
+
+    public init(memory: String? = nil, cpus: String? = nil, pids: Int? = nil) {
+        self.memory = memory
+        self.cpus = cpus
+        self.pids = pids
+    }
+}

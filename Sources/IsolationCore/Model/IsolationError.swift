@@ -1,0 +1,54 @@
+/// An error of the isolation manager or one of its engines.
+///
+/// Callers switch on ``code``; ``message`` names the field or the
+/// environment and says how to fix it. The C ABI carries ``Code/name``
+/// as its stable error code.
+public struct IsolationError: Error, Sendable, CustomStringConvertible {
+    public struct Code: Hashable, Sendable, CustomStringConvertible {
+        enum Base: String, Hashable, Sendable {
+            case invalidSpec, notFound, illegalTransition, capacityExceeded, engineUnavailable
+            case interpreterNotFound, installFailed, timeout, cancelled, snapshotFailed, storageFailure, ioFailure
+        }
+
+        let base: Base
+        private init(_ base: Base) { self.base = base }
+
+        /// A spec field is malformed or contradicts another one.
+        public static let invalidSpec = Code(.invalidSpec)
+        /// No environment, snapshot or session with that id.
+        public static let notFound = Code(.notFound)
+        /// The operation is not allowed in the environment's current status.
+        public static let illegalTransition = Code(.illegalTransition)
+        /// The cap on live environments is reached.
+        public static let capacityExceeded = Code(.capacityExceeded)
+        /// No registered engine can provide what the spec asks for.
+        public static let engineUnavailable = Code(.engineUnavailable)
+        /// No Python interpreter matches the request.
+        public static let interpreterNotFound = Code(.interpreterNotFound)
+        /// A package installer failed; its output is in the message.
+        public static let installFailed = Code(.installFailed)
+        /// The operation passed its deadline.
+        public static let timeout = Code(.timeout)
+        /// The operation was cancelled.
+        public static let cancelled = Code(.cancelled)
+        /// Taking, restoring, exporting or importing a snapshot failed.
+        public static let snapshotFailed = Code(.snapshotFailed)
+        /// The state database could not be read or written.
+        public static let storageFailure = Code(.storageFailure)
+        /// A file operation failed.
+        public static let ioFailure = Code(.ioFailure)
+
+        public var name: String { base.rawValue }
+        public var description: String { base.rawValue }
+    }
+
+    public var code: Code
+    public var message: String
+
+    public init(_ code: Code, _ message: String) {
+        self.code = code
+        self.message = message
+    }
+
+    public var description: String { "\(code): \(message)" }
+}

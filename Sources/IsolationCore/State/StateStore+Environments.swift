@@ -1,0 +1,100 @@
+import Foundation
+import GRDB
+
+extension StateStore {
+    /// Records a new environment, refusing it when `maxLive` live ones already exist.
+    ///
+    /// - Throws: ``IsolationError/Code/capacityExceeded`` with the count and the cap.
+    public func insertEnvironment(_ environment: Environment, maxLive: Int) throws {
+        try storage {
+            try writer.write { db in
+                // Failed environments hold nothing (their resources were removed), so they do not count.
+                let live =
+                    try Int.fetchOne(
+                        db, sql: "SELECT COUNT(*) FROM environment WHERE status NOT IN (?, ?)",
+                        arguments: [EnvironmentStatus.destroyed.rawValue, EnvironmentStatus.failed.rawValue]
+                    ) ?? 0
+                guard live < maxLive else {
+                    throw IsolationError(
+                        .capacityExceeded,
+                        "\(live) environments are live, the cap is \(maxLive); destroy some or raise maxLiveEnvironments"
+                    )
+                }
+                try Self.save(environment, in: db, insert: true)
+            }
+        }
+    }
+
+    public func environment(_ id: String) throws -> Environment? {
+        try storage {
+            try writer.read { db in
+                try Data.fetchOne(db, sql: "SELECT payload FROM environment WHERE id = ?", arguments: [id])
+                    .map { try StatePayload.decode(Environment.self, from: $0) }
+            }
+        }
+    }
+
+    public func environments(matching filter: EnvironmentFilter = EnvironmentFilter()) throws -> [Environment] {
+        try storage {
+            try writer.read { db in
+                var sql = "SELECT payload FROM environment WHERE 1 = 1"
+                var arguments: StatementArguments = []
+                if let session = filter.session {
+                    sql += " AND session = ?"
+                    arguments += [session]
+                }
+                if let engine = filter.engine {
+                    sql += " AND engine = ?"
+                    arguments += [engine.rawValue]
+                }
+                if filter.liveOnly {
+                    sql += " AND status != ?"
+                    arguments += [EnvironmentStatus.destroyed.rawValue]
+                }
+                sql += " ORDER BY createdAt, id"
+                return try Data.fetchAll(db, sql: sql, arguments: arguments)
+                    .map { try StatePayload.decode(Environment.self, from: $0) }
+                    .filter(filter.matches)
+            }
+        }
+    }
+
+    /// Reads, changes and writes one environment in a single transaction.
+    ///
+    /// - Throws: ``IsolationError/Code/notFound`` for an unknown id; whatever `change` throws.
+    @discardableResult
+    public func updateEnvironment(_ id: String, _ change: (inout Environment) throws -> Void) throws -> Environment {
+        try storage {
+            try writer.write { db in
+                guard let data = try Data.fetchOne(db, sql: "SELECT payload FROM environment WHERE id = ?", arguments: [id]) else {
+                    throw IsolationError(.notFound, "no environment '\(id)'; `ptest-iso ls` lists them")
+                }
+                var environment = try StatePayload.decode(Environment.self, from: data)
+                try change(&environment)
+                try Self.save(environment, in: db, insert: false)
+                return environment
+            }
+        }
+    }
+
+    public func deleteEnvironment(_ id: String) throws {
+        try storage {
+            try writer.write { db in
+                try db.execute(sql: "DELETE FROM environment WHERE id = ?", arguments: [id])
+            }
+        }
+    }
+
+    private static func save(_ environment: Environment, in db: Database, insert: Bool) throws {
+        let arguments: StatementArguments = [
+            environment.id, environment.engine.rawValue, environment.session, environment.status.rawValue,
+            environment.createdAt.timeIntervalSince1970, environment.expiresAt?.timeIntervalSince1970,
+            try StatePayload.encode(environment),
+        ]
+        let verb = insert ? "INSERT" : "REPLACE"
+        try db.execute(
+            sql: "\(verb) INTO environment (id, engine, session, status, createdAt, expiresAt, payload) VALUES (?, ?, ?, ?, ?, ?, ?)",
+            arguments: arguments
+        )
+    }
+}

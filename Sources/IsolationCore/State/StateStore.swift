@@ -1,0 +1,97 @@
+public import Foundation
+import GRDB
+
+/// The persistent record of environments, snapshots and sessions: one
+/// SQLite database (WAL, busy timeout) that several processes — pytest-xdist
+/// workers and the CLI — use at once.
+///
+/// Every read-modify-write happens inside one write transaction, so two
+/// processes never lose each other's updates; SQLite's journal keeps the
+/// file consistent when a process dies mid-write.
+public struct StateStore: Sendable {
+    let writer: any DatabaseWriter
+    /// Where the database lives, for messages (`:memory:` for a test store).
+    public let path: String
+
+    /// Opens (and migrates) the database at `url`, shared with other processes.
+    ///
+    /// - Throws: ``IsolationError/Code/storageFailure`` naming the file.
+    public static func open(at url: URL) throws -> StateStore {
+        var configuration = Configuration()
+        // Writers of other processes hold the lock for milliseconds; wait rather than fail.
+        configuration.busyMode = .timeout(30)
+        configuration.prepareDatabase { db in
+            try db.execute(sql: "PRAGMA synchronous = NORMAL")
+        }
+        do {
+            let pool = try DatabasePool(path: url.path, configuration: configuration)
+            let store = StateStore(writer: pool, path: url.path)
+            try store.migrate()
+            return store
+        } catch let error as IsolationError {
+            throw error
+        } catch {
+            throw IsolationError(.storageFailure, "state database \(url.path): \(error)")
+        }
+    }
+
+    /// A private in-memory store, for tests.
+    public static func inMemory() throws -> StateStore {
+        let store = StateStore(writer: try DatabaseQueue(), path: ":memory:")
+        try store.migrate()
+        return store
+    }
+
+    private func migrate() throws {
+        var migrator = DatabaseMigrator()
+        // A shipped migration is never edited; add a new one instead.
+        migrator.registerMigration("v1") { db in
+            try db.create(table: "environment") { t in
+                t.primaryKey("id", .text)
+                t.column("engine", .text).notNull()
+                t.column("session", .text).notNull().indexed()
+                t.column("status", .text).notNull().indexed()
+                t.column("createdAt", .double).notNull()
+                t.column("expiresAt", .double)
+                t.column("payload", .blob).notNull()
+            }
+            try db.create(table: "snapshot") { t in
+                t.primaryKey("id", .text)
+                t.column("name", .text).notNull().unique()
+                t.column("engine", .text).notNull()
+                t.column("createdAt", .double).notNull()
+                t.column("payload", .blob).notNull()
+            }
+            try db.create(table: "session") { t in
+                t.primaryKey("id", .text)
+                t.column("ownerPID", .integer)
+                t.column("createdAt", .double).notNull()
+                t.column("endedAt", .double)
+            }
+        }
+        try storage { try migrator.migrate(writer) }
+    }
+
+    func storage<T>(_ body: () throws -> T) throws -> T {
+        do {
+            return try body()
+        } catch let error as IsolationError {
+            throw error
+        } catch {
+            throw IsolationError(.storageFailure, "state database \(path): \(error)")
+        }
+    }
+}
+
+/// JSON coding of stored payloads: dates as seconds since 1970.
+enum StatePayload {
+    static func encode<T: Encodable>(_ value: T) throws -> Data {
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.sortedKeys]
+        return try encoder.encode(value)
+    }
+
+    static func decode<T: Decodable>(_ type: T.Type, from data: Data) throws -> T {
+        try JSONDecoder().decode(type, from: data)
+    }
+}

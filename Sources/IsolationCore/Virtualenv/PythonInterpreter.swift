@@ -1,0 +1,134 @@
+public import Foundation
+import Synchronization
+
+/// A Python interpreter found on this machine.
+public struct PythonInterpreter: Codable, Sendable, Hashable {
+    /// The real path of the (base) interpreter binary, symlinks resolved.
+    public var executable: String
+    /// major, minor, micro.
+    public var version: [Int]
+    public var implementation: String
+    /// The standard library directory (holds `venv/scripts` and `ensurepip`).
+    public var stdlib: String
+    /// Where the interpreter was found (`PATH`, `pyenv`, `system`, `explicit`).
+    public var source: String
+
+    public var versionString: String { version.map(String.init).joined(separator: ".") }
+    public var minorVersion: String { version.prefix(2).map(String.init).joined(separator: ".") }
+    /// `lib/python3.11/site-packages`, as `venv` lays it out on POSIX.
+    public var sitePackages: String { "lib/python\(minorVersion)/site-packages" }
+}
+
+/// Finds interpreters: an explicit path, `PATH`, pyenv installs, and
+/// Debian's `/usr/bin/python3*`. Each candidate is asked once (one process
+/// per binary); answers are cached in memory.
+public final class InterpreterDiscovery: Sendable {
+    private let environment: [String: String]
+    private let cache = Cache()
+
+    public init(environment: [String: String] = ProcessInfo.processInfo.environment) {
+        self.environment = environment
+    }
+
+    /// The interpreter for a spec's `python` field (`nil`: `python3` on `PATH` first).
+    ///
+    /// - Throws: ``IsolationError/Code/interpreterNotFound`` listing what was found.
+    public func find(_ request: String?) async throws -> PythonInterpreter {
+        if let request, request.contains("/") {
+            guard FileManager.default.isExecutableFile(atPath: request) else {
+                throw IsolationError(.interpreterNotFound, "python: \(request) is not an executable file")
+            }
+            return try await inspect(request, source: "explicit")
+        }
+        let wanted = try request.map(PythonVersionRequest.init)
+        let found = await all()
+        let matching = found.filter { wanted?.matches($0.version) ?? true }
+        // No request: the first python3 on PATH, as a shell would pick it. A version request: the newest match.
+        let chosen = wanted == nil ? matching.first : matching.max { $0.version.lexicographicallyPrecedes($1.version) }
+        guard let chosen else {
+            let list = found.map { "\($0.versionString) at \($0.executable) (\($0.source))" }.joined(separator: "; ")
+            throw IsolationError(
+                .interpreterNotFound,
+                "python: no interpreter matches '\(request ?? "any")'; found: \(list.isEmpty ? "none" : list). Install one or pass its path"
+            )
+        }
+        return chosen
+    }
+
+    /// Every distinct interpreter found, in search order (`PATH`, pyenv, system).
+    public func all() async -> [PythonInterpreter] {
+        var seen = Set<String>()
+        var result: [PythonInterpreter] = []
+        for (path, source) in candidates() {
+            guard let interpreter = try? await inspect(path, source: source), seen.insert(interpreter.executable).inserted
+            else { continue }
+            result.append(interpreter)
+        }
+        return result
+    }
+
+    func candidates() -> [(String, String)] {
+        let fm = FileManager.default
+        var paths: [(String, String)] = []
+        let names = ["python3"] + (8...15).reversed().map { "python3.\($0)" }
+        for dir in (environment["PATH"] ?? "").split(separator: ":").map(String.init) {
+            // A venv's bin on PATH is the caller's environment, not an interpreter to build on.
+            if let venv = environment["VIRTUAL_ENV"], dir.hasPrefix(venv) { continue }
+            for name in names where fm.isExecutableFile(atPath: "\(dir)/\(name)") {
+                paths.append(("\(dir)/\(name)", "PATH"))
+            }
+        }
+        let pyenvRoot = environment["PYENV_ROOT"] ?? "\(environment["HOME"] ?? NSHomeDirectory())/.pyenv"
+        for version in ((try? fm.contentsOfDirectory(atPath: "\(pyenvRoot)/versions")) ?? []).sorted() {
+            let path = "\(pyenvRoot)/versions/\(version)/bin/python3"
+            if fm.isExecutableFile(atPath: path) { paths.append((path, "pyenv")) }
+        }
+        for dir in ["/usr/local/bin", "/usr/bin"] {
+            for name in names where fm.isExecutableFile(atPath: "\(dir)/\(name)") {
+                paths.append(("\(dir)/\(name)", "system"))
+            }
+        }
+        return paths
+    }
+
+    /// Asks the interpreter about itself (once per path).
+    func inspect(_ path: String, source: String) async throws -> PythonInterpreter {
+        if var cached = cache.get(path) {
+            cached.source = source
+            return cached
+        }
+        let script = """
+            import json, sys, sysconfig
+            print(json.dumps({"executable": getattr(sys, "_base_executable", sys.executable) or sys.executable,
+                "version": list(sys.version_info[:3]), "implementation": sys.implementation.name,
+                "stdlib": sysconfig.get_path("stdlib")}))
+            """
+        let result = try await ProcessRunner.run(
+            executable: path, arguments: ["-I", "-c", script], environment: ["PATH": environment["PATH"] ?? "/usr/bin:/bin"],
+            timeout: .seconds(30)
+        )
+        guard result.exitCode == 0 else {
+            throw IsolationError(.interpreterNotFound, "python: \(path) failed to start: \(result.stderrText)")
+        }
+        struct Answer: Decodable {
+            var executable: String
+            var version: [Int]
+            var implementation: String
+            var stdlib: String
+        }
+        let answer = try JSONDecoder().decode(Answer.self, from: result.stdout)
+        let real = URL(fileURLWithPath: answer.executable).resolvingSymlinksInPath().path
+        let interpreter = PythonInterpreter(
+            executable: real, version: answer.version, implementation: answer.implementation, stdlib: answer.stdlib,
+            source: source
+        )
+        cache.set(path, interpreter)
+        return interpreter
+    }
+
+    private final class Cache: Sendable {
+        private let storage = Mutex<[String: PythonInterpreter]>([:])
+        func get(_ key: String) -> PythonInterpreter? { storage.withLock { $0[key] } }
+        func set(_ key: String, _ value: PythonInterpreter) { storage.withLock { $0[key] = value } }
+    }
+}

@@ -1,0 +1,183 @@
+import Foundation
+
+#if canImport(Glibc)
+    import Glibc
+#endif
+
+/// Built venvs keyed by a hash of what went into them (interpreter,
+/// requirements, requirement files' contents, installer options), cloned
+/// instead of installed again.
+///
+/// Safe under concurrent creators in several processes: one builds under
+/// a file lock while the others wait, then all clone. Bounded in size:
+/// least recently used templates go first.
+final class TemplateCache: Sendable {
+    let root: URL
+    let maxBytes: Int64
+
+    init(root: URL, maxBytes: Int64) {
+        self.root = root
+        self.maxBytes = maxBytes
+    }
+
+    struct Entry: Codable, Sendable {
+        var key: String
+        var interpreter: String
+        var pythonVersion: String
+        var requirements: [String]
+        var sizeBytes: Int64
+        var createdAt: Date
+        var lastUsedAt: Date
+    }
+
+    /// The cache key of a spec on an interpreter: a hash of its canonical description.
+    static func key(interpreter: PythonInterpreter, spec: EnvironmentSpec) throws -> String {
+        var parts = ["v1", interpreter.executable, interpreter.versionString, "pip=\(spec.withPip)", "offline=\(spec.offline)"]
+        parts.append("index=\(spec.indexURL ?? "")")
+        parts += spec.requirements.map { "req=\($0)" }
+        for file in spec.requirementFiles + spec.constraintFiles {
+            guard let contents = try? Data(contentsOf: URL(fileURLWithPath: file)) else {
+                throw IsolationError(.invalidSpec, "requirementFiles: \(file) cannot be read")
+            }
+            parts.append("file=\(file):\(Hash128.hex(contents))")
+        }
+        for dir in spec.findLinks {
+            // A wheel added to a find-links directory must give a new template.
+            let names = ((try? FileManager.default.contentsOfDirectory(atPath: dir)) ?? []).sorted()
+            let listing = names.map { name -> String in
+                let attributes = try? FileManager.default.attributesOfItem(atPath: dir + "/" + name)
+                return
+                    "\(name):\((attributes?[.size] as? Int) ?? 0):\((attributes?[.modificationDate] as? Date)?.timeIntervalSince1970 ?? 0)"
+            }
+            parts.append("links=\(dir):\(listing.joined(separator: ","))")
+        }
+        return Hash128.hex(Data(parts.joined(separator: "\n").utf8))
+    }
+
+    /// The template venv for `key`, built by `build` (into the directory it
+    /// is given) when missing. Returns whether it was already there.
+    func template(
+        key: String,
+        describe: Entry,
+        build: (URL) async throws -> Void
+    ) async throws -> (venv: URL, hit: Bool) {
+        try FileManager.default.createDirectory(at: root, withIntermediateDirectories: true)
+        let directory = root.appendingPathComponent(key)
+        let venv = directory.appendingPathComponent("venv")
+        let lock = try await FileLock.acquire(root.appendingPathComponent("\(key).lock"))
+        defer { lock.release() }
+        if FileManager.default.fileExists(atPath: directory.appendingPathComponent("template.json").path) {
+            touch(key)
+            return (venv, true)
+        }
+        let staging = root.appendingPathComponent(".building-\(key)-\(getpid())-\(UUID().uuidString.prefix(8))")
+        defer { try? FileManager.default.removeItem(at: staging) }
+        try FileManager.default.createDirectory(at: staging, withIntermediateDirectories: true)
+        try await build(staging.appendingPathComponent("venv"))
+        var entry = describe
+        entry.key = key
+        entry.sizeBytes = TreeCopier.size(of: staging)
+        try StatePayload.encode(entry).write(to: staging.appendingPathComponent("template.json"))
+        // The venv was built at the staging path; a clone rewrites it, so the template keeps a working venv there.
+        try? FileManager.default.removeItem(at: directory)
+        try TreeCopier.clone(staging, to: directory, mode: .linkFiles, rewriting: staging.path, with: directory.path)
+        try evict(keeping: key)
+        return (venv, false)
+    }
+
+    func touch(_ key: String) {
+        let path = root.appendingPathComponent(key).appendingPathComponent("template.json").path
+        try? FileManager.default.setAttributes([.modificationDate: Date()], ofItemAtPath: path)
+    }
+
+    func entries() -> [Entry] {
+        let names = (try? FileManager.default.contentsOfDirectory(atPath: root.path)) ?? []
+        return names.compactMap { name -> Entry? in
+            let file = root.appendingPathComponent(name).appendingPathComponent("template.json")
+            guard var entry = try? StatePayload.decode(Entry.self, from: Data(contentsOf: file)) else { return nil }
+            if let used = (try? FileManager.default.attributesOfItem(atPath: file.path))?[.modificationDate] as? Date {
+                entry.lastUsedAt = used
+            }
+            return entry
+        }
+    }
+
+    /// Removes least recently used templates until the cache fits `limit`
+    /// (default: the configured bound); a template being built or locked is skipped.
+    @discardableResult
+    func evict(keeping protected: String? = nil, limit: Int64? = nil) throws -> [String] {
+        let limit = limit ?? maxBytes
+        var entries = entries().sorted { $0.lastUsedAt < $1.lastUsedAt }
+        var total = entries.reduce(0) { $0 + $1.sizeBytes }
+        var evicted: [String] = []
+        while total > limit, let oldest = entries.first {
+            entries.removeFirst()
+            guard oldest.key != protected, let lock = FileLock.tryAcquire(root.appendingPathComponent("\(oldest.key).lock")) else {
+                continue
+            }
+            try? FileManager.default.removeItem(at: root.appendingPathComponent(oldest.key))
+            lock.release()
+            total -= oldest.sizeBytes
+            evicted.append(oldest.key)
+        }
+        return evicted
+    }
+}
+
+/// An advisory lock on a file (`flock`), shared with other processes.
+/// Waiting polls with a sleep so no Swift concurrency thread is blocked.
+final class FileLock: Sendable {
+    private let descriptor: CInt
+    private let released = Flag()
+
+    private init(descriptor: CInt) {
+        self.descriptor = descriptor
+    }
+
+    static func tryAcquire(_ url: URL) -> FileLock? {
+        let fd = open(url.path, O_RDWR | O_CREAT | O_CLOEXEC, 0o600)
+        guard fd >= 0 else { return nil }
+        guard flock(fd, LOCK_EX | LOCK_NB) == 0 else {
+            close(fd)
+            return nil
+        }
+        return FileLock(descriptor: fd)
+    }
+
+    static func acquire(_ url: URL, timeout: Duration = .seconds(900)) async throws -> FileLock {
+        let deadline = ContinuousClock.now + timeout
+        while true {
+            if let lock = tryAcquire(url) { return lock }
+            guard ContinuousClock.now < deadline else {
+                throw IsolationError(.timeout, "waited \(timeout) for the lock \(url.path); another process holds it")
+            }
+            try await Task.sleep(for: .milliseconds(20))
+        }
+    }
+
+    func release() {
+        guard released.setFirst() else { return }
+        flock(descriptor, LOCK_UN)
+        close(descriptor)
+    }
+
+    deinit {
+        release()
+    }
+}
+
+/// FNV-1a over 128 bits: a content hash for cache keys (not for security).
+enum Hash128 {
+    static func hex(_ data: Data) -> String {
+        var high: UInt64 = 0x6c62_272e_07bb_0142
+        var low: UInt64 = 0x62b8_2175_6295_c58d
+        for byte in data {
+            low ^= UInt64(byte)
+            // Multiply the 128-bit state by the FNV prime 2^88 + 0x13b.
+            let (productLow, overflow) = low.multipliedFullWidth(by: 0x13b)
+            high = high &* 0x13b &+ overflow &+ (low << 24)
+            low = productLow
+        }
+        return String(format: "%016llx%016llx", high, low)
+    }
+}

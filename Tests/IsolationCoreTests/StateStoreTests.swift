@@ -1,0 +1,120 @@
+import Foundation
+import IsolationCore
+import Testing
+
+@Suite struct StateStoreTests {
+    func environment(_ id: String, status: EnvironmentStatus = .creating, session: String = "s1") -> Environment {
+        Environment(
+            id: id, engine: .virtualenv, spec: EnvironmentSpec(labels: ["team": "a"]), status: status, session: session,
+            labels: ["team": "a"], createdAt: Date(), expiresAt: nil)
+    }
+
+    @Test func insertedEnvironmentsAreFoundByIdAndFilter() throws {
+        // Given a store with environments in two sessions
+        let store = try StateStore.inMemory()
+        try store.insertEnvironment(environment("e1"), maxLive: 10)
+        try store.insertEnvironment(environment("e2", session: "s2"), maxLive: 10)
+        // When we filter by session and label
+        let found = try store.environments(matching: EnvironmentFilter(session: "s1", labels: ["team": "a"]))
+        // Then only the matching one comes back, whole
+        #expect(found.map(\.id) == ["e1"])
+        #expect(try store.environment("e2")?.session == "s2")
+        #expect(try store.environment("missing") == nil)
+    }
+
+    @Test func theCapCountsOnlyLiveEnvironments() throws {
+        let store = try StateStore.inMemory()
+        try store.insertEnvironment(environment("e1"), maxLive: 2)
+        try store.insertEnvironment(environment("e2", status: .destroyed), maxLive: 2)
+        try store.insertEnvironment(environment("e3"), maxLive: 2)
+        let error = #expect(throws: IsolationError.self) { try store.insertEnvironment(environment("e4"), maxLive: 2) }
+        #expect(error?.code == .capacityExceeded)
+        #expect(error?.message.contains("cap is 2") == true)
+    }
+
+    @Test func updatesAreAtomicAndCheckTheStateMachine() throws {
+        let store = try StateStore.inMemory()
+        try store.insertEnvironment(environment("e1"), maxLive: 10)
+        try store.updateEnvironment("e1") {
+            try $0.status.checkMove(to: .ready, environment: "e1"); $0.status = .ready
+        }
+        let illegal = #expect(throws: IsolationError.self) {
+            try store.updateEnvironment("e1") {
+                try $0.status.checkMove(to: .creating, environment: "e1"); $0.status = .creating
+            }
+        }
+        #expect(illegal?.code == .illegalTransition)
+        #expect(illegal?.message == "environment e1 is ready and cannot become creating")
+        // The failed update left the record as it was.
+        #expect(try store.environment("e1")?.status == .ready)
+        let missing = #expect(throws: IsolationError.self) { try store.updateEnvironment("nope") { _ in } }
+        #expect(missing?.code == .notFound)
+    }
+
+    @Test func everyStatusMoveIsEitherAllowedOrAnError() {
+        let allowed: Set<String> = [
+            "creating>ready", "creating>failed", "creating>destroying", "ready>running", "ready>stopped", "ready>destroying",
+            "ready>failed", "running>stopped", "running>ready", "running>destroying", "running>failed", "stopped>running",
+            "stopped>destroying", "stopped>failed", "failed>destroying", "destroying>destroyed", "destroying>failed",
+        ]
+        for from in EnvironmentStatus.allCases {
+            for to in EnvironmentStatus.allCases {
+                #expect(from.canMove(to: to) == allowed.contains("\(from.rawValue)>\(to.rawValue)"), "\(from) -> \(to)")
+            }
+        }
+    }
+}
+
+@Suite struct SpecTests {
+    @Test(arguments: [
+        (EnvironmentSpec(python: "three"), "python: 'three'"),
+        (EnvironmentSpec(python: " "), "python: empty"),
+        (EnvironmentSpec(requirements: ["ok", " "]), "requirements[1]"),
+        (EnvironmentSpec(ttlSeconds: -5), "ttlSeconds: -5.0"),
+        (EnvironmentSpec(requirements: ["x"], offline: true), "offline: true needs findLinks"),
+        (EnvironmentSpec(labels: ["ptest-iso.session": "x"]), "labels: key 'ptest-iso.session'"),
+        (EnvironmentSpec(environment: ["A=B": "c"]), "environment: variable name 'A=B'"),
+    ])
+    func badSpecsNameTheField(spec: EnvironmentSpec, field: String) throws {
+        let error = #expect(throws: IsolationError.self) { try spec.validate() }
+        #expect(error?.code == .invalidSpec)
+        #expect(error?.message.hasPrefix(field) == true, "\(error?.message ?? "")")
+    }
+
+    @Test func aJSONSpecNeedsOnlyTheFieldsItUses() throws {
+        let spec = try JSONDecoder().decode(EnvironmentSpec.self, from: Data(#"{"python": "3.11", "requirements": ["a"]}"#.utf8))
+        #expect(spec.python == "3.11")
+        #expect(spec.cleanup == .endOfSession)
+        #expect(spec.useTemplateCache)
+        #expect(spec.labels.isEmpty)
+    }
+
+    @Test(arguments: [
+        ("3.11", [3, 11, 7], true), ("3.11", [3, 12, 0], false), ("3.11.7", [3, 11, 7], true), ("3.11.7", [3, 11, 2], false),
+        (">=3.10", [3, 11, 2], true), (">=3.12", [3, 11, 9], false), (">=3.10,<3.12", [3, 11, 0], true),
+        (">=3.10,<3.12", [3, 12, 0], false), ("<=3.11", [3, 11, 9], true), (">3.11", [3, 11, 9], false), (">3.11", [3, 12, 0], true),
+        ("!=3.11", [3, 12, 1], true), ("==3.11", [3, 11, 1], true),
+    ])
+    func versionRequestsMatchLikeUsersMeanThem(request: String, version: [Int], expected: Bool) throws {
+        #expect(try PythonVersionRequest(request).matches(version) == expected)
+    }
+
+    @Test func engineChoiceFollowsTheSpecAndSaysWhy() throws {
+        let home = try TestHome("choice")
+        let manager = try home.manager()
+        let plain = try manager.chooseEngine(for: EnvironmentSpec())
+        #expect(plain.engine == .virtualenv)
+        #expect(plain.reason.contains("default"))
+        let withPackages = try manager.chooseEngine(for: EnvironmentSpec(requirements: ["x"]))
+        #expect(withPackages.reason.contains("packages (requirements)"))
+        // Only Docker provides images and limits; it is not registered here.
+        let image = #expect(throws: IsolationError.self) { try manager.chooseEngine(for: EnvironmentSpec(image: "busybox")) }
+        #expect(image?.code == .engineUnavailable)
+        #expect(image?.message.contains("containerImages (for image)") == true)
+        let forced = #expect(throws: IsolationError.self) {
+            try manager.chooseEngine(for: EnvironmentSpec(engine: .virtualenv, resources: ResourceLimits(memory: "512m")))
+        }
+        #expect(forced?.code == .invalidSpec)
+        #expect(forced?.message.hasPrefix("resources:") == true)
+    }
+}
