@@ -96,9 +96,15 @@ let package = Package(
             name: "CPtestIsolationTests",
             swiftSettings: swiftSettings
         ),
+        .executableTarget(
+            name: "IsolationStress",
+            dependencies: ["IsolationCore"],
+            path: "Tests/IsolationStress",
+            swiftSettings: swiftSettings
+        ),
         .testTarget(
             name: "IsolationCoreTests",
-            dependencies: ["IsolationCore"],
+            dependencies: ["IsolationCore", "IsolationStress"],
             swiftSettings: swiftSettings
         ),
     ]

@@ -8,6 +8,7 @@ cd "$(dirname "${BASH_SOURCE[0]}")/.."
 
 scripts/docker-up.sh
 scripts/test-images.sh
+scripts/python-tools.sh
 scripts/tls-daemon.sh start
 scripts/registry.sh start
 # Stop the helpers whatever the outcome; the main daemon stays for the next run.

@@ -53,3 +53,32 @@ extension IsolationManager {
         try await engine.copyOut(environment, from: source, to: destination)
     }
 }
+
+/// A template of the virtualenv engine's cache.
+public struct TemplateInfo: Codable, Sendable, Hashable {
+    public var key: String
+    public var pythonVersion: String
+    public var requirements: [String]
+    public var sizeBytes: Int64
+    public var lastUsedAt: Date
+}
+
+extension IsolationManager {
+    var virtualenvEngine: VirtualenvEngine? {
+        registry.engine(.virtualenv) as? VirtualenvEngine
+    }
+
+    /// The virtualenv templates, least recently used first.
+    public func templates() -> [TemplateInfo] {
+        (virtualenvEngine?.templates.entries() ?? [])
+            .sorted { $0.lastUsedAt < $1.lastUsedAt }
+            .map { TemplateInfo(key: $0.key, pythonVersion: $0.pythonVersion, requirements: $0.requirements, sizeBytes: $0.sizeBytes, lastUsedAt: $0.lastUsedAt) }
+    }
+
+    /// Evicts least recently used templates until the cache fits `maxBytes`
+    /// (default: its configured bound); returns the evicted keys.
+    @discardableResult
+    public func collectTemplates(maxBytes: Int64? = nil) throws -> [String] {
+        try virtualenvEngine?.templates.evict(limit: maxBytes) ?? []
+    }
+}

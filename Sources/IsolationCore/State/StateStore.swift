@@ -72,6 +72,13 @@ public struct StateStore: Sendable {
         try storage { try migrator.migrate(writer) }
     }
 
+    /// SQLite's own consistency check: `ok` when the file is sound.
+    public func integrityCheck() throws -> String {
+        try storage {
+            try writer.read { db in try String.fetchOne(db, sql: "PRAGMA integrity_check") ?? "no answer" }
+        }
+    }
+
     func storage<T>(_ body: () throws -> T) throws -> T {
         do {
             return try body()

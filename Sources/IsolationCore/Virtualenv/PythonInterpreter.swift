@@ -41,10 +41,16 @@ public final class InterpreterDiscovery: Sendable {
             return try await inspect(request, source: "explicit")
         }
         let wanted = try request.map(PythonVersionRequest.init)
+        if wanted == nil {
+            // No request: the first python3 that starts, as a shell would pick it; the rest need not be asked.
+            for (path, source) in candidates() {
+                if let interpreter = try? await inspect(path, source: source) { return interpreter }
+            }
+        }
         let found = await all()
         let matching = found.filter { wanted?.matches($0.version) ?? true }
         // No request: the first python3 on PATH, as a shell would pick it. A version request: the newest match.
-        let chosen = wanted == nil ? matching.first : matching.max { $0.version.lexicographicallyPrecedes($1.version) }
+        let chosen = matching.max { $0.version.lexicographicallyPrecedes($1.version) }
         guard let chosen else {
             let list = found.map { "\($0.versionString) at \($0.executable) (\($0.source))" }.joined(separator: "; ")
             throw IsolationError(
@@ -74,7 +80,9 @@ public final class InterpreterDiscovery: Sendable {
         for dir in (environment["PATH"] ?? "").split(separator: ":").map(String.init) {
             // A venv's bin on PATH is the caller's environment, not an interpreter to build on.
             if let venv = environment["VIRTUAL_ENV"], dir.hasPrefix(venv) { continue }
-            for name in names where fm.isExecutableFile(atPath: "\(dir)/\(name)") {
+            // pyenv's versioned shims only repeat its versions/ (found below) at the cost of a shell script each.
+            let dirNames = dir.hasSuffix("/shims") ? ["python3"] : names
+            for name in dirNames where fm.isExecutableFile(atPath: "\(dir)/\(name)") {
                 paths.append(("\(dir)/\(name)", "PATH"))
             }
         }
@@ -93,10 +101,27 @@ public final class InterpreterDiscovery: Sendable {
 
     /// Asks the interpreter about itself (once per path).
     func inspect(_ path: String, source: String) async throws -> PythonInterpreter {
-        if var cached = cache.get(path) {
+        switch cache.get(path) {
+        case .success(var cached)?:
             cached.source = source
             return cached
+        case .failure(let error)?:
+            throw error
+        case nil:
+            break
         }
+        do {
+            let interpreter = try await ask(path, source: source)
+            cache.set(path, .success(interpreter))
+            return interpreter
+        } catch let error as IsolationError {
+            // A broken candidate (a pyenv shim for a version not installed) is asked only once.
+            cache.set(path, .failure(error))
+            throw error
+        }
+    }
+
+    private func ask(_ path: String, source: String) async throws -> PythonInterpreter {
         let script = """
             import json, sys, sysconfig
             print(json.dumps({"executable": getattr(sys, "_base_executable", sys.executable) or sys.executable,
@@ -116,19 +141,20 @@ public final class InterpreterDiscovery: Sendable {
             var implementation: String
             var stdlib: String
         }
-        let answer = try JSONDecoder().decode(Answer.self, from: result.stdout)
+        guard let answer = try? JSONDecoder().decode(Answer.self, from: result.stdout) else {
+            throw IsolationError(.interpreterNotFound, "python: \(path) did not describe itself: \(result.stdoutText)")
+        }
         let real = URL(fileURLWithPath: answer.executable).resolvingSymlinksInPath().path
         let interpreter = PythonInterpreter(
             executable: real, version: answer.version, implementation: answer.implementation, stdlib: answer.stdlib,
             source: source
         )
-        cache.set(path, interpreter)
         return interpreter
     }
 
     private final class Cache: Sendable {
-        private let storage = Mutex<[String: PythonInterpreter]>([:])
-        func get(_ key: String) -> PythonInterpreter? { storage.withLock { $0[key] } }
-        func set(_ key: String, _ value: PythonInterpreter) { storage.withLock { $0[key] = value } }
+        private let storage = Mutex<[String: Result<PythonInterpreter, IsolationError>]>([:])
+        func get(_ key: String) -> Result<PythonInterpreter, IsolationError>? { storage.withLock { $0[key] } }
+        func set(_ key: String, _ value: Result<PythonInterpreter, IsolationError>) { storage.withLock { $0[key] = value } }
     }
 }

@@ -1,0 +1,49 @@
+// A load generator for the state store's multi-process tests: creates and
+// destroys environments in one session against a shared PTEST_ISO_HOME.
+//
+//   isolation-stress <home> <session> <count> [--keep] [--template]
+import Foundation
+import IsolationCore
+
+let arguments = CommandLine.arguments
+guard arguments.count >= 4, let count = Int(arguments[3]) else {
+    FileHandle.standardError.write(Data("usage: isolation-stress <home> <session> <count> [--keep] [--template]\n".utf8))
+    exit(2)
+}
+let keep = arguments.contains("--keep")
+let template = arguments.contains("--template")
+let manager = try IsolationManager(
+    configuration: .init(home: URL(fileURLWithPath: arguments[1]), session: arguments[2], maxLiveEnvironments: 10_000)
+)
+var failures = 0
+try await withThrowingTaskGroup(of: Bool.self) { group in
+    // A few at a time, as pytest-xdist workers would.
+    var started = 0
+    func launch() {
+        let index = started
+        started += 1
+        group.addTask {
+            do {
+                let spec = EnvironmentSpec(withPip: template, labels: ["index": String(index)], useTemplateCache: template)
+                let environment = try await manager.create(spec)
+                let result = try await manager.run(environment.id, Command(["python", "-c", "import sys; print(sys.prefix)"]))
+                guard result.exitCode == 0, result.stdoutText == "\(environment.location)/venv\n" else {
+                    FileHandle.standardError.write(Data("bad run in \(environment.id): \(result.stderrText)\n".utf8))
+                    return false
+                }
+                if !keep { try await manager.destroy(environment.id) }
+                return true
+            } catch {
+                FileHandle.standardError.write(Data("error: \(error)\n".utf8))
+                return false
+            }
+        }
+    }
+    for _ in 0..<min(4, count) { launch() }
+    for try await ok in group {
+        if !ok { failures += 1 }
+        if started < count { launch() }
+    }
+}
+print("done \(count) failures \(failures)")
+exit(failures == 0 ? 0 : 1)
