@@ -20,6 +20,7 @@ let package = Package(
         .library(name: "CPtestIsolation", type: .dynamic, targets: ["CPtestIsolation"]),
         .executable(name: "ptest-iso", targets: ["ptest-iso"]),
         .executable(name: "docker-bench", targets: ["DockerBench"]),
+        .executable(name: "venv-bench", targets: ["VenvBench"]),
         .executable(name: "docker-api-demo", targets: ["DockerAPIDemo"]),
     ],
     dependencies: [
@@ -79,6 +80,12 @@ let package = Package(
             name: "DockerBench",
             dependencies: ["DockerAPI"],
             path: "bench/DockerBench",
+            swiftSettings: swiftSettings
+        ),
+        .executableTarget(
+            name: "VenvBench",
+            dependencies: ["IsolationCore"],
+            path: "bench/VenvBench",
             swiftSettings: swiftSettings
         ),
         .executableTarget(

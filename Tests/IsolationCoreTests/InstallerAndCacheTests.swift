@@ -60,4 +60,33 @@ import Testing
         // A later environment with b's spec builds its template again.
         #expect(try await manager.create(spec("ptiso_b")).details["template"] == "miss")
     }
+
+    @Test func anInPlaceWriteThroughASharedFileIsCaughtBeforeReuse() async throws {
+        let home = try TestHome("inplace")
+        let wheels = home.url.appendingPathComponent("wheels")
+        try Wheels.make("ptiso_iota", "1.0", in: wheels)
+        let manager = try home.manager()
+        let events = manager.events()
+        let spec = EnvironmentSpec(requirements: ["ptiso_iota"], findLinks: [wheels.path], offline: true)
+        let first = try await manager.create(spec)
+        // A test edits an installed package file in place: with hard links, that inode is the template's too.
+        let edit = try await manager.run(
+            first.id,
+            Command([
+                "python", "-c",
+                "import ptiso_iota, pathlib; p = pathlib.Path(ptiso_iota.__file__); open(p, 'a').write('TAINTED = True\\n')",
+            ]))
+        #expect(edit.exitCode == 0, "\(edit.stderrText)")
+        let second = try await manager.create(spec)
+        #expect(second.details["templateDiscarded"]?.contains("ptiso_iota/__init__.py") == true)
+        #expect(second.details["template"] == "miss")
+        let clean = try await manager.run(second.id, Command(["python", "-c", "import ptiso_iota; print(hasattr(ptiso_iota, 'TAINTED'))"]))
+        #expect(clean.stdoutText == "False\n")
+        var sawError = false
+        for await event in events {
+            if event.kind == .error, event.detail?.contains("template rebuilt") == true { sawError = true }
+            if event.kind == .created, event.environment == second.id { break }
+        }
+        #expect(sawError)
+    }
 }

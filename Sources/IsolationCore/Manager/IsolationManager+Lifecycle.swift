@@ -36,6 +36,9 @@ extension IsolationManager {
             broadcaster.emit(.error, environment: id, detail: "\(error)")
             throw error
         }
+        if let discarded = environment.details["templateDiscarded"] {
+            broadcaster.emit(.error, environment: id, detail: "template rebuilt: \(discarded)")
+        }
         broadcaster.emit(.created, environment: id, detail: environment.details["template"].map { "template \($0)" })
         return environment
     }

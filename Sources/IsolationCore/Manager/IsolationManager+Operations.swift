@@ -72,7 +72,11 @@ extension IsolationManager {
     public func templates() -> [TemplateInfo] {
         (virtualenvEngine?.templates.entries() ?? [])
             .sorted { $0.lastUsedAt < $1.lastUsedAt }
-            .map { TemplateInfo(key: $0.key, pythonVersion: $0.pythonVersion, requirements: $0.requirements, sizeBytes: $0.sizeBytes, lastUsedAt: $0.lastUsedAt) }
+            .map {
+                TemplateInfo(
+                    key: $0.key, pythonVersion: $0.pythonVersion, requirements: $0.requirements, sizeBytes: $0.sizeBytes,
+                    lastUsedAt: $0.lastUsedAt)
+            }
     }
 
     /// Evicts least recently used templates until the cache fits `maxBytes`

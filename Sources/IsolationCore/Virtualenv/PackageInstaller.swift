@@ -60,7 +60,11 @@ struct PackageInstaller: Sendable {
         let venvPython = venv.appendingPathComponent("bin/python").path
         switch tool {
         case .uv(let uv):
-            return (uv, ["pip", "install", "--python", venvPython] + (request.offline ? ["--offline"] : []) + options)
+            // Copies, not uv's default hard links into its global cache: a test writing to an installed
+            // file in place must not reach uv's cache (or, through it, every other venv).
+            return (
+                uv, ["pip", "install", "--python", venvPython, "--link-mode", "copy"] + (request.offline ? ["--offline"] : []) + options
+            )
         case .pip(let python):
             let target = python == venvPython ? [] : ["--python", venvPython]
             return (python, ["-I", "-m", "pip"] + target + ["install", "--disable-pip-version-check", "--no-input"] + options)

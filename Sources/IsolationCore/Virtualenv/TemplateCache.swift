@@ -70,6 +70,13 @@ final class TemplateCache: Sendable {
             touch(key)
             return (venv, true)
         }
+        try await rebuild(key: key, describe: describe, build: build)
+        return (venv, false)
+    }
+
+    /// Builds the template for `key` from scratch (the caller holds its lock).
+    private func rebuild(key: String, describe: Entry, build: (URL) async throws -> Void) async throws {
+        let directory = root.appendingPathComponent(key)
         let staging = root.appendingPathComponent(".building-\(key)-\(getpid())-\(UUID().uuidString.prefix(8))")
         defer { try? FileManager.default.removeItem(at: staging) }
         try FileManager.default.createDirectory(at: staging, withIntermediateDirectories: true)
@@ -81,8 +88,23 @@ final class TemplateCache: Sendable {
         // The venv was built at the staging path; a clone rewrites it, so the template keeps a working venv there.
         try? FileManager.default.removeItem(at: directory)
         try TreeCopier.clone(staging, to: directory, mode: .linkFiles, rewriting: staging.path, with: directory.path)
+        // What every later clone checks: a clone's in-place write would show through the shared inode.
+        let manifest = TreeCopier.manifest(of: directory.appendingPathComponent("venv"))
+        try StatePayload.encode(manifest).write(to: directory.appendingPathComponent("manifest.json"))
         try evict(keeping: key)
-        return (venv, false)
+    }
+
+    /// The stamps the template's files had when it was built.
+    func manifest(_ key: String) throws -> [String: TreeCopier.FileStamp] {
+        let file = root.appendingPathComponent(key).appendingPathComponent("manifest.json")
+        return try StatePayload.decode([String: TreeCopier.FileStamp].self, from: Data(contentsOf: file))
+    }
+
+    /// Drops a template whose files were changed in place, so the next creator rebuilds it.
+    func discard(_ key: String) async throws {
+        let lock = try await FileLock.acquire(root.appendingPathComponent("\(key).lock"))
+        defer { lock.release() }
+        try? FileManager.default.removeItem(at: root.appendingPathComponent(key))
     }
 
     func touch(_ key: String) {

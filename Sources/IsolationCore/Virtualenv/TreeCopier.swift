@@ -20,12 +20,34 @@ enum TreeCopier {
     /// `FICLONE` from `linux/fs.h`: share the extents copy-on-write.
     private static let ficlone: UInt = 0x4004_9409
 
+    /// Size and modification time of a file, to notice in-place writes through a shared inode.
+    struct FileStamp: Codable, Hashable, Sendable {
+        var size: Int64
+        var modifiedNanoseconds: Int64
+
+        init(_ info: stat) {
+            size = Int64(info.st_size)
+            modifiedNanoseconds = Int64(info.st_mtim.tv_sec) * 1_000_000_000 + Int64(info.st_mtim.tv_nsec)
+        }
+    }
+
+    /// A source file no longer matches the manifest it was expected to match.
+    struct SourceModified: Error {
+        var path: String
+    }
+
+    /// - Parameter manifest: when given, every regular file of the source must still have
+    ///   the stamp recorded for its relative path; a mismatch throws ``SourceModified``.
     /// - Throws: ``IsolationError/Code/ioFailure`` naming the path that failed.
-    static func clone(_ source: URL, to destination: URL, mode: Mode, rewriting oldPrefix: String? = nil, with newPrefix: String? = nil)
-        throws
-    {
+    static func clone(
+        _ source: URL, to destination: URL, mode: Mode, rewriting oldPrefix: String? = nil, with newPrefix: String? = nil,
+        expecting manifest: [String: FileStamp]? = nil
+    ) throws {
         do {
-            try cloneDirectory(source.path, destination.path, mode: mode, rewrite: zip2(oldPrefix, newPrefix), relative: "")
+            try cloneDirectory(
+                source.path, destination.path, mode: mode, rewrite: zip2(oldPrefix, newPrefix), relative: "", manifest: manifest)
+        } catch let error as SourceModified {
+            throw error
         } catch let error as IsolationError {
             throw error
         } catch {
@@ -38,9 +60,10 @@ enum TreeCopier {
         return (a, b)
     }
 
-    private static func cloneDirectory(_ source: String, _ destination: String, mode: Mode, rewrite: (String, String)?, relative: String)
-        throws
-    {
+    private static func cloneDirectory(
+        _ source: String, _ destination: String, mode: Mode, rewrite: (String, String)?, relative: String,
+        manifest: [String: FileStamp]?
+    ) throws {
         var info = stat()
         guard lstat(source, &info) == 0 else { throw failure("stat", source) }
         let directoryMode = info.st_mode & 0o7777
@@ -61,7 +84,7 @@ enum TreeCopier {
             guard lstat(from, &info) == 0 else { throw failure("stat", from) }
             switch info.st_mode & S_IFMT {
             case S_IFDIR:
-                try cloneDirectory(from, to, mode: mode, rewrite: rewrite, relative: rel)
+                try cloneDirectory(from, to, mode: mode, rewrite: rewrite, relative: rel, manifest: manifest)
             case S_IFLNK:
                 var target = try FileManager.default.destinationOfSymbolicLink(atPath: from)
                 if let (old, new) = rewrite, target.hasPrefix(old + "/") || target == old {
@@ -69,6 +92,9 @@ enum TreeCopier {
                 }
                 guard symlink(target, to) == 0 else { throw failure("symlink", to) }
             case S_IFREG:
+                if let manifest, manifest[rel] != FileStamp(info) {
+                    throw SourceModified(path: from)
+                }
                 if let rewrite, mayNamePrefix(rel), try rewriteFile(from, to, mode: info.st_mode & 0o7777, rewrite) {
                     continue
                 }
@@ -142,6 +168,19 @@ enum TreeCopier {
 
     private static func failure(_ operation: String, _ path: String) -> IsolationError {
         IsolationError(.ioFailure, "\(operation) \(path): \(String(cString: strerror(errno)))")
+    }
+
+    /// The stamps of every regular file under `url`, by relative path.
+    static func manifest(of url: URL) -> [String: FileStamp] {
+        var stamps: [String: FileStamp] = [:]
+        let root = url.path
+        let enumerator = FileManager.default.enumerator(atPath: root)
+        while let relative = enumerator?.nextObject() as? String {
+            var info = stat()
+            guard lstat(root + "/" + relative, &info) == 0, info.st_mode & S_IFMT == S_IFREG else { continue }
+            stamps[relative] = FileStamp(info)
+        }
+        return stamps
     }
 
     /// Total bytes of regular files under `url` (hard links counted once per tree).

@@ -59,12 +59,26 @@ public final class VirtualenvEngine: IsolationEngine {
                 key: key, interpreter: interpreter.executable, pythonVersion: interpreter.versionString,
                 requirements: spec.requirements, sizeBytes: 0, createdAt: Date(), lastUsedAt: Date()
             )
-            let (template, hit) = try await templates.template(key: key, describe: describe) { staging in
-                try await self.build(staging, interpreter: interpreter, spec: spec, request: request)
+            var attempt = 0
+            while true {
+                attempt += 1
+                let (template, hit) = try await templates.template(key: key, describe: describe) { staging in
+                    try await self.build(staging, interpreter: interpreter, spec: spec, request: request)
+                }
+                do {
+                    try TreeCopier.clone(
+                        template, to: venv, mode: .linkFiles, rewriting: template.path, with: venv.path,
+                        expecting: try templates.manifest(key))
+                    details["template"] = hit ? "hit" : "miss"
+                    details["templateKey"] = key
+                    break
+                } catch let modified as TreeCopier.SourceModified where attempt == 1 {
+                    // An environment wrote in place to a file it shares with the template: never reuse it.
+                    try? FileManager.default.removeItem(at: venv)
+                    try await templates.discard(key)
+                    details["templateDiscarded"] = "\(modified.path) was modified in place by an environment sharing it"
+                }
             }
-            try TreeCopier.clone(template, to: venv, mode: .linkFiles, rewriting: template.path, with: venv.path)
-            details["template"] = hit ? "hit" : "miss"
-            details["templateKey"] = key
         } else {
             try await build(venv, interpreter: interpreter, spec: spec, request: request)
             details["template"] = "none"
