@@ -1,0 +1,54 @@
+/// Command-line settings. Parsed by hand: a handful of flags.
+struct BenchOptions: Sendable {
+    var iterations = 20
+    var withPipIterations = 3
+    var jsonPath: String?
+    var python = "python3"
+
+    static let usage = """
+        usage: venv-bench [--iterations N] [--with-pip-iterations N] [--json PATH] [--python PATH]
+
+        Times making a venv with 3 small packages from a warm cache: the IsolationCore virtualenv
+        engine (template clone, in-process) against `uv venv` + `uv pip install`, `python -m venv`
+        + pip, and `virtualenv` + pip; and a snapshot restore. Methods are interleaved.
+
+          --iterations N           measured iterations per scenario (default 20)
+          --with-pip-iterations N  iterations of the slow `python -m venv` with ensurepip row
+                                   (default 3; 0 leaves the row out)
+          --json PATH              also write the samples and summary as JSON
+          --python PATH            the interpreter the baselines use (default: the real
+                                   executable behind `python3` on PATH)
+        """
+
+    struct UsageError: Error, CustomStringConvertible {
+        var description: String
+    }
+
+    /// `nil` when `--help` was asked for.
+    static func parse(_ arguments: [String]) throws -> BenchOptions? {
+        var options = BenchOptions()
+        var rest = arguments[...]
+        func value(_ flag: String) throws -> String {
+            guard let next = rest.popFirst() else { throw UsageError(description: "\(flag) needs a value") }
+            return next
+        }
+        func count(_ flag: String, minimum: Int) throws -> Int {
+            let text = try value(flag)
+            guard let number = Int(text), number >= minimum else {
+                throw UsageError(description: "\(flag) takes a whole number ≥ \(minimum), not '\(text)'")
+            }
+            return number
+        }
+        while let argument = rest.popFirst() {
+            switch argument {
+            case "-h", "--help": return nil
+            case "--iterations": options.iterations = try count(argument, minimum: 1)
+            case "--with-pip-iterations": options.withPipIterations = try count(argument, minimum: 0)
+            case "--json": options.jsonPath = try value(argument)
+            case "--python": options.python = try value(argument)
+            default: throw UsageError(description: "unknown argument '\(argument)'")
+            }
+        }
+        return options
+    }
+}
