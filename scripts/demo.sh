@@ -1,14 +1,20 @@
 #!/usr/bin/env bash
-# The main job, for now: build, then show what exists — the engine doctor
-# and a Python test file run in an isolated container by the Docker client,
-# ending with proof that nothing was left behind.
+# The main job: build, install the Python package, and run the example test
+# suite (examples/), whose tests each get an isolated environment; the
+# pytest plugin ends the run with how many environments were made and left
+# behind. Then the Docker side as it stands: the engine doctor and the
+# Engine API client running a test file in a resource-limited container.
 set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
 
 scripts/docker-up.sh
 scripts/test-images.sh
-swift build --product ptest-iso
-swift build --product docker-api-demo
+scripts/python-tools.sh
+swift build
+python3 -m pip install --quiet --disable-pip-version-check -e .
+
+echo "==> pytest examples (every test gets its own environment)"
+python3 -m pytest examples -v -p no:cacheprovider
 
 echo "==> ptest-iso doctor"
 .build/debug/ptest-iso doctor

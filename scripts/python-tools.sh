@@ -8,6 +8,9 @@ set -euo pipefail
 missing=()
 command -v uv >/dev/null 2>&1 || missing+=(uv)
 command -v virtualenv >/dev/null 2>&1 || missing+=(virtualenv)
+# pytest and pytest-xdist run the Python package's tests and the examples.
+python3 -c "import pytest" >/dev/null 2>&1 || missing+=(pytest)
+python3 -c "import xdist" >/dev/null 2>&1 || missing+=(pytest-xdist)
 if [ ${#missing[@]} -eq 0 ]; then
   exit 0
 fi
@@ -16,5 +19,6 @@ python3 -m pip install --quiet --disable-pip-version-check "${missing[@]}"
 # pyenv puts new console scripts behind a shim only after a rehash.
 if command -v pyenv >/dev/null 2>&1; then pyenv rehash; fi
 for tool in "${missing[@]}"; do
+  case $tool in pytest|pytest-xdist) continue ;; esac
   command -v "$tool" >/dev/null 2>&1 || { echo "python-tools: $tool installed but not on PATH" >&2; exit 1; }
 done

@@ -37,16 +37,39 @@ import Testing
         try FileManager.default.createDirectory(at: work, withIntermediateDirectories: true)
         defer { try? FileManager.default.removeItem(at: work) }
         let source = work.appendingPathComponent("probe.c")
-        try """
+        try #"""
         #include <stdio.h>
+        #include <stdlib.h>
         #include <string.h>
         #include "ptest_isolation.h"
-        int main(void) {
+        int main(int argc, char **argv) {
+            if (argc < 2) return 9;
             if (ptest_iso_abi_version() != PTEST_ISO_ABI_VERSION) { puts("abi mismatch"); return 1; }
-            printf("abi=%u version=%s\\n", ptest_iso_abi_version(), ptest_iso_version());
-            return strlen(ptest_iso_version()) > 0 ? 0 : 2;
+            if (ptest_iso_protocol_version() != PTEST_ISO_PROTOCOL_VERSION) { puts("protocol mismatch"); return 1; }
+            printf("abi=%u version=%s\n", ptest_iso_abi_version(), ptest_iso_version());
+            char config[512];
+            snprintf(config, sizeof config, "{\"home\": \"%s\", \"session\": \"c-probe\"}", argv[1]);
+            ptest_iso_manager *manager = NULL;
+            char *out = NULL;
+            if (ptest_iso_open(config, &manager, &out) != PTEST_ISO_OK) { printf("open: %s\n", out); return 2; }
+            int32_t status = ptest_iso_call(manager, "session", "{}", &out);
+            printf("session %d %s\n", status, out);
+            ptest_iso_free(out);
+            status = ptest_iso_call(manager, "get", "{\"id\": \"env-none\"}", &out);
+            printf("get %d %s\n", status, strstr(out, "\"code\":\"notFound\"") ? "notFound" : out);
+            ptest_iso_free(out);
+            status = ptest_iso_call(manager, "get", "[1,", &out);
+            printf("malformed %d\n", status);
+            ptest_iso_free(out);
+            printf("close %d\n", ptest_iso_close(manager, NULL));
+            printf("close again %d\n", ptest_iso_close(manager, NULL));
+            printf("call closed %d\n", ptest_iso_call(manager, "session", "{}", &out));
+            ptest_iso_free(out);
+            printf("open null out %d\n", ptest_iso_open(NULL, NULL, NULL));
+            ptest_iso_free(NULL);
+            return 0;
         }
-        """.write(to: source, atomically: true, encoding: .utf8)
+        """#.write(to: source, atomically: true, encoding: .utf8)
         let binary = work.appendingPathComponent("probe").path
         let compiled = try Self.run(
             "/usr/bin/cc",
@@ -56,9 +79,20 @@ import Testing
             ]
         )
         #expect(compiled.status == 0, "\(compiled.output)")
-        let ran = try Self.run(binary, [])
-        #expect(ran.status == 0)
-        #expect(ran.output == "abi=1 version=0.1.0\n")
+        let ran = try Self.run(binary, [work.appendingPathComponent("home").path])
+        #expect(ran.status == 0, "\(ran.output)")
+        #expect(
+            ran.output == """
+                abi=1 version=0.1.0
+                session 0 {"home":"\(work.appendingPathComponent("home").path)","session":"c-probe"}
+                get -4 notFound
+                malformed -1
+                close 0
+                close again -3
+                call closed -3
+                open null out -1
+
+                """)
     }
 
     @Test func onlyTheCABIIsExported() throws {
@@ -72,6 +106,10 @@ import Testing
         }
         #expect(!names.isEmpty)
         #expect(names.allSatisfy { $0.hasPrefix("ptest_iso_") }, "unexpected exports: \(names.filter { !$0.hasPrefix("ptest_iso_") })")
-        #expect(Set(names).isSuperset(of: ["ptest_iso_abi_version", "ptest_iso_version"]))
+        #expect(
+            Set(names) == [
+                "ptest_iso_abi_version", "ptest_iso_protocol_version", "ptest_iso_version", "ptest_iso_open", "ptest_iso_close",
+                "ptest_iso_call", "ptest_iso_set_event_callback", "ptest_iso_free",
+            ])
     }
 }

@@ -66,7 +66,8 @@ struct BenchOptions: Sendable {
             case "--scenario":
                 let name = try value(argument)
                 guard let scenario = Scenario(rawValue: name) else {
-                    throw UsageError(description: "unknown scenario '\(name)'; pick from \(Scenario.allCases.map(\.rawValue).joined(separator: ", "))")
+                    throw UsageError(
+                        description: "unknown scenario '\(name)'; pick from \(Scenario.allCases.map(\.rawValue).joined(separator: ", "))")
                 }
                 if !chosen.contains(scenario) { chosen.append(scenario) }
             default:

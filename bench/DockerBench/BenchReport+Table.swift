@@ -32,7 +32,9 @@ extension BenchReport {
         for scenario in scenarios {
             if let reference = scenario.ratioToReference {
                 lines.append("")
-                lines.append("\(scenario.scenario.rawValue): DockerAPI/raw keep-alive \(ratio(reference)) (what the library adds over the daemon's own time)")
+                lines.append(
+                    "\(scenario.scenario.rawValue): DockerAPI/raw keep-alive \(ratio(reference)) (what the library adds over the daemon's own time)"
+                )
             }
             for (method, repeated) in scenario.repeatedInspects.sorted(by: { $0.key < $1.key }) {
                 lines.append("")

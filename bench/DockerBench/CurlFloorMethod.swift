@@ -13,7 +13,9 @@ struct CurlFloorMethod: BenchMethod {
 
     /// Asks `/_ping` (once) which API version to put in every path.
     static func connect(curl: ChildProcess, socketPath: String) async throws -> CurlFloorMethod {
-        let ping = try await curl.check(["-q", "-sS", "--fail-with-body", "-D", "-", "-o", "/dev/null", "--unix-socket", socketPath, "http://docker/_ping"])
+        let ping = try await curl.check([
+            "-q", "-sS", "--fail-with-body", "-D", "-", "-o", "/dev/null", "--unix-socket", socketPath, "http://docker/_ping",
+        ])
         let header = ping.stdoutText.split(whereSeparator: \.isNewline).first {
             $0.lowercased().hasPrefix("api-version:")
         }
@@ -44,7 +46,9 @@ struct CurlFloorMethod: BenchMethod {
 
     func execEcho(in containerID: String) async throws -> ExecOutcome {
         let create = try JSONEncoder().encode(FloorBodies.ExecCreate(cmd: ["echo", "hi"]))
-        let execID = try JSONDecoder().decode(FloorBodies.IDReply.self, from: try await request("POST", "/containers/\(containerID)/exec", json: create)).id
+        let execID = try JSONDecoder().decode(
+            FloorBodies.IDReply.self, from: try await request("POST", "/containers/\(containerID)/exec", json: create)
+        ).id
         let stream = try await request("POST", "/exec/\(execID)/start", json: Data(#"{"Detach":false,"Tty":false}"#.utf8))
         let stdout = try RawStream.stdout(of: stream)
         // Like DockerAPI, ask again until the daemon has recorded the exit code, but without sleeping.

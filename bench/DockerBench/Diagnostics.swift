@@ -1,7 +1,7 @@
 import Foundation
 
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #endif
 
 /// A failure of the bench itself, said in words.
@@ -14,7 +14,6 @@ struct BenchFailure: Error, CustomStringConvertible {
 func diagnostic(_ message: String, newline: Bool = true) {
     FileHandle.standardError.write(Data((message + (newline ? "\n" : "")).utf8))
 }
-
 
 /// Progress rewrites one line in place only on a terminal.
 let stderrIsTerminal = isatty(STDERR_FILENO) == 1

@@ -1,9 +1,9 @@
-import DockerAPI
 import Dispatch
+import DockerAPI
 import Foundation
 
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #endif
 
 /// `docker-bench`: DockerAPI against the docker CLI and a raw curl floor,
@@ -57,7 +57,9 @@ struct DockerBench {
             diagnostic("docker-bench: removed \(removed) container(s) labelled \(target.runFilter)")
         } catch {
             cleanupError = error
-            diagnostic("docker-bench: cleanup failed (\(error)); remove leftovers with: docker rm -f $(docker ps -aq --filter label=\(target.runFilter))")
+            diagnostic(
+                "docker-bench: cleanup failed (\(error)); remove leftovers with: docker rm -f $(docker ps -aq --filter label=\(target.runFilter))"
+            )
         }
         try? await client.shutdown()
 
@@ -75,9 +77,12 @@ struct DockerBench {
     ) async throws -> BenchReport {
         let version = try await client.version()
         let floor = try await CurlFloorMethod.connect(curl: curl, socketPath: options.socketPath)
-        var methods: [any BenchMethod] = [DockerAPIMethod(client: client), CLIMethod(docker: docker, socketPath: options.socketPath), floor]
+        var methods: [any BenchMethod] = [
+            DockerAPIMethod(client: client), CLIMethod(docker: docker, socketPath: options.socketPath), floor,
+        ]
         if options.reference {
-            methods.append(RawReferenceMethod(connection: RawHTTPConnection(socketPath: options.socketPath), versionPrefix: floor.versionPrefix))
+            methods.append(
+                RawReferenceMethod(connection: RawHTTPConnection(socketPath: options.socketPath), versionPrefix: floor.versionPrefix))
         }
         let runner = BenchRunner(
             methods: methods,
@@ -97,7 +102,8 @@ struct DockerBench {
                 let samples = try await runner.measure(.exec) { method in
                     let outcome = try await method.execEcho(in: container)
                     guard outcome.stdout == "hi\n", outcome.exitCode == 0 else {
-                        throw BenchFailure("expected stdout \"hi\\n\" and exit 0, got \(outcome.stdout.debugDescription) and \(outcome.exitCode)")
+                        throw BenchFailure(
+                            "expected stdout \"hi\\n\" and exit 0, got \(outcome.stdout.debugDescription) and \(outcome.exitCode)")
                     }
                     return outcome
                 }

@@ -3,7 +3,7 @@ import Foundation
 import Synchronization
 
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #endif
 
 /// Just enough HTTP/1.1 over one kept-alive Unix socket, written by hand:

@@ -28,7 +28,9 @@ struct RawReferenceMethod: BenchMethod {
 
     func execEcho(in containerID: String) async throws -> ExecOutcome {
         let create = try JSONEncoder().encode(FloorBodies.ExecCreate(cmd: ["echo", "hi"]))
-        let execID = try JSONDecoder().decode(FloorBodies.IDReply.self, from: try await request("POST", "/containers/\(containerID)/exec", json: create)).id
+        let execID = try JSONDecoder().decode(
+            FloorBodies.IDReply.self, from: try await request("POST", "/containers/\(containerID)/exec", json: create)
+        ).id
         let stream = try await request("POST", "/exec/\(execID)/start", json: Data(#"{"Detach":false,"Tty":false}"#.utf8))
         let stdout = try RawStream.stdout(of: stream)
         for attempt in 1...500 {

@@ -4,9 +4,11 @@ struct BenchOptions: Sendable {
     var withPipIterations = 3
     var jsonPath: String?
     var python = "python3"
+    /// The scenarios to time (the ratios need uv).
+    var scenarios = Set(Scenario.allCases)
 
     static let usage = """
-        usage: venv-bench [--iterations N] [--with-pip-iterations N] [--json PATH] [--python PATH]
+        usage: venv-bench [--iterations N] [--with-pip-iterations N] [--json PATH] [--python PATH] [--scenario NAME]...
 
         Times making a venv with 3 small packages from a warm cache: the IsolationCore virtualenv
         engine (template clone, in-process) against `uv venv` + `uv pip install`, `python -m venv`
@@ -18,6 +20,8 @@ struct BenchOptions: Sendable {
           --json PATH              also write the samples and summary as JSON
           --python PATH            the interpreter the baselines use (default: the real
                                    executable behind `python3` on PATH)
+          --scenario NAME          time only these (repeatable; without uv there are no ratios):
+                                   engine, restore, uv, venv, virtualenv, ensurepip (default: all)
         """
 
     struct UsageError: Error, CustomStringConvertible {
@@ -27,6 +31,7 @@ struct BenchOptions: Sendable {
     /// `nil` when `--help` was asked for.
     static func parse(_ arguments: [String]) throws -> BenchOptions? {
         var options = BenchOptions()
+        var chosen: Set<Scenario> = []
         var rest = arguments[...]
         func value(_ flag: String) throws -> String {
             guard let next = rest.popFirst() else { throw UsageError(description: "\(flag) needs a value") }
@@ -46,9 +51,16 @@ struct BenchOptions: Sendable {
             case "--with-pip-iterations": options.withPipIterations = try count(argument, minimum: 0)
             case "--json": options.jsonPath = try value(argument)
             case "--python": options.python = try value(argument)
+            case "--scenario":
+                let name = try value(argument)
+                guard let scenario = Scenario(flag: name) else {
+                    throw UsageError(description: "--scenario takes engine, restore, uv, venv, virtualenv or ensurepip, not '\(name)'")
+                }
+                chosen.insert(scenario)
             default: throw UsageError(description: "unknown argument '\(argument)'")
             }
         }
+        if !chosen.isEmpty { options.scenarios = chosen }
         return options
     }
 }

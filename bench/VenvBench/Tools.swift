@@ -43,7 +43,9 @@ struct Tools: Sendable, Codable {
         let virtualenvVersion = try await ChildProcess.check(virtualenv, ["--version"], environment: environment).text
         return Tools(
             python: python, pythonVersion: described[1], pipVersion: pipVersion, uv: uv, uvVersion: uvVersion,
-            virtualenv: virtualenv, virtualenvVersion: String(virtualenvVersion.split(separator: " ").prefix(2).joined(separator: " "))
+            virtualenv: virtualenv,
+            // "virtualenv 21.15.8 from /path/to/virtualenv/__init__.py"
+            virtualenvVersion: virtualenvVersion.split(separator: " ").dropFirst().first.map(String.init) ?? virtualenvVersion
         )
     }
 

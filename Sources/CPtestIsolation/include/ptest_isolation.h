@@ -3,8 +3,17 @@
  * foreign callers (the Python package). Only the symbols declared here are
  * exported from libCPtestIsolation.so.
  *
- * Strings returned by the library are owned by the library unless a
- * function's comment says the caller frees them.
+ * Shape: open a manager handle from a JSON config, then make calls that
+ * take a method name and a JSON request and give back a JSON response.
+ * Every function returns a status: 0 on success, or one of the negative
+ * PTEST_ISO_E_* codes, in which case the output string is a JSON error
+ * object {"code": "...", "message": "...", "details": {...}}; "code" is
+ * the stable name of the error (e.g. "notFound").
+ *
+ * Strings the library returns through `char **` outputs are allocated by
+ * the library and must be released with ptest_iso_free. Calls block the
+ * calling thread until done and may come from several threads at once.
+ * ptest_iso_version's string is static and must not be freed.
  */
 #ifndef PTEST_ISOLATION_H
 #define PTEST_ISOLATION_H
@@ -15,14 +24,66 @@
 extern "C" {
 #endif
 
-/* Bumped on every incompatible change of a signature or of the JSON protocol. */
+/* Bumped on every incompatible change of a signature. */
 #define PTEST_ISO_ABI_VERSION 1
+/* Bumped on every incompatible change of the JSON methods, requests or responses. */
+#define PTEST_ISO_PROTOCOL_VERSION 1
+
+/* Status codes. */
+#define PTEST_ISO_OK 0
+#define PTEST_ISO_E_INVALID_ARGUMENT -1      /* NULL pointer, malformed JSON, wrong field type */
+#define PTEST_ISO_E_UNKNOWN_METHOD -2
+#define PTEST_ISO_E_INVALID_HANDLE -3        /* closed, foreign or NULL handle */
+#define PTEST_ISO_E_NOT_FOUND -4
+#define PTEST_ISO_E_INVALID_SPEC -5
+#define PTEST_ISO_E_ILLEGAL_TRANSITION -6
+#define PTEST_ISO_E_CAPACITY_EXCEEDED -7
+#define PTEST_ISO_E_ENGINE_UNAVAILABLE -8
+#define PTEST_ISO_E_INTERPRETER_NOT_FOUND -9
+#define PTEST_ISO_E_INSTALL_FAILED -10
+#define PTEST_ISO_E_TIMEOUT -11
+#define PTEST_ISO_E_CANCELLED -12
+#define PTEST_ISO_E_SNAPSHOT_FAILED -13
+#define PTEST_ISO_E_STORAGE_FAILURE -14
+#define PTEST_ISO_E_IO_FAILURE -15
+#define PTEST_ISO_E_DAEMON_UNAVAILABLE -16
+#define PTEST_ISO_E_INTERNAL -17
+
+typedef struct ptest_iso_manager ptest_iso_manager;
+
+/* Receives one event as JSON; the string is valid only during the call.
+ * Events are delivered in order on a thread of the library's own (never
+ * on the caller's thread), so the callback may call back into the library. */
+typedef void (*ptest_iso_event_callback)(const char *event_json, void *context);
 
 /* The ABI version the loaded library implements; compare with PTEST_ISO_ABI_VERSION. */
 uint32_t ptest_iso_abi_version(void);
 
+/* The JSON protocol version; compare with PTEST_ISO_PROTOCOL_VERSION. */
+uint32_t ptest_iso_protocol_version(void);
+
 /* The library's release version, e.g. "0.1.0". Static storage: do not free. */
 const char *ptest_iso_version(void);
+
+/* Opens a manager. config_json may be NULL or "{}" for defaults:
+ * {"home": path, "session": id, "max_live_environments": n,
+ *  "default_ttl_seconds": s, "template_cache_bytes": n}.
+ * On success *out_handle is set; on failure *out_error holds the error JSON. */
+int32_t ptest_iso_open(const char *config_json, ptest_iso_manager **out_handle, char **out_error);
+
+/* Closes a manager. Environments stay (their session's cleanup removes them).
+ * Closing a closed or foreign handle is PTEST_ISO_E_INVALID_HANDLE. */
+int32_t ptest_iso_close(ptest_iso_manager *handle, char **out_error);
+
+/* Calls a method (see docs/c-abi.md). *out_json receives the response JSON
+ * on success, the error JSON on failure. */
+int32_t ptest_iso_call(ptest_iso_manager *handle, const char *method, const char *request_json, char **out_json);
+
+/* Registers (or, with NULL, removes) the event callback of a manager. */
+int32_t ptest_iso_set_event_callback(ptest_iso_manager *handle, ptest_iso_event_callback callback, void *context, char **out_error);
+
+/* Releases a string the library returned. NULL is allowed. */
+void ptest_iso_free(char *string);
 
 #ifdef __cplusplus
 }

@@ -67,6 +67,23 @@ public struct PackageRequest: Codable, Sendable, Hashable {
     }
 
     public var isEmpty: Bool { requirements.isEmpty && requirementFiles.isEmpty }
+
+    enum CodingKeys: String, CodingKey {
+        case requirements, requirementFiles, constraintFiles, findLinks, offline
+        case indexURL = "indexUrl"
+    }
+
+    public init(from decoder: any Decoder) throws {
+        let c = try decoder.container(keyedBy: CodingKeys.self)
+        self.init(
+            requirements: try c.decodeIfPresent([String].self, forKey: .requirements) ?? [],
+            requirementFiles: try c.decodeIfPresent([String].self, forKey: .requirementFiles) ?? [],
+            constraintFiles: try c.decodeIfPresent([String].self, forKey: .constraintFiles) ?? [],
+            indexURL: try c.decodeIfPresent(String.self, forKey: .indexURL),
+            findLinks: try c.decodeIfPresent([String].self, forKey: .findLinks) ?? [],
+            offline: try c.decodeIfPresent(Bool.self, forKey: .offline) ?? false
+        )
+    }
 }
 
 extension PackageRequest {

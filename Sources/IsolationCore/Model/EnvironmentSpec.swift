@@ -66,7 +66,8 @@ public struct EnvironmentSpec: Codable, Sendable, Hashable {
     }
 
     enum CodingKeys: String, CodingKey {
-        case engine, name, python, requirements, requirementFiles, constraintFiles, indexURL, findLinks, offline
+        case engine, name, python, requirements, requirementFiles, constraintFiles, findLinks, offline
+        case indexURL = "indexUrl"
         case withPip, environment, labels, ttlSeconds, cleanup, useTemplateCache, image, resources, network
     }
 

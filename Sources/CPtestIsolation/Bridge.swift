@@ -1,0 +1,45 @@
+import Dispatch
+import Synchronization
+
+/// Runs async work to completion for a caller on a thread of its own.
+///
+/// The C functions are called on threads the caller owns (Python's), so
+/// blocking that thread on a semaphore is safe; blocking a Swift
+/// concurrency thread is not (with two cores, the pool may have no thread
+/// left to run the work it waits for). A call made from inside a Swift task
+/// is therefore refused instead of deadlocking.
+enum Bridge {
+    static func run<T: Sendable>(_ work: @escaping @Sendable () async throws -> T) -> Result<T, any Error> {
+        if withUnsafeCurrentTask(body: { $0 != nil }) {
+            return .failure(
+                ABIError.invalidArgument("a ptest_iso call was made from inside a Swift task; call it from a thread of your own"))
+        }
+        let box = ResultBox<T>()
+        let done = DispatchSemaphore(value: 0)
+        Task.detached {
+            let result: Result<T, any Error>
+            do {
+                result = .success(try await work())
+            } catch {
+                result = .failure(error)
+            }
+            box.set(result)
+            done.signal()
+        }
+        done.wait()
+        return box.get() ?? .failure(ABIError(status: -17, code: "internal", message: "the operation ended without a result"))
+    }
+}
+
+/// Hands one result from the task that computed it to the waiting thread.
+final class ResultBox<T: Sendable>: Sendable {
+    private let value = Mutex<Result<T, any Error>?>(nil)
+
+    func set(_ result: Result<T, any Error>) {
+        value.withLock { $0 = result }
+    }
+
+    func get() -> Result<T, any Error>? {
+        value.withLock { $0 }
+    }
+}

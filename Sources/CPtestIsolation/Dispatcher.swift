@@ -1,0 +1,113 @@
+import Foundation
+import IsolationCore
+
+/// Maps a method name and its JSON request to one core call. Only
+/// translation happens here: every behaviour lives in `IsolationCore`.
+enum Dispatcher {
+    static let methods: Set<String> = [
+        "version", "doctor", "session", "choose_engine", "create", "get", "list", "run", "install", "packages", "uninstall",
+        "copy_in", "copy_out", "stop", "start", "destroy", "destroy_session", "destroy_expired", "snapshot", "snapshots",
+        "restore", "delete_snapshot", "export_snapshot", "import_snapshot", "templates", "collect_templates",
+    ]
+
+    static func call(_ manager: IsolationManager, method: String, request text: String) async throws -> String {
+        func request<T: Decodable>(_ type: T.Type) throws -> T {
+            try ProtocolJSON.decode(type, from: text, what: "request")
+        }
+        switch method {
+        case "version":
+            struct Version: Encodable { var abi: UInt32; var `protocol`: UInt32; var version: String }
+            return try ProtocolJSON.encode(Version(abi: abiVersion, protocol: protocolVersion, version: PtestIsolationVersion.current))
+        case "doctor":
+            return try ProtocolJSON.encode(await Diagnostics.run())
+        case "session":
+            struct Session: Encodable { var session: String; var home: String }
+            return try ProtocolJSON.encode(Session(session: manager.configuration.session, home: manager.configuration.home.path))
+        case "choose_engine":
+            struct Choice: Encodable { var engine: EngineKind; var reason: String }
+            let choice = try manager.chooseEngine(for: try request(CreateRequest.self).spec ?? EnvironmentSpec())
+            return try ProtocolJSON.encode(Choice(engine: choice.engine, reason: choice.reason))
+        case "create":
+            let body = try request(CreateRequest.self)
+            return try ProtocolJSON.encode(
+                try await manager.create(body.spec ?? EnvironmentSpec(), timeout: try duration(body.timeoutSeconds)))
+        case "get":
+            return try ProtocolJSON.encode(try manager.get(try request(IDRequest.self).id))
+        case "list":
+            struct Listing: Encodable { var environments: [Environment] }
+            return try ProtocolJSON.encode(Listing(environments: try manager.list(try request(ListRequest.self).filter)))
+        case "run":
+            let body = try request(RunRequest.self)
+            let command = Command(
+                body.argv, environment: body.environment ?? [:], workingDirectory: body.workingDirectory,
+                timeoutSeconds: body.timeoutSeconds, stdin: body.stdin.map { Data($0.utf8) })
+            return try ProtocolJSON.encode(RunResponse(try await manager.run(body.id, command)))
+        case "install":
+            let body = try request(InstallRequest.self)
+            return try ProtocolJSON.encode(
+                RunResponse(try await manager.install(body.id, body.request, timeout: try duration(body.timeoutSeconds))))
+        case "packages":
+            struct Packages: Encodable { var packages: [InstalledPackage] }
+            return try ProtocolJSON.encode(Packages(packages: try await manager.packages(try request(IDRequest.self).id)))
+        case "uninstall":
+            let body = try request(UninstallRequest.self)
+            return try ProtocolJSON.encode(RunResponse(try await manager.uninstall(body.id, body.names)))
+        case "copy_in":
+            let body = try request(CopyRequest.self)
+            try await manager.copyIn(body.id, from: URL(fileURLWithPath: body.source), to: body.destination ?? ".")
+            return "{}"
+        case "copy_out":
+            let body = try request(CopyRequest.self)
+            guard let destination = body.destination else { throw ABIError.invalidArgument("request.destination is required") }
+            try await manager.copyOut(body.id, from: body.source, to: URL(fileURLWithPath: destination))
+            return "{}"
+        case "stop":
+            try manager.stop(try request(IDRequest.self).id)
+            return "{}"
+        case "start":
+            try manager.start(try request(IDRequest.self).id)
+            return "{}"
+        case "destroy":
+            let body = try request(IDRequest.self)
+            try await manager.destroy(body.id, timeout: try duration(body.timeoutSeconds))
+            return "{}"
+        case "destroy_session", "destroy_expired":
+            struct Destroyed: Encodable { var destroyed: [String] }
+            let body = try request(SessionRequest.self)
+            let timeout = try duration(body.timeoutSeconds)
+            let ids =
+                method == "destroy_session"
+                ? try await manager.destroySession(body.session, timeout: timeout) : try await manager.destroyExpired(timeout: timeout)
+            return try ProtocolJSON.encode(Destroyed(destroyed: ids))
+        case "snapshot":
+            let body = try request(SnapshotRequest.self)
+            return try ProtocolJSON.encode(try await manager.snapshot(body.id, name: body.name))
+        case "snapshots":
+            struct Snapshots: Encodable { var snapshots: [Snapshot] }
+            return try ProtocolJSON.encode(Snapshots(snapshots: try manager.snapshots()))
+        case "restore":
+            let body = try request(SnapshotRefRequest.self)
+            return try ProtocolJSON.encode(try await manager.restore(body.snapshot, timeout: try duration(body.timeoutSeconds)))
+        case "delete_snapshot":
+            try await manager.deleteSnapshot(try request(SnapshotRefRequest.self).snapshot)
+            return "{}"
+        case "export_snapshot":
+            let body = try request(SnapshotRefRequest.self)
+            guard let path = body.path else { throw ABIError.invalidArgument("request.path is required") }
+            try await manager.exportSnapshot(body.snapshot, to: URL(fileURLWithPath: path))
+            return "{}"
+        case "import_snapshot":
+            let body = try request(ImportRequest.self)
+            return try ProtocolJSON.encode(try await manager.importSnapshot(from: URL(fileURLWithPath: body.path), name: body.name))
+        case "templates":
+            struct Templates: Encodable { var templates: [TemplateInfo] }
+            return try ProtocolJSON.encode(Templates(templates: manager.templates()))
+        case "collect_templates":
+            struct Evicted: Encodable { var evicted: [String] }
+            return try ProtocolJSON.encode(
+                Evicted(evicted: try manager.collectTemplates(maxBytes: try request(CollectRequest.self).maxBytes)))
+        default:
+            throw ABIError.unknownMethod(method)
+        }
+    }
+}

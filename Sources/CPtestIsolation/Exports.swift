@@ -1,0 +1,80 @@
+import Foundation
+import IsolationCore
+
+#if canImport(Glibc)
+    import Glibc
+#endif
+
+/// The JSON protocol version (`PTEST_ISO_PROTOCOL_VERSION`).
+let protocolVersion: UInt32 = 1
+
+@_cdecl("ptest_iso_protocol_version")
+public func ptest_iso_protocol_version() -> UInt32 {
+    protocolVersion
+}
+
+@_cdecl("ptest_iso_open")
+public func ptest_iso_open(
+    _ config: UnsafePointer<CChar>?, _ outHandle: UnsafeMutablePointer<OpaquePointer?>?,
+    _ outError: UnsafeMutablePointer<UnsafeMutablePointer<CChar>?>?
+) -> Int32 {
+    guard let outHandle else { return report(.invalidArgument("out_handle is NULL"), to: outError) }
+    outHandle.pointee = nil
+    do {
+        let configuration = try ProtocolJSON.decode(OpenRequest.self, from: config.map { String(cString: $0) } ?? "{}", what: "config")
+        let manager = try IsolationManager(configuration: configuration.managerConfiguration())
+        outHandle.pointee = HandleTable.add(ManagerHandle(manager: manager))
+        return 0
+    } catch {
+        return report(ABIError(error), to: outError)
+    }
+}
+
+@_cdecl("ptest_iso_close")
+public func ptest_iso_close(_ handle: OpaquePointer?, _ outError: UnsafeMutablePointer<UnsafeMutablePointer<CChar>?>?) -> Int32 {
+    guard let removed = HandleTable.remove(handle) else { return report(.invalidHandle, to: outError) }
+    removed.close()
+    return 0
+}
+
+@_cdecl("ptest_iso_call")
+public func ptest_iso_call(
+    _ handle: OpaquePointer?, _ method: UnsafePointer<CChar>?, _ request: UnsafePointer<CChar>?,
+    _ outJSON: UnsafeMutablePointer<UnsafeMutablePointer<CChar>?>?
+) -> Int32 {
+    guard let outJSON else { return ABIError.invalidArgument("out_json is NULL").status }
+    outJSON.pointee = nil
+    guard let managerHandle = HandleTable.get(handle) else { return report(.invalidHandle, to: outJSON) }
+    guard let method else { return report(.invalidArgument("method is NULL"), to: outJSON) }
+    let name = String(cString: method)
+    let body = request.map { String(cString: $0) } ?? "{}"
+    let manager = managerHandle.manager
+    switch Bridge.run({ try await Dispatcher.call(manager, method: name, request: body) }) {
+    case .success(let json):
+        outJSON.pointee = strdup(json)
+        return 0
+    case .failure(let error):
+        return report(ABIError(error), to: outJSON)
+    }
+}
+
+@_cdecl("ptest_iso_set_event_callback")
+public func ptest_iso_set_event_callback(
+    _ handle: OpaquePointer?, _ callback: (@convention(c) (UnsafePointer<CChar>?, UnsafeMutableRawPointer?) -> Void)?,
+    _ context: UnsafeMutableRawPointer?, _ outError: UnsafeMutablePointer<UnsafeMutablePointer<CChar>?>?
+) -> Int32 {
+    guard let managerHandle = HandleTable.get(handle) else { return report(.invalidHandle, to: outError) }
+    managerHandle.setCallback(callback.map { EventCallback(function: $0, context: context) })
+    return 0
+}
+
+@_cdecl("ptest_iso_free")
+public func ptest_iso_free(_ string: UnsafeMutablePointer<CChar>?) {
+    free(string)
+}
+
+/// Writes the error JSON (when the caller gave somewhere to put it) and returns its status.
+private func report(_ error: ABIError, to out: UnsafeMutablePointer<UnsafeMutablePointer<CChar>?>?) -> Int32 {
+    out?.pointee = strdup(error.json)
+    return error.status
+}

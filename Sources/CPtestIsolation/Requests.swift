@@ -1,0 +1,135 @@
+import Foundation
+import IsolationCore
+
+/// The config of `ptest_iso_open`.
+struct OpenRequest: Decodable {
+    var home: String?
+    var session: String?
+    var maxLiveEnvironments: Int?
+    var defaultTtlSeconds: Double?
+    var templateCacheBytes: Int64?
+
+    func managerConfiguration() throws -> IsolationManager.Configuration {
+        if let maxLiveEnvironments, maxLiveEnvironments < 1 {
+            throw ABIError.invalidArgument("config.max_live_environments: \(maxLiveEnvironments) must be at least 1")
+        }
+        if let defaultTtlSeconds, !(defaultTtlSeconds > 0) {
+            throw ABIError.invalidArgument("config.default_ttl_seconds: \(defaultTtlSeconds) must be a positive number of seconds")
+        }
+        var configuration = IsolationManager.Configuration(home: home.map { URL(fileURLWithPath: $0) }, session: session)
+        if let maxLiveEnvironments { configuration.maxLiveEnvironments = maxLiveEnvironments }
+        if let defaultTtlSeconds { configuration.defaultTTLSeconds = defaultTtlSeconds }
+        if let templateCacheBytes { configuration.templateCacheBytes = templateCacheBytes }
+        return configuration
+    }
+}
+
+struct IDRequest: Decodable {
+    var id: String
+    var timeoutSeconds: Double?
+}
+
+struct CreateRequest: Decodable {
+    var spec: EnvironmentSpec?
+    var timeoutSeconds: Double?
+}
+
+struct ListRequest: Decodable {
+    var engine: EngineKind?
+    var statuses: [EnvironmentStatus]?
+    var session: String?
+    var labels: [String: String]?
+    var liveOnly: Bool?
+
+    var filter: EnvironmentFilter {
+        EnvironmentFilter(engine: engine, statuses: statuses, session: session, labels: labels ?? [:], liveOnly: liveOnly ?? true)
+    }
+}
+
+struct RunRequest: Decodable {
+    var id: String
+    var argv: [String]
+    var environment: [String: String]?
+    var workingDirectory: String?
+    var timeoutSeconds: Double?
+    /// Text written to stdin, then closed.
+    var stdin: String?
+}
+
+struct InstallRequest: Decodable {
+    var id: String
+    var requirements: [String]?
+    var requirementFiles: [String]?
+    var constraintFiles: [String]?
+    var indexUrl: String?
+    var findLinks: [String]?
+    var offline: Bool?
+    var timeoutSeconds: Double?
+
+    var request: PackageRequest {
+        PackageRequest(
+            requirements: requirements ?? [], requirementFiles: requirementFiles ?? [], constraintFiles: constraintFiles ?? [],
+            indexURL: indexUrl, findLinks: findLinks ?? [], offline: offline ?? false)
+    }
+}
+
+struct UninstallRequest: Decodable {
+    var id: String
+    var names: [String]
+}
+
+struct CopyRequest: Decodable {
+    var id: String
+    var source: String
+    var destination: String?
+}
+
+struct SessionRequest: Decodable {
+    var session: String?
+    var timeoutSeconds: Double?
+}
+
+struct SnapshotRequest: Decodable {
+    var id: String
+    var name: String?
+}
+
+struct SnapshotRefRequest: Decodable {
+    var snapshot: String
+    var path: String?
+    var timeoutSeconds: Double?
+}
+
+struct ImportRequest: Decodable {
+    var path: String
+    var name: String?
+}
+
+struct CollectRequest: Decodable {
+    var maxBytes: Int64?
+}
+
+/// A command's result with text streams (UTF-8, invalid bytes replaced).
+struct RunResponse: Encodable {
+    var exitCode: Int32
+    var stdout: String
+    var stderr: String
+    var durationSeconds: Double
+    var timedOut: Bool
+
+    init(_ result: CommandResult) {
+        exitCode = result.exitCode
+        stdout = result.stdoutText
+        stderr = result.stderrText
+        durationSeconds = result.durationSeconds
+        timedOut = result.timedOut
+    }
+}
+
+func duration(_ seconds: Double?) throws -> Duration? {
+    guard let seconds else { return nil }
+    guard seconds > 0, seconds.isFinite else {
+        throw ABIError.invalidArgument("timeout_seconds: \(seconds) must be a positive number of seconds")
+    }
+    return .milliseconds(Int64(seconds * 1000))
+}

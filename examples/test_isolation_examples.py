@@ -1,0 +1,53 @@
+"""What ptest-isolation gives a test suite: every test its own environment.
+
+Run with `pytest examples -v`; the plugin prints, at the end, how many
+environments the run made and how many were left behind (none)."""
+
+import pytest
+
+
+def test_every_test_gets_its_own_virtualenv(iso_env):
+    result = iso_env.python("import sys; print(sys.prefix)")
+    assert result.stdout.strip() == f"{iso_env.location}/venv"
+    assert iso_env.python("import sys; print(sys.prefix != sys.base_prefix)").stdout == "True\n"
+
+
+def test_two_versions_of_a_package_side_by_side(iso_factory, wheelhouse):
+    old = iso_factory(requirements=["greeter==1.0.0"], find_links=[wheelhouse], offline=True)
+    new = iso_factory(requirements=["greeter==2.0.0"], find_links=[wheelhouse], offline=True)
+    code = "import greeter; print(greeter.greet('ptest'))"
+    assert old.python(code).stdout == "hello, ptest\n"
+    assert new.python(code).stdout == "HELLO, PTEST\n"
+
+
+def test_what_one_test_installs_never_reaches_another(iso_factory, wheelhouse):
+    first, second = iso_factory(), iso_factory()
+    first.install("counter", find_links=[wheelhouse], offline=True)
+    assert "counter" in first.packages()
+    assert not second.python("import counter").ok
+
+
+@pytest.mark.isolated(env={"APP_MODE": "testing"})
+def test_a_marker_shapes_the_environment(iso_env):
+    assert iso_env.run("echo $APP_MODE").stdout == "testing\n"
+
+
+def test_a_hanging_command_is_killed_at_its_timeout(iso_env):
+    result = iso_env.run("sleep 60 & sleep 61", timeout=1)
+    assert result.timed_out
+
+
+@pytest.fixture(scope="module")
+def prepared(iso_module_factory, wheelhouse):
+    """Set up once per module: packages and data the tests start from."""
+    env = iso_module_factory(requirements=["greeter==1.0.0"], find_links=[wheelhouse], offline=True)
+    env.run("mkdir data && echo 3 > data/seed.txt", check=True)
+    return env
+
+
+@pytest.mark.parametrize("round", [1, 2, 3])
+def test_each_test_starts_from_the_same_prepared_state(iso_fresh_copy, prepared, round):
+    env = iso_fresh_copy(prepared)
+    assert env.run(["cat", "data/seed.txt"]).stdout == "3\n"
+    assert env.run(["ls", "data"]).stdout == "seed.txt\n"  # no file left by an earlier round
+    env.run(f"echo {round} > data/round-{round}.txt", check=True)

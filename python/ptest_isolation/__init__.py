@@ -1,0 +1,61 @@
+"""ptest-isolation: isolated environments (virtualenvs, Docker containers)
+for Python test suites, driven by a Swift core through a C ABI.
+
+Nothing here imports pytest; the pytest plugin lives in
+:mod:`ptest_isolation.pytest_plugin`."""
+
+from ._native import version as _library_version
+from .errors import (
+    Cancelled,
+    CapacityExceeded,
+    DaemonUnavailable,
+    EngineUnavailable,
+    IllegalTransition,
+    InstallFailed,
+    InternalError,
+    InterpreterNotFound,
+    InvalidArgument,
+    InvalidHandle,
+    InvalidSpec,
+    IOFailure,
+    IsolationError,
+    NotFound,
+    SnapshotFailed,
+    StorageFailure,
+    Timeout,
+    UnknownMethod,
+)
+from .manager import Environment, Manager
+from .results import Event, RunResult, Snapshot
+from .specs import DockerSpec, VenvSpec
+
+__version__ = _library_version()
+
+__all__ = [
+    "Cancelled",
+    "CapacityExceeded",
+    "DaemonUnavailable",
+    "DockerSpec",
+    "EngineUnavailable",
+    "Environment",
+    "Event",
+    "IllegalTransition",
+    "InstallFailed",
+    "InternalError",
+    "InterpreterNotFound",
+    "InvalidArgument",
+    "InvalidHandle",
+    "InvalidSpec",
+    "IOFailure",
+    "IsolationError",
+    "Manager",
+    "NotFound",
+    "RunResult",
+    "Snapshot",
+    "SnapshotFailed",
+    "StorageFailure",
+    "Timeout",
+    "UnknownMethod",
+    "VenvSpec",
+    "__version__",
+]

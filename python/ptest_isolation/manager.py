@@ -1,0 +1,304 @@
+"""The manager and its environments: a thin layer over the C ABI."""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import threading
+from typing import Any, Callable, Iterator, Optional, Sequence, Union
+
+from . import _native
+from .errors import InvalidSpec, IsolationError
+from .results import Event, RunResult, Snapshot
+from .specs import DockerSpec, VenvSpec
+
+Spec = Union[VenvSpec, DockerSpec, dict]
+
+
+class Manager:
+    """A handle on the isolation manager: creates, finds and destroys
+    environments of one session, in the state directory ``home``
+    (default: ``$PTEST_ISO_HOME``, else the XDG state directory).
+
+    As a context manager it closes itself and, with ``cleanup=True``,
+    destroys the environments it created."""
+
+    def __init__(
+        self,
+        home: Optional[str] = None,
+        session: Optional[str] = None,
+        *,
+        max_live_environments: Optional[int] = None,
+        default_ttl_seconds: Optional[float] = None,
+        template_cache_bytes: Optional[int] = None,
+        cleanup: bool = True,
+    ) -> None:
+        config = {
+            "home": os.fspath(home) if home is not None else None,
+            "session": session,
+            "max_live_environments": max_live_environments,
+            "default_ttl_seconds": default_ttl_seconds,
+            "template_cache_bytes": template_cache_bytes,
+        }
+        self._handle: Optional[int] = _native.open_manager({k: v for k, v in config.items() if v is not None})
+        self._cleanup = cleanup
+        self._created: list[str] = []
+        self._lock = threading.Lock()
+        self._event_thunk: Any = None
+        info = self.call("session")
+        self.session: str = info["session"]
+        self.home: str = info["home"]
+
+    # -- plumbing
+
+    def call(self, method: str, **request: Any) -> Any:
+        """One ABI round trip: ``method`` with ``request`` as JSON."""
+        return _native.call(self._handle, method, request)
+
+    def close(self) -> None:
+        if self._handle is not None:
+            handle, self._handle = self._handle, None
+            _native.close_manager(handle)
+
+    def __enter__(self) -> "Manager":
+        return self
+
+    def __exit__(self, *exc_info: Any) -> None:
+        try:
+            if self._cleanup:
+                self.destroy_created()
+        finally:
+            self.close()
+
+    def on_event(self, callback: Optional[Callable[[Event], None]]) -> None:
+        """Calls ``callback`` (on a library thread) for every event, in order; ``None`` stops."""
+        wrapped = (lambda body: callback(Event.from_abi(body))) if callback else None
+        self._event_thunk = _native.set_event_callback(self._require_handle(), wrapped)
+
+    def _require_handle(self) -> int:
+        if self._handle is None:
+            from .errors import InvalidHandle
+
+            raise InvalidHandle("the manager is closed")
+        return self._handle
+
+    # -- environments
+
+    def create(self, spec: Optional[Spec] = None, *, timeout: Optional[float] = None, **fields: Any) -> "Environment":
+        """Creates an environment and waits until it is ready.
+
+        ``spec`` is a :class:`VenvSpec`, a :class:`DockerSpec`, or a dict of
+        their fields; keyword arguments are shortcuts for a VenvSpec
+        (``create(requirements=["attrs"])``)."""
+        request = _spec_request(spec, fields)
+        body = self.call("create", spec=request, **({"timeout_seconds": timeout} if timeout else {}))
+        with self._lock:
+            self._created.append(body["id"])
+        return Environment(self, body)
+
+    @contextlib.contextmanager
+    def environment(self, spec: Optional[Spec] = None, **fields: Any) -> Iterator["Environment"]:
+        """An environment for the ``with`` block, destroyed afterwards."""
+        environment = self.create(spec, **fields)
+        try:
+            yield environment
+        finally:
+            environment.destroy(missing_ok=True)
+
+    def get(self, environment_id: str) -> "Environment":
+        return Environment(self, self.call("get", id=environment_id))
+
+    def list(self, *, session: Optional[str] = None, engine: Optional[str] = None, labels: Optional[dict[str, str]] = None,
+             live_only: bool = True) -> list["Environment"]:
+        request: dict[str, Any] = {"live_only": live_only}
+        if session is not None:
+            request["session"] = session
+        if engine is not None:
+            request["engine"] = engine
+        if labels:
+            request["labels"] = labels
+        return [Environment(self, body) for body in self.call("list", **request)["environments"]]
+
+    def choose_engine(self, spec: Optional[Spec] = None, **fields: Any) -> tuple[str, str]:
+        """The engine a spec would get, and why."""
+        body = self.call("choose_engine", spec=_spec_request(spec, fields))
+        return body["engine"], body["reason"]
+
+    def destroy_created(self) -> list[str]:
+        """Destroys the live environments this manager created (not other workers')."""
+        with self._lock:
+            created, self._created = self._created, []
+        destroyed = []
+        for environment_id in created:
+            try:
+                if self.call("get", id=environment_id)["status"] not in ("destroyed", "destroying"):
+                    self.call("destroy", id=environment_id)
+                    destroyed.append(environment_id)
+            except IsolationError:
+                pass
+        return destroyed
+
+    def destroy_session(self, session: Optional[str] = None) -> list[str]:
+        """Destroys every live environment of a session (default: this one)."""
+        request = {"session": session} if session else {}
+        return list(self.call("destroy_session", **request)["destroyed"])
+
+    # -- snapshots
+
+    def snapshots(self) -> list[Snapshot]:
+        return [Snapshot.from_abi(body) for body in self.call("snapshots")["snapshots"]]
+
+    def restore(self, snapshot: Union[str, Snapshot], *, timeout: Optional[float] = None) -> "Environment":
+        """A new environment from a snapshot (same spec, files and packages)."""
+        name = snapshot.name if isinstance(snapshot, Snapshot) else snapshot
+        body = self.call("restore", snapshot=name, **({"timeout_seconds": timeout} if timeout else {}))
+        with self._lock:
+            self._created.append(body["id"])
+        return Environment(self, body)
+
+    def delete_snapshot(self, snapshot: Union[str, Snapshot]) -> None:
+        self.call("delete_snapshot", snapshot=snapshot.name if isinstance(snapshot, Snapshot) else snapshot)
+
+    def export_snapshot(self, snapshot: Union[str, Snapshot], path: Union[str, os.PathLike[str]]) -> None:
+        name = snapshot.name if isinstance(snapshot, Snapshot) else snapshot
+        self.call("export_snapshot", snapshot=name, path=os.path.abspath(path))
+
+    def import_snapshot(self, path: Union[str, os.PathLike[str]], name: Optional[str] = None) -> Snapshot:
+        request: dict[str, Any] = {"path": os.path.abspath(path)}
+        if name:
+            request["name"] = name
+        return Snapshot.from_abi(self.call("import_snapshot", **request))
+
+    def doctor(self) -> dict[str, Any]:
+        """Which engines this machine can use (Docker's reachability and version)."""
+        return dict(self.call("doctor"))
+
+
+class Environment:
+    """One isolated place to run code. As a context manager it is destroyed at the end."""
+
+    def __init__(self, manager: Manager, body: dict[str, Any]) -> None:
+        self._manager = manager
+        self._update(body)
+        self.last_result: Optional[RunResult] = None
+
+    def _update(self, body: dict[str, Any]) -> None:
+        self.id: str = body["id"]
+        self.engine: str = body["engine"]
+        self.status: str = body["status"]
+        self.session: str = body["session"]
+        self.location: str = body["location"]
+        self.labels: dict[str, str] = body["labels"]
+        self.details: dict[str, str] = body["details"]
+        self.spec: dict[str, Any] = body["spec"]
+
+    def __repr__(self) -> str:
+        return f"<Environment {self.id} {self.engine} {self.status} at {self.location}>"
+
+    def __enter__(self) -> "Environment":
+        return self
+
+    def __exit__(self, *exc_info: Any) -> None:
+        self.destroy(missing_ok=True)
+
+    def refresh(self) -> "Environment":
+        self._update(self._manager.call("get", id=self.id))
+        return self
+
+    def run(
+        self,
+        argv: Union[str, Sequence[str]],
+        *,
+        env: Optional[dict[str, str]] = None,
+        cwd: Optional[str] = None,
+        timeout: Optional[float] = None,
+        stdin: Optional[str] = None,
+        check: bool = False,
+    ) -> RunResult:
+        """Runs a command (a list, or a string for ``sh -c``) in the environment."""
+        args = ["sh", "-c", argv] if isinstance(argv, str) else list(argv)
+        request: dict[str, Any] = {"id": self.id, "argv": args}
+        if env:
+            request["environment"] = env
+        if cwd is not None:
+            request["working_directory"] = cwd
+        if timeout is not None:
+            request["timeout_seconds"] = timeout
+        if stdin is not None:
+            request["stdin"] = stdin
+        result = RunResult.from_abi(args, self._manager.call("run", **request))
+        self.last_result = result
+        return result.check_returncode() if check else result
+
+    def python(self, code: str, **kwargs: Any) -> RunResult:
+        """Runs Python code with the environment's interpreter."""
+        return self.run(["python", "-c", code], **kwargs)
+
+    def install(self, *requirements: str, requirement_files: Sequence[str] = (), constraint_files: Sequence[str] = (),
+                find_links: Sequence[str] = (), index_url: Optional[str] = None, offline: bool = False,
+                timeout: Optional[float] = None) -> RunResult:
+        request: dict[str, Any] = {
+            "id": self.id,
+            "requirements": list(requirements),
+            "requirement_files": [os.path.abspath(p) for p in requirement_files],
+            "constraint_files": [os.path.abspath(p) for p in constraint_files],
+            "find_links": [os.path.abspath(p) for p in find_links],
+            "offline": offline,
+        }
+        if index_url:
+            request["index_url"] = index_url
+        if timeout:
+            request["timeout_seconds"] = timeout
+        return RunResult.from_abi(["install", *requirements], self._manager.call("install", **request))
+
+    def packages(self) -> dict[str, str]:
+        """Installed distributions: name → version."""
+        return {p["name"]: p["version"] for p in self._manager.call("packages", id=self.id)["packages"]}
+
+    def uninstall(self, *names: str) -> RunResult:
+        return RunResult.from_abi(["uninstall", *names], self._manager.call("uninstall", id=self.id, names=list(names)))
+
+    def copy_in(self, source: Union[str, os.PathLike[str]], destination: str = ".") -> None:
+        self._manager.call("copy_in", id=self.id, source=os.path.abspath(source), destination=destination)
+
+    def copy_out(self, source: str, destination: Union[str, os.PathLike[str]]) -> None:
+        self._manager.call("copy_out", id=self.id, source=source, destination=os.path.abspath(destination))
+
+    def snapshot(self, name: Optional[str] = None) -> Snapshot:
+        request: dict[str, Any] = {"id": self.id}
+        if name:
+            request["name"] = name
+        return Snapshot.from_abi(self._manager.call("snapshot", **request))
+
+    def stop(self) -> None:
+        self._manager.call("stop", id=self.id)
+        self.refresh()
+
+    def start(self) -> None:
+        self._manager.call("start", id=self.id)
+        self.refresh()
+
+    def destroy(self, *, missing_ok: bool = False) -> None:
+        """Removes everything the environment made. With ``missing_ok`` an
+        already destroyed environment is not an error."""
+        if missing_ok:
+            status = self._manager.call("get", id=self.id)["status"]
+            if status in ("destroyed", "destroying"):
+                self.status = status
+                return
+        self._manager.call("destroy", id=self.id)
+        self.status = "destroyed"
+
+
+def _spec_request(spec: Optional[Spec], fields: dict[str, Any]) -> dict[str, Any]:
+    if spec is None:
+        spec = VenvSpec(**fields) if "image" not in fields else DockerSpec(**fields)
+    elif fields:
+        raise InvalidSpec("pass either a spec or keyword fields, not both")
+    if isinstance(spec, dict):
+        kind = DockerSpec if "image" in spec else VenvSpec
+        try:
+            spec = kind(**spec)
+        except TypeError as error:
+            raise InvalidSpec(f"spec: {error}") from None
+    return spec.to_request()

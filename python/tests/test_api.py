@@ -1,0 +1,121 @@
+import os
+import pathlib
+import threading
+
+import ptest_isolation as iso
+
+
+def test_an_environment_is_a_real_isolated_venv(manager):
+    with manager.environment() as env:
+        assert env.status == "ready"
+        assert env.engine == "virtualenv"
+        result = env.python("import sys; assert sys.prefix != sys.base_prefix; print(sys.prefix)")
+        assert result.ok
+        assert result.stdout == f"{env.location}/venv\n"
+    assert env.status == "destroyed"
+    assert not os.path.exists(env.location)
+
+
+def test_run_keeps_streams_apart_and_honours_env_cwd_stdin_and_timeouts(manager):
+    with manager.environment(env={"FROM_SPEC": "spec"}) as env:
+        env.run(["mkdir", "sub"], check=True)
+        result = env.run("echo out; echo err >&2; echo $FROM_SPEC $FROM_CALL; pwd; cat; exit 3",
+                         env={"FROM_CALL": "call"}, cwd="sub", stdin="typed\n")
+        assert (result.exit_code, result.stderr) == (3, "err\n")
+        assert result.stdout == f"out\nspec call\n{env.location}/work/sub\ntyped\n"
+        slow = env.run(["sleep", "30"], timeout=0.5)
+        assert slow.timed_out and slow.exit_code == 137
+        assert env.last_result == slow
+
+
+def test_packages_install_list_and_uninstall_from_local_wheels(manager, wheels):
+    with manager.environment(requirements=["pti_alpha==1.0.0"], find_links=[str(wheels)], offline=True) as env:
+        assert env.packages() == {"pti_alpha": "1.0.0"}
+        env.install("pti_beta", find_links=[str(wheels)], offline=True)
+        assert env.python("import pti_beta; print(pti_beta.VERSION)").stdout == "2.0.0\n"
+        env.uninstall("pti_beta")
+        assert "pti_beta" not in env.packages()
+        with manager.environment() as other:
+            assert not other.python("import pti_alpha").ok
+
+
+def test_files_copy_in_and_out(manager, tmp_path):
+    source = tmp_path / "project"
+    (source / "pkg").mkdir(parents=True)
+    (source / "pkg" / "main.py").write_text("print('from the project')\n")
+    with manager.environment() as env:
+        env.copy_in(source)
+        assert env.run(["python", "project/pkg/main.py"]).stdout == "from the project\n"
+        env.run("echo made inside > project/out.txt", check=True)
+        env.copy_out("project/out.txt", tmp_path / "back")
+        assert (tmp_path / "back" / "out.txt").read_text() == "made inside\n"
+
+
+def test_snapshot_restore_export_import(manager, wheels, tmp_path):
+    with manager.environment(requirements=["pti_gamma"], find_links=[str(wheels)], offline=True) as env:
+        env.run("echo original > state.txt", check=True)
+        snapshot = env.snapshot("py-before")
+        env.uninstall("pti_gamma")
+        env.run("echo changed > state.txt", check=True)
+        with manager.restore(snapshot) as restored:
+            assert restored.packages() == {"pti_gamma": "0.3.0"}
+            assert restored.run(["cat", "state.txt"]).stdout == "original\n"
+    archive = tmp_path / "snap.tar"
+    manager.export_snapshot("py-before", archive)
+    manager.delete_snapshot("py-before")
+    imported = manager.import_snapshot(archive, name="py-again")
+    assert [s.name for s in manager.snapshots()] == ["py-again"]
+    with manager.restore(imported) as again:
+        assert again.run(["cat", "state.txt"]).stdout == "original\n"
+
+
+def test_events_arrive_in_order_on_a_library_thread(manager):
+    seen = []
+    done = threading.Event()
+
+    def on_event(event):
+        seen.append((event.sequence, event.kind, threading.current_thread() is threading.main_thread()))
+        if event.kind == "destroyed":
+            done.set()
+
+    manager.on_event(on_event)
+    with manager.environment() as env:
+        env.stop()
+        env.start()
+    assert done.wait(10)
+    assert [kind for _, kind, _ in seen] == ["created", "stopped", "started", "destroyed"]
+    assert [sequence for sequence, _, _ in seen] == sorted(sequence for sequence, _, _ in seen)
+    assert not any(on_main for _, _, on_main in seen)
+
+
+def test_calls_from_many_threads_at_once(manager):
+    with manager.environment() as env:
+        results = []
+
+        def work(index):
+            results.append(env.run(["sh", "-c", f"echo {index}"]).stdout)
+
+        threads = [threading.Thread(target=work, args=(i,)) for i in range(16)]
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            thread.join()
+        assert sorted(results) == sorted(f"{i}\n" for i in range(16))
+
+
+def test_engine_choice_and_listing(manager):
+    assert manager.choose_engine()[0] == "virtualenv"
+    with manager.environment(labels={"role": "db"}) as env:
+        assert [e.id for e in manager.list(labels={"role": "db"})] == [env.id]
+        assert manager.get(env.id).location == env.location
+    assert manager.list(labels={"role": "db"}) == []
+    assert "docker" in manager.doctor()
+
+
+def test_a_context_managed_manager_destroys_what_it_made(tmp_path):
+    home = tmp_path / "home"
+    with iso.Manager(home=str(home), session="ctx") as manager:
+        made = manager.create()
+    with iso.Manager(home=str(home), session="ctx") as check:
+        assert check.get(made.id).status == "destroyed"
+        assert check.list(session="ctx") == []

@@ -1,0 +1,108 @@
+"""The pytest plugin, driven through pytester in a real subprocess."""
+
+import os
+
+import pytest
+
+import ptest_isolation as iso
+
+
+@pytest.fixture
+def run_suite(pytester, tmp_path, monkeypatch):
+    home = tmp_path / "plugin-home"
+    monkeypatch.delenv("PTEST_ISO_SESSION", raising=False)
+
+    def run(*args):
+        return pytester.runpytest_subprocess("-p", "no:cacheprovider", f"--iso-home={home}", *args)
+
+    run.home = home
+    return run
+
+
+def test_fixtures_markers_and_scopes(pytester, run_suite, wheels):
+    pytester.makepyfile(
+        f"""
+        import pytest
+
+        WHEELS = {str(wheels)!r}
+
+        def test_iso_env_is_a_fresh_venv(iso_env):
+            assert iso_env.engine == "virtualenv"
+            assert iso_env.python("import sys; print(sys.prefix != sys.base_prefix)").stdout == "True\\n"
+
+        @pytest.mark.isolated(packages=["pti_alpha"], find_links=[WHEELS], offline=True)
+        def test_marker_shapes_the_environment(iso_env):
+            assert iso_env.packages() == {{"pti_alpha": "1.0.0"}}
+
+        @pytest.fixture(scope="module")
+        def prepared(iso_module_factory):
+            env = iso_module_factory(requirements=["pti_beta"], find_links=[WHEELS], offline=True)
+            env.run("echo prepared > marker.txt", check=True)
+            return env
+
+        @pytest.mark.parametrize("round", range(3))
+        def test_each_test_gets_a_fresh_copy(iso_fresh_copy, prepared, round):
+            copy = iso_fresh_copy(prepared)
+            assert copy.id != prepared.id
+            assert copy.run(["cat", "marker.txt"]).stdout == "prepared\\n"
+            assert copy.run(["ls"]).stdout == "marker.txt\\n"
+            copy.run("echo dirt > dirt.txt", check=True)
+
+        def test_factory_makes_several(iso_factory):
+            first, second = iso_factory(), iso_factory(env={{"WHO": "second"}})
+            assert first.id != second.id
+            assert second.run("echo $WHO").stdout == "second\\n"
+        """
+    )
+    result = run_suite("-v")
+    result.assert_outcomes(passed=6)
+    result.stdout.re_match_lines([r"ptest-isolation: session pytest-\w+: \d+ environments created, 0 left behind"])
+
+
+def test_a_failure_report_names_the_environment_and_its_output(pytester, run_suite):
+    pytester.makepyfile(
+        """
+        def test_fails(iso_env):
+            iso_env.run("echo some output; echo boom >&2; exit 4")
+            assert iso_env.last_result.ok
+        """
+    )
+    result = run_suite()
+    result.assert_outcomes(failed=1)
+    result.stdout.fnmatch_lines(["*ptest-isolation environments*", "*env-* engine=virtualenv*", "*exit 4*", "*boom*"])
+
+
+def test_keep_leaves_environments_and_says_where(pytester, run_suite):
+    pytester.makepyfile("def test_one(iso_env):\n    pass\n")
+    result = run_suite("--iso-keep")
+    result.assert_outcomes(passed=1)
+    result.stdout.fnmatch_lines(["ptest-isolation: kept 1 environments of session *", "  env-*  virtualenv  *"])
+    with iso.Manager(home=str(run_suite.home)) as manager:
+        kept = [env for env in manager.list(live_only=True) if env.status == "ready"]
+        assert len(kept) == 1
+        assert os.path.isdir(kept[0].location)
+        manager.destroy_session(kept[0].session)
+
+
+def test_four_xdist_workers_share_one_session_and_leave_nothing(pytester, run_suite):
+    pytester.makepyfile(
+        """
+        import os
+        import pytest
+
+        @pytest.mark.parametrize("index", range(100))
+        def test_many(iso_env, index):
+            result = iso_env.run(["python", "-c", "import os; print(os.environ['VIRTUAL_ENV'])"])
+            assert result.stdout == iso_env.location + "/venv\\n"
+            assert iso_env.session == os.environ["PTEST_ISO_SESSION"]
+        """
+    )
+    result = run_suite("-n", "4")
+    result.assert_outcomes(passed=100)
+    result.stdout.re_match_lines([r"ptest-isolation: session pytest-\w+: 100 environments created, 0 left behind"])
+    with iso.Manager(home=str(run_suite.home)) as manager:
+        everything = manager.list(live_only=False)
+        assert len(everything) == 100
+        assert len({env.session for env in everything}) == 1
+        assert all(env.status == "destroyed" for env in everything)
+    assert os.listdir(run_suite.home / "envs") == []
