@@ -78,6 +78,20 @@ import Testing
         #expect(try mine.list(EnvironmentFilter(session: "mine")).isEmpty)
     }
 
+    @Test func cleanupPoliciesDecideWhatSessionAndTTLCleanupRemove() async throws {
+        let home = try TestHome("policy")
+        let manager = try home.manager(session: "policies")
+        let ordinary = try await manager.create(EnvironmentSpec(useTemplateCache: false))
+        let kept = try await manager.create(EnvironmentSpec(ttlSeconds: 0.001, cleanup: .keep, useTemplateCache: false))
+        let untilTTL = try await manager.create(EnvironmentSpec(ttlSeconds: 0.001, cleanup: .afterTTL, useTemplateCache: false))
+        #expect(try await manager.destroySession() == [ordinary.id])
+        try await Task.sleep(for: .milliseconds(20))
+        // The TTL removes `after-ttl`, never `keep` (kept for debugging until removed by hand).
+        #expect(try await manager.destroyExpired() == [untilTTL.id])
+        #expect(try manager.get(kept.id).status == .ready)
+        try await manager.destroy(kept.id)
+    }
+
     @Test func aTimeoutBoundsAnOperation() async throws {
         let home = try TestHome("bound")
         let manager = try home.manager()

@@ -60,21 +60,25 @@ extension IsolationManager {
         broadcaster.emit(.destroyed, environment: id)
     }
 
-    /// Destroys every live environment of a session, in parallel.
+    /// Destroys every live environment of a session, in parallel — except
+    /// those whose cleanup policy is `keep` or `after-ttl`.
     ///
     /// - Returns: the ids destroyed. Failures are collected, not thrown one by one.
     /// - Throws: the first failure, after every environment was attempted.
     @discardableResult
     public func destroySession(_ session: String? = nil, timeout: Duration? = nil) async throws -> [String] {
         let targets = try list(EnvironmentFilter(session: session ?? configuration.session))
-            .filter { $0.status != .destroying }
+            .filter { $0.status != .destroying && $0.spec.cleanup != .keep && $0.spec.cleanup != .afterTTL }
         return try await destroyAll(targets.map(\.id), timeout: timeout)
     }
 
-    /// Destroys every live environment whose TTL has passed (any session).
+    /// Destroys every live environment whose TTL has passed (any session),
+    /// except those kept for debugging.
     @discardableResult
     public func destroyExpired(now: Date = Date(), timeout: Duration? = nil) async throws -> [String] {
-        let targets = try list().filter { ($0.expiresAt.map { $0 <= now } ?? false) && $0.status != .destroying }
+        let targets = try list().filter {
+            ($0.expiresAt.map { $0 <= now } ?? false) && $0.status != .destroying && $0.spec.cleanup != .keep
+        }
         return try await destroyAll(targets.map(\.id), timeout: timeout)
     }
 

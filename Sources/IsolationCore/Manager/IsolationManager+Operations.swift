@@ -28,9 +28,9 @@ extension IsolationManager {
         return result
     }
 
-    public func packages(_ id: String) async throws -> [InstalledPackage] {
+    public func packages(_ id: String, timeout: Duration? = nil) async throws -> [InstalledPackage] {
         let (environment, engine) = try usable(id)
-        return try await engine.installedPackages(environment)
+        return try await bounded(timeout, "listing packages of \(id)") { try await engine.installedPackages(environment) }
     }
 
     @discardableResult
@@ -42,15 +42,15 @@ extension IsolationManager {
     }
 
     /// Copies a host file or tree into the environment's working directory (under `destination`).
-    public func copyIn(_ id: String, from source: URL, to destination: String = ".") async throws {
+    public func copyIn(_ id: String, from source: URL, to destination: String = ".", timeout: Duration? = nil) async throws {
         let (environment, engine) = try usable(id)
-        try await engine.copyIn(environment, from: source, to: destination)
+        try await bounded(timeout, "copying into \(id)") { try await engine.copyIn(environment, from: source, to: destination) }
     }
 
     /// Copies a file or tree of the environment's working directory into a host directory.
-    public func copyOut(_ id: String, from source: String, to destination: URL) async throws {
+    public func copyOut(_ id: String, from source: String, to destination: URL, timeout: Duration? = nil) async throws {
         let (environment, engine) = try usable(id)
-        try await engine.copyOut(environment, from: source, to: destination)
+        try await bounded(timeout, "copying out of \(id)") { try await engine.copyOut(environment, from: source, to: destination) }
     }
 }
 

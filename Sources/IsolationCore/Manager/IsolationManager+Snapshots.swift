@@ -4,7 +4,7 @@ extension IsolationManager {
     /// Takes a named, persistent restore point of an environment.
     ///
     /// - Throws: `invalidSpec` when the name is taken, `snapshotFailed`, `engineUnavailable`.
-    public func snapshot(_ id: String, name: String? = nil) async throws -> Snapshot {
+    public func snapshot(_ id: String, name: String? = nil, timeout: Duration? = nil) async throws -> Snapshot {
         let (environment, engine) = try usable(id)
         guard engine.capabilities.contains(.snapshots) else { throw engine.unsupported(.snapshots) }
         let snapshotID = "snap-" + UUID().uuidString.replacingOccurrences(of: "-", with: "").prefix(12).lowercased()
@@ -15,7 +15,8 @@ extension IsolationManager {
         var snapshot = Snapshot(
             id: snapshotID, name: name, engine: environment.engine, sourceEnvironment: id, spec: environment.spec, createdAt: Date(),
             location: "")
-        let artifact = try await engine.snapshot(environment, as: snapshot)
+        let pending = snapshot
+        let artifact = try await bounded(timeout, "snapshotting \(id)") { try await engine.snapshot(environment, as: pending) }
         snapshot.location = artifact.location
         snapshot.details = artifact.details
         do {
@@ -82,16 +83,16 @@ extension IsolationManager {
     }
 
     /// Writes a snapshot to a single archive file.
-    public func exportSnapshot(_ idOrName: String, to file: URL) async throws {
+    public func exportSnapshot(_ idOrName: String, to file: URL, timeout: Duration? = nil) async throws {
         let snapshot = try snapshot(named: idOrName)
         guard let engine = registry.engine(snapshot.engine) else {
             throw IsolationError(.engineUnavailable, "snapshot \(snapshot.name) needs the \(snapshot.engine) engine")
         }
-        try await engine.exportSnapshot(snapshot, to: file)
+        try await bounded(timeout, "exporting \(snapshot.name)") { try await engine.exportSnapshot(snapshot, to: file) }
     }
 
     /// Reads a snapshot archive made by ``exportSnapshot(_:to:)``, under `name` (default: its own name).
-    public func importSnapshot(from file: URL, name: String? = nil) async throws -> Snapshot {
+    public func importSnapshot(from file: URL, name: String? = nil, timeout: Duration? = nil) async throws -> Snapshot {
         let manifest = try VirtualenvEngine.readManifest(file)
         guard let engine = registry.engine(manifest.engine) else {
             throw IsolationError(.engineUnavailable, "the archive holds a \(manifest.engine) snapshot; that engine is not registered")
@@ -103,7 +104,8 @@ extension IsolationManager {
         if try store.snapshot(snapshot.name) != nil {
             throw IsolationError(.invalidSpec, "name: a snapshot named '\(snapshot.name)' exists; import it under another name")
         }
-        let artifact = try await engine.importSnapshot(from: file, as: snapshot)
+        let pending = snapshot
+        let artifact = try await bounded(timeout, "importing \(file.path)") { try await engine.importSnapshot(from: file, as: pending) }
         snapshot.location = artifact.location
         snapshot.details = artifact.details
         try store.insertSnapshot(snapshot)
