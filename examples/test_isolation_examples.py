@@ -51,3 +51,16 @@ def test_each_test_starts_from_the_same_prepared_state(iso_fresh_copy, prepared,
     assert env.run(["cat", "data/seed.txt"]).stdout == "3\n"
     assert env.run(["ls", "data"]).stdout == "seed.txt\n"  # no file left by an earlier round
     env.run(f"echo {round} > data/round-{round}.txt", check=True)
+
+
+@pytest.fixture(scope="session")
+def docker_available(iso_manager):
+    if not iso_manager.doctor()["docker"]["reachable"]:
+        pytest.skip("no Docker daemon answers; the virtualenv examples above still ran")
+
+
+def test_a_docker_environment_when_a_daemon_answers(docker_available, iso_factory, wheelhouse):
+    env = iso_factory(image="ptest-iso-test/python:bookworm", memory="256m", cpus="1")
+    env.install("greeter==2.0.0", find_links=[wheelhouse], offline=True)
+    assert env.python("import greeter; print(greeter.greet('container'))").stdout == "HELLO, CONTAINER\n"
+    assert env.run("ls /sys/class/net").stdout == "lo\n"  # no network unless asked for

@@ -32,7 +32,7 @@ struct ABIError: Error {
             let statuses: [String: Int32] = [
                 "notFound": -4, "invalidSpec": -5, "illegalTransition": -6, "capacityExceeded": -7, "engineUnavailable": -8,
                 "interpreterNotFound": -9, "installFailed": -10, "timeout": -11, "cancelled": -12, "snapshotFailed": -13,
-                "storageFailure": -14, "ioFailure": -15,
+                "storageFailure": -14, "ioFailure": -15, "daemonUnavailable": -16,
             ]
             self.init(status: statuses[error.code.name] ?? -17, code: error.code.name, message: error.message)
         case let error as DockerError:

@@ -54,11 +54,16 @@ extension DockerClient {
                 group.addTask {
                     try await Task.sleep(for: timeout)
                     collector.markTimedOut()
+                    // On a loaded machine the command may not have printed its PID yet: wait for it, bounded.
+                    let giveUp = ContinuousClock.now + .seconds(30)
+                    while collector.pid == nil, ContinuousClock.now < giveUp {
+                        try await Task.sleep(for: .milliseconds(20))
+                    }
                     if let pid = collector.pid {
                         try? await self.killExecProcessGroup(containerID: containerID, pid: pid)
                     }
                     // The output stream ends once the process is gone; give it a bounded grace.
-                    try await Task.sleep(for: .seconds(10))
+                    try await Task.sleep(for: .seconds(30))
                     throw DockerError(.timeout, "exec \(argv.joined(separator: " ")) did not end within \(timeout) and could not be killed")
                 }
             }

@@ -10,6 +10,10 @@ public enum ResourceLabels {
     public static let environment = "ptest-iso.environment"
     /// Unix time (seconds) after which the resource may be reaped.
     public static let expiresAt = "ptest-iso.expires-at"
+    /// On a network several environments share (removed with the last of them).
+    public static let sharedNetwork = "ptest-iso.shared-network"
+    /// On an image committed as a snapshot: the snapshot's id.
+    public static let snapshot = "ptest-iso.snapshot"
 
     /// The labels for a resource of `environment` in `session`, expiring at `expiresAt`.
     public static func labels(session: String, environment: String? = nil, expiresAt: Double? = nil) -> [String: String] {

@@ -231,8 +231,8 @@ class Environment:
         return result.check_returncode() if check else result
 
     def python(self, code: str, **kwargs: Any) -> RunResult:
-        """Runs Python code with the environment's interpreter."""
-        return self.run(["python", "-c", code], **kwargs)
+        """Runs Python code with the environment's interpreter (`python3`: in a venv and in a container)."""
+        return self.run(["python3", "-c", code], **kwargs)
 
     def install(self, *requirements: str, requirement_files: Sequence[str] = (), constraint_files: Sequence[str] = (),
                 find_links: Sequence[str] = (), index_url: Optional[str] = None, offline: bool = False,

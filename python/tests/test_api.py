@@ -2,6 +2,8 @@ import os
 import pathlib
 import threading
 
+import pytest
+
 import ptest_isolation as iso
 
 
@@ -119,3 +121,21 @@ def test_a_context_managed_manager_destroys_what_it_made(tmp_path):
     with iso.Manager(home=str(home), session="ctx") as check:
         assert check.get(made.id).status == "destroyed"
         assert check.list(session="ctx") == []
+
+
+def test_a_docker_environment_runs_in_a_limited_container(manager, wheels):
+    spec = iso.DockerSpec(image="ptest-iso-test/python:bookworm", memory="256m", cpus="1", env={"MODE": "docker"})
+    assert manager.choose_engine(spec)[0] == "docker"
+    with manager.environment(spec) as env:
+        assert env.engine == "docker"
+        assert env.run("echo $MODE; cat /sys/fs/cgroup/memory.max 2>/dev/null || cat /sys/fs/cgroup/memory/memory.limit_in_bytes").stdout == f"docker\n{256 << 20}\n"
+        env.install("pti_alpha", find_links=[str(wheels)], offline=True)
+        assert env.packages()["pti_alpha"] == "1.0.0"
+        assert env.python("import pti_alpha; print(pti_alpha.VERSION)").stdout == "1.0.0\n"
+
+
+def test_docker_specs_are_checked_before_the_abi():
+    with pytest.raises(iso.InvalidSpec, match="image: required"):
+        iso.DockerSpec().to_request()
+    with pytest.raises(iso.InvalidSpec, match="memory: 'lots'"):
+        iso.DockerSpec(image="x", memory="lots").to_request()

@@ -38,8 +38,8 @@ def test_capacity_exceeded(tmp_path):
 
 
 def test_engine_unavailable_and_interpreter_not_found(manager):
-    with pytest.raises(iso.EngineUnavailable, match="engine: .docker. is not available"):
-        manager.create(iso.DockerSpec(image="ptest-iso-test/busybox:latest"))
+    with pytest.raises(iso.EngineUnavailable, match="engine: 'kubernetes' is not available; available: virtualenv, docker"):
+        manager.call("create", spec={"engine": "kubernetes"})
     with pytest.raises(iso.InterpreterNotFound, match="found: "):
         manager.create(python=">=3.99")
 
@@ -99,3 +99,10 @@ def test_closed_and_foreign_handles_are_refused(tmp_path):
 def test_every_error_is_an_isolation_error():
     assert all(issubclass(getattr(iso, name), iso.IsolationError) for name in iso.__all__
                if isinstance(getattr(iso, name), type) and issubclass(getattr(iso, name), Exception))
+
+
+def test_daemon_unavailable_names_the_address(tmp_path, monkeypatch):
+    monkeypatch.setenv("DOCKER_HOST", f"unix://{tmp_path}/no-daemon.sock")
+    with iso.Manager(home=str(tmp_path / "home")) as manager:
+        with pytest.raises(iso.DaemonUnavailable, match="no-daemon.sock"):
+            manager.create(iso.DockerSpec(image="ptest-iso-test/busybox:latest"))

@@ -48,7 +48,7 @@ public final class IsolationManager: Sendable {
 
     /// Opens the state directory (created with mode 0700) and its database.
     ///
-    /// - Parameter engines: `nil` registers the virtualenv engine.
+    /// - Parameter engines: `nil` registers the virtualenv and Docker engines.
     /// - Throws: ``IsolationError/Code/storageFailure`` when the directory or database cannot be opened.
     public init(
         configuration: Configuration = Configuration(),
@@ -65,7 +65,7 @@ public final class IsolationManager: Sendable {
         self.configuration = configuration
         self.store = try StateStore.open(at: home.appendingPathComponent("state.sqlite"))
         self.registry = EngineRegistry(
-            engines ?? [VirtualenvEngine(home: home, templateCacheBytes: configuration.templateCacheBytes)])
+            engines ?? [VirtualenvEngine(home: home, templateCacheBytes: configuration.templateCacheBytes), DockerEngine()])
         self.logger = logger
         try store.registerSession(configuration.session, ownerPID: getpid())
     }

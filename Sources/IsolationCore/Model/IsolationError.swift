@@ -8,6 +8,7 @@ public struct IsolationError: Error, Sendable, CustomStringConvertible {
         enum Base: String, Hashable, Sendable {
             case invalidSpec, notFound, illegalTransition, capacityExceeded, engineUnavailable
             case interpreterNotFound, installFailed, timeout, cancelled, snapshotFailed, storageFailure, ioFailure
+            case daemonUnavailable
         }
 
         let base: Base
@@ -37,6 +38,8 @@ public struct IsolationError: Error, Sendable, CustomStringConvertible {
         public static let storageFailure = Code(.storageFailure)
         /// A file operation failed.
         public static let ioFailure = Code(.ioFailure)
+        /// The Docker daemon cannot be reached or refused the TLS handshake.
+        public static let daemonUnavailable = Code(.daemonUnavailable)
 
         public var name: String { base.rawValue }
         public var description: String { base.rawValue }

@@ -1,0 +1,94 @@
+import DockerAPI
+public import Foundation
+
+/// Packages are installed inside the container with its own `python3 -m pip`;
+/// host paths the request names (wheel directories, requirement files) are
+/// copied in first, since the container cannot see the host.
+extension DockerEngine {
+    /// The container is disposable: its system Python is the one to install into
+    /// (PEP 668 markers notwithstanding), as root. Variables, not flags, so older pips ignore them.
+    static let pipEnvironment = ["PIP_BREAK_SYSTEM_PACKAGES": "1", "PIP_ROOT_USER_ACTION": "ignore"]
+
+    public func install(_ environment: Environment, _ request: PackageRequest) async throws -> CommandResult {
+        let staging = "/tmp/ptest-iso-install-\(UUID().uuidString.prefix(8))"
+        var arguments = ["python3", "-m", "pip", "install", "--disable-pip-version-check", "--no-input"]
+        try await withClient { client in
+            _ = try await client.exec(environment.location, ExecOptions(["mkdir", "-p", staging]))
+            func stage(_ path: String) async throws -> String {
+                let url = URL(fileURLWithPath: path)
+                try await client.copyIn(environment.location, from: url, to: staging)
+                return "\(staging)/\(url.lastPathComponent)"
+            }
+            if request.offline {
+                arguments.append("--no-index")
+            } else if let index = request.indexURL {
+                arguments += ["--index-url", index]
+            }
+            for links in request.findLinks { arguments += ["--find-links", try await stage(links)] }
+            for file in request.constraintFiles { arguments += ["-c", try await stage(file)] }
+            for file in request.requirementFiles { arguments += ["-r", try await stage(file)] }
+        }
+        arguments += request.requirements
+        let result = try await run(environment, Command(arguments, environment: Self.pipEnvironment, timeoutSeconds: 1800))
+        _ = try? await run(environment, Command(["rm", "-rf", staging]))
+        guard result.exitCode == 0 else {
+            throw IsolationError(
+                .installFailed,
+                "installing \(request.requirements.joined(separator: " ")) in container \(environment.location.prefix(12)) failed "
+                    + "(exit \(result.exitCode)):\n\(result.stderrText)\(result.stdoutText)")
+        }
+        return result
+    }
+
+    public func installedPackages(_ environment: Environment) async throws -> [InstalledPackage] {
+        let script = """
+            import importlib.metadata as m, json
+            print(json.dumps(sorted({(d.metadata["Name"], d.version) for d in m.distributions()})))
+            """
+        let result = try await run(environment, Command(["python3", "-c", script]))
+        guard result.exitCode == 0, let pairs = try? JSONDecoder().decode([[String]].self, from: result.stdout) else {
+            throw IsolationError(.engineUnavailable, "image \(environment.spec.image ?? "?") has no usable python3: \(result.stderrText)")
+        }
+        return pairs.filter { $0.count == 2 }.map { InstalledPackage(name: $0[0], version: $0[1]) }
+            .sorted { $0.name.lowercased() < $1.name.lowercased() }
+    }
+
+    public func uninstall(_ environment: Environment, _ names: [String]) async throws -> CommandResult {
+        let result = try await run(
+            environment,
+            Command(
+                ["python3", "-m", "pip", "uninstall", "--yes", "--disable-pip-version-check"] + names, environment: Self.pipEnvironment))
+        guard result.exitCode == 0 else {
+            throw IsolationError(.installFailed, "uninstalling \(names.joined(separator: " ")) failed:\n\(result.stderrText)")
+        }
+        return result
+    }
+
+    public func copyIn(_ environment: Environment, from source: URL, to destination: String) async throws {
+        let target = try containerPath(destination)
+        try await withClient { client in
+            _ = try await client.exec(environment.location, ExecOptions(["mkdir", "-p", target]))
+            do {
+                try await client.copyIn(environment.location, from: source, to: target)
+            } catch let error as DockerError where error.code == .invalidConfiguration {
+                throw IsolationError(.notFound, "copy: \(error.message)")
+            }
+        }
+    }
+
+    public func copyOut(_ environment: Environment, from source: String, to destination: URL) async throws {
+        let path = try containerPath(source)
+        try await withClient { try await $0.copyOut(environment.location, from: path, to: destination) }
+    }
+
+    /// A path under the container's working directory; `..` escapes are refused.
+    func containerPath(_ relative: String) throws -> String {
+        let root = URL(fileURLWithPath: Self.workDirectory)
+        let candidate = relative.isEmpty || relative == "." ? root : root.appendingPathComponent(relative).standardizedFileURL
+        guard candidate.path == root.path || candidate.path.hasPrefix(root.path + "/") else {
+            throw IsolationError(
+                .invalidSpec, "path: '\(relative)' leaves the environment's working directory; use a relative path inside it")
+        }
+        return candidate.path
+    }
+}

@@ -1,0 +1,171 @@
+import DockerAPI
+public import Foundation
+import Synchronization
+
+/// Environments as Docker containers: the spec's image with its limits,
+/// labelled with the session, environment and expiry, and no network at
+/// all unless the spec asks for one.
+///
+/// A client is opened per operation and always shut down, so no connection
+/// outlives its use; the negotiated API version is kept to skip later pings.
+public final class DockerEngine: IsolationEngine {
+    public let kind = EngineKind.docker
+    public let capabilities: Set<EngineCapability> = [
+        .packages, .snapshots, .resourceLimits, .networks, .ports, .containerImages, .files,
+    ]
+    public let priority = 50
+
+    /// The working directory inside the container, where files are copied.
+    static let workDirectory = "/work"
+
+    private let environment: [String: String]
+    private let negotiated = Mutex<APIVersion?>(nil)
+
+    public init(environment: [String: String] = ProcessInfo.processInfo.environment) {
+        self.environment = environment
+    }
+
+    func withClient<T>(_ body: (DockerClient) async throws -> T) async throws -> T {
+        do {
+            var configuration = try DockerClient.Configuration.fromEnvironment(environment)
+            configuration.pinnedAPIVersion = negotiated.withLock { $0 }
+            return try await withDockerClient(configuration) { client in
+                negotiated.withLock { $0 = client.apiVersion }
+                return try await body(client)
+            }
+        } catch let error as DockerError {
+            throw Self.translate(error)
+        }
+    }
+
+    static func translate(_ error: DockerError) -> IsolationError {
+        switch error.code {
+        case .daemonUnreachable, .tlsFailure, .apiVersionUnsupported:
+            return IsolationError(.daemonUnavailable, error.message)
+        case .notFound:
+            return IsolationError(.notFound, error.message)
+        case .timeout:
+            return IsolationError(.timeout, error.message)
+        case .badParameter, .conflict, .invalidConfiguration:
+            return IsolationError(.invalidSpec, error.message)
+        default:
+            return IsolationError(.ioFailure, "docker: \(error.message)")
+        }
+    }
+
+    public func unavailableReason() async -> String? {
+        do {
+            _ = try await withClient { try await $0.ping() }
+            return nil
+        } catch {
+            return "\(error)"
+        }
+    }
+
+    public func create(_ environment: Environment) async throws -> EngineArtifact {
+        let spec = environment.spec
+        guard let image = spec.image, !image.isEmpty else {
+            throw IsolationError(.invalidSpec, "image: required by the docker engine, e.g. \"python:3.12-slim\"")
+        }
+        var container = ContainerSpec(image: image)
+        container.name = "ptest-iso-\(environment.id)"
+        container.command = ["sleep", "2147483647"]
+        container.runInit = true
+        container.environment = spec.environment
+        container.workingDirectory = Self.workDirectory
+        container.labels = environment.labels
+        container.stopTimeoutSeconds = 2
+        if let resources = spec.resources {
+            container.resources.memoryBytes = try resources.memory.map(ResourceParsing.memoryBytes)
+            container.resources.memorySwapBytes = container.resources.memoryBytes
+            container.resources.nanoCPUs = try resources.cpus.map(ResourceParsing.nanoCPUs)
+            if let pids = resources.pids {
+                guard pids > 0 else { throw IsolationError(.invalidSpec, "resources.pids: \(pids) must be positive") }
+                container.resources.pidsLimit = pids
+            }
+        }
+        return try await withClient { client in
+            var details = ["image": image]
+            let network = try await self.prepareNetwork(spec.network, environment: environment, client: client)
+            container.networkMode = network.mode
+            if network.mode != "none" {
+                container.networkAliases = [spec.name ?? environment.id]
+            }
+            details["network"] = network.mode
+            if let owned = network.owned { details["ownedNetwork"] = owned }
+            let id: String
+            do {
+                id = try await client.createContainer(container).id
+            } catch let error as DockerError where error.code == .notFound {
+                if let owned = network.owned { try? await client.removeNetwork(owned) }
+                throw IsolationError(
+                    .invalidSpec, "image: '\(image)' is not present on the daemon; build, import or pull it first (\(error.message))")
+            }
+            do {
+                try await client.startContainer(id)
+            } catch {
+                try? await client.removeContainer(id, force: true, removeVolumes: true)
+                if let owned = network.owned { try? await client.removeNetwork(owned) }
+                throw error
+            }
+            return EngineArtifact(location: id, details: details)
+        }
+    }
+
+    /// `nil`/`none`: no network. `isolated`: a private network of this environment.
+    /// Anything else: a shared network of that name (created, labelled, when missing).
+    private func prepareNetwork(_ request: String?, environment: Environment, client: DockerClient) async throws -> (
+        mode: String, owned: String?
+    ) {
+        switch request {
+        case nil, "none":
+            return ("none", nil)
+        case "isolated":
+            let name = "ptest-iso-\(environment.id)"
+            try await client.createNetwork(NetworkSpec(name: name, labels: environment.labels))
+            return (name, name)
+        case let shared?:
+            if (try? await client.inspectNetwork(shared)) == nil {
+                var labels = ResourceLabels.labels(session: environment.session)
+                labels[ResourceLabels.sharedNetwork] = "true"
+                do {
+                    try await client.createNetwork(NetworkSpec(name: shared, labels: labels))
+                } catch let error as DockerError where error.code == .conflict {
+                    // Another environment created it first: join it.
+                }
+            }
+            return (shared, nil)
+        }
+    }
+
+    public func run(_ environment: Environment, _ command: Command) async throws -> CommandResult {
+        guard !command.argv.isEmpty else { throw IsolationError(.invalidSpec, "argv: empty; give the program and its arguments") }
+        var options = ExecOptions(command.argv)
+        options.environment = command.environment
+        if let directory = command.workingDirectory {
+            options.workingDirectory = directory.hasPrefix("/") ? directory : "\(Self.workDirectory)/\(directory)"
+        }
+        options.stdin = command.stdin
+        options.timeout = command.timeoutSeconds.map { .milliseconds(Int64($0 * 1000)) }
+        let result = try await withClient { try await $0.exec(environment.location, options) }
+        return CommandResult(
+            exitCode: Int32(clamping: result.exitCode), stdout: result.stdout, stderr: result.stderr,
+            durationSeconds: result.duration.seconds, timedOut: result.timedOut)
+    }
+
+    public func destroy(_ environment: Environment) async throws {
+        guard !environment.location.isEmpty else { return }
+        try await withClient { client in
+            do {
+                try await client.removeContainer(environment.location, force: true, removeVolumes: true)
+            } catch let error as DockerError where error.code == .notFound {
+                // Already gone: that is what destroy wants.
+            }
+            if let owned = environment.details["ownedNetwork"] {
+                do {
+                    try await client.removeNetwork(owned)
+                } catch let error as DockerError where error.code == .notFound {}
+            }
+        }
+    }
+}

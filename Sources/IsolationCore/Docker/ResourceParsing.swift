@@ -1,0 +1,41 @@
+import Foundation
+
+/// Parses the resource sizes users write.
+enum ResourceParsing {
+    /// `512m`, `2Gi`, `1g`, `1073741824`, `256MiB` → bytes (binary units, as Docker reads them).
+    ///
+    /// - Throws: ``IsolationError/Code/invalidSpec`` naming `resources.memory`.
+    static func memoryBytes(_ text: String) throws -> Int64 {
+        let lowered = text.trimmingCharacters(in: .whitespaces).lowercased()
+        let digits = lowered.prefix { $0.isNumber || $0 == "." }
+        var unit = String(lowered.dropFirst(digits.count))
+        if unit.hasSuffix("b") { unit.removeLast() }
+        if unit.hasSuffix("i") { unit.removeLast() }
+        let multipliers: [String: Double] = ["": 1, "k": 1024, "m": 1024 * 1024, "g": 1024 * 1024 * 1024, "t": 1024 * 1024 * 1024 * 1024]
+        guard let value = Double(digits), let multiplier = multipliers[unit], value > 0 else {
+            throw IsolationError(.invalidSpec, "resources.memory: '\(text)' is not a size; use e.g. \"512m\" or \"2Gi\"")
+        }
+        let bytes = value * multiplier
+        guard bytes >= 6 * 1024 * 1024 else {
+            throw IsolationError(.invalidSpec, "resources.memory: '\(text)' is below Docker's minimum of 6 MiB")
+        }
+        return Int64(bytes)
+    }
+
+    /// `1.5`, `2`, `1500m` → nano-CPUs.
+    ///
+    /// - Throws: ``IsolationError/Code/invalidSpec`` naming `resources.cpus`.
+    static func nanoCPUs(_ text: String) throws -> Int64 {
+        let trimmed = text.trimmingCharacters(in: .whitespaces)
+        let cpus: Double?
+        if trimmed.hasSuffix("m") {
+            cpus = Double(trimmed.dropLast()).map { $0 / 1000 }
+        } else {
+            cpus = Double(trimmed)
+        }
+        guard let cpus, cpus > 0, cpus <= 1024 else {
+            throw IsolationError(.invalidSpec, "resources.cpus: '\(text)' is not a CPU count; use e.g. \"1.5\" or \"1500m\"")
+        }
+        return Int64((cpus * 1_000_000_000).rounded())
+    }
+}
