@@ -11,6 +11,13 @@ command -v virtualenv >/dev/null 2>&1 || missing+=(virtualenv)
 # pytest and pytest-xdist run the Python package's tests and the examples.
 python3 -c "import pytest" >/dev/null 2>&1 || missing+=(pytest)
 python3 -c "import xdist" >/dev/null 2>&1 || missing+=(pytest-xdist)
+# ptestx (PyPI; the ptest framework) drives our engines through its plugin
+# registry in python/tests/test_ptest_integration.py. It declares Python >= 3.12
+# while its isolation package runs on 3.11, hence --ignore-requires-python.
+if ! python3 -c "import ptest.isolation.registry" >/dev/null 2>&1; then
+  echo "python-tools: installing ptestx" >&2
+  python3 -m pip install --quiet --disable-pip-version-check --ignore-requires-python ptestx
+fi
 if [ ${#missing[@]} -eq 0 ]; then
   exit 0
 fi

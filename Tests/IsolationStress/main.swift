@@ -2,6 +2,7 @@
 // destroys environments in one session against a shared PTEST_ISO_HOME.
 //
 //   isolation-stress <home> <session> <count> [--keep] [--template]
+//   isolation-stress <home> <session> <count> --time-create   (prints the median create time, for bench/)
 import Foundation
 import IsolationCore
 
@@ -15,6 +16,21 @@ let template = arguments.contains("--template")
 let manager = try IsolationManager(
     configuration: .init(home: URL(fileURLWithPath: arguments[1]), session: arguments[2], maxLiveEnvironments: 10_000)
 )
+if arguments.contains("--time-create") {
+    // Sequential, as bench/abi_bench.py creates from Python: the same work measured from Swift.
+    var samples: [Double] = []
+    for _ in 0..<count {
+        let start = ContinuousClock.now
+        let environment = try await manager.create(EnvironmentSpec(useTemplateCache: false))
+        let elapsed = ContinuousClock.now - start
+        samples.append(Double(elapsed.components.seconds) * 1e3 + Double(elapsed.components.attoseconds) / 1e15)
+        try await manager.destroy(environment.id)
+    }
+    samples.sort()
+    print("create_ms_median \(samples[samples.count / 2])")
+    exit(0)
+}
+
 var failures = 0
 try await withThrowingTaskGroup(of: Bool.self) { group in
     // A few at a time, as pytest-xdist workers would.

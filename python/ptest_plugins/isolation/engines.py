@@ -62,13 +62,13 @@ class CoreEngine(IsolationEngine):
         restored one). Errors are the core's typed ``ptest_isolation`` exceptions."""
         config = {**self.config, **(isolation_config or {})}
         timeout = config.get("create_timeout")
-        source = config.get(FROM_SNAPSHOT)
+        source = snapshot_name(config[FROM_SNAPSHOT]) if config.get(FROM_SNAPSHOT) else None
         manager = self.core_manager
         if source:
-            core = manager.restore(snapshot_name(source), timeout=timeout)
+            core = manager.restore(source, timeout=timeout)
         else:
             core = manager.create(spec_from_config(self.core_engine, config, env_id), timeout=timeout)
-        environment = IsoEnvironment(env_id, Path(path), self, config, core, restored_from=source or None)
+        environment = IsoEnvironment(env_id, Path(path), self, config, core, restored_from=source)
         self.created_environments[env_id] = environment
         logger.info(f"Created {self.registered_name} environment {env_id}: core {core.id} at {core.location}")
         return environment
@@ -215,7 +215,7 @@ class IsoDockerEngine(CoreEngine):
         reachable = bool(docker.get("reachable"))
         return {
             "available": engine == "docker" and reachable,
-            "reason": reason if reachable else str(docker.get("error") or "the Docker daemon is not reachable"),
+            "reason": reason if reachable else str(docker.get("problem") or "the Docker daemon is not reachable"),
             "simulation_mode": False,
             "docker_info": docker,
         }
