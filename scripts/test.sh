@@ -17,6 +17,8 @@ trap 'scripts/tls-daemon.sh stop >/dev/null 2>&1 || true; scripts/registry.sh st
 swift build --build-tests
 swift test --skip-build "$@"
 
-# The Python package against the library just built (an editable install finds it in .build).
+# The Python package against the library just built (an editable install finds it in .build),
+# and the release wheel, which test_wheel.py installs and runs with the toolchain hidden.
+scripts/build-wheel.sh
 python3 -m pip install --quiet --disable-pip-version-check -e .
 python3 -m pytest python/tests -q -p no:cacheprovider

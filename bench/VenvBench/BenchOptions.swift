@@ -4,11 +4,14 @@ struct BenchOptions: Sendable {
     var withPipIterations = 3
     var jsonPath: String?
     var python = "python3"
+    /// Where the run's temporary directory goes (venvs, the engine's state directory, the tools' caches).
+    var workdir: String?
     /// The scenarios to time (the ratios need uv).
     var scenarios = Set(Scenario.allCases)
 
     static let usage = """
         usage: venv-bench [--iterations N] [--with-pip-iterations N] [--json PATH] [--python PATH] [--scenario NAME]...
+                          [--workdir DIR]
 
         Times making a venv with 3 small packages from a warm cache: the IsolationCore virtualenv
         engine (template clone, in-process) against `uv venv` + `uv pip install`, `python -m venv`
@@ -20,6 +23,8 @@ struct BenchOptions: Sendable {
           --json PATH              also write the samples and summary as JSON
           --python PATH            the interpreter the baselines use (default: the real
                                    executable behind `python3` on PATH)
+          --workdir DIR            where the run's temporary directory goes (default: $TMPDIR
+                                   or /tmp); everything in it is removed at the end
           --scenario NAME          time only these (repeatable; without uv there are no ratios):
                                    engine, restore, uv, venv, virtualenv, ensurepip (default: all)
         """
@@ -51,6 +56,7 @@ struct BenchOptions: Sendable {
             case "--with-pip-iterations": options.withPipIterations = try count(argument, minimum: 0)
             case "--json": options.jsonPath = try value(argument)
             case "--python": options.python = try value(argument)
+            case "--workdir": options.workdir = try value(argument)
             case "--scenario":
                 let name = try value(argument)
                 guard let scenario = Scenario(flag: name) else {

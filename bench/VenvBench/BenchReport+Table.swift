@@ -7,7 +7,8 @@ extension BenchReport {
         var lines = [
             "venv-bench: a venv with 3 small wheels from a warm cache; \(processors) CPUs, load \(load)",
             "python \(tools.pythonVersion) (\(tools.python)), pip \(tools.pipVersion), \(tools.uvVersion), virtualenv \(tools.virtualenvVersion)",
-            "engine interpreter \(engineInterpreter); \(iterations) iterations, methods interleaved round-robin",
+            "engine interpreter \(engineInterpreter); work directory \(workdir) (\(filesystem))",
+            "\(iterations) iterations, methods interleaved round-robin",
             "",
         ]
         var rows = [["scenario", "n", "median ms", "p90 ms", "vs uv", "stages (median ms)"]]
@@ -26,17 +27,18 @@ extension BenchReport {
         }
         lines.append("")
         lines.append(
-            "\(verdict(createMeetsTarget, measured: createSpeedup))  ptest-iso create from a warm template: \(speedup(createSpeedup)) than uv "
-                + "(target ≥ \(String(format: "%.0f", minSpeedupOverUV))× faster)")
+            "\(verdict(createMeetsTarget))  ptest-iso create from a warm template: "
+                + (createSpeedup.map { "\(speedup($0)) than uv" } ?? "not compared (uv or the engine not timed)")
+                + " (target ≥ \(String(format: "%.0f", minSpeedupOverUV))× faster)")
         lines.append(
-            "\(verdict(restoreMeetsTarget, measured: restoreMedianMs))  snapshot restore: median \(ms(restoreMedianMs)) ms "
-                + "(target < \(String(format: "%.0f", maxRestoreMs)) ms)")
+            "\(verdict(restoreMeetsTarget))  snapshot restore: "
+                + (restoreMedianMs.map { "median \(ms($0)) ms" } ?? "not timed") + " (target < \(String(format: "%.0f", maxRestoreMs)) ms)")
         return lines.joined(separator: "\n")
     }
 
     /// SKIP when a scenario the target needs was not timed (`--scenario`).
-    private func verdict(_ met: Bool, measured: Double) -> String {
-        measured.isFinite ? (met ? "PASS" : "MISS") : "SKIP"
+    private func verdict(_ met: Bool?) -> String {
+        met.map { $0 ? "PASS" : "MISS" } ?? "SKIP"
     }
 
     private func ms(_ value: Double) -> String { String(format: value < 10 ? "%.2f" : "%.1f", value) }

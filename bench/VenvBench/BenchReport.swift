@@ -31,6 +31,9 @@ struct BenchReport: Sendable, Codable {
     /// `/proc/loadavg`'s 1-minute figure before and after (where there is one): the machine is shared.
     var loadAverage: [Double]
     var tools: Tools
+    /// Where the venvs, the engine's state directory and the caches were, and on what filesystem.
+    var workdir: String
+    var filesystem: String
     /// The interpreter the engine chose (from the env's details).
     var engineInterpreter: String
     var iterations: Int
@@ -39,10 +42,15 @@ struct BenchReport: Sendable, Codable {
     var scenarios: [ScenarioResult]
     var minSpeedupOverUV = Targets.minSpeedupOverUV
     var maxRestoreMs = Targets.maxRestoreMs
+    /// Median uv / median engine create; `nil` when either was not timed.
+    var createSpeedup: Double?
+    var createMeetsTarget: Bool?
+    var restoreMedianMs: Double?
+    var restoreMeetsTarget: Bool?
 
     init(
         samples: [Scenario: [Sample]], stageNames: [Scenario: [String]], warmups: [Scenario: Duration], tools: Tools,
-        engineInterpreter: String, iterations: Int, loadAverage: [Double]
+        workspace: Workspace, engineInterpreter: String, iterations: Int, loadAverage: [Double]
     ) {
         let uvMedian = samples[.uv].map { Statistics($0.map(\.total)).medianMs }
         scenarios = Scenario.allCases.compactMap { scenario in
@@ -60,17 +68,18 @@ struct BenchReport: Sendable, Codable {
         processors = ProcessInfo.processInfo.activeProcessorCount
         self.loadAverage = loadAverage
         self.tools = tools
+        workdir = workspace.root.deletingLastPathComponent().path
+        filesystem = workspace.filesystem
         self.engineInterpreter = engineInterpreter
         self.iterations = iterations
         warmupMs = Dictionary(uniqueKeysWithValues: warmups.filter { $0.value > .zero }.map { ($0.key.rawValue, $0.value.milliseconds) })
+        createSpeedup = scenarios.first { $0.scenario == .engine }?.speedupOverUV
+        createMeetsTarget = createSpeedup.map { $0 >= Targets.minSpeedupOverUV }
+        restoreMedianMs = scenarios.first { $0.scenario == .restore }?.statistics.medianMs
+        restoreMeetsTarget = restoreMedianMs.map { $0 < Targets.maxRestoreMs }
     }
 
     func result(_ scenario: Scenario) -> ScenarioResult? { scenarios.first { $0.scenario == scenario } }
-
-    var createSpeedup: Double { result(.engine)?.speedupOverUV ?? .nan }
-    var createMeetsTarget: Bool { createSpeedup >= Targets.minSpeedupOverUV }
-    var restoreMedianMs: Double { result(.restore)?.statistics.medianMs ?? .nan }
-    var restoreMeetsTarget: Bool { restoreMedianMs < Targets.maxRestoreMs }
 
     func write(to path: String) throws {
         let encoder = JSONEncoder()

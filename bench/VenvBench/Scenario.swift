@@ -23,7 +23,8 @@ enum Scenario: String, Sendable, Codable, CaseIterable {
             "manager.create(EnvironmentSpec(requirements: 3, findLinks: [wheels], offline: true)), in-process, template hit"
         case .restore: "manager.restore(snapshot) of an env made by the engine"
         case .uv: "uv venv DIR; uv pip install --python DIR/bin/python --offline --no-index --find-links WHEELS 3 packages"
-        case .venvPip: "python -m venv --without-pip DIR; python -m pip --python DIR/bin/python install --no-index --find-links WHEELS 3 packages"
+        case .venvPip:
+            "python -m venv --without-pip DIR; python -m pip --python DIR/bin/python install --no-index --find-links WHEELS 3 packages"
         case .virtualenv: "virtualenv DIR (default seeding); DIR/bin/pip install --no-index --find-links WHEELS 3 packages"
         case .venvEnsurepip: "python -m venv DIR (ensurepip); DIR/bin/pip install --no-index --find-links WHEELS 3 packages"
         }

@@ -58,7 +58,10 @@ extension ToolMethod {
                 steps: [
                     Step(name: "uv venv") { venv in (tools.uv, ["venv", "--quiet", "--python", tools.python, venv.path]) },
                     Step(name: "uv pip install") { venv in
-                        (tools.uv, ["pip", "install", "--quiet", "--python", venv.appendingPathComponent("bin/python").path, "--offline"] + links)
+                        (
+                            tools.uv,
+                            ["pip", "install", "--quiet", "--python", venv.appendingPathComponent("bin/python").path, "--offline"] + links
+                        )
                     },
                 ]),
             ToolMethod(
@@ -68,8 +71,10 @@ extension ToolMethod {
                     Step(name: "pip --python install") { venv in
                         (
                             tools.python,
-                            ["-m", "pip", "--python", venv.appendingPathComponent("bin/python").path, "install", "--quiet",
-                             "--disable-pip-version-check"] + links
+                            [
+                                "-m", "pip", "--python", venv.appendingPathComponent("bin/python").path, "install", "--quiet",
+                                "--disable-pip-version-check",
+                            ] + links
                         )
                     },
                 ]),

@@ -28,7 +28,8 @@ struct Tools: Sendable, Codable {
         let pipVersion = described[2]
         let pipParts = pipVersion.split(separator: ".").compactMap { Int($0) }
         guard pipParts.lexicographicallyPrecedes([22, 3]) == false else {
-            throw BenchFailure("pip \(pipVersion) of \(python) is too old for `pip --python` (needs ≥ 22.3): \(python) -m pip install -U pip")
+            throw BenchFailure(
+                "pip \(pipVersion) of \(python) is too old for `pip --python` (needs ≥ 22.3): \(python) -m pip install -U pip")
         }
         // Console scripts pip installed for this interpreter sit next to it.
         let bin = URL(fileURLWithPath: python).deletingLastPathComponent().path

@@ -3,7 +3,7 @@ import Foundation
 import IsolationCore
 
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #endif
 
 /// `venv-bench`: the virtualenv engine against uv, venv + pip and
@@ -34,7 +34,8 @@ struct VenvBench {
     }
 
     static func run(_ options: BenchOptions) async throws {
-        let workspace = try Workspace()
+        let workspace = try Workspace(
+            parent: options.workdir.map { URL(fileURLWithPath: $0) } ?? FileManager.default.temporaryDirectory)
         // Ctrl-C or SIGTERM stops the measuring, not the cleanup below.
         let measuring = Task { try await measure(options, workspace) }
         let signals = [SIGINT, SIGTERM].map { number in
@@ -53,6 +54,8 @@ struct VenvBench {
             diagnostic("venv-bench: could not remove \(workspace.root.path): \(error)")
         }
 
+        // A cancelled engine call surfaces as its own error; the run was still interrupted.
+        if measuring.isCancelled, case .failure = outcome { throw CancellationError() }
         let report = try outcome.get()
         print(report.table)
         if let path = options.jsonPath {
@@ -85,7 +88,8 @@ struct VenvBench {
             diagnostic("venv-bench: warming \(method.scenario.rawValue)")
             warmups[method.scenario] = try await method.warm()
         }
-        let restore = try await RestoreMethod.prepare(manager, spec: engine.spec, name: "venv-bench-\(UUID().uuidString.prefix(8).lowercased())")
+        let restore = try await RestoreMethod.prepare(
+            manager, spec: engine.spec, name: "venv-bench-\(UUID().uuidString.prefix(8).lowercased())")
         warmups[.restore] = try await restore.warm()
         methods.insert(restore, at: 1)
         // The engine's warm-up builds the template the restore scenario needs, so it always runs; its timing may not.
@@ -97,7 +101,7 @@ struct VenvBench {
         return BenchReport(
             samples: samples,
             stageNames: Dictionary(uniqueKeysWithValues: methods.map { ($0.scenario, $0.stageNames) }),
-            warmups: warmups, tools: tools, engineInterpreter: restore.interpreter, iterations: options.iterations,
+            warmups: warmups, tools: tools, workspace: workspace, engineInterpreter: restore.interpreter, iterations: options.iterations,
             loadAverage: [loadBefore, BenchReport.currentLoad()].compactMap { $0 }
         )
     }

@@ -47,6 +47,22 @@ struct Workspace: Sendable {
         try FileManager.default.removeItem(at: venv)
     }
 
+    /// The type of the filesystem the workspace is on (from `/proc/mounts`): inode allocation
+    /// and fsync costs differ a lot between filesystems and their mount options.
+    var filesystem: String {
+        guard let mounts = try? String(contentsOfFile: "/proc/mounts", encoding: .utf8) else { return "unknown" }
+        let path = root.resolvingSymlinksInPath().path
+        var best: (mountPoint: String, type: String) = ("", "unknown")
+        for line in mounts.split(separator: "\n") {
+            let fields = line.split(separator: " ")
+            guard fields.count >= 3 else { continue }
+            let mountPoint = String(fields[1])
+            let inside = mountPoint == "/" || path == mountPoint || path.hasPrefix(mountPoint + "/")
+            if inside, mountPoint.count >= best.mountPoint.count { best = (mountPoint, String(fields[2])) }
+        }
+        return best.type
+    }
+
     func removeAll() throws {
         try FileManager.default.removeItem(at: root)
     }
@@ -90,7 +106,8 @@ enum Wheels {
     /// Writes `name-0.1.0-py3-none-any.whl` for each package into the workspace's wheel directory.
     static func make(in workspace: Workspace, python: String) async throws {
         for name in Workspace.packages {
-            try await ChildProcess.check(python, ["-I", "-c", script, name, "0.1.0", workspace.wheels.path], environment: workspace.environment)
+            try await ChildProcess.check(
+                python, ["-I", "-c", script, name, "0.1.0", workspace.wheels.path], environment: workspace.environment)
         }
     }
 }

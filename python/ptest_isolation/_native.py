@@ -25,8 +25,9 @@ def _candidates() -> list[pathlib.Path]:
         found.append(pathlib.Path(os.environ["PTEST_ISO_LIB"]))
     found.append(here / "_lib" / LIBRARY_NAME)
     repository = here.parent.parent
-    for configuration in ("release", "debug"):
-        found.append(repository / ".build" / configuration / LIBRARY_NAME)
+    builds = [repository / ".build" / configuration / LIBRARY_NAME for configuration in ("debug", "release")]
+    # The newest build wins: the one `swift build` just made, not a stale one.
+    found.extend(sorted(builds, key=lambda path: path.stat().st_mtime if path.exists() else 0, reverse=True))
     return found
 
 

@@ -45,7 +45,8 @@ enum TreeCopier {
     ) throws {
         do {
             try cloneDirectory(
-                source.path, destination.path, mode: mode, rewrite: zip2(oldPrefix, newPrefix), relative: "", manifest: manifest)
+                source.path, destination.path, mode: mode, rewrite: zip2(oldPrefix, newPrefix), relative: "", manifest: manifest,
+                state: CloneState())
         } catch let error as SourceModified {
             throw error
         } catch let error as IsolationError {
@@ -60,9 +61,15 @@ enum TreeCopier {
         return (a, b)
     }
 
+    /// What one clone learned about the filesystem, so it asks only once.
+    private final class CloneState {
+        /// `nil` until tried; `false` once the filesystem refused a reflink.
+        var reflinks: Bool?
+    }
+
     private static func cloneDirectory(
         _ source: String, _ destination: String, mode: Mode, rewrite: (String, String)?, relative: String,
-        manifest: [String: FileStamp]?
+        manifest: [String: FileStamp]?, state: CloneState
     ) throws {
         var info = stat()
         guard lstat(source, &info) == 0 else { throw failure("stat", source) }
@@ -84,7 +91,7 @@ enum TreeCopier {
             guard lstat(from, &info) == 0 else { throw failure("stat", from) }
             switch info.st_mode & S_IFMT {
             case S_IFDIR:
-                try cloneDirectory(from, to, mode: mode, rewrite: rewrite, relative: rel, manifest: manifest)
+                try cloneDirectory(from, to, mode: mode, rewrite: rewrite, relative: rel, manifest: manifest, state: state)
             case S_IFLNK:
                 var target = try FileManager.default.destinationOfSymbolicLink(atPath: from)
                 if let (old, new) = rewrite, target.hasPrefix(old + "/") || target == old {
@@ -98,7 +105,7 @@ enum TreeCopier {
                 if let rewrite, mayNamePrefix(rel), try rewriteFile(from, to, mode: info.st_mode & 0o7777, rewrite) {
                     continue
                 }
-                try cloneFile(from, to, mode: mode, permissions: info.st_mode & 0o7777)
+                try cloneFile(from, to, mode: mode, permissions: info.st_mode & 0o7777, size: Int(info.st_size), state: state)
             default:
                 continue  // sockets, FIFOs and devices do not belong in a venv
             }
@@ -119,40 +126,59 @@ enum TreeCopier {
         guard let old = rewrite.0.data(using: .utf8), data.range(of: old) != nil,
             let text = String(data: data, encoding: .utf8)
         else { return false }
-        let replaced = Data(text.replacingOccurrences(of: rewrite.0, with: rewrite.1).utf8)
-        guard FileManager.default.createFile(atPath: to, contents: replaced) else { throw failure("write", to) }
+        try writeFile(to, Data(text.replacingOccurrences(of: rewrite.0, with: rewrite.1).utf8), permissions: mode)
         guard chmod(to, mode) == 0 else { throw failure("chmod", to) }
         return true
     }
 
-    private static func cloneFile(_ from: String, _ to: String, mode: Mode, permissions: mode_t) throws {
+    /// Clones one file: a reflink where the filesystem has them (asked once per clone), else a
+    /// hard link (``Mode/linkFiles``) or a private copy. Creating files is what costs most here,
+    /// so no file is created only to be thrown away.
+    private static func cloneFile(_ from: String, _ to: String, mode: Mode, permissions: mode_t, size: Int, state: CloneState) throws {
+        if state.reflinks != false {
+            let input = open(from, O_RDONLY | O_CLOEXEC)
+            guard input >= 0 else { throw failure("open", from) }
+            defer { close(input) }
+            let output = open(to, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, permissions)
+            guard output >= 0 else { throw failure("create", to) }
+            defer { close(output) }
+            if ioctl(output, ficlone, input) == 0 {
+                state.reflinks = true
+                return
+            }
+            state.reflinks = false
+            if mode == .privateFiles {
+                return try copyBytes(input, output, size: size, to)
+            }
+            unlink(to)
+        }
+        if mode == .linkFiles, link(from, to) == 0 {
+            return
+        }
         let input = open(from, O_RDONLY | O_CLOEXEC)
         guard input >= 0 else { throw failure("open", from) }
         defer { close(input) }
         let output = open(to, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, permissions)
-        guard output >= 0 else {
-            throw failure("create", to)
-        }
-        if ioctl(output, ficlone, input) == 0 {
-            close(output)
-            return
-        }
-        if mode == .linkFiles {
-            close(output)
-            unlink(to)
-            if link(from, to) == 0 { return }
-            let retry = open(to, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, permissions)
-            guard retry >= 0 else { throw failure("create", to) }
-            defer { close(retry) }
-            try copyBytes(input, retry, to)
-            return
-        }
+        guard output >= 0 else { throw failure("create", to) }
         defer { close(output) }
-        try copyBytes(input, output, to)
+        try copyBytes(input, output, size: size, to)
     }
 
-    private static func copyBytes(_ input: CInt, _ output: CInt, _ path: String) throws {
-        var buffer = [UInt8](repeating: 0, count: 1 << 20)
+    /// Copies in the kernel (`sendfile`), falling back to read and write.
+    private static func copyBytes(_ input: CInt, _ output: CInt, size: Int, _ path: String) throws {
+        var remaining = size
+        while remaining > 0 {
+            let copied = sendfile(output, input, nil, remaining)
+            if copied > 0 {
+                remaining -= copied
+                continue
+            }
+            if copied == 0 { return }
+            guard errno == EXDEV || errno == ENOSYS || errno == EINVAL || errno == EOPNOTSUPP else { throw failure("copy", path) }
+            break
+        }
+        guard remaining > 0 else { return }
+        var buffer = [UInt8](repeating: 0, count: min(remaining, 1 << 20))
         while true {
             let count = read(input, &buffer, buffer.count)
             if count == 0 { return }
@@ -163,6 +189,19 @@ enum TreeCopier {
                 guard n > 0 else { throw failure("write", path) }
                 written += n
             }
+        }
+    }
+
+    /// Writes a new file in one go: no temporary file, no fsync — what these files need.
+    static func writeFile(_ path: String, _ data: Data, permissions: mode_t = 0o644) throws {
+        let output = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, permissions)
+        guard output >= 0 else { throw failure("create", path) }
+        defer { close(output) }
+        var written = 0
+        while written < data.count {
+            let n = data.withUnsafeBytes { write(output, $0.baseAddress! + written, data.count - written) }
+            guard n > 0 else { throw failure("write", path) }
+            written += n
         }
     }
 

@@ -15,7 +15,7 @@ extension VirtualenvEngine {
         try? FileManager.default.removeItem(at: destination.appendingPathComponent("environment.json"))
         var record = snapshot
         record.location = destination.path
-        try StatePayload.encode(record).write(to: destination.appendingPathComponent("snapshot.json"))
+        try TreeCopier.writeFile(destination.appendingPathComponent("snapshot.json").path, StatePayload.encode(record))
         return EngineArtifact(location: destination.path, details: environment.details)
     }
 

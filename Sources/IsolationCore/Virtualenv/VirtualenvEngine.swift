@@ -104,7 +104,7 @@ public final class VirtualenvEngine: IsolationEngine {
             var spec: EnvironmentSpec
         }
         let metadata = Metadata(id: environment.id, session: environment.session, expiresAt: environment.expiresAt, spec: environment.spec)
-        try StatePayload.encode(metadata).write(to: directory.appendingPathComponent("environment.json"))
+        try TreeCopier.writeFile(directory.appendingPathComponent("environment.json").path, StatePayload.encode(metadata))
     }
 
     public func run(_ environment: Environment, _ command: Command) async throws -> CommandResult {
