@@ -14,6 +14,7 @@ scripts/registry.sh start
 # Stop the helpers whatever the outcome; the main daemon stays for the next run.
 trap 'scripts/tls-daemon.sh stop >/dev/null 2>&1 || true; scripts/registry.sh stop >/dev/null 2>&1 || true' EXIT
 
+swift format lint --strict --recursive Sources Tests bench examples Package.swift
 swift build --build-tests
 swift test --skip-build "$@"
 
