@@ -13,9 +13,15 @@ guard arguments.count >= 4, let count = Int(arguments[3]) else {
 }
 let keep = arguments.contains("--keep")
 let template = arguments.contains("--template")
-let manager = try IsolationManager(
-    configuration: .init(home: URL(fileURLWithPath: arguments[1]), session: arguments[2], maxLiveEnvironments: 10_000)
-)
+let manager: IsolationManager
+do {
+    manager = try IsolationManager(
+        configuration: .init(home: URL(fileURLWithPath: arguments[1]), session: arguments[2], maxLiveEnvironments: 10_000)
+    )
+} catch {
+    FileHandle.standardError.write(Data("cannot open the manager: \(error)\n".utf8))
+    exit(3)
+}
 if arguments.contains("--time-create") {
     // Sequential, as bench/abi_bench.py creates from Python: the same work measured from Swift.
     var samples: [Double] = []

@@ -24,6 +24,10 @@ public struct StateStore: Sendable {
             try db.execute(sql: "PRAGMA synchronous = NORMAL")
         }
         do {
+            // Processes opening a new database at once race to switch it to WAL and to migrate it,
+            // and SQLite answers the loser "busy" without waiting: take turns for that part.
+            let lock = try FileLock.acquireBlocking(URL(fileURLWithPath: url.path + ".lock"))
+            defer { lock.release() }
             let pool = try DatabasePool(path: url.path, configuration: configuration)
             let store = StateStore(writer: pool, path: url.path)
             try store.migrate()

@@ -177,6 +177,19 @@ final class FileLock: Sendable {
         }
     }
 
+    /// For synchronous callers that hold the lock for milliseconds (opening the database):
+    /// polls with a short sleep, bounded.
+    static func acquireBlocking(_ url: URL, timeout: Duration = .seconds(60)) throws -> FileLock {
+        let deadline = ContinuousClock.now + timeout
+        while true {
+            if let lock = tryAcquire(url) { return lock }
+            guard ContinuousClock.now < deadline else {
+                throw IsolationError(.timeout, "waited \(timeout) for the lock \(url.path); another process holds it")
+            }
+            usleep(5_000)
+        }
+    }
+
     func release() {
         guard released.setFirst() else { return }
         flock(descriptor, LOCK_UN)
