@@ -9,14 +9,16 @@ import Synchronization
 /// left to run the work it waits for). A call made from inside a Swift task
 /// is therefore refused instead of deadlocking.
 enum Bridge {
-    static func run<T: Sendable>(_ work: @escaping @Sendable () async throws -> T) -> Result<T, any Error> {
+    static func run<T: Sendable>(
+        _ work: @escaping @Sendable () async throws -> T, registry: InFlight? = nil
+    ) -> Result<T, any Error> {
         if withUnsafeCurrentTask(body: { $0 != nil }) {
             return .failure(
                 ABIError.invalidArgument("a ptest_iso call was made from inside a Swift task; call it from a thread of your own"))
         }
         let box = ResultBox<T>()
         let done = DispatchSemaphore(value: 0)
-        Task.detached {
+        let task = Task.detached {
             let result: Result<T, any Error>
             do {
                 result = .success(try await work())
@@ -26,7 +28,9 @@ enum Bridge {
             box.set(result)
             done.signal()
         }
+        let token = registry?.add(task)
         done.wait()
+        if let token { registry?.remove(token) }
         return box.get() ?? .failure(ABIError(status: -17, code: "internal", message: "the operation ended without a result"))
     }
 }
@@ -41,5 +45,31 @@ final class ResultBox<T: Sendable>: Sendable {
 
     func get() -> Result<T, any Error>? {
         value.withLock { $0 }
+    }
+}
+
+/// The calls a handle has in flight, so `cancel_all` can cancel them.
+final class InFlight: Sendable {
+    private let tasks = Mutex<[UInt64: @Sendable () -> Void]>([:])
+    private let counter = Mutex<UInt64>(0)
+
+    func add<T: Sendable>(_ task: Task<T, Never>) -> UInt64 {
+        let token = counter.withLock { value -> UInt64 in
+            value += 1
+            return value
+        }
+        tasks.withLock { $0[token] = { task.cancel() } }
+        return token
+    }
+
+    func remove(_ token: UInt64) {
+        _ = tasks.withLock { $0.removeValue(forKey: token) }
+    }
+
+    /// Cancels every call in flight; returns how many.
+    func cancelAll() -> Int {
+        let cancels = tasks.withLock { Array($0.values) }
+        for cancel in cancels { cancel() }
+        return cancels.count
     }
 }

@@ -7,7 +7,7 @@ enum Dispatcher {
     static let methods: Set<String> = [
         "version", "doctor", "session", "choose_engine", "create", "get", "list", "run", "install", "packages", "uninstall",
         "copy_in", "copy_out", "stop", "start", "destroy", "destroy_session", "destroy_expired", "snapshot", "snapshots",
-        "restore", "delete_snapshot", "export_snapshot", "import_snapshot", "templates", "collect_templates",
+        "restore", "delete_snapshot", "export_snapshot", "import_snapshot", "templates", "collect_templates", "cancel_all",
     ]
 
     static func call(_ manager: IsolationManager, method: String, request text: String) async throws -> String {

@@ -6,6 +6,7 @@ import Synchronization
 /// An open manager and what the ABI keeps with it.
 final class ManagerHandle: Sendable {
     let manager: IsolationManager
+    let inFlight = InFlight()
     private let callback = Mutex<EventCallback?>(nil)
     private let pump = Mutex<Task<Void, Never>?>(nil)
     /// Callbacks run here, in order, never on the caller's or a Swift concurrency thread.

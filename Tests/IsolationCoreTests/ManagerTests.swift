@@ -20,7 +20,7 @@ import Testing
             sequences.append(event.sequence)
             if event.kind == .destroyed { break }
         }
-        #expect(kinds == [.created, .stopped, .started, .snapshotCreated, .destroyed])
+        #expect(kinds == [.progress, .created, .stopped, .started, .snapshotCreated, .destroyed])
         #expect(sequences == sequences.sorted() && Set(sequences).count == sequences.count)
     }
 

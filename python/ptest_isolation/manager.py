@@ -169,6 +169,11 @@ class Manager:
             request["name"] = name
         return Snapshot.from_abi(self.call("import_snapshot", **request))
 
+    def cancel_all(self) -> int:
+        """Cancels every call of this manager in flight on other threads (they raise
+        :class:`Cancelled`, their commands killed); returns how many."""
+        return int(self.call("cancel_all")["cancelled"])
+
     def doctor(self) -> dict[str, Any]:
         """Which engines this machine can use (Docker's reachability and version)."""
         return dict(self.call("doctor"))

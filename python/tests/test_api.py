@@ -85,7 +85,7 @@ def test_events_arrive_in_order_on_a_library_thread(manager):
         env.stop()
         env.start()
     assert done.wait(10)
-    assert [kind for _, kind, _ in seen] == ["created", "stopped", "started", "destroyed"]
+    assert [kind for _, kind, _ in seen] == ["progress", "created", "stopped", "started", "destroyed"]
     assert [sequence for sequence, _, _ in seen] == sorted(sequence for sequence, _, _ in seen)
     assert not any(on_main for _, _, on_main in seen)
 

@@ -106,3 +106,37 @@ def test_daemon_unavailable_names_the_address(tmp_path, monkeypatch):
     with iso.Manager(home=str(tmp_path / "home")) as manager:
         with pytest.raises(iso.DaemonUnavailable, match="no-daemon.sock"):
             manager.create(iso.DockerSpec(image="ptest-iso-test/busybox:latest"))
+
+
+def test_cancelled_and_io_failure_from_real_causes(manager, tmp_path):
+    import threading
+    import time
+
+    with manager.environment() as env:
+        outcome = {}
+
+        def long_call():
+            started = time.monotonic()
+            try:
+                env.run(["sh", "-c", "sleep 60 & sleep 61"])
+                outcome["result"] = "finished"
+            except iso.Cancelled as error:
+                outcome["result"] = error
+            outcome["seconds"] = time.monotonic() - started
+
+        worker = threading.Thread(target=long_call)
+        worker.start()
+        deadline = time.monotonic() + 10
+        cancelled = 0
+        while cancelled == 0 and time.monotonic() < deadline:
+            time.sleep(0.1)
+            cancelled = manager.cancel_all()
+        worker.join(30)
+        assert cancelled == 1
+        assert isinstance(outcome["result"], iso.Cancelled), outcome
+        assert outcome["seconds"] < 30
+        blocker = tmp_path / "a-file"
+        blocker.write_text("x")
+        env.run("echo data > out.txt", check=True)
+        with pytest.raises(iso.IOFailure, match="destination directory"):
+            env.copy_out("out.txt", blocker)

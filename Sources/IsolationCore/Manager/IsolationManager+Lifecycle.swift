@@ -22,6 +22,7 @@ extension IsolationManager {
             createdAt: now, expiresAt: expiresAt, details: ["engineReason": choice.reason]
         )
         try store.insertEnvironment(environment, maxLive: configuration.maxLiveEnvironments)
+        broadcaster.emit(.progress, environment: id, detail: "creating on \(choice.engine.kind): \(choice.reason)")
         let engine = choice.engine
         let pending = environment
         do {

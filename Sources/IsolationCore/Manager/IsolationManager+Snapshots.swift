@@ -57,6 +57,7 @@ extension IsolationManager {
             id: id, engine: snapshot.engine, spec: snapshot.spec, status: .creating, session: configuration.session, labels: labels,
             createdAt: now, expiresAt: expiresAt)
         try store.insertEnvironment(pending, maxLive: configuration.maxLiveEnvironments)
+        broadcaster.emit(.progress, environment: id, snapshot: snapshot.id, detail: "restoring \(snapshot.name) on \(snapshot.engine)")
         do {
             let artifact = try await bounded(timeout, "restoring \(snapshot.name)") { try await engine.restore(snapshot, into: pending) }
             let environment = try move(id, to: .ready) {

@@ -10,6 +10,8 @@ public struct IsolationEvent: Codable, Sendable, Hashable {
         case snapshotCreated = "snapshot-created"
         case snapshotRestored = "snapshot-restored"
         case snapshotDeleted = "snapshot-deleted"
+        /// A step of a long operation (which engine a creation went to and why, a restore starting).
+        case progress
         case error
     }
 

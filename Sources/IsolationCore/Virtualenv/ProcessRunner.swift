@@ -79,7 +79,13 @@ enum ProcessRunner {
         } catch let error as IsolationError {
             throw error
         } catch {
+            if Task.isCancelled {
+                throw IsolationError(.cancelled, "\(executable) was cancelled (and killed with its process group)")
+            }
             throw IsolationError(.ioFailure, "cannot run \(executable): \(error)")
+        }
+        if Task.isCancelled {
+            throw IsolationError(.cancelled, "\(executable) was cancelled (and killed with its process group)")
         }
         let exitCode: Int32
         switch outcome.terminationStatus {

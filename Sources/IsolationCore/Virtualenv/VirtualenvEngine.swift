@@ -212,7 +212,11 @@ public final class VirtualenvEngine: IsolationEngine {
 
     public func copyOut(_ environment: Environment, from source: String, to destination: URL) async throws {
         let item = try contained(source, in: workDirectory(of: environment))
-        try FileManager.default.createDirectory(at: destination, withIntermediateDirectories: true)
+        do {
+            try FileManager.default.createDirectory(at: destination, withIntermediateDirectories: true)
+        } catch {
+            throw IsolationError(.ioFailure, "copy: cannot use \(destination.path) as the destination directory: \(error)")
+        }
         try copy(item, to: destination.appendingPathComponent(item.lastPathComponent))
     }
 

@@ -23,7 +23,7 @@ STATUS = {
     "failed": EnvironmentStatus.ERROR,
 }
 
-#: Core event kind → ptestx event. ``package-removed`` has no ptestx counterpart.
+#: Core event kind → ptestx event. ``package-removed`` and ``progress`` have no ptestx counterpart.
 EVENTS = {
     "created": IsolationEvent.ENVIRONMENT_CREATED,
     "started": IsolationEvent.ENVIRONMENT_ACTIVATED,
