@@ -76,15 +76,20 @@ let package = Package(
             ],
             swiftSettings: swiftSettings
         ),
+        .target(
+            name: "BenchSupport",
+            path: "bench/BenchSupport",
+            swiftSettings: swiftSettings
+        ),
         .executableTarget(
             name: "DockerBench",
-            dependencies: ["DockerAPI"],
+            dependencies: ["DockerAPI", "BenchSupport"],
             path: "bench/DockerBench",
             swiftSettings: swiftSettings
         ),
         .executableTarget(
             name: "VenvBench",
-            dependencies: ["IsolationCore"],
+            dependencies: ["IsolationCore", "BenchSupport"],
             path: "bench/VenvBench",
             swiftSettings: swiftSettings
         ),

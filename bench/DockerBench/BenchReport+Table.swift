@@ -1,3 +1,4 @@
+import BenchSupport
 import Foundation
 
 extension BenchReport {
@@ -18,7 +19,7 @@ extension BenchReport {
                 ])
             }
         }
-        lines += render(timings, rightAligned: 2...)
+        lines += renderTable(timings, rightAligned: 2...)
         lines.append("")
         var ratios = [["scenario", "DockerAPI/CLI", "faster than CLI", "DockerAPI/floor", "≤ \(ratio(maxRatioToFloor))× floor"]]
         for scenario in scenarios {
@@ -28,7 +29,7 @@ extension BenchReport {
                 ratio(scenario.ratioToFloor), scenario.withinFloorTarget ? "PASS" : "MISS",
             ])
         }
-        lines += render(ratios, rightAligned: 1...)
+        lines += renderTable(ratios, rightAligned: 1...)
         for scenario in scenarios {
             if let reference = scenario.ratioToReference {
                 lines.append("")
@@ -49,14 +50,4 @@ extension BenchReport {
     private func ms(_ value: Double) -> String { String(format: "%.1f", value) }
     private func ratio(_ value: Double) -> String { String(format: "%.2f", value) }
 
-    private func render(_ rows: [[String]], rightAligned: PartialRangeFrom<Int>) -> [String] {
-        let widths = rows[0].indices.map { column in rows.map { $0[column].count }.max() ?? 0 }
-        return rows.map { row in
-            row.indices.map { column in
-                let cell = row[column]
-                let padding = String(repeating: " ", count: widths[column] - cell.count)
-                return rightAligned.contains(column) ? padding + cell : cell + padding
-            }.joined(separator: "  ").trimmingCharacters(in: .whitespaces)
-        }
-    }
 }

@@ -1,3 +1,4 @@
+import BenchSupport
 import Foundation
 
 /// The targets from the "Foundation" issue, section 5.

@@ -1,3 +1,5 @@
+import BenchSupport
+
 /// Runs each scenario round-robin over the methods, so machine noise
 /// (the other build, the daemon's own housekeeping) hits all of them alike.
 struct BenchRunner: Sendable {

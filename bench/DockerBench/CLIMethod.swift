@@ -1,3 +1,5 @@
+import BenchSupport
+
 /// The `docker` CLI: one process per step, as a shell script would do it.
 struct CLIMethod: BenchMethod {
     let docker: ChildProcess

@@ -1,3 +1,4 @@
+import BenchSupport
 import Foundation
 
 /// The floor: the same HTTP requests DockerAPI sends, each made by a fresh

@@ -1,3 +1,4 @@
+import BenchSupport
 import Foundation
 
 /// Opt-in (`--reference`): the floor's requests, sent by this process over

@@ -1,3 +1,4 @@
+import BenchSupport
 import Foundation
 
 /// Docker's multiplexed stream (no TTY): frames of an 8-byte header

@@ -1,3 +1,4 @@
+import BenchSupport
 import Foundation
 
 extension BenchReport {
@@ -19,7 +20,7 @@ extension BenchReport {
                 result.scenario == .uv ? "baseline" : speedup(result.speedupOverUV ?? .nan), stages,
             ])
         }
-        lines += render(rows, rightAligned: 1...3)
+        lines += renderTable(rows, rightAligned: 1...3)
         if !warmupMs.isEmpty {
             let order = Scenario.allCases.compactMap { scenario in warmupMs[scenario.rawValue].map { "\(scenario.rawValue) \(ms($0))" } }
             lines.append("")
@@ -49,14 +50,4 @@ extension BenchReport {
         return ratio >= 1 ? String(format: "%.1f× faster", ratio) : String(format: "%.1f× slower", 1 / ratio)
     }
 
-    private func render(_ rows: [[String]], rightAligned: ClosedRange<Int>) -> [String] {
-        let widths = rows[0].indices.map { column in rows.map { $0[column].count }.max() ?? 0 }
-        return rows.map { row in
-            row.indices.map { column in
-                let cell = row[column]
-                let padding = String(repeating: " ", count: widths[column] - cell.count)
-                return rightAligned.contains(column) ? padding + cell : cell + padding
-            }.joined(separator: "  ").trimmingCharacters(in: .whitespaces)
-        }
-    }
 }

@@ -1,3 +1,4 @@
+import BenchSupport
 import Foundation
 
 /// The targets from the issue "IsolationCore", benchmark section.

@@ -1,3 +1,5 @@
+import BenchSupport
+
 /// Runs every method once per round, round-robin, so machine noise (another
 /// build on the 2 cores) hits all of them alike.
 struct BenchRunner: Sendable {

@@ -1,3 +1,4 @@
+import BenchSupport
 import Foundation
 
 /// The programs the baselines run, by their real paths.

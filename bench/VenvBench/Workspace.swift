@@ -1,3 +1,4 @@
+import BenchSupport
 import Foundation
 
 /// One temporary directory holds everything a run makes — the wheels, the
@@ -80,34 +81,16 @@ struct Workspace: Sendable {
     }
 }
 
-/// Wheels made offline with the interpreter's `zipfile`, as the tests' `Wheels.make` does.
+/// Wheels made offline by `scripts/make_wheel.py`, as the tests make theirs.
 enum Wheels {
-    static let script = """
-        import base64, hashlib, os, sys, zipfile
-        name, version, outdir = sys.argv[1:4]
-        dist = f"{name}-{version}.dist-info"
-        files = {
-            f"{name}/__init__.py": f"VERSION = {version!r}\\n",
-            f"{dist}/METADATA": f"Metadata-Version: 2.1\\nName: {name}\\nVersion: {version}\\n",
-            f"{dist}/WHEEL": "Wheel-Version: 1.0\\nGenerator: venv-bench\\nRoot-Is-Purelib: true\\nTag: py3-none-any\\n",
-        }
-        record = []
-        path = os.path.join(outdir, f"{name}-{version}-py3-none-any.whl")
-        with zipfile.ZipFile(path, "w") as archive:
-            for member, text in files.items():
-                data = text.encode()
-                archive.writestr(member, data)
-                digest = base64.urlsafe_b64encode(hashlib.sha256(data).digest()).rstrip(b"=").decode()
-                record.append(f"{member},sha256={digest},{len(data)}")
-            record.append(f"{dist}/RECORD,,")
-            archive.writestr(f"{dist}/RECORD", "\\n".join(record) + "\\n")
-        """
+    static let script = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+        .deletingLastPathComponent().appendingPathComponent("scripts/make_wheel.py").path
 
     /// Writes `name-0.1.0-py3-none-any.whl` for each package into the workspace's wheel directory.
     static func make(in workspace: Workspace, python: String) async throws {
         for name in Workspace.packages {
             try await ChildProcess.check(
-                python, ["-I", "-c", script, name, "0.1.0", workspace.wheels.path], environment: workspace.environment)
+                python, ["-I", script, name, "0.1.0", workspace.wheels.path], environment: workspace.environment)
         }
     }
 }

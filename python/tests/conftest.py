@@ -1,8 +1,5 @@
-import base64
-import hashlib
-import os
+import importlib.util
 import pathlib
-import zipfile
 
 import pytest
 
@@ -11,26 +8,16 @@ import ptest_isolation as iso
 pytest_plugins = ["pytester"]
 
 
-def make_wheel(directory: pathlib.Path, name: str, version: str) -> pathlib.Path:
-    """A pure-Python wheel written with zipfile: installable offline."""
-    directory.mkdir(parents=True, exist_ok=True)
-    dist = f"{name}-{version}.dist-info"
-    files = {
-        f"{name}/__init__.py": f"VERSION = {version!r}\n",
-        f"{dist}/METADATA": f"Metadata-Version: 2.1\nName: {name}\nVersion: {version}\n",
-        f"{dist}/WHEEL": "Wheel-Version: 1.0\nGenerator: ptest-iso-tests\nRoot-Is-Purelib: true\nTag: py3-none-any\n",
-    }
-    path = directory / f"{name}-{version}-py3-none-any.whl"
-    record = []
-    with zipfile.ZipFile(path, "w") as archive:
-        for member, text in files.items():
-            data = text.encode()
-            archive.writestr(member, data)
-            digest = base64.urlsafe_b64encode(hashlib.sha256(data).digest()).rstrip(b"=").decode()
-            record.append(f"{member},sha256={digest},{len(data)}")
-        record.append(f"{dist}/RECORD,,")
-        archive.writestr(f"{dist}/RECORD", "\n".join(record) + "\n")
-    return path
+def _load_make_wheel():
+    """The repository's one wheel maker, `scripts/make_wheel.py`."""
+    path = pathlib.Path(__file__).resolve().parents[2] / "scripts" / "make_wheel.py"
+    spec = importlib.util.spec_from_file_location("make_wheel", path)
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module.make_wheel
+
+
+make_wheel = _load_make_wheel()
 
 
 @pytest.fixture(scope="session")
