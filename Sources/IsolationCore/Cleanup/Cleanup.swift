@@ -1,0 +1,120 @@
+import DockerAPI
+public import Foundation
+
+/// Which leftovers ``IsolationManager/cleanup(_:dryRun:)`` removes.
+public enum CleanupScope: Sendable, Hashable {
+    /// Everything of one session.
+    case session(String)
+    /// Everything whose TTL has passed, in any session (except environments kept for debugging).
+    case expired
+    /// Everything ptest-isolation ever made (snapshot images included).
+    case everything
+}
+
+/// What a cleanup removed (or, in a dry run, would remove).
+public struct CleanupReport: Codable, Sendable, Hashable {
+    public var environments: [String] = []
+    public var containers: [String] = []
+    public var networks: [String] = []
+    public var volumes: [String] = []
+    public var images: [String] = []
+    public var directories: [String] = []
+    /// Why a part could not be searched (e.g. the Docker daemon is down).
+    public var skipped: [String] = []
+
+    public var isEmpty: Bool {
+        environments.isEmpty && containers.isEmpty && networks.isEmpty && volumes.isEmpty && images.isEmpty && directories.isEmpty
+    }
+}
+
+extension IsolationManager {
+    /// Finds and removes leftovers from three sources, so it works even when
+    /// the state database is gone: the database's records, the Docker labels
+    /// of every container, network, volume and image, and the metadata file
+    /// of every venv directory.
+    public func cleanup(_ scope: CleanupScope, dryRun: Bool = false, now: Date = Date()) async throws -> CleanupReport {
+        var report = CleanupReport()
+        // 1. Records: destroy through the engines, which also removes their resources.
+        for environment in try list()
+        where Self.matches(
+            scope, session: environment.session, expiresAt: environment.expiresAt,
+            keep: environment.spec.cleanup == .keep, now: now)
+        {
+            report.environments.append(environment.id)
+            if !dryRun, environment.status != .destroying {
+                try? await destroy(environment.id)
+            }
+        }
+        // 2. Docker resources by label.
+        do {
+            try await sweepDocker(scope, dryRun: dryRun, now: now, into: &report)
+        } catch {
+            report.skipped.append("docker: \(error)")
+        }
+        // 3. Venv directories by their metadata file.
+        sweepDirectories(scope, dryRun: dryRun, now: now, into: &report)
+        return report
+    }
+
+    static func matches(_ scope: CleanupScope, session: String?, expiresAt: Date?, keep: Bool, now: Date) -> Bool {
+        switch scope {
+        case .session(let wanted): return session == wanted
+        case .expired: return !keep && (expiresAt.map { $0 <= now } ?? false)
+        case .everything: return true
+        }
+    }
+
+    private func matches(_ scope: CleanupScope, labels: [String: String], now: Date) -> Bool {
+        let expiry = labels[ResourceLabels.expiresAt].flatMap(Double.init).map { Date(timeIntervalSince1970: $0) }
+        return Self.matches(scope, session: labels[ResourceLabels.session], expiresAt: expiry, keep: false, now: now)
+    }
+
+    private func sweepDocker(_ scope: CleanupScope, dryRun: Bool, now: Date, into report: inout CleanupReport) async throws {
+        let configuration = try DockerClient.Configuration.fromEnvironment()
+        let filter = ["label": ["\(ResourceLabels.managed)=true"]]
+        try await withDockerClient(configuration) { client in
+            for container in try await client.listContainers(all: true, filters: filter)
+            where matches(scope, labels: container.labels ?? [:], now: now) {
+                report.containers.append(container.id)
+                if !dryRun { try? await client.removeContainer(container.id, force: true, removeVolumes: true) }
+            }
+            for network in try await client.listNetworks(filters: filter) where matches(scope, labels: network.labels ?? [:], now: now) {
+                report.networks.append(network.name)
+                if !dryRun { try? await client.removeNetwork(network.id) }
+            }
+            for volume in try await client.listVolumes(filters: filter) where matches(scope, labels: volume.labels ?? [:], now: now) {
+                report.volumes.append(volume.name)
+                if !dryRun { try? await client.removeVolume(volume.name, force: true) }
+            }
+            if scope == .everything {
+                for image in try await client.listImages(all: true, filters: filter) {
+                    report.images.append(image.id)
+                    if !dryRun { try? await client.removeImage(image.id, force: true) }
+                }
+            }
+        }
+    }
+
+    private func sweepDirectories(_ scope: CleanupScope, dryRun: Bool, now: Date, into report: inout CleanupReport) {
+        struct Metadata: Decodable {
+            var id: String
+            var session: String
+            var expiresAt: Date?
+            var spec: EnvironmentSpec
+        }
+        let root = configuration.home.appendingPathComponent("envs")
+        for name in (try? FileManager.default.contentsOfDirectory(atPath: root.path)) ?? [] {
+            let directory = root.appendingPathComponent(name)
+            guard let data = try? Data(contentsOf: directory.appendingPathComponent("environment.json")),
+                let metadata = try? StatePayload.decode(Metadata.self, from: data),
+                Self.matches(
+                    scope, session: metadata.session, expiresAt: metadata.expiresAt, keep: metadata.spec.cleanup == .keep, now: now)
+            else { continue }
+            report.directories.append(directory.path)
+            if !dryRun {
+                try? FileManager.default.removeItem(at: directory)
+                _ = try? store.updateEnvironment(metadata.id) { $0.status = .destroyed }
+            }
+        }
+    }
+}
