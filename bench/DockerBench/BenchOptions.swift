@@ -1,8 +1,9 @@
+import BenchSupport
 import DockerAPI
 
 /// Command-line settings. Parsed by hand: the bench target depends on
 /// `DockerAPI` only, and has just a handful of flags.
-struct BenchOptions: Sendable {
+struct BenchOptions: Sendable, BenchCommandLine {
     var iterations = 30
     var warmup = 3
     var jsonPath: String?

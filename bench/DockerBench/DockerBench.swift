@@ -12,26 +12,7 @@ import Foundation
 @main
 struct DockerBench {
     static func main() async {
-        let options: BenchOptions
-        do {
-            guard let parsed = try BenchOptions.parse(Array(CommandLine.arguments.dropFirst())) else {
-                print(BenchOptions.usage)
-                return
-            }
-            options = parsed
-        } catch {
-            diagnostic("docker-bench: \(error)\n\n\(BenchOptions.usage)")
-            exit(64)
-        }
-        do {
-            try await run(options)
-        } catch is CancellationError {
-            diagnostic("docker-bench: interrupted")
-            exit(130)
-        } catch {
-            diagnostic("docker-bench: \(error)")
-            exit(1)
-        }
+        await benchMain("docker-bench", run)
     }
 
     static func run(_ options: BenchOptions) async throws {
@@ -41,16 +22,9 @@ struct DockerBench {
         let client = try await DockerClient.connect(.init(endpoint: .unixSocket(options.socketPath)))
 
         // Ctrl-C or SIGTERM stops the measuring, not the cleanup below.
-        let measuring = Task { try await measure(options, client: client, docker: docker, curl: curl, target: target) }
-        let signals = [SIGINT, SIGTERM].map { number in
-            signal(number, SIG_IGN)
-            let source = DispatchSource.makeSignalSource(signal: number, queue: .global())
-            source.setEventHandler { measuring.cancel() }
-            source.resume()
-            return source
+        let (outcome, interrupted) = await measuringUntilInterrupted {
+            try await measure(options, client: client, docker: docker, curl: curl, target: target)
         }
-        let outcome = await measuring.result
-        for source in signals { source.cancel() }
 
         var cleanupError: (any Error)?
         do {

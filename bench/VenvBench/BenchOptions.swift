@@ -1,5 +1,7 @@
+import BenchSupport
+
 /// Command-line settings. Parsed by hand: a handful of flags.
-struct BenchOptions: Sendable {
+struct BenchOptions: Sendable, BenchCommandLine {
     var iterations = 20
     var withPipIterations = 3
     var jsonPath: String?

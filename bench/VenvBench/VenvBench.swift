@@ -12,42 +12,14 @@ import IsolationCore
 @main
 struct VenvBench {
     static func main() async {
-        let options: BenchOptions
-        do {
-            guard let parsed = try BenchOptions.parse(Array(CommandLine.arguments.dropFirst())) else {
-                print(BenchOptions.usage)
-                return
-            }
-            options = parsed
-        } catch {
-            diagnostic("venv-bench: \(error)\n\n\(BenchOptions.usage)")
-            exit(64)
-        }
-        do {
-            try await run(options)
-        } catch is CancellationError {
-            diagnostic("venv-bench: interrupted")
-            exit(130)
-        } catch {
-            diagnostic("venv-bench: \(error)")
-            exit(1)
-        }
+        await benchMain("venv-bench", run)
     }
 
     static func run(_ options: BenchOptions) async throws {
         let workspace = try Workspace(
             parent: options.workdir.map { URL(fileURLWithPath: $0) } ?? FileManager.default.temporaryDirectory)
         // Ctrl-C or SIGTERM stops the measuring, not the cleanup below.
-        let measuring = Task { try await measure(options, workspace) }
-        let signals = [SIGINT, SIGTERM].map { number in
-            signal(number, SIG_IGN)
-            let source = DispatchSource.makeSignalSource(signal: number, queue: .global())
-            source.setEventHandler { measuring.cancel() }
-            source.resume()
-            return source
-        }
-        let outcome = await measuring.result
-        for source in signals { source.cancel() }
+        let (outcome, interrupted) = await measuringUntilInterrupted { try await measure(options, workspace) }
         // Everything the run made — venvs, the engine's state directory and templates, the tools' caches — is in here.
         do {
             try workspace.removeAll()
@@ -56,7 +28,7 @@ struct VenvBench {
         }
 
         // A cancelled engine call surfaces as its own error; the run was still interrupted.
-        if measuring.isCancelled, case .failure = outcome { throw CancellationError() }
+        if interrupted, case .failure = outcome { throw CancellationError() }
         let report = try outcome.get()
         print(report.table)
         if let path = options.jsonPath {
