@@ -6,6 +6,8 @@
 # Engine API client running a test file in a resource-limited container.
 set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
+# The package installs into this machine's python3, whatever manages it (see scripts/python-tools.sh).
+export PIP_BREAK_SYSTEM_PACKAGES=1
 
 scripts/docker-up.sh
 scripts/test-images.sh

@@ -5,6 +5,17 @@
 # interpreter `python3` names; a fast no-op when both are present.
 set -euo pipefail
 
+# A python3 without pip (Debian's, when no pyenv is on PATH) gets Debian's pip.
+# Such an interpreter is "externally managed"; these are test tools for it, so
+# pip may install beside Debian's packages (older pips ignore the variable).
+export PIP_BREAK_SYSTEM_PACKAGES=1
+pip_flags=(--quiet --disable-pip-version-check)
+if ! python3 -m pip --version >/dev/null 2>&1; then
+  echo "python-tools: installing python3-pip and python3-venv" >&2
+  DEBIAN_FRONTEND=noninteractive apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends python3-pip python3-venv >/dev/null
+fi
+
 missing=()
 command -v uv >/dev/null 2>&1 || missing+=(uv)
 command -v virtualenv >/dev/null 2>&1 || missing+=(virtualenv)
@@ -16,13 +27,13 @@ python3 -c "import xdist" >/dev/null 2>&1 || missing+=(pytest-xdist)
 # while its isolation package runs on 3.11, hence --ignore-requires-python.
 if ! python3 -c "import ptest.isolation.registry" >/dev/null 2>&1; then
   echo "python-tools: installing ptestx" >&2
-  python3 -m pip install --quiet --disable-pip-version-check --ignore-requires-python ptestx
+  python3 -m pip install "${pip_flags[@]}" --ignore-requires-python ptestx
 fi
 if [ ${#missing[@]} -eq 0 ]; then
   exit 0
 fi
 echo "python-tools: installing ${missing[*]}" >&2
-python3 -m pip install --quiet --disable-pip-version-check "${missing[@]}"
+python3 -m pip install "${pip_flags[@]}" "${missing[@]}"
 # pyenv puts new console scripts behind a shim only after a rehash.
 if command -v pyenv >/dev/null 2>&1; then pyenv rehash; fi
 for tool in "${missing[@]}"; do

@@ -5,6 +5,8 @@
 # the Swift toolchain and the package registries.
 set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
+# The package installs into this machine's python3, whatever manages it (see scripts/python-tools.sh).
+export PIP_BREAK_SYSTEM_PACKAGES=1
 
 scripts/docker-up.sh
 scripts/test-images.sh
