@@ -42,6 +42,35 @@ import Testing
         #expect(try await containers(labelled: ["ptest-iso.environment=\(environment.id)"]).isEmpty)
     }
 
+    @Test func publishedPortsAreReportedAndAnswerOnTheHost() async throws {
+        let home = try TestHome("docker-ports")
+        let manager = try manager(home)
+        let environment = try await manager.create(EnvironmentSpec(image: Self.busybox, ports: [8080]))
+        #expect(environment.details["network"] == "ptest-iso-\(environment.id)")
+        let hostPort = try #require(environment.details["port.8080"].flatMap(Int.init))
+        _ = try await manager.run(
+            environment.id,
+            Command(["sh", "-c", "mkdir -p /tmp/www && echo published > /tmp/www/index.html && (httpd -p 8080 -h /tmp/www &)"]))
+        var body = ""
+        for _ in 0..<50 {
+            if let data = try? Data(contentsOf: URL(string: "http://127.0.0.1:\(hostPort)/index.html")!) {
+                body = String(decoding: data, as: UTF8.self)
+                break
+            }
+            try await Task.sleep(for: .milliseconds(100))
+        }
+        #expect(body == "published\n")
+        let noNetwork = await #expect(throws: IsolationError.self) {
+            try await manager.create(EnvironmentSpec(image: Self.busybox, network: "none", ports: [80]))
+        }
+        #expect(noNetwork?.message.hasPrefix("ports:") == true)
+        let badPort = await #expect(throws: IsolationError.self) {
+            try await manager.create(EnvironmentSpec(image: Self.busybox, ports: [70000]))
+        }
+        #expect(badPort?.message.hasPrefix("ports[0]: 70000") == true)
+        try await manager.destroySession()
+    }
+
     @Test func badDockerSpecsNameTheField() async throws {
         let home = try TestHome("docker-bad")
         let manager = try manager(home)

@@ -200,6 +200,11 @@ class Environment:
     def __repr__(self) -> str:
         return f"<Environment {self.id} {self.engine} {self.status} at {self.location}>"
 
+    @property
+    def ports(self) -> dict[int, int]:
+        """Published container ports → their host ports on 127.0.0.1 (Docker environments)."""
+        return {int(key[5:]): int(value) for key, value in self.details.items() if key.startswith("port.")}
+
     def __enter__(self) -> "Environment":
         return self
 

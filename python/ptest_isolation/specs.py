@@ -87,6 +87,7 @@ class DockerSpec(VenvSpec):
     cpus: Optional[str] = None
     pids: Optional[int] = None
     network: Optional[str] = None
+    ports: list[int] = dataclasses.field(default_factory=list)
 
     engine = "docker"
 
@@ -95,6 +96,8 @@ class DockerSpec(VenvSpec):
             raise InvalidSpec("image: required for a Docker environment, e.g. 'python:3.12-slim'")
         if self.memory is not None and not re.match(r"^\d+(\.\d+)?([kmgt]i?b?)?$", self.memory, re.IGNORECASE):
             raise InvalidSpec(f"memory: {self.memory!r} is not a size like '512m' or '2Gi'")
+        if not all(isinstance(port, int) and 1 <= port <= 65535 for port in self.ports):
+            raise InvalidSpec(f"ports: {self.ports!r} must be container port numbers (1 to 65535)")
         if self.cpus is not None and not re.match(r"^(\d+(\.\d+)?|\d+m)$", self.cpus):
             raise InvalidSpec(f"cpus: {self.cpus!r} is not a CPU count like '1.5' or '1500m'")
         super().validate()
@@ -107,4 +110,6 @@ class DockerSpec(VenvSpec):
             request["resources"] = limits
         if self.network is not None:
             request["network"] = self.network
+        if self.ports:
+            request["ports"] = list(self.ports)
         return request

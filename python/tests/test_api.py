@@ -139,3 +139,23 @@ def test_docker_specs_are_checked_before_the_abi():
         iso.DockerSpec().to_request()
     with pytest.raises(iso.InvalidSpec, match="memory: 'lots'"):
         iso.DockerSpec(image="x", memory="lots").to_request()
+
+
+def test_published_ports_are_reachable_from_the_host(manager):
+    import urllib.request
+
+    with manager.environment(iso.DockerSpec(image="ptest-iso-test/busybox:latest", ports=[8080])) as env:
+        env.run("mkdir -p /tmp/www && echo hello-port > /tmp/www/index.html && (httpd -p 8080 -h /tmp/www &)", check=True)
+        host_port = env.ports[8080]
+        body = None
+        for _ in range(50):
+            try:
+                body = urllib.request.urlopen(f"http://127.0.0.1:{host_port}/index.html", timeout=2).read().decode()
+                break
+            except OSError:
+                import time
+
+                time.sleep(0.1)
+        assert body == "hello-port\n"
+    with pytest.raises(iso.InvalidSpec, match="ports"):
+        iso.DockerSpec(image="x", ports=[0]).to_request()

@@ -84,9 +84,12 @@ public final class DockerEngine: IsolationEngine {
                 container.resources.pidsLimit = pids
             }
         }
+        container.ports = spec.ports.map { ContainerSpec.PortPublication(containerPort: $0) }
         return try await withClient { client in
             var details = ["image": image]
-            let network = try await self.prepareNetwork(spec.network, environment: environment, client: client)
+            // Published ports need a network: a private one unless the spec names one.
+            let wanted = spec.network ?? (spec.ports.isEmpty ? nil : "isolated")
+            let network = try await self.prepareNetwork(wanted, environment: environment, client: client)
             container.networkMode = network.mode
             if network.mode != "none" {
                 container.networkAliases = [spec.name ?? environment.id]
@@ -103,6 +106,12 @@ public final class DockerEngine: IsolationEngine {
             }
             do {
                 try await client.startContainer(id)
+                if !spec.ports.isEmpty {
+                    let inspect = try await client.inspectContainer(id)
+                    for port in spec.ports {
+                        if let hostPort = inspect.hostPorts(for: port).first { details["port.\(port)"] = String(hostPort) }
+                    }
+                }
             } catch {
                 try? await client.removeContainer(id, force: true, removeVolumes: true)
                 if let owned = network.owned { try? await client.removeNetwork(owned) }

@@ -16,6 +16,7 @@ public struct EngineRegistry: Sendable {
         if spec.image != nil { needs.append((.containerImages, "image")) }
         if spec.resources != nil { needs.append((.resourceLimits, "resources")) }
         if spec.network != nil { needs.append((.networks, "network")) }
+        if !spec.ports.isEmpty { needs.append((.ports, "ports")) }
         if !spec.requirements.isEmpty || !spec.requirementFiles.isEmpty { needs.append((.packages, "requirements")) }
         return needs
     }

@@ -37,13 +37,17 @@ public struct EnvironmentSpec: Codable, Sendable, Hashable {
     public var resources: ResourceLimits?
     /// `none`, `isolated` or a shared network name: only the Docker engine provides this.
     public var network: String?
+    /// Container ports to publish on random loopback ports of the host (reported in the
+    /// environment's details as `port.<container port>`): only the Docker engine provides this.
+    public var ports: [Int]
 
     public init(
         engine: EngineKind? = nil, name: String? = nil, python: String? = nil, requirements: [String] = [],
         requirementFiles: [String] = [], constraintFiles: [String] = [], indexURL: String? = nil,
         findLinks: [String] = [], offline: Bool = false, withPip: Bool = false, environment: [String: String] = [:],
         labels: [String: String] = [:], ttlSeconds: Double? = nil, cleanup: CleanupPolicy = .endOfSession,
-        useTemplateCache: Bool = true, image: String? = nil, resources: ResourceLimits? = nil, network: String? = nil
+        useTemplateCache: Bool = true, image: String? = nil, resources: ResourceLimits? = nil, network: String? = nil,
+        ports: [Int] = []
     ) {
         self.engine = engine
         self.name = name
@@ -63,12 +67,13 @@ public struct EnvironmentSpec: Codable, Sendable, Hashable {
         self.image = image
         self.resources = resources
         self.network = network
+        self.ports = ports
     }
 
     enum CodingKeys: String, CodingKey {
         case engine, name, python, requirements, requirementFiles, constraintFiles, findLinks, offline
         case indexURL = "indexUrl"
-        case withPip, environment, labels, ttlSeconds, cleanup, useTemplateCache, image, resources, network
+        case withPip, environment, labels, ttlSeconds, cleanup, useTemplateCache, image, resources, network, ports
     }
 
     public init(from decoder: any Decoder) throws {
@@ -91,7 +96,8 @@ public struct EnvironmentSpec: Codable, Sendable, Hashable {
             useTemplateCache: try c.decodeIfPresent(Bool.self, forKey: .useTemplateCache) ?? true,
             image: try c.decodeIfPresent(String.self, forKey: .image),
             resources: try c.decodeIfPresent(ResourceLimits.self, forKey: .resources),
-            network: try c.decodeIfPresent(String.self, forKey: .network)
+            network: try c.decodeIfPresent(String.self, forKey: .network),
+            ports: try c.decodeIfPresent([Int].self, forKey: .ports) ?? []
         )
     }
 
@@ -116,6 +122,12 @@ public struct EnvironmentSpec: Codable, Sendable, Hashable {
         }
         if let key = labels.keys.first(where: { $0.isEmpty || $0.hasPrefix("ptest-iso.") }) {
             throw IsolationError(.invalidSpec, "labels: key '\(key)' is empty or in the reserved 'ptest-iso.' namespace")
+        }
+        if let index = ports.firstIndex(where: { !(1...65535).contains($0) }) {
+            throw IsolationError(.invalidSpec, "ports[\(index)]: \(ports[index]) is not a port number (1 to 65535)")
+        }
+        if !ports.isEmpty, network == "none" {
+            throw IsolationError(.invalidSpec, "ports: publishing needs a network; drop network: \"none\" (ports get an isolated network)")
         }
         if let key = environment.keys.first(where: { $0.isEmpty || $0.contains("=") }) {
             throw IsolationError(.invalidSpec, "environment: variable name '\(key)' must be non-empty and contain no '='")
