@@ -198,6 +198,8 @@ def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
         return
     try:
         everything = manager.list(session=manager.session, live_only=False)
+        if not everything:
+            return  # a run that used no environment gets no summary line
         if _keep(config):
             live = [env for env in everything if env.status not in ("destroyed", "failed")]
             where = "\n".join(f"  {env.id}  {env.engine}  {env.location}" for env in live)
