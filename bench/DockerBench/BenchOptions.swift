@@ -33,46 +33,30 @@ struct BenchOptions: Sendable, BenchCommandLine {
           --curl PATH      curl (default: found on PATH)
         """
 
-    struct UsageError: Error, CustomStringConvertible {
-        var description: String
-    }
-
     /// `nil` when `--help` was asked for.
     static func parse(_ arguments: [String]) throws -> BenchOptions? {
         var options = BenchOptions()
         var chosen: [Scenario] = []
-        var rest = arguments[...]
-        func value(_ flag: String) throws -> String {
-            guard let next = rest.popFirst() else { throw UsageError(description: "\(flag) needs a value") }
-            return next
-        }
-        func count(_ flag: String, minimum: Int) throws -> Int {
-            let text = try value(flag)
-            guard let number = Int(text), number >= minimum else {
-                throw UsageError(description: "\(flag) takes a whole number ≥ \(minimum), not '\(text)'")
-            }
-            return number
-        }
-        while let argument = rest.popFirst() {
+        var reader = ArgumentReader(arguments)
+        while let argument = reader.next() {
             switch argument {
             case "-h", "--help": return nil
-            case "--iterations": options.iterations = try count(argument, minimum: 1)
-            case "--warmup": options.warmup = try count(argument, minimum: 0)
-            case "--json": options.jsonPath = try value(argument)
+            case "--iterations": options.iterations = try reader.count(argument, minimum: 1)
+            case "--warmup": options.warmup = try reader.count(argument, minimum: 0)
+            case "--json": options.jsonPath = try reader.value(argument)
             case "--reference": options.reference = true
-            case "--socket": options.socketPath = try value(argument)
-            case "--image": options.image = try value(argument)
-            case "--docker": options.dockerPath = try value(argument)
-            case "--curl": options.curlPath = try value(argument)
+            case "--socket": options.socketPath = try reader.value(argument)
+            case "--image": options.image = try reader.value(argument)
+            case "--docker": options.dockerPath = try reader.value(argument)
+            case "--curl": options.curlPath = try reader.value(argument)
             case "--scenario":
-                let name = try value(argument)
+                let name = try reader.value(argument)
                 guard let scenario = Scenario(rawValue: name) else {
-                    throw UsageError(
-                        description: "unknown scenario '\(name)'; pick from \(Scenario.allCases.map(\.rawValue).joined(separator: ", "))")
+                    throw UsageError("unknown scenario '\(name)'; pick from \(Scenario.allCases.map(\.rawValue).joined(separator: ", "))")
                 }
                 if !chosen.contains(scenario) { chosen.append(scenario) }
             default:
-                throw UsageError(description: "unknown argument '\(argument)'")
+                throw UsageError("unknown argument '\(argument)'")
             }
         }
         if !chosen.isEmpty { options.scenarios = chosen }

@@ -31,41 +31,26 @@ struct BenchOptions: Sendable, BenchCommandLine {
                                    engine, restore, uv, venv, virtualenv, ensurepip (default: all)
         """
 
-    struct UsageError: Error, CustomStringConvertible {
-        var description: String
-    }
-
     /// `nil` when `--help` was asked for.
     static func parse(_ arguments: [String]) throws -> BenchOptions? {
         var options = BenchOptions()
         var chosen: Set<Scenario> = []
-        var rest = arguments[...]
-        func value(_ flag: String) throws -> String {
-            guard let next = rest.popFirst() else { throw UsageError(description: "\(flag) needs a value") }
-            return next
-        }
-        func count(_ flag: String, minimum: Int) throws -> Int {
-            let text = try value(flag)
-            guard let number = Int(text), number >= minimum else {
-                throw UsageError(description: "\(flag) takes a whole number ≥ \(minimum), not '\(text)'")
-            }
-            return number
-        }
-        while let argument = rest.popFirst() {
+        var reader = ArgumentReader(arguments)
+        while let argument = reader.next() {
             switch argument {
             case "-h", "--help": return nil
-            case "--iterations": options.iterations = try count(argument, minimum: 1)
-            case "--with-pip-iterations": options.withPipIterations = try count(argument, minimum: 0)
-            case "--json": options.jsonPath = try value(argument)
-            case "--python": options.python = try value(argument)
-            case "--workdir": options.workdir = try value(argument)
+            case "--iterations": options.iterations = try reader.count(argument, minimum: 1)
+            case "--with-pip-iterations": options.withPipIterations = try reader.count(argument, minimum: 0)
+            case "--json": options.jsonPath = try reader.value(argument)
+            case "--python": options.python = try reader.value(argument)
+            case "--workdir": options.workdir = try reader.value(argument)
             case "--scenario":
-                let name = try value(argument)
+                let name = try reader.value(argument)
                 guard let scenario = Scenario(flag: name) else {
-                    throw UsageError(description: "--scenario takes engine, restore, uv, venv, virtualenv or ensurepip, not '\(name)'")
+                    throw UsageError("--scenario takes engine, restore, uv, venv, virtualenv or ensurepip, not '\(name)'")
                 }
                 chosen.insert(scenario)
-            default: throw UsageError(description: "unknown argument '\(argument)'")
+            default: throw UsageError("unknown argument '\(argument)'")
             }
         }
         if !chosen.isEmpty { options.scenarios = chosen }
