@@ -43,9 +43,11 @@ enum Dispatcher {
                 timeoutSeconds: body.timeoutSeconds, stdin: body.stdin.map { Data($0.utf8) })
             return try ProtocolJSON.encode(RunResponse(try await manager.run(body.id, command)))
         case "install":
-            let body = try request(InstallRequest.self)
+            // The same object carries the target (`id`, `timeout_seconds`) and the packages.
+            let target = try request(IDRequest.self)
+            let packages = try request(PackageRequest.self)
             return try ProtocolJSON.encode(
-                RunResponse(try await manager.install(body.id, body.request, timeout: try duration(body.timeoutSeconds))))
+                RunResponse(try await manager.install(target.id, packages, timeout: try duration(target.timeoutSeconds))))
         case "packages":
             struct Packages: Encodable { var packages: [InstalledPackage] }
             return try ProtocolJSON.encode(Packages(packages: try await manager.packages(try request(IDRequest.self).id)))

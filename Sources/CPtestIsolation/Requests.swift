@@ -56,23 +56,6 @@ struct RunRequest: Decodable {
     var stdin: String?
 }
 
-struct InstallRequest: Decodable {
-    var id: String
-    var requirements: [String]?
-    var requirementFiles: [String]?
-    var constraintFiles: [String]?
-    var indexUrl: String?
-    var findLinks: [String]?
-    var offline: Bool?
-    var timeoutSeconds: Double?
-
-    var request: PackageRequest {
-        PackageRequest(
-            requirements: requirements ?? [], requirementFiles: requirementFiles ?? [], constraintFiles: constraintFiles ?? [],
-            indexURL: indexUrl, findLinks: findLinks ?? [], offline: offline ?? false)
-    }
-}
-
 struct UninstallRequest: Decodable {
     var id: String
     var names: [String]
