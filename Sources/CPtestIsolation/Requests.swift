@@ -8,6 +8,10 @@ struct OpenRequest: Decodable {
     var maxLiveEnvironments: Int?
     var defaultTtlSeconds: Double?
     var templateCacheBytes: Int64?
+    /// The `ptest-iso` binary that reaps the session; `""` for none. Absent: `PTEST_ISO_REAPER`,
+    /// else the `ptest-iso` beside this library (where the wheel ships it).
+    var reaperExecutable: String?
+    var reaperGraceSeconds: Double?
 
     func managerConfiguration() throws -> IsolationManager.Configuration {
         if let maxLiveEnvironments, maxLiveEnvironments < 1 {
@@ -20,6 +24,25 @@ struct OpenRequest: Decodable {
         if let maxLiveEnvironments { configuration.maxLiveEnvironments = maxLiveEnvironments }
         if let defaultTtlSeconds { configuration.defaultTTLSeconds = defaultTtlSeconds }
         if let templateCacheBytes { configuration.templateCacheBytes = templateCacheBytes }
+        if let reaperGraceSeconds {
+            guard reaperGraceSeconds >= 0, reaperGraceSeconds.isFinite else {
+                throw ABIError.invalidArgument("config.reaper_grace_seconds: \(reaperGraceSeconds) must be zero or more seconds")
+            }
+            configuration.reaperGraceSeconds = reaperGraceSeconds
+        }
+        switch reaperExecutable {
+        case .some(""): configuration.reaperExecutable = nil
+        case .some(let path):
+            guard FileManager.default.isExecutableFile(atPath: path) else {
+                throw ABIError.invalidArgument(
+                    "config.reaper_executable: \(path) is not an executable; give the ptest-iso binary or \"\" for none")
+            }
+            configuration.reaperExecutable = URL(fileURLWithPath: path)
+        case nil:
+            if ProcessInfo.processInfo.environment["PTEST_ISO_REAPER"] == nil {
+                configuration.reaperExecutable = LibraryLocation.siblingReaper()
+            }
+        }
         return configuration
     }
 }

@@ -1,3 +1,5 @@
+public import Foundation
+
 /// The Docker labels every resource the engine creates carries, so cleanup
 /// can find what a session made from the daemon alone (DESIGN.md,
 /// "Session"), even when the state database is gone.
@@ -10,17 +12,36 @@ public enum ResourceLabels {
     public static let environment = "ptest-iso.environment"
     /// Unix time (seconds) after which the resource may be reaped.
     public static let expiresAt = "ptest-iso.expires-at"
+    /// Which state directory the resource belongs to (a hash of its path): sessions of different
+    /// homes may share a name, and one home's cleanup must not take another's resources.
+    public static let home = "ptest-iso.home"
+    /// The environment's cleanup policy, so a session's end spares what is kept or lives until its TTL.
+    public static let cleanup = "ptest-iso.cleanup"
     /// On a network several environments share (removed with the last of them).
     public static let sharedNetwork = "ptest-iso.shared-network"
     /// On an image committed as a snapshot: the snapshot's id.
     public static let snapshot = "ptest-iso.snapshot"
 
     /// The labels for a resource of `environment` in `session`, expiring at `expiresAt`.
-    public static func labels(session: String, environment: String? = nil, expiresAt: Double? = nil) -> [String: String] {
+    public static func labels(
+        session: String, home: URL? = nil, environment: String? = nil, expiresAt: Double? = nil, cleanup policy: CleanupPolicy? = nil
+    ) -> [String: String] {
         var labels = [managed: "true", Self.session: session]
+        if let home { labels[Self.home] = homeKey(home) }
+        if let policy { labels[cleanup] = policy.rawValue }
         if let environment { labels[Self.environment] = environment }
         if let expiresAt { labels[Self.expiresAt] = String(Int(expiresAt.rounded(.up))) }
         return labels
+    }
+
+    /// The labels of a resource an environment makes that may outlive it (a shared network, a
+    /// snapshot image): its session and home, none of its own.
+    public static func outliving(_ environmentLabels: [String: String]) -> [String: String] {
+        environmentLabels.filter { [managed, session, home].contains($0.key) }
+    }
+
+    static func homeKey(_ home: URL) -> String {
+        String(Hash128.hex(Data(home.standardizedFileURL.path.utf8)).prefix(16))
     }
 
     /// A Docker `label` filter selecting everything of `session`.

@@ -8,7 +8,7 @@ struct PtestIso: AsyncParsableCommand {
         commandName: "ptest-iso",
         abstract: "Inspect, snapshot and clean up ptest-isolation environments.",
         version: PtestIsolationVersion.current,
-        subcommands: [Doctor.self, List.self, Cleanup.self]
+        subcommands: [Doctor.self, List.self, Cleanup.self, Reap.self]
     )
 }
 

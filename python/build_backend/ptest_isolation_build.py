@@ -1,8 +1,9 @@
 """The package's build backend: setuptools, plus the Swift library.
 
-A wheel build compiles `CPtestIsolation` in release mode and ships, in
-`ptest_isolation/_lib`, the shared library and every Swift runtime library
-it links (found with `ldd` under the toolchain), each with its run path set
+A wheel build compiles `CPtestIsolation` and the `ptest-iso` binary (whose
+hidden `reap` mode is the session reaper the library starts) in release
+mode and ships, in `ptest_isolation/_lib`, both and every Swift runtime library
+they link (found with `ldd` under the toolchain), each with its run path set
 to `$ORIGIN` and its symbols stripped — so the wheel runs where no Swift
 toolchain is installed. An editable install builds nothing: the loader
 finds the repository's `.build` output.
@@ -21,6 +22,8 @@ from setuptools.build_meta import *  # noqa: F401,F403  (the other PEP 517 hooks
 
 ROOT = pathlib.Path(__file__).resolve().parents[2]
 LIBRARY = "libCPtestIsolation.so"
+# The session reaper is a mode of the CLI; the library starts the one beside it.
+REAPER = "ptest-iso"
 TARGET = ROOT / "python" / "ptest_isolation" / "_lib"
 
 
@@ -39,9 +42,9 @@ def _bundle() -> None:
     if TARGET.exists():
         shutil.rmtree(TARGET)
     TARGET.mkdir()
-    built = ROOT / ".build" / "release" / LIBRARY
-    shutil.copy2(built, TARGET / LIBRARY)
-    pending = [TARGET / LIBRARY]
+    for product in (LIBRARY, REAPER):
+        shutil.copy2(ROOT / ".build" / "release" / product, TARGET / product)
+    pending = [TARGET / LIBRARY, TARGET / REAPER]
     while pending:
         for dependency in _toolchain_dependencies(pending.pop()):
             copy = TARGET / dependency.name
@@ -57,7 +60,8 @@ def _bundle() -> None:
 def _build_library() -> None:
     if os.environ.get("PTEST_ISO_SKIP_SWIFT_BUILD"):
         return
-    subprocess.run(["swift", "build", "-c", "release", "--product", "CPtestIsolation"], cwd=ROOT, check=True)
+    for product in ("CPtestIsolation", REAPER):
+        subprocess.run(["swift", "build", "-c", "release", "--product", product], cwd=ROOT, check=True)
     _bundle()
 
 

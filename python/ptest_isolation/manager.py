@@ -21,7 +21,13 @@ class Manager:
     (default: ``$PTEST_ISO_HOME``, else the XDG state directory).
 
     As a context manager it closes itself and, with ``cleanup=True``,
-    destroys the environments it created."""
+    destroys the environments it created.
+
+    ``reaper`` is the ``ptest-iso`` binary whose session reaper removes what
+    the session leaves behind once every process using it has gone, even
+    after ``kill -9`` (default: ``$PTEST_ISO_REAPER``, else the one shipped
+    beside the library; ``""`` for none). ``reaper_grace_seconds`` is how
+    long it waits after the last one."""
 
     def __init__(
         self,
@@ -32,6 +38,8 @@ class Manager:
         default_ttl_seconds: Optional[float] = None,
         template_cache_bytes: Optional[int] = None,
         cleanup: bool = True,
+        reaper: Optional[str] = None,
+        reaper_grace_seconds: Optional[float] = None,
     ) -> None:
         config = {
             "home": os.fspath(home) if home is not None else None,
@@ -39,6 +47,8 @@ class Manager:
             "max_live_environments": max_live_environments,
             "default_ttl_seconds": default_ttl_seconds,
             "template_cache_bytes": template_cache_bytes,
+            "reaper_executable": os.fspath(reaper) if reaper is not None else None,
+            "reaper_grace_seconds": reaper_grace_seconds,
         }
         self._handle: Optional[int] = _native.open_manager({k: v for k, v in config.items() if v is not None})
         self._cleanup = cleanup

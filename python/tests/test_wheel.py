@@ -10,6 +10,7 @@ import pathlib
 import shutil
 import subprocess
 import sys
+import time
 
 import pytest
 
@@ -17,13 +18,19 @@ ROOT = pathlib.Path(__file__).resolve().parents[2]
 TOOLCHAIN = pathlib.Path("/opt/swift")
 
 CHECK = """
-import json, sys, tempfile
+import json, os, sys, tempfile
 import ptest_isolation as iso
 from ptest_isolation import _native
-with iso.Manager(home=tempfile.mkdtemp()) as manager:
-    with manager.environment() as env:
-        result = env.python("print('inside')")
-print(json.dumps({"library": _native.LIBRARY._name, "stdout": result.stdout, "version": iso.__version__}))
+home = tempfile.mkdtemp()
+manager = iso.Manager(home=home, cleanup=False)
+with manager.environment() as env:
+    result = env.python("print('inside')")
+# Left behind on purpose, and the process ends as a killed one would: the reaper shipped in
+# the wheel must remove the environment.
+leftover = manager.create()
+print(json.dumps({"library": _native.LIBRARY._name, "stdout": result.stdout, "version": iso.__version__,
+                  "leftover": leftover.location}))
+os._exit(0)
 """
 
 
@@ -43,7 +50,7 @@ def test_the_wheel_is_a_platform_wheel_carrying_the_runtime(wheel):
 
     names = zipfile.ZipFile(wheel).namelist()
     libraries = {pathlib.PurePath(name).name for name in names if "/_lib/" in name}
-    assert {"libCPtestIsolation.so", "libswiftCore.so", "libFoundation.so", "libdispatch.so"} <= libraries
+    assert {"libCPtestIsolation.so", "ptest-iso", "libswiftCore.so", "libFoundation.so", "libdispatch.so"} <= libraries
 
 
 def test_the_installed_wheel_runs_with_the_toolchain_hidden(wheel, tmp_path):
@@ -68,3 +75,8 @@ def test_the_installed_wheel_runs_with_the_toolchain_hidden(wheel, tmp_path):
     assert report["library"] == str(library)
     assert report["stdout"] == "inside\n"
     assert report["version"] == "0.1.0"
+    leftover = pathlib.Path(report["leftover"])
+    deadline = time.monotonic() + 30
+    while leftover.exists() and time.monotonic() < deadline:
+        time.sleep(0.2)
+    assert not leftover.exists(), "the wheel's reaper did not remove the environment left behind"

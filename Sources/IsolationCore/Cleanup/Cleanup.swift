@@ -5,10 +5,21 @@ public import Foundation
 public enum CleanupScope: Sendable, Hashable {
     /// Everything of one session.
     case session(String)
+    /// What a session's end removes: everything of it except environments kept for debugging
+    /// (`keep`) or living until their TTL (`after-ttl`), and their resources. The reaper's scope.
+    case endedSession(String)
     /// Everything whose TTL has passed, in any session (except environments kept for debugging).
     case expired
     /// Everything ptest-isolation ever made (snapshot images included).
     case everything
+
+    /// Snapshot images outlive their environments: only a session's end or `everything` removes them.
+    var removesSnapshotImages: Bool {
+        switch self {
+        case .endedSession, .everything: true
+        case .session, .expired: false
+        }
+    }
 }
 
 /// What a cleanup removed (or, in a dry run, would remove).
@@ -37,8 +48,7 @@ extension IsolationManager {
         // 1. Records: destroy through the engines, which also removes their resources.
         for environment in try list()
         where Self.matches(
-            scope, session: environment.session, expiresAt: environment.expiresAt,
-            keep: environment.spec.cleanup == .keep, now: now)
+            scope, session: environment.session, expiresAt: environment.expiresAt, policy: environment.spec.cleanup, now: now)
         {
             report.environments.append(environment.id)
             if !dryRun, environment.status != .destroying {
@@ -56,17 +66,23 @@ extension IsolationManager {
         return report
     }
 
-    static func matches(_ scope: CleanupScope, session: String?, expiresAt: Date?, keep: Bool, now: Date) -> Bool {
+    static func matches(_ scope: CleanupScope, session: String?, expiresAt: Date?, policy: CleanupPolicy?, now: Date) -> Bool {
         switch scope {
         case .session(let wanted): return session == wanted
-        case .expired: return !keep && (expiresAt.map { $0 <= now } ?? false)
+        case .endedSession(let wanted): return session == wanted && policy != .keep && policy != .afterTTL
+        case .expired: return policy != .keep && (expiresAt.map { $0 <= now } ?? false)
         case .everything: return true
         }
     }
 
     private func matches(_ scope: CleanupScope, labels: [String: String], now: Date) -> Bool {
+        // Another home's resources are its own cleanup's business (labels from before homes were recorded match any home).
+        if scope != .everything, let home = labels[ResourceLabels.home], home != ResourceLabels.homeKey(configuration.home) {
+            return false
+        }
         let expiry = labels[ResourceLabels.expiresAt].flatMap(Double.init).map { Date(timeIntervalSince1970: $0) }
-        return Self.matches(scope, session: labels[ResourceLabels.session], expiresAt: expiry, keep: false, now: now)
+        let policy = labels[ResourceLabels.cleanup].flatMap(CleanupPolicy.init(rawValue:))
+        return Self.matches(scope, session: labels[ResourceLabels.session], expiresAt: expiry, policy: policy, now: now)
     }
 
     private func sweepDocker(_ scope: CleanupScope, dryRun: Bool, now: Date, into report: inout CleanupReport) async throws {
@@ -86,10 +102,15 @@ extension IsolationManager {
                 report.volumes.append(volume.name)
                 if !dryRun { try? await client.removeVolume(volume.name, force: true) }
             }
-            if scope == .everything {
-                for image in try await client.listImages(all: true, filters: filter) {
+            if scope.removesSnapshotImages {
+                for image in try await client.listImages(all: true, filters: filter)
+                where matches(scope, labels: image.labels ?? [:], now: now) {
                     report.images.append(image.id)
-                    if !dryRun { try? await client.removeImage(image.id, force: true) }
+                    guard !dryRun else { continue }
+                    _ = try? await client.removeImage(image.id, force: true)
+                    for snapshot in (try? store.snapshots()) ?? [] where snapshot.location == image.id {
+                        try? store.deleteSnapshot(snapshot.id)
+                    }
                 }
             }
         }
@@ -107,8 +128,7 @@ extension IsolationManager {
             let directory = root.appendingPathComponent(name)
             guard let data = try? Data(contentsOf: directory.appendingPathComponent("environment.json")),
                 let metadata = try? StatePayload.decode(Metadata.self, from: data),
-                Self.matches(
-                    scope, session: metadata.session, expiresAt: metadata.expiresAt, keep: metadata.spec.cleanup == .keep, now: now)
+                Self.matches(scope, session: metadata.session, expiresAt: metadata.expiresAt, policy: metadata.spec.cleanup, now: now)
             else { continue }
             report.directories.append(directory.path)
             if !dryRun {

@@ -6,7 +6,8 @@ public import Foundation
 extension DockerEngine {
     public func snapshot(_ environment: Environment, as snapshot: Snapshot) async throws -> EngineArtifact {
         try await withClient { client in
-            var labels = ResourceLabels.labels(session: environment.session)
+            var labels = ResourceLabels.outliving(environment.labels)
+            labels[ResourceLabels.cleanup] = environment.spec.cleanup.rawValue
             labels[ResourceLabels.snapshot] = snapshot.id
             let image = try await client.commitContainer(
                 environment.location,

@@ -135,7 +135,7 @@ public final class DockerEngine: IsolationEngine {
             return (name, name)
         case let shared?:
             if (try? await client.inspectNetwork(shared)) == nil {
-                var labels = ResourceLabels.labels(session: environment.session)
+                var labels = ResourceLabels.outliving(environment.labels)
                 labels[ResourceLabels.sharedNetwork] = "true"
                 do {
                     try await client.createNetwork(NetworkSpec(name: shared, labels: labels))

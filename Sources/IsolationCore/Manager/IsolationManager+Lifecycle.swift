@@ -10,17 +10,10 @@ extension IsolationManager {
     public func create(_ spec: EnvironmentSpec, timeout: Duration? = nil) async throws -> Environment {
         try spec.validate()
         let choice = try registry.choose(for: spec)
-        let id = "env-" + UUID().uuidString.replacingOccurrences(of: "-", with: "").prefix(12).lowercased()
-        let now = Date()
-        let expiresAt = now.addingTimeInterval(spec.ttlSeconds ?? configuration.defaultTTLSeconds)
-        var labels = spec.labels
-        labels.merge(ResourceLabels.labels(session: configuration.session, environment: id, expiresAt: expiresAt.timeIntervalSince1970)) {
-            $1
-        }
-        var environment = Environment(
-            id: id, engine: choice.engine.kind, spec: spec, status: .creating, session: configuration.session, labels: labels,
-            createdAt: now, expiresAt: expiresAt, details: ["engineReason": choice.reason]
-        )
+        try await attachReaper()
+        var environment = newEnvironment(spec, engine: choice.engine.kind)
+        environment.details["engineReason"] = choice.reason
+        let id = environment.id
         try store.insertEnvironment(environment, maxLive: configuration.maxLiveEnvironments)
         broadcaster.emit(.progress, environment: id, detail: "creating on \(choice.engine.kind): \(choice.reason)")
         let engine = choice.engine
@@ -42,6 +35,23 @@ extension IsolationManager {
         }
         broadcaster.emit(.created, environment: id, detail: environment.details["template"].map { "template \($0)" })
         return environment
+    }
+
+    /// The record of an environment about to be created: a fresh id, its expiry, and the labels
+    /// that let cleanup find its resources from the daemon alone.
+    func newEnvironment(_ spec: EnvironmentSpec, engine: EngineKind) -> Environment {
+        let id = "env-" + UUID().uuidString.replacingOccurrences(of: "-", with: "").prefix(12).lowercased()
+        let now = Date()
+        let expiresAt = now.addingTimeInterval(spec.ttlSeconds ?? configuration.defaultTTLSeconds)
+        var labels = spec.labels
+        labels.merge(
+            ResourceLabels.labels(
+                session: configuration.session, home: configuration.home, environment: id,
+                expiresAt: expiresAt.timeIntervalSince1970, cleanup: spec.cleanup)
+        ) { $1 }
+        return Environment(
+            id: id, engine: engine, spec: spec, status: .creating, session: configuration.session, labels: labels, createdAt: now,
+            expiresAt: expiresAt)
     }
 
     /// Removes an environment's resources and records it as destroyed.

@@ -46,16 +46,9 @@ extension IsolationManager {
         guard let engine = registry.engine(snapshot.engine) else {
             throw IsolationError(.engineUnavailable, "snapshot \(snapshot.name) needs the \(snapshot.engine) engine")
         }
-        let id = "env-" + UUID().uuidString.replacingOccurrences(of: "-", with: "").prefix(12).lowercased()
-        let now = Date()
-        let expiresAt = now.addingTimeInterval(snapshot.spec.ttlSeconds ?? configuration.defaultTTLSeconds)
-        var labels = snapshot.spec.labels
-        labels.merge(ResourceLabels.labels(session: configuration.session, environment: id, expiresAt: expiresAt.timeIntervalSince1970)) {
-            $1
-        }
-        let pending = Environment(
-            id: id, engine: snapshot.engine, spec: snapshot.spec, status: .creating, session: configuration.session, labels: labels,
-            createdAt: now, expiresAt: expiresAt)
+        try await attachReaper()
+        let pending = newEnvironment(snapshot.spec, engine: snapshot.engine)
+        let id = pending.id
         try store.insertEnvironment(pending, maxLive: configuration.maxLiveEnvironments)
         broadcaster.emit(.progress, environment: id, snapshot: snapshot.id, detail: "restoring \(snapshot.name) on \(snapshot.engine)")
         do {

@@ -18,16 +18,27 @@ public final class IsolationManager: Sendable {
         /// The TTL of an environment whose spec sets none.
         public var defaultTTLSeconds: Double
         public var templateCacheBytes: Int64
+        /// The `ptest-iso` binary to start the session's reaper with, so the session's leftovers
+        /// are removed even when this process is killed. `nil` (the default unless
+        /// `PTEST_ISO_REAPER` names one; `off` is none) starts none: the session then ends only through
+        /// ``destroySession(_:timeout:)`` or ``cleanup(_:dryRun:now:)``.
+        public var reaperExecutable: URL?
+        /// How long the reaper waits after the session's last process has gone.
+        public var reaperGraceSeconds: Double
 
         public init(
             home: URL? = nil, session: String? = nil, maxLiveEnvironments: Int = 64, defaultTTLSeconds: Double = 4 * 3600,
-            templateCacheBytes: Int64 = 2 << 30, environment: [String: String] = ProcessInfo.processInfo.environment
+            templateCacheBytes: Int64 = 2 << 30, reaperExecutable: URL? = nil, reaperGraceSeconds: Double = 2,
+            environment: [String: String] = ProcessInfo.processInfo.environment
         ) {
             self.home = home ?? Self.defaultHome(environment)
             self.session = session ?? environment["PTEST_ISO_SESSION"] ?? "session-\(UUID().uuidString.prefix(12).lowercased())"
             self.maxLiveEnvironments = maxLiveEnvironments
             self.defaultTTLSeconds = defaultTTLSeconds
             self.templateCacheBytes = templateCacheBytes
+            self.reaperExecutable =
+                reaperExecutable ?? environment["PTEST_ISO_REAPER"].flatMap { ["", "off"].contains($0) ? nil : URL(fileURLWithPath: $0) }
+            self.reaperGraceSeconds = reaperGraceSeconds
         }
 
         /// `PTEST_ISO_HOME`, else `$XDG_STATE_HOME/ptest-iso`, else `~/.local/state/ptest-iso`.
@@ -44,6 +55,7 @@ public final class IsolationManager: Sendable {
     public let store: StateStore
     public let registry: EngineRegistry
     let broadcaster = EventBroadcaster()
+    let reaper: ReaperClient?
     let logger: Logger
 
     /// Opens the state directory (created with mode 0700) and its database.
@@ -67,7 +79,17 @@ public final class IsolationManager: Sendable {
         self.registry = EngineRegistry(
             engines ?? [VirtualenvEngine(home: home, templateCacheBytes: configuration.templateCacheBytes), DockerEngine()])
         self.logger = logger
+        self.reaper = configuration.reaperExecutable.map {
+            ReaperClient(
+                paths: ReaperPaths(home: home, session: configuration.session), executable: $0,
+                graceSeconds: configuration.reaperGraceSeconds)
+        }
         try store.registerSession(configuration.session, ownerPID: getpid())
+    }
+
+    /// Makes sure the session's reaper runs and counts this process, before anything is created.
+    func attachReaper() async throws {
+        try await reaper?.attach(store: store)
     }
 
     /// Events from now on, in order, until the manager is released.

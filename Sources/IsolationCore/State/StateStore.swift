@@ -73,6 +73,16 @@ public struct StateStore: Sendable {
                 t.column("endedAt", .double)
             }
         }
+        migrator.registerMigration("v2 session processes") { db in
+            // The processes that use a session, so a session whose processes are all gone can be
+            // told apart from one that is merely between operations.
+            try db.create(table: "sessionProcess") { t in
+                t.column("session", .text).notNull().indexed()
+                t.column("pid", .integer).notNull()
+                t.column("startTime", .integer).notNull()
+                t.primaryKey(["session", "pid", "startTime"])
+            }
+        }
         try storage { try migrator.migrate(writer) }
     }
 

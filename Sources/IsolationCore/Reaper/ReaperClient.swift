@@ -1,0 +1,95 @@
+import Foundation
+
+#if canImport(Glibc)
+    import Glibc
+#endif
+
+/// A manager's link to its session's reaper: one connection held for the
+/// manager's lifetime. The reaper counts connections, so a client that dies,
+/// however it dies, is noticed by the kernel closing its end — no PID is polled.
+actor ReaperClient {
+    let paths: ReaperPaths
+    let executable: URL
+    let graceSeconds: Double
+    private var connection: CInt?
+    /// The attach under way: concurrent creates wait for it instead of starting reapers of their own.
+    private var attaching: Task<CInt, any Error>?
+
+    init(paths: ReaperPaths, executable: URL, graceSeconds: Double) {
+        self.paths = paths
+        self.executable = executable
+        self.graceSeconds = graceSeconds
+    }
+
+    deinit {
+        if let connection { close(connection) }
+    }
+
+    /// Connects to the session's reaper, starting it when none answers; a
+    /// reaper that died since the last call is replaced.
+    ///
+    /// - Throws: ``IsolationError/Code/ioFailure`` naming the reaper's log when it cannot be started.
+    func attach(store: StateStore, timeout: Duration = .seconds(120)) async throws {
+        if let connection, !UnixSocket.isClosed(connection) { return }
+        let attempt: Task<CInt, any Error>
+        if let attaching {
+            attempt = attaching
+        } else {
+            attempt = Task { try await self.connect(store: store, timeout: timeout) }
+            attaching = attempt
+        }
+        defer { attaching = nil }
+        let fd = try await attempt.value
+        if connection != fd {
+            if let connection { close(connection) }
+            connection = fd
+        }
+    }
+
+    private func connect(store: StateStore, timeout: Duration) async throws -> CInt {
+        if let identity = ProcessIdentity.current() {
+            try store.recordSessionProcess(paths.session, identity)
+        }
+        try paths.prepare()
+        let clock = ContinuousClock()
+        let deadline = clock.now + timeout
+        var nextStart = clock.now
+        while clock.now < deadline {
+            if let fd = Self.connectAndGreet(paths.socket) { return fd }
+            if clock.now >= nextStart {
+                try startReaper()
+                // A reaper that is still removing the session's last run holds the lock; the one
+                // just started waits for it. Starting more would only add waiters.
+                nextStart = clock.now + .seconds(5)
+            }
+            try await Task.sleep(for: .milliseconds(Int.random(in: 20...80)))
+        }
+        throw IsolationError(
+            .ioFailure, "the session reaper did not answer at \(paths.socket) within \(timeout); see its log \(paths.log.path)")
+    }
+
+    /// A connection on which the reaper has said hello: one it accepted and counts.
+    private static func connectAndGreet(_ socket: String) -> CInt? {
+        guard let fd = UnixSocket.connect(to: socket) else { return nil }
+        // A reaper closing down resets connections it never accepted: those get no greeting.
+        guard case .some(.some) = UnixSocket.readByte(fd, milliseconds: 2_000) else {
+            close(fd)
+            return nil
+        }
+        return fd
+    }
+
+    private func startReaper() throws {
+        let arguments = [
+            "reap", "--home", paths.directory.deletingLastPathComponent().path, "--session", paths.session,
+            "--grace", String(graceSeconds), "--detach",
+        ]
+        let pid = try DetachedProcess.spawn(executable.path, arguments, log: paths.log.path)
+        // `--detach` starts the reaper itself and exits at once, so no zombie is left behind.
+        let status = DetachedProcess.wait(pid)
+        guard status == 0 else {
+            throw IsolationError(
+                .ioFailure, "\(executable.path) reap exited with status \(status); see its log \(paths.log.path)")
+        }
+    }
+}

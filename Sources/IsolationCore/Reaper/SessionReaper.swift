@@ -1,0 +1,137 @@
+public import Foundation
+public import Logging
+
+/// The process that removes a session's leftovers once the last process
+/// using it has gone (DESIGN.md, "Cleanup guarantees").
+///
+/// One per session, shared by every client of it (pytest-xdist workers): it
+/// holds `<key>.lock` for its lifetime and serves `<key>.sock`. While it
+/// waits it also removes expired environments, and sessions whose reaper
+/// and processes all died (a reaper killed with its client).
+public struct SessionReaper: Sendable {
+    public enum Outcome: Sendable, Equatable {
+        /// Another reaper serves the session.
+        case alreadyRunning
+        /// The session ended and its leftovers were removed.
+        case reaped(CleanupReport)
+    }
+
+    public var home: URL
+    public var session: String
+    /// How long the session must have no client before it is removed.
+    public var grace: Duration
+    /// How long to wait for the first client (the one that started the reaper).
+    public var firstClientWait: Duration = .seconds(30)
+    /// How often expired environments and orphaned sessions are looked for.
+    public var sweepInterval: Duration = .seconds(60)
+    public var logger: Logger
+
+    public init(home: URL, session: String, grace: Duration = .seconds(2), logger: Logger) {
+        self.home = home
+        self.session = session
+        self.grace = grace
+        self.logger = logger
+    }
+
+    /// Starts the reaper process in a session of its own, appending its output to `log`.
+    public static func startDetached(executable: String, arguments: [String], log: String) throws {
+        _ = try DetachedProcess.spawn(executable, arguments, log: log)
+    }
+
+    /// For the reaper process itself: drops descriptors inherited from the client that started it
+    /// (held open, they would keep a pipe's reader waiting), and survives a lost terminal.
+    public static func detachFromStarter() {
+        DetachedProcess.closeInheritedDescriptors()
+        signal(SIGPIPE, SIG_IGN)
+        signal(SIGHUP, SIG_IGN)
+    }
+
+    public func run() async throws -> Outcome {
+        let paths = ReaperPaths(home: home, session: session)
+        try paths.prepare()
+        if let live = UnixSocket.connect(to: paths.socket) {
+            close(live)
+            return .alreadyRunning
+        }
+        // A reaper that is closing down still holds the lock while it removes the session: wait for it.
+        let lock = try await lockFile(paths)
+        defer { lock.release() }
+        if let live = UnixSocket.connect(to: paths.socket) {
+            close(live)
+            return .alreadyRunning
+        }
+        lock.write(session)
+        unlink(paths.socket)
+        let logger = self.logger
+        let listener = try ReaperListener(socketPath: paths.socket, grace: grace, firstClientWait: firstClientWait) {
+            logger.info("\($0)")
+        }
+        listener.start()
+        logger.info("reaping session \(session) under \(home.path) (pid \(getpid()))")
+        var configuration = IsolationManager.Configuration(home: home, session: session)
+        configuration.reaperExecutable = nil
+        let manager = try IsolationManager(configuration: configuration)
+        let sweeper = Task {
+            while !Task.isCancelled {
+                await sweep(manager)
+                try? await Task.sleep(for: sweepInterval)
+            }
+        }
+        for await _ in listener.idle {}
+        sweeper.cancel()
+        _ = await sweeper.value
+        logger.info("no client for \(grace): removing what session \(session) left")
+        let report = try await manager.cleanup(.endedSession(session))
+        try? manager.store.forgetSessionProcesses(session)
+        log(report)
+        // Deleted while held, so a reaper that opened the old file notices and retries (FileLock.isStillNamed).
+        try? FileManager.default.removeItem(at: paths.lock)
+        // The log is kept only when something could not be removed.
+        if report.skipped.isEmpty { try? FileManager.default.removeItem(at: paths.log) }
+        return .reaped(report)
+    }
+
+    private func lockFile(_ paths: ReaperPaths) async throws -> FileLock {
+        while true {
+            let lock = try await FileLock.acquire(paths.lock, timeout: .seconds(600))
+            if lock.isStillNamed(paths.lock) { return lock }
+            lock.release()
+        }
+    }
+
+    /// Expired environments of any session, and sessions whose reaper and processes are all gone.
+    private func sweep(_ manager: IsolationManager) async {
+        do {
+            let expired = try await manager.cleanup(.expired)
+            if !expired.isEmpty { log(expired, "expired: ") }
+        } catch {
+            logger.warning("expired sweep failed: \(error)")
+        }
+        for other in ReaperPaths.sessions(home: home) where other.session != session {
+            guard let lock = FileLock.tryAcquire(other.lock) else { continue }
+            defer { lock.release() }
+            guard lock.isStillNamed(other.lock),
+                let processes = try? manager.store.sessionProcesses(other.session),
+                !processes.contains(where: \.isAlive)
+            else { continue }
+            do {
+                let report = try await manager.cleanup(.endedSession(other.session))
+                log(report, "orphaned session \(other.session): ")
+                try manager.store.forgetSessionProcesses(other.session)
+                try? FileManager.default.removeItem(at: other.lock)
+                try? FileManager.default.removeItem(at: other.log)
+            } catch {
+                logger.warning("orphaned session \(other.session): \(error)")
+            }
+        }
+    }
+
+    private func log(_ report: CleanupReport, _ prefix: String = "") {
+        logger.info(
+            """
+            \(prefix)removed \(report.environments.count) environments, \(report.containers.count) containers, \
+            \(report.networks.count) networks, \(report.volumes.count) volumes, \(report.images.count) images, \
+            \(report.directories.count) directories\(report.skipped.isEmpty ? "" : "; skipped \(report.skipped)")
+            """)
+    }
+}

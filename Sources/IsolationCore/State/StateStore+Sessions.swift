@@ -1,0 +1,34 @@
+import GRDB
+
+extension StateStore {
+    /// Records that `process` uses `session` (once; later calls change nothing).
+    public func recordSessionProcess(_ session: String, _ process: ProcessIdentity) throws {
+        try storage {
+            try writer.write { db in
+                try db.execute(
+                    sql: "INSERT OR IGNORE INTO sessionProcess (session, pid, startTime) VALUES (?, ?, ?)",
+                    arguments: [session, process.pid, Int64(bitPattern: process.startTime)])
+            }
+        }
+    }
+
+    /// The processes recorded for `session`, alive or not.
+    public func sessionProcesses(_ session: String) throws -> [ProcessIdentity] {
+        try storage {
+            try writer.read { db in
+                try Row.fetchAll(db, sql: "SELECT pid, startTime FROM sessionProcess WHERE session = ?", arguments: [session]).map {
+                    ProcessIdentity(pid: $0["pid"], startTime: UInt64(bitPattern: $0["startTime"] as Int64))
+                }
+            }
+        }
+    }
+
+    /// Forgets a session's processes once it has been reaped.
+    public func forgetSessionProcesses(_ session: String) throws {
+        try storage {
+            try writer.write { db in
+                try db.execute(sql: "DELETE FROM sessionProcess WHERE session = ?", arguments: [session])
+            }
+        }
+    }
+}
