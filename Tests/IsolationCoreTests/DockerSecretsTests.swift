@@ -53,6 +53,11 @@ import Testing
         for needle in [token, password] {
             #expect(try files(under: home.url, containing: needle).isEmpty)
         }
+        // A restored environment gets no secrets, and says so.
+        let restored = try await manager.restore(snapshot.id)
+        #expect(restored.details["secretsNotGiven"] == "API_TOKEN,db_password")
+        let after = try await manager.run(restored.id, Command(["sh", "-c", #"echo "[$API_TOKEN]"; ls /run/secrets"#]))
+        #expect(after.stdoutText == "[]\n", "\(after.stderrText)")
         try await manager.destroySession()
         try await manager.deleteSnapshot(snapshot.id)
     }

@@ -72,7 +72,10 @@ extension EnvironmentSpec {
             let field = "secrets[\(index)]"
             let validName =
                 switch secret.delivery {
-                case .env: !secret.name.isEmpty && !secret.name.contains("=") && !secret.name.contains("\0")
+                // A portable variable name: snapshots blank it with a Dockerfile `ENV` line.
+                case .env:
+                    secret.name.first.map { $0.isASCII && ($0.isLetter || $0 == "_") } == true
+                        && secret.name.allSatisfy { $0.isASCII && ($0.isLetter || $0.isNumber || $0 == "_") }
                 case .file: !secret.name.isEmpty && !secret.name.contains("/") && secret.name != "." && secret.name != ".."
                 }
             guard validName else {
