@@ -44,7 +44,7 @@ import Testing
             "\(inside.stderrText)")
         // The working directory of a read-only root is a volume the environment owns, labelled and removed with it.
         let owned = try await volumes(labelled: ["ptest-iso.environment=\(environment.id)", "ptest-iso.session=\(Self.session)"])
-        #expect(owned.map(\.name) == ["ptest-iso-\(environment.id)-work"])
+        #expect(owned.map(\.name) == ["ptest-iso-\(environment.id)-_work"])
         try await manager.destroy(environment.id)
         #expect(try await volumes(labelled: ["ptest-iso.environment=\(environment.id)"]).isEmpty)
     }

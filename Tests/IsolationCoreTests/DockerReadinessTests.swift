@@ -72,6 +72,18 @@ import Testing
         #expect(try await containers(of: failed.id).isEmpty)
     }
 
+    @Test func anUnhealthyContainerTimesOutWithTheHealthcheckOutput() async throws {
+        let home = try TestHome("docker-ready-unhealthy")
+        let manager = try manager(home)
+        let spec = EnvironmentSpec(
+            image: Self.busybox, waitFor: [.health], readyTimeoutSeconds: 2,
+            healthcheck: HealthcheckSpec(test: ["CMD-SHELL", "echo db not up; exit 1"], intervalSeconds: 0.2, retries: 1))
+        let error = await #expect(throws: IsolationError.self) { try await manager.create(spec) }
+        #expect(error?.code == .timeout)
+        #expect(error?.message.hasPrefix("waitFor[0] (health) did not pass") == true, "\(error?.message ?? "")")
+        #expect(error?.message.contains("the last check exited with 1: db not up") == true, "\(error?.message ?? "")")
+    }
+
     @Test func healthWithoutAHealthcheckIsAnInvalidSpec() async throws {
         let home = try TestHome("docker-ready-health")
         let manager = try manager(home)

@@ -41,7 +41,8 @@ extension DockerEngine {
         var volumes = spec.volumes
         let work = Self.workDirectory(of: spec)
         if spec.readOnlyRoot, !volumes.contains(where: { $0.target == work }), !spec.tmpfs.contains(where: { $0.path == work }) {
-            volumes.append(VolumeMount(source: "work", target: work, type: .volume))
+            // `_work` cannot collide with a spec's volume: their names start with a letter or digit.
+            volumes.append(VolumeMount(source: "_work", target: work, type: .volume))
         }
         for volume in volumes {
             switch volume.kind {

@@ -18,8 +18,9 @@ extension DockerEngine {
         let deadline = ContinuousClock.now + .milliseconds(Int64(timeout * 1000))
         var pending = Array(spec.waitFor.enumerated())
         var pause = Duration.milliseconds(50)
+        var state: ContainerInspect.State
         while true {
-            let state = try await client.inspectContainer(id).state
+            state = try await client.inspectContainer(id).state
             guard state.running else {
                 let waiting = pending.map { "waitFor[\($0.offset)] (\($0.element))" }.joined(separator: ", ")
                 throw IsolationError(
@@ -44,7 +45,7 @@ extension DockerEngine {
                 throw IsolationError(
                     .timeout,
                     "\(names) did not pass within \(timeout) s; raise readyTimeoutSeconds or fix what it waits for"
-                        + "\(await lastLogLines(id, client: client))")
+                        + Self.lastHealthOutput(state) + "\(await lastLogLines(id, client: client))")
             }
             try await Task.sleep(for: min(pause, remaining))
             pause = min(pause * 2, .milliseconds(500))
@@ -105,6 +106,13 @@ extension DockerEngine {
             guard fields.count > 3, fields[3] == "0A", let colon = fields[1].lastIndex(of: ":") else { return false }
             return Int(fields[1][fields[1].index(after: colon)...], radix: 16) == port
         }
+    }
+
+    /// What the last healthcheck said, as a suffix for an error message.
+    static func lastHealthOutput(_ state: ContainerInspect.State) -> String {
+        guard let health = state.health, let last = health.log?.last else { return "" }
+        let output = last.output.trimmingCharacters(in: .whitespacesAndNewlines).prefix(500)
+        return "; health is \(health.status), the last check exited with \(last.exitCode)" + (output.isEmpty ? "" : ": \(output)")
     }
 
     /// The container's last log lines, as a suffix for an error message.
