@@ -62,6 +62,17 @@ import Testing
         try await manager.destroy(environment.id)
     }
 
+    // `privileged: true` itself is not tested: these machines' daemons cannot grant every capability.
+    @Test func aContainerIsNotPrivilegedUnlessAsked() async throws {
+        let home = try TestHome("docker-fields-priv")
+        let manager = try manager(home)
+        let plain = try await manager.create(EnvironmentSpec(image: Self.busybox))
+        let probe = try await manager.run(
+            plain.id, Command(["sh", "-c", "mkdir -p /probe && mount -t tmpfs none /probe 2>/dev/null && echo mounted || echo refused"]))
+        #expect(probe.stdoutText == "refused\n")
+        try await manager.destroy(plain.id)
+    }
+
     @Test func namedVolumesAndReadOnlyBindMountsAreMountedAndVolumesGoWithTheEnvironment() async throws {
         let home = try TestHome("docker-fields-vol")
         let manager = try manager(home)
