@@ -51,6 +51,9 @@ let package = Package(
             name: "IsolationCore",
             dependencies: [
                 "DockerAPI",
+                // The readiness check `http` asks the published port from the host.
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "GRDB", package: "GRDB.swift"),
                 .product(name: "Subprocess", package: "swift-subprocess"),

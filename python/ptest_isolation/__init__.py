@@ -27,7 +27,7 @@ from .errors import (
 )
 from .manager import Environment, Manager
 from .results import Event, RunResult, Snapshot
-from .specs import DockerSpec, VenvSpec
+from .specs import DockerSpec, Healthcheck, Secret, Tmpfs, VenvSpec, Volume, WaitFor
 
 __version__ = _library_version()
 
@@ -39,6 +39,7 @@ __all__ = [
     "EngineUnavailable",
     "Environment",
     "Event",
+    "Healthcheck",
     "IllegalTransition",
     "InstallFailed",
     "InternalError",
@@ -51,11 +52,15 @@ __all__ = [
     "Manager",
     "NotFound",
     "RunResult",
+    "Secret",
     "Snapshot",
     "SnapshotFailed",
     "StorageFailure",
     "Timeout",
+    "Tmpfs",
     "UnknownMethod",
     "VenvSpec",
+    "Volume",
+    "WaitFor",
     "__version__",
 ]

@@ -5,7 +5,7 @@ from __future__ import annotations
 import dataclasses
 import os
 import re
-from typing import Any, Optional
+from typing import Any, Literal, Optional, Union
 
 from .errors import InvalidSpec
 
@@ -78,6 +78,101 @@ class VenvSpec:
 
 
 @dataclasses.dataclass
+class Volume:
+    """A mount: a named volume the environment creates and removes (``source="data"``),
+    or a host directory (``source="/abs/path"``, absolute, existing, without ``..``)."""
+
+    source: str
+    target: str
+    read_only: bool = False
+    type: Optional[Literal["volume", "bind"]] = None
+
+    def to_request(self) -> dict[str, Any]:
+        request: dict[str, Any] = {"source": self.source, "target": self.target, "read_only": self.read_only}
+        if self.type is not None:
+            request["type"] = self.type
+        return request
+
+
+@dataclasses.dataclass
+class Tmpfs:
+    """A memory-backed mount; ``size`` like ``"64m"``."""
+
+    path: str
+    size: Optional[str] = None
+
+    def to_request(self) -> dict[str, Any]:
+        return {"path": self.path, **({"size": self.size} if self.size is not None else {})}
+
+
+@dataclasses.dataclass(repr=False)
+class Secret:
+    """A secret given as a variable (``delivery="env"``) or as the file
+    ``/run/secrets/<name>`` (``delivery="file"``, mode 0400). The value is
+    never stored by ptest-isolation, and ``repr`` hides it."""
+
+    name: str
+    value: str
+    delivery: Literal["env", "file"] = "env"
+
+    def __repr__(self) -> str:
+        return f"Secret(name={self.name!r}, delivery={self.delivery!r}, value=<hidden>)"
+
+    def to_request(self) -> dict[str, Any]:
+        if self.delivery not in ("env", "file"):
+            raise InvalidSpec(f"secrets: delivery {self.delivery!r} must be 'env' or 'file'")
+        return {"name": self.name, "value": self.value, "as": self.delivery}
+
+
+@dataclasses.dataclass
+class Healthcheck:
+    """A container healthcheck: ``test`` is ``["CMD", ...]``, ``["CMD-SHELL", "..."]`` or a bare argv."""
+
+    test: list[str]
+    interval_seconds: Optional[float] = None
+    timeout_seconds: Optional[float] = None
+    start_period_seconds: Optional[float] = None
+    retries: Optional[int] = None
+
+    def to_request(self) -> dict[str, Any]:
+        return {key: value for key, value in dataclasses.asdict(self).items() if value is not None}
+
+
+class WaitFor:
+    """Readiness conditions for :attr:`DockerSpec.wait_for`; all must pass
+    within ``ready_timeout_seconds``."""
+
+    @staticmethod
+    def log(pattern: str, times: int = 1) -> dict[str, Any]:
+        """The container's output matches the regular expression ``times`` times."""
+        return {"log": pattern, "times": times}
+
+    @staticmethod
+    def tcp(port: int) -> dict[str, Any]:
+        """Something listens on the port inside the container (needs ``cat`` in the image)."""
+        return {"tcp": port}
+
+    @staticmethod
+    def http(port: int, path: str = "/", status: int = 200) -> dict[str, Any]:
+        """A GET from the host answers ``status``; ``port`` must be in ``ports``."""
+        return {"http": {"port": port, "path": path, "status": status}}
+
+    @staticmethod
+    def health() -> dict[str, Any]:
+        """Docker reports the container healthy (a ``healthcheck`` or the image's ``HEALTHCHECK``)."""
+        return {"health": True}
+
+    @staticmethod
+    def command(argv: list[str]) -> dict[str, Any]:
+        """The command, run inside the container, exits with 0."""
+        return {"command": list(argv)}
+
+
+def _request(item: Any) -> Any:
+    return item.to_request() if hasattr(item, "to_request") else item
+
+
+@dataclasses.dataclass
 class DockerSpec(VenvSpec):
     """A Docker container: an image plus the fields of :class:`VenvSpec`
     that apply inside it, resource limits and a network."""
@@ -88,6 +183,25 @@ class DockerSpec(VenvSpec):
     pids: Optional[int] = None
     network: Optional[str] = None
     ports: list[int] = dataclasses.field(default_factory=list)
+    #: The container's command; ``None`` keeps it idle (``sleep``) unless ``entrypoint`` is set.
+    command: Optional[list[str]] = None
+    entrypoint: Optional[list[str]] = None
+    #: Where commands run and files are copied; default ``/work``.
+    workdir: Optional[str] = None
+    #: ``"name"``, ``"uid"`` or ``"uid:gid"``.
+    user: Optional[str] = None
+    #: A read-only image; the working directory becomes a volume of the environment.
+    read_only_root: bool = False
+    tmpfs: list[Union[str, Tmpfs]] = dataclasses.field(default_factory=list)
+    cap_add: list[str] = dataclasses.field(default_factory=list)
+    cap_drop: list[str] = dataclasses.field(default_factory=list)
+    privileged: bool = False
+    volumes: list[Volume] = dataclasses.field(default_factory=list)
+    secrets: list[Secret] = dataclasses.field(default_factory=list)
+    #: Conditions made with :class:`WaitFor`.
+    wait_for: list[dict[str, Any]] = dataclasses.field(default_factory=list)
+    ready_timeout_seconds: Optional[float] = None
+    healthcheck: Optional[Healthcheck] = None
 
     engine = "docker"
 
@@ -112,4 +226,20 @@ class DockerSpec(VenvSpec):
             request["network"] = self.network
         if self.ports:
             request["ports"] = list(self.ports)
+        optional = {
+            "command": self.command,
+            "entrypoint": self.entrypoint,
+            "workdir": self.workdir,
+            "user": self.user,
+            "ready_timeout_seconds": self.ready_timeout_seconds,
+            "healthcheck": _request(self.healthcheck) if self.healthcheck is not None else None,
+        }
+        request.update({key: value for key, value in optional.items() if value is not None})
+        for flag in ("read_only_root", "privileged"):
+            if getattr(self, flag):
+                request[flag] = True
+        for field in ("tmpfs", "cap_add", "cap_drop", "volumes", "secrets", "wait_for"):
+            items = getattr(self, field)
+            if items:
+                request[field] = [_request(item) for item in items]
         return request

@@ -1,3 +1,4 @@
+import json
 import os
 import pathlib
 import threading
@@ -139,6 +140,35 @@ def test_docker_specs_are_checked_before_the_abi():
         iso.DockerSpec().to_request()
     with pytest.raises(iso.InvalidSpec, match="memory: 'lots'"):
         iso.DockerSpec(image="x", memory="lots").to_request()
+
+
+def test_docker_spec_fields_mounts_secrets_and_readiness(manager, tmp_path):
+    fixtures = tmp_path / "fixtures"
+    fixtures.mkdir()
+    (fixtures / "hello.txt").write_text("from the host\n")
+    spec = iso.DockerSpec(
+        image="ptest-iso-test/busybox:latest",
+        command=["sh", "-c", "echo service up; exec sleep 2147483647"],
+        workdir="/srv",
+        read_only_root=True,
+        tmpfs=[iso.Tmpfs("/tmp", size="8m")],
+        cap_drop=["ALL"],
+        volumes=[iso.Volume("data", "/data"), iso.Volume(str(fixtures), "/fixtures", read_only=True)],
+        secrets=[iso.Secret("API_TOKEN", "tok-py-123"), iso.Secret("db", "pw-py-456", delivery="file")],
+        wait_for=[iso.WaitFor.log("^service up$"), iso.WaitFor.command(["test", "-d", "/data"])],
+        ready_timeout_seconds=30,
+    )
+    assert "tok-py-123" not in repr(spec)
+    with manager.environment(spec) as env:
+        result = env.run('pwd; echo "$API_TOKEN"; cat /run/secrets/db; echo; cat /fixtures/hello.txt; '
+                         'echo kept > /data/f && cat /data/f; touch /etc/x 2>/dev/null || echo read-only')
+        assert result.stdout == "/srv\ntok-py-123\npw-py-456\nfrom the host\nkept\nread-only\n", result.stderr
+        assert [secret["name"] for secret in env.spec["secrets"]] == ["API_TOKEN", "db"]
+        assert "tok-py-123" not in json.dumps(env.spec) and "pw-py-456" not in json.dumps(env.spec)
+    with pytest.raises(iso.Timeout, match=r"waitFor\[0\] \(tcp 5432\) did not pass"):
+        manager.create(iso.DockerSpec(image="ptest-iso-test/busybox:latest", wait_for=[iso.WaitFor.tcp(5432)], ready_timeout_seconds=1))
+    with pytest.raises(iso.InvalidSpec, match=r"volumes\[0\]\.source: 'rel/dir' is a relative host path"):
+        manager.create(iso.DockerSpec(image="ptest-iso-test/busybox:latest", volumes=[iso.Volume("rel/dir", "/x")]))
 
 
 def test_published_ports_are_reachable_from_the_host(manager):

@@ -65,7 +65,7 @@ extension DockerEngine {
     }
 
     public func copyIn(_ environment: Environment, from source: URL, to destination: String) async throws {
-        let target = try containerPath(destination)
+        let target = try containerPath(destination, in: environment)
         try await withClient { client in
             _ = try await client.exec(environment.location, ExecOptions(["mkdir", "-p", target]))
             do {
@@ -77,13 +77,13 @@ extension DockerEngine {
     }
 
     public func copyOut(_ environment: Environment, from source: String, to destination: URL) async throws {
-        let path = try containerPath(source)
+        let path = try containerPath(source, in: environment)
         try await withClient { try await $0.copyOut(environment.location, from: path, to: destination) }
     }
 
     /// A path under the container's working directory; `..` escapes are refused.
-    func containerPath(_ relative: String) throws -> String {
-        let root = URL(fileURLWithPath: Self.workDirectory)
+    func containerPath(_ relative: String, in environment: Environment) throws -> String {
+        let root = URL(fileURLWithPath: Self.workDirectory(of: environment.spec))
         let candidate = relative.isEmpty || relative == "." ? root : root.appendingPathComponent(relative).standardizedFileURL
         guard candidate.path == root.path || candidate.path.hasPrefix(root.path + "/") else {
             throw IsolationError(

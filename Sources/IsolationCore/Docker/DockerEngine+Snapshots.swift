@@ -11,7 +11,9 @@ extension DockerEngine {
             labels[ResourceLabels.snapshot] = snapshot.id
             let image = try await client.commitContainer(
                 environment.location,
-                options: CommitOptions(repository: "ptest-iso-snapshot", tag: snapshot.id, comment: snapshot.name, labels: labels))
+                options: CommitOptions(
+                    repository: "ptest-iso-snapshot", tag: snapshot.id, comment: snapshot.name,
+                    changes: Self.secretBlankingChanges(of: environment.spec), labels: labels))
             var details = environment.details
             details["snapshotImage"] = image
             return EngineArtifact(location: image, details: details)

@@ -11,12 +11,12 @@ import Synchronization
 public final class DockerEngine: IsolationEngine {
     public let kind = EngineKind.docker
     public let capabilities: Set<EngineCapability> = [
-        .packages, .snapshots, .resourceLimits, .networks, .ports, .containerImages, .files,
+        .packages, .snapshots, .resourceLimits, .networks, .ports, .containerImages, .files, .volumes, .secrets,
     ]
     public let priority = 50
 
-    /// The working directory inside the container, where files are copied.
-    static let workDirectory = "/work"
+    /// The working directory inside the container when the spec names none.
+    static let defaultWorkDirectory = "/work"
 
     private let environment: [String: String]
     private let negotiated = Mutex<APIVersion?>(nil)
@@ -69,12 +69,17 @@ public final class DockerEngine: IsolationEngine {
         }
         var container = ContainerSpec(image: image)
         container.name = "ptest-iso-\(environment.id)"
-        container.command = ["sleep", "2147483647"]
+        // Without a command of its own the container idles, and commands arrive through exec.
+        container.command = spec.command ?? (spec.entrypoint == nil ? ["sleep", "2147483647"] : nil)
+        container.entrypoint = spec.entrypoint
         container.runInit = true
-        container.environment = spec.environment
-        container.workingDirectory = Self.workDirectory
+        container.environment = spec.environment.merging(Self.secretVariables(of: spec)) { $1 }
+        container.workingDirectory = Self.workDirectory(of: spec)
+        container.user = spec.user
         container.labels = environment.labels
         container.stopTimeoutSeconds = 2
+        container.security = Self.security(of: spec)
+        container.healthcheck = spec.healthcheck.map(Self.healthcheck)
         if let resources = spec.resources {
             container.resources.memoryBytes = try resources.memory.map(ResourceParsing.memoryBytes)
             container.resources.memorySwapBytes = container.resources.memoryBytes
@@ -87,6 +92,8 @@ public final class DockerEngine: IsolationEngine {
         container.ports = spec.ports.map { ContainerSpec.PortPublication(containerPort: $0) }
         return try await withClient { client in
             var details = ["image": image]
+            let redacted = Self.redactedSecrets(of: spec)
+            if !redacted.isEmpty { details["secretsNotGiven"] = redacted.joined(separator: ",") }
             // Published ports need a network: a private one unless the spec names one.
             let wanted = spec.network ?? (spec.ports.isEmpty ? nil : "isolated")
             let network = try await self.prepareNetwork(wanted, environment: environment, client: client)
@@ -98,27 +105,43 @@ public final class DockerEngine: IsolationEngine {
             if let owned = network.owned { details["ownedNetwork"] = owned }
             let id: String
             do {
+                container.mounts = try await self.mounts(for: environment, client: client)
                 id = try await client.createContainer(container).id
-            } catch let error as DockerError where error.code == .notFound {
-                if let owned = network.owned { try? await client.removeNetwork(owned) }
-                throw IsolationError(
-                    .invalidSpec, "image: '\(image)' is not present on the daemon; build, import or pull it first (\(error.message))")
+            } catch {
+                await self.removeResources(of: environment, container: nil, network: network.owned, client: client)
+                if let error = error as? DockerError, error.code == .notFound {
+                    throw IsolationError(
+                        .invalidSpec, "image: '\(image)' is not present on the daemon; build, import or pull it first (\(error.message))")
+                }
+                throw error
             }
             do {
                 try await client.startContainer(id)
+                var hostPorts: [Int: Int] = [:]
                 if !spec.ports.isEmpty {
                     let inspect = try await client.inspectContainer(id)
                     for port in spec.ports {
-                        if let hostPort = inspect.hostPorts(for: port).first { details["port.\(port)"] = String(hostPort) }
+                        if let hostPort = inspect.hostPorts(for: port).first {
+                            hostPorts[port] = hostPort
+                            details["port.\(port)"] = String(hostPort)
+                        }
                     }
                 }
+                try await self.writeSecretFiles(id, spec: spec, client: client)
+                try await self.waitUntilReady(id, spec: spec, hostPorts: hostPorts, client: client)
             } catch {
-                try? await client.removeContainer(id, force: true, removeVolumes: true)
-                if let owned = network.owned { try? await client.removeNetwork(owned) }
+                await self.removeResources(of: environment, container: id, network: network.owned, client: client)
                 throw error
             }
             return EngineArtifact(location: id, details: details)
         }
+    }
+
+    /// Undoes a creation that failed half-way; what cannot be removed now is left to cleanup, which finds it by label.
+    private func removeResources(of environment: Environment, container: String?, network: String?, client: DockerClient) async {
+        if let container { try? await client.removeContainer(container, force: true, removeVolumes: true) }
+        if let network { try? await client.removeNetwork(network) }
+        try? await removeVolumes(of: environment, client: client)
     }
 
     /// `nil`/`none`: no network. `isolated`: a private network of this environment.
@@ -152,7 +175,7 @@ public final class DockerEngine: IsolationEngine {
         var options = ExecOptions(command.argv)
         options.environment = command.environment
         if let directory = command.workingDirectory {
-            options.workingDirectory = directory.hasPrefix("/") ? directory : "\(Self.workDirectory)/\(directory)"
+            options.workingDirectory = directory.hasPrefix("/") ? directory : "\(Self.workDirectory(of: environment.spec))/\(directory)"
         }
         options.stdin = command.stdin
         options.timeout = command.timeoutSeconds.map { .milliseconds(Int64($0 * 1000)) }
@@ -163,18 +186,21 @@ public final class DockerEngine: IsolationEngine {
     }
 
     public func destroy(_ environment: Environment) async throws {
-        guard !environment.location.isEmpty else { return }
         try await withClient { client in
-            do {
-                try await client.removeContainer(environment.location, force: true, removeVolumes: true)
-            } catch let error as DockerError where error.code == .notFound {
-                // Already gone: that is what destroy wants.
+            if !environment.location.isEmpty {
+                do {
+                    try await client.removeContainer(environment.location, force: true, removeVolumes: true)
+                } catch let error as DockerError where error.code == .notFound {
+                    // Already gone: that is what destroy wants.
+                }
             }
             if let owned = environment.details["ownedNetwork"] {
                 do {
                     try await client.removeNetwork(owned)
                 } catch let error as DockerError where error.code == .notFound {}
             }
+            // Found by label, so the volumes of a creation that failed before recording anything go too.
+            try await self.removeVolumes(of: environment, client: client)
         }
     }
 }

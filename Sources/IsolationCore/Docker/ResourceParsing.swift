@@ -6,6 +6,17 @@ enum ResourceParsing {
     ///
     /// - Throws: ``IsolationError/Code/invalidSpec`` naming `resources.memory`.
     static func memoryBytes(_ text: String) throws -> Int64 {
+        let bytes = try sizeBytes(text, field: "resources.memory")
+        guard bytes >= 6 * 1024 * 1024 else {
+            throw IsolationError(.invalidSpec, "resources.memory: '\(text)' is below Docker's minimum of 6 MiB")
+        }
+        return bytes
+    }
+
+    /// A size in the units of ``memoryBytes(_:)``, with no minimum.
+    ///
+    /// - Throws: ``IsolationError/Code/invalidSpec`` naming `field`.
+    static func sizeBytes(_ text: String, field: String) throws -> Int64 {
         let lowered = text.trimmingCharacters(in: .whitespaces).lowercased()
         let digits = lowered.prefix { $0.isNumber || $0 == "." }
         var unit = String(lowered.dropFirst(digits.count))
@@ -13,13 +24,9 @@ enum ResourceParsing {
         if unit.hasSuffix("i") { unit.removeLast() }
         let multipliers: [String: Double] = ["": 1, "k": 1024, "m": 1024 * 1024, "g": 1024 * 1024 * 1024, "t": 1024 * 1024 * 1024 * 1024]
         guard let value = Double(digits), let multiplier = multipliers[unit], value > 0 else {
-            throw IsolationError(.invalidSpec, "resources.memory: '\(text)' is not a size; use e.g. \"512m\" or \"2Gi\"")
+            throw IsolationError(.invalidSpec, "\(field): '\(text)' is not a size; use e.g. \"512m\" or \"2Gi\"")
         }
-        let bytes = value * multiplier
-        guard bytes >= 6 * 1024 * 1024 else {
-            throw IsolationError(.invalidSpec, "resources.memory: '\(text)' is below Docker's minimum of 6 MiB")
-        }
-        return Int64(bytes)
+        return Int64(value * multiplier)
     }
 
     /// `1.5`, `2`, `1500m` → nano-CPUs.

@@ -17,6 +17,9 @@ public struct EngineRegistry: Sendable {
         if spec.resources != nil { needs.append((.resourceLimits, "resources")) }
         if spec.network != nil { needs.append((.networks, "network")) }
         if !spec.ports.isEmpty { needs.append((.ports, "ports")) }
+        if !spec.volumes.isEmpty { needs.append((.volumes, "volumes")) }
+        if !spec.secrets.isEmpty { needs.append((.secrets, "secrets")) }
+        needs += spec.containerOnlyFields.map { (.containerImages, $0) }
         if !spec.requirements.isEmpty || !spec.requirementFiles.isEmpty { needs.append((.packages, "requirements")) }
         return needs
     }

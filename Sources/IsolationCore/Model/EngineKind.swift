@@ -27,4 +27,6 @@ public enum EngineCapability: String, Codable, Sendable, CaseIterable {
     case containerImages
     /// Copy files in and out.
     case files
+    /// Secret values given without being stored.
+    case secrets
 }

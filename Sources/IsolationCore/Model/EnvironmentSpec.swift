@@ -40,6 +40,33 @@ public struct EnvironmentSpec: Codable, Sendable, Hashable {
     /// Container ports to publish on random loopback ports of the host (reported in the
     /// environment's details as `port.<container port>`): only the Docker engine provides this.
     public var ports: [Int]
+    /// The container's command; `nil` keeps it alive with `sleep` (unless ``entrypoint`` is set). Docker only.
+    public var command: [String]?
+    /// Replaces the image's entrypoint. Docker only.
+    public var entrypoint: [String]?
+    /// The working directory inside the container, where files are copied; `nil` is `/work`. Docker only.
+    public var workdir: String?
+    /// `name`, `uid`, `uid:gid` or `name:group` to run the container and its commands as. Docker only.
+    public var user: String?
+    /// Mount the image read-only; the working directory then is a volume of the environment. Docker only.
+    public var readOnlyRoot: Bool
+    /// tmpfs mounts. Docker only.
+    public var tmpfs: [TmpfsMount]
+    /// Linux capabilities to add to, or drop from, Docker's default set (`NET_ADMIN`, `ALL`). Docker only.
+    public var capAdd: [String]
+    public var capDrop: [String]
+    /// Full access to the host's devices: only when a test truly needs it. Docker only.
+    public var privileged: Bool
+    /// Named volumes (created and removed with the environment) and bind mounts. Docker only.
+    public var volumes: [VolumeMount]
+    /// Secret values, as variables or files; never stored. Docker only.
+    public var secrets: [Secret]
+    /// Conditions that must all hold before `create` returns. Docker only.
+    public var waitFor: [WaitStrategy]
+    /// How long ``waitFor`` may take; `nil` is 60 seconds.
+    public var readyTimeoutSeconds: Double?
+    /// A healthcheck for the container (what a Dockerfile's `HEALTHCHECK` sets). Docker only.
+    public var healthcheck: HealthcheckSpec?
 
     public init(
         engine: EngineKind? = nil, name: String? = nil, python: String? = nil, requirements: [String] = [],
@@ -47,7 +74,10 @@ public struct EnvironmentSpec: Codable, Sendable, Hashable {
         findLinks: [String] = [], offline: Bool = false, withPip: Bool = false, environment: [String: String] = [:],
         labels: [String: String] = [:], ttlSeconds: Double? = nil, cleanup: CleanupPolicy = .endOfSession,
         useTemplateCache: Bool = true, image: String? = nil, resources: ResourceLimits? = nil, network: String? = nil,
-        ports: [Int] = []
+        ports: [Int] = [], command: [String]? = nil, entrypoint: [String]? = nil, workdir: String? = nil, user: String? = nil,
+        readOnlyRoot: Bool = false, tmpfs: [TmpfsMount] = [], capAdd: [String] = [], capDrop: [String] = [], privileged: Bool = false,
+        volumes: [VolumeMount] = [], secrets: [Secret] = [], waitFor: [WaitStrategy] = [], readyTimeoutSeconds: Double? = nil,
+        healthcheck: HealthcheckSpec? = nil
     ) {
         self.engine = engine
         self.name = name
@@ -68,12 +98,28 @@ public struct EnvironmentSpec: Codable, Sendable, Hashable {
         self.resources = resources
         self.network = network
         self.ports = ports
+        self.command = command
+        self.entrypoint = entrypoint
+        self.workdir = workdir
+        self.user = user
+        self.readOnlyRoot = readOnlyRoot
+        self.tmpfs = tmpfs
+        self.capAdd = capAdd
+        self.capDrop = capDrop
+        self.privileged = privileged
+        self.volumes = volumes
+        self.secrets = secrets
+        self.waitFor = waitFor
+        self.readyTimeoutSeconds = readyTimeoutSeconds
+        self.healthcheck = healthcheck
     }
 
     enum CodingKeys: String, CodingKey {
         case engine, name, python, requirements, requirementFiles, constraintFiles, findLinks, offline
         case indexURL = "indexUrl"
         case withPip, environment, labels, ttlSeconds, cleanup, useTemplateCache, image, resources, network, ports
+        case command, entrypoint, workdir, user, readOnlyRoot, tmpfs, capAdd, capDrop, privileged, volumes, secrets, waitFor
+        case readyTimeoutSeconds, healthcheck
     }
 
     public init(from decoder: any Decoder) throws {
@@ -97,7 +143,21 @@ public struct EnvironmentSpec: Codable, Sendable, Hashable {
             image: try c.decodeIfPresent(String.self, forKey: .image),
             resources: try c.decodeIfPresent(ResourceLimits.self, forKey: .resources),
             network: try c.decodeIfPresent(String.self, forKey: .network),
-            ports: try c.decodeIfPresent([Int].self, forKey: .ports) ?? []
+            ports: try c.decodeIfPresent([Int].self, forKey: .ports) ?? [],
+            command: try c.decodeIfPresent([String].self, forKey: .command),
+            entrypoint: try c.decodeIfPresent([String].self, forKey: .entrypoint),
+            workdir: try c.decodeIfPresent(String.self, forKey: .workdir),
+            user: try c.decodeIfPresent(String.self, forKey: .user),
+            readOnlyRoot: try c.decodeIfPresent(Bool.self, forKey: .readOnlyRoot) ?? false,
+            tmpfs: try c.decodeIfPresent([TmpfsMount].self, forKey: .tmpfs) ?? [],
+            capAdd: try c.decodeIfPresent([String].self, forKey: .capAdd) ?? [],
+            capDrop: try c.decodeIfPresent([String].self, forKey: .capDrop) ?? [],
+            privileged: try c.decodeIfPresent(Bool.self, forKey: .privileged) ?? false,
+            volumes: try c.decodeIfPresent([VolumeMount].self, forKey: .volumes) ?? [],
+            secrets: try c.decodeIfPresent([Secret].self, forKey: .secrets) ?? [],
+            waitFor: try c.decodeIfPresent([WaitStrategy].self, forKey: .waitFor) ?? [],
+            readyTimeoutSeconds: try c.decodeIfPresent(Double.self, forKey: .readyTimeoutSeconds),
+            healthcheck: try c.decodeIfPresent(HealthcheckSpec.self, forKey: .healthcheck)
         )
     }
 
@@ -132,6 +192,7 @@ public struct EnvironmentSpec: Codable, Sendable, Hashable {
         if let key = environment.keys.first(where: { $0.isEmpty || $0.contains("=") }) {
             throw IsolationError(.invalidSpec, "environment: variable name '\(key)' must be non-empty and contain no '='")
         }
+        try validateContainerFields()
     }
 }
 
