@@ -6,7 +6,8 @@ import IsolationCore
 enum Dispatcher {
     static let methods: Set<String> = [
         "version", "doctor", "session", "choose_engine", "create", "get", "list", "run", "install", "packages", "uninstall",
-        "copy_in", "copy_out", "stop", "start", "destroy", "destroy_session", "destroy_expired", "snapshot", "snapshots",
+        "copy_in", "copy_out", "stop", "start", "destroy", "wait_for_teardown", "destroy_session", "destroy_expired", "snapshot",
+        "snapshots",
         "restore", "delete_snapshot", "export_snapshot", "import_snapshot", "templates", "collect_templates", "cancel_all",
     ]
 
@@ -71,7 +72,10 @@ enum Dispatcher {
             return "{}"
         case "destroy":
             let body = try request(IDRequest.self)
-            try await manager.destroy(body.id, timeout: try duration(body.timeoutSeconds))
+            try await manager.destroy(body.id, timeout: try duration(body.timeoutSeconds), background: body.background ?? false)
+            return "{}"
+        case "wait_for_teardown":
+            await manager.waitForTeardown()
             return "{}"
         case "destroy_session", "destroy_expired":
             struct Destroyed: Encodable { var destroyed: [String] }

@@ -50,6 +50,8 @@ struct OpenRequest: Decodable {
 struct IDRequest: Decodable {
     var id: String
     var timeoutSeconds: Double?
+    /// `destroy` only: return at once and remove in the background.
+    var background: Bool?
 }
 
 struct CreateRequest: Decodable {

@@ -66,9 +66,15 @@ class Manager:
         return _native.call(self._handle, method, request)
 
     def close(self) -> None:
+        """Waits for background removals (``destroy(wait=False)``), then closes."""
         if self._handle is not None:
+            self.wait_for_teardown()
             handle, self._handle = self._handle, None
             _native.close_manager(handle)
+
+    def wait_for_teardown(self) -> None:
+        """Waits until every removal started with ``destroy(wait=False)`` has finished."""
+        self.call("wait_for_teardown")
 
     def __enter__(self) -> "Manager":
         return self
@@ -298,16 +304,19 @@ class Environment:
         self._manager.call("start", id=self.id)
         self.refresh()
 
-    def destroy(self, *, missing_ok: bool = False) -> None:
+    def destroy(self, *, missing_ok: bool = False, wait: bool = True) -> None:
         """Removes everything the environment made. With ``missing_ok`` an
-        already destroyed environment is not an error."""
+        already destroyed environment is not an error. With ``wait=False`` it
+        returns at once and the removal goes on in the background (the
+        manager's ``close()`` waits for it; the session's reaper finishes it
+        if the process dies first)."""
         if missing_ok:
             status = self._manager.call("get", id=self.id)["status"]
             if status in ("destroyed", "destroying"):
                 self.status = status
                 return
-        self._manager.call("destroy", id=self.id)
-        self.status = "destroyed"
+        self._manager.call("destroy", id=self.id, background=not wait)
+        self.status = "destroyed" if wait else "destroying"
 
 
 def _spec_request(spec: Optional[Spec], fields: dict[str, Any]) -> dict[str, Any]:

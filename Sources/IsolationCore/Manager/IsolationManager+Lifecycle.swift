@@ -56,19 +56,35 @@ extension IsolationManager {
 
     /// Removes an environment's resources and records it as destroyed.
     ///
+    /// With `background`, the removal continues after this returns (off the caller's critical
+    /// path); ``waitForTeardown()`` waits for it, and if the process ends first the session's
+    /// reaper finishes it.
+    ///
     /// - Throws: `notFound`; `illegalTransition` when it is already destroyed or being destroyed.
-    public func destroy(_ id: String, timeout: Duration? = nil) async throws {
+    public func destroy(_ id: String, timeout: Duration? = nil, background: Bool = false) async throws {
         let environment = try move(id, to: .destroying)
         let engine = try engine(for: environment)
-        do {
-            try await bounded(timeout, "destroying \(id)") { try await engine.destroy(environment) }
-        } catch {
-            _ = try? move(id, to: .failed) { $0.failure = "destroy failed: \(error)" }
-            broadcaster.emit(.error, environment: id, detail: "\(error)")
-            throw error
+        let removal: @Sendable () async throws -> Void = { [self] in
+            do {
+                try await bounded(timeout, "destroying \(id)") { try await engine.destroy(environment) }
+            } catch {
+                _ = try? move(id, to: .failed) { $0.failure = "destroy failed: \(error)" }
+                broadcaster.emit(.error, environment: id, detail: "\(error)")
+                throw error
+            }
+            try move(id, to: .destroyed)
+            broadcaster.emit(.destroyed, environment: id)
         }
-        try move(id, to: .destroyed)
-        broadcaster.emit(.destroyed, environment: id)
+        if background {
+            teardowns.start { try? await removal() }
+        } else {
+            try await removal()
+        }
+    }
+
+    /// Waits until every removal started with `background: true` has finished.
+    public func waitForTeardown() async {
+        await teardowns.waitForAll()
     }
 
     /// Destroys every live environment of a session, in parallel — except

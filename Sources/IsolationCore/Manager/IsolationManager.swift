@@ -56,6 +56,7 @@ public final class IsolationManager: Sendable {
     public let registry: EngineRegistry
     let broadcaster = EventBroadcaster()
     let reaper: ReaperClient?
+    let teardowns = TeardownTracker()
     let logger: Logger
 
     /// Opens the state directory (created with mode 0700) and its database.
