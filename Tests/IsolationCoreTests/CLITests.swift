@@ -108,8 +108,13 @@ import Testing
         #expect(infos.first { $0.kind == .docker }?.observable == true)
         #expect(infos.first { $0.kind == .virtualenv }?.available == true)
 
-        // Given a template (made by a creation with the cache on)
-        let id = try CLI.run(["create"] + state).stdout.trimmingCharacters(in: .whitespacesAndNewlines)
+        // Given a template, made by a creation that installs a package
+        let wheels = home.url.appendingPathComponent("wheels")
+        try Wheels.make("ptiso_cli_gc", "1.0.0", in: wheels)
+        let spec = #"{"requirements": ["ptiso_cli_gc==1.0.0"], "findLinks": ["\#(wheels.path)"], "offline": true}"#
+        let created = try CLI.run(["create", "--spec", "-"] + state, stdin: Data(spec.utf8))
+        #expect(created.status == 0, "\(created.output)")
+        let id = created.stdout.trimmingCharacters(in: .whitespacesAndNewlines)
         #expect(try CLI.run(["rm", id] + state).status == 0)
         let planned = try CLI.run(["gc", "--max-bytes", "0", "--dry-run", "--json"] + state)
         #expect(planned.status == 0, "\(planned.output)")
