@@ -19,6 +19,7 @@ struct Create: AsyncParsableCommand {
             Examples:
               ptest-iso create
               ptest-iso create --python 3.12 -r requests==2.32.3 -r pytest --name api-tests
+              ptest-iso create -r mypkg==1.0 --find-links ./wheels --offline --env MODE=test
               ptest-iso create --image ptest-iso-test/python:bookworm --ttl 600
               echo '{"python": ">=3.10", "withPip": true}' | ptest-iso create --spec - --keep
             """
@@ -42,6 +43,18 @@ struct Create: AsyncParsableCommand {
     @Option(name: [.customShort("r"), .long], help: "A requirement to install; repeat for more.")
     var requirement: [String] = []
 
+    @Option(help: "A directory of wheels to install from; repeat for more.")
+    var findLinks: [String] = []
+
+    @Flag(help: "Never reach a package index: install only from --find-links.")
+    var offline = false
+
+    @Flag(help: "Put pip into the environment.")
+    var withPip = false
+
+    @Option(name: .customLong("env"), help: "A variable for every command, as KEY=VALUE; repeat for more.")
+    var variables: [String] = []
+
     @Option(help: "A human-readable name.")
     var name: String?
 
@@ -57,11 +70,13 @@ struct Create: AsyncParsableCommand {
     func validate() throws {
         let flags = [
             ("--engine", engine != nil), ("--python", python != nil), ("--image", image != nil),
-            ("--requirement", !requirement.isEmpty), ("--name", name != nil),
+            ("--requirement", !requirement.isEmpty), ("--name", name != nil), ("--find-links", !findLinks.isEmpty),
+            ("--offline", offline), ("--with-pip", withPip), ("--env", !variables.isEmpty),
         ]
         if spec != nil, let flag = flags.first(where: \.1) {
             throw ValidationError("--spec and \(flag.0) conflict; put the field into the spec")
         }
+        _ = try parseVariables(variables)
         if keep, ttl != nil {
             throw ValidationError("--keep and --ttl conflict; a kept environment has no expiry")
         }
@@ -90,7 +105,9 @@ struct Create: AsyncParsableCommand {
     private func readSpec() throws -> EnvironmentSpec {
         guard let spec else {
             return EnvironmentSpec(
-                engine: engine.map(EngineKind.init(rawValue:)), name: name, python: python, requirements: requirement, image: image)
+                engine: engine.map(EngineKind.init(rawValue:)), name: name, python: python, requirements: requirement,
+                findLinks: findLinks.map { URL(fileURLWithPath: $0).path }, offline: offline, withPip: withPip,
+                environment: try parseVariables(variables), image: image)
         }
         let data: Data
         do {

@@ -15,6 +15,7 @@ struct Run: AsyncParsableCommand {
               ptest-iso run env-3f2a9c1b7d40 -- python -c 'import sys; print(sys.version)'
               ptest-iso exec env-3f2a9c1b7d40 --env DEBUG=1 --workdir tests -- python -m pytest -x
               ptest-iso run env-3f2a9c1b7d40 --timeout 30 --json -- sh -c 'exit 3'
+              ptest-iso run env-3f2a9c1b7d40 --stdin -- python - < script.py
             """,
         aliases: ["exec"]
     )
@@ -34,6 +35,9 @@ struct Run: AsyncParsableCommand {
     @Option(help: "The command's working directory.")
     var workdir: String?
 
+    @Flag(help: "Pass ptest-iso's stdin (read to its end first) to the command.")
+    var stdin = false
+
     @Argument(parsing: .postTerminator, help: "The command and its arguments, after --.")
     var command: [String] = []
 
@@ -41,22 +45,17 @@ struct Run: AsyncParsableCommand {
         if command.isEmpty {
             throw ValidationError("give the command after --, e.g. ptest-iso run \(id) -- python -V")
         }
-        if let bad = variables.first(where: { !$0.contains("=") || $0.hasPrefix("=") }) {
-            throw ValidationError("--env '\(bad)' is not KEY=VALUE")
-        }
+        _ = try parseVariables(variables)
         if let timeout, !(timeout > 0) {
             throw ValidationError("--timeout must be a positive number of seconds")
         }
     }
 
     func run() async throws {
-        var environment: [String: String] = [:]
-        for variable in variables {
-            let parts = variable.split(separator: "=", maxSplits: 1, omittingEmptySubsequences: false)
-            environment[String(parts[0])] = String(parts[1])
-        }
+        let input = stdin ? FileHandle.standardInput.readDataToEndOfFile() : nil
         let result = try await state.manager().run(
-            id, Command(command, environment: environment, workingDirectory: workdir, timeoutSeconds: timeout))
+            id,
+            Command(command, environment: try parseVariables(variables), workingDirectory: workdir, timeoutSeconds: timeout, stdin: input))
         if output.json {
             try printJSON(RunOutput(result))
         } else {
@@ -86,4 +85,17 @@ struct RunOutput: Encodable {
         durationSeconds = result.durationSeconds
         timedOut = result.timedOut
     }
+}
+
+/// `KEY=VALUE` options as a dictionary.
+///
+/// - Throws: `ValidationError` naming the first that is not `KEY=VALUE`.
+func parseVariables(_ variables: [String]) throws -> [String: String] {
+    var parsed: [String: String] = [:]
+    for variable in variables {
+        let parts = variable.split(separator: "=", maxSplits: 1, omittingEmptySubsequences: false)
+        guard parts.count == 2, !parts[0].isEmpty else { throw ValidationError("--env '\(variable)' is not KEY=VALUE") }
+        parsed[String(parts[0])] = String(parts[1])
+    }
+    return parsed
 }

@@ -81,6 +81,37 @@ import Testing
         #expect(try CLI.run(["rm", environment.id, "--home", home.url.path]).status == 0)
     }
 
+    @Test func packagesComeFromFlagsAndInstall() throws {
+        let home = try TestHome("cli-packages")
+        let state = ["--home", home.url.path]
+        let wheels = home.url.appendingPathComponent("wheels")
+        try Wheels.make("ptiso_cli_one", "1.0.0", in: wheels)
+        try Wheels.make("ptiso_cli_two", "2.0.0", in: wheels)
+
+        // Given an environment made from flags alone
+        let created = try CLI.run(
+            ["create", "-r", "ptiso_cli_one==1.0.0", "--find-links", wheels.path, "--offline", "--env", "MODE=cli"] + state)
+        #expect(created.status == 0, "\(created.output)")
+        let id = created.stdout.trimmingCharacters(in: .whitespacesAndNewlines)
+
+        // When a second package is installed by another process
+        let installed = try CLI.run(["install", id, "ptiso_cli_two==2.0.0", "--find-links", wheels.path, "--offline"] + state)
+        #expect(installed.status == 0, "\(installed.output)")
+
+        // Then both are listed, and commands see the spec's variables and their stdin
+        let packages = try CLI.run(["packages", id, "--json"] + state)
+        let listed = try JSONDecoder().decode([InstalledPackage].self, from: Data(packages.stdout.utf8))
+        #expect(listed.contains(InstalledPackage(name: "ptiso_cli_one", version: "1.0.0")), "\(packages.output)")
+        #expect(listed.contains(InstalledPackage(name: "ptiso_cli_two", version: "2.0.0")), "\(packages.output)")
+        let script = "import os, sys; print(os.environ['MODE'], sys.stdin.read())"
+        let ran = try CLI.run(["run", id, "--stdin"] + state + ["--", "python", "-c", script], stdin: Data("piped".utf8))
+        #expect(ran.stdout == "cli piped\n", "\(ran.output)")
+
+        let missing = try CLI.run(["install", id, "ptiso_cli_absent", "--find-links", wheels.path, "--offline"] + state)
+        #expect(missing.status == 1 && missing.stderr.contains("Error: "), "\(missing.output)")
+        #expect(try CLI.run(["rm", id] + state).status == 0)
+    }
+
     @Test func snapshotsTravelThroughAnArchive() throws {
         let home = try TestHome("cli-archive")
         let state = ["--home", home.url.path]
@@ -135,7 +166,7 @@ import Testing
 
     @Test func everyCommandHasExamplesInItsHelp() throws {
         let commands = [
-            ["engines"], ["create"], ["ls"], ["inspect"], ["run"], ["logs"], ["stats"], ["stop"], ["start"], ["rm"], ["snapshot"],
+            ["engines"], ["create"], ["ls"], ["inspect"], ["run"], ["install"], ["packages"], ["logs"], ["stats"], ["stop"], ["start"], ["rm"], ["snapshot"],
             ["snapshot", "create"], ["snapshot", "ls"], ["snapshot", "restore"], ["snapshot", "rm"], ["snapshot", "export"],
             ["snapshot", "import"], ["gc"], ["cleanup"], ["doctor"],
         ]
