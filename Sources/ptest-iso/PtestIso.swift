@@ -19,8 +19,22 @@ struct PtestIso: AsyncParsableCommand {
             """,
         version: PtestIsolationVersion.current,
         subcommands: [
-            Doctor.self, Engines.self, Create.self, List.self, Inspect.self, Run.self, Install.self, Packages.self, Logs.self, Stats.self, Stop.self, Start.self,
-            Remove.self, SnapshotCommand.self, GC.self, Cleanup.self,
+            Doctor.self,
+            Engines.self,
+            Create.self,
+            List.self,
+            Inspect.self,
+            Run.self,
+            Install.self,
+            Packages.self,
+            Logs.self,
+            Stats.self,
+            Stop.self,
+            Start.self,
+            Remove.self,
+            SnapshotCommand.self,
+            GC.self,
+            Cleanup.self,
         ]
     )
 

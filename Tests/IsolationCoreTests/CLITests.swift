@@ -166,7 +166,8 @@ import Testing
 
     @Test func everyCommandHasExamplesInItsHelp() throws {
         let commands = [
-            ["engines"], ["create"], ["ls"], ["inspect"], ["run"], ["install"], ["packages"], ["logs"], ["stats"], ["stop"], ["start"], ["rm"], ["snapshot"],
+            ["engines"], ["create"], ["ls"], ["inspect"], ["run"], ["install"], ["packages"], ["logs"], ["stats"], ["stop"], ["start"],
+            ["rm"], ["snapshot"],
             ["snapshot", "create"], ["snapshot", "ls"], ["snapshot", "restore"], ["snapshot", "rm"], ["snapshot", "export"],
             ["snapshot", "import"], ["gc"], ["cleanup"], ["doctor"],
         ]
