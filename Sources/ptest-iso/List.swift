@@ -33,7 +33,7 @@ struct List: AsyncParsableCommand {
             return
         }
         printTable(
-            [["ID", "ENGINE", "STATUS", "SESSION", "LOCATION"]]
-                + environments.map { [$0.id, $0.engine.rawValue, $0.status.rawValue, $0.session, $0.location] })
+            [["ID", "NAME", "ENGINE", "STATUS", "SESSION", "LOCATION"]]
+                + environments.map { [$0.id, $0.spec.name ?? "-", $0.engine.rawValue, $0.status.rawValue, $0.session, $0.location] })
     }
 }

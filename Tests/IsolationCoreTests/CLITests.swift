@@ -34,6 +34,11 @@ import Testing
         #expect(exec.status == 0, "\(exec.output)")
         #expect(exec.stdout.contains("\"stdout\" : \"x\\n\""), "\(exec.stdout)")
 
+        // A command killed by its timeout is exit code 6, after its output
+        let slow = try CLI.run(
+            ["run", id, "--timeout", "1"] + state + ["--", "python", "-c", "import time; print('begun', flush=True); time.sleep(600)"])
+        #expect(slow.status == 6 && slow.stdout == "begun\n" && slow.stderr.hasPrefix("Error: "), "\(slow.output)")
+
         // A stopped environment refuses commands until started
         #expect(try CLI.run(["stop", id] + state).stdout == "\(id) stopped\n")
         let refused = try CLI.run(["run", id] + state + ["--", "python", "-V"])
