@@ -21,7 +21,8 @@ enum Progress {
                 if terminal { FileHandle.standardError.write(Data("\r\u{1B}[2K".utf8)) }
             }
             group.addTask {
-                for await event in events {
+                // A failure's event repeats the error the command ends with.
+                for await event in events where event.kind != .error {
                     let text = describe(event)
                     if terminal {
                         line.text.withLock { $0 = text }

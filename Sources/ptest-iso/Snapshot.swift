@@ -168,6 +168,10 @@ struct SnapshotExport: AsyncParsableCommand {
 
     func run() async throws {
         let url = URL(fileURLWithPath: file)
+        let directory = url.deletingLastPathComponent().path
+        guard FileManager.default.fileExists(atPath: directory) else {
+            throw IsolationError(.notFound, "no directory \(directory) to write \(url.lastPathComponent) into")
+        }
         try await state.manager().exportSnapshot(snapshot, to: url)
         print(url.path)
     }

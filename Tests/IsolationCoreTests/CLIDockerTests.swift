@@ -1,4 +1,5 @@
 import Foundation
+import IsolationCore
 import Testing
 
 #if canImport(Glibc)
@@ -41,6 +42,27 @@ import Testing
         #expect((sample?["pids"] as? Int ?? 0) >= 1, "\(stats.stdout)")
         let table = try CLI.run(["stats", id] + state)
         #expect(table.stdout.hasPrefix("CPU"), "\(table.output)")
+    }
+
+    @Test func aContainerSnapshotRestoresInAnotherProcess() throws {
+        let home = try TestHome("cli-docker-snap")
+        let state = ["--home", home.url.path]
+        let id = try create(state)
+        #expect(try CLI.run(["run", id] + state + ["--", "sh", "-c", "echo kept > /work/file"]).status == 0)
+
+        let snapshot = try CLI.run(["snapshot", "create", id, "--name", "container-snap"] + state)
+        #expect(snapshot.status == 0, "\(snapshot.output)")
+        let restored = try CLI.run(["snapshot", "restore", "container-snap", "--keep", "--json"] + state)
+        #expect(restored.status == 0, "\(restored.output)")
+        let environment = try JSONDecoder.seconds.decode(Environment.self, from: Data(restored.stdout.utf8))
+        #expect(environment.engine == .docker && environment.spec.cleanup == .keep)
+        let read = try CLI.run(["run", environment.id] + state + ["--", "cat", "/work/file"])
+        #expect(read.stdout == "kept\n", "\(read.output)")
+
+        let exported = try CLI.run(["snapshot", "export", "container-snap", home.url.appendingPathComponent("c.tar").path] + state)
+        #expect(exported.status == 1 && exported.stderr.hasPrefix("Error: "), "not supported for Docker yet: \(exported.output)")
+        #expect(try CLI.run(["rm", id, environment.id] + state).status == 0)
+        #expect(try CLI.run(["snapshot", "rm", "container-snap"] + state).status == 0)
     }
 
     @Test func followingEndsWhenTheEnvironmentIsRemoved() throws {
