@@ -43,6 +43,9 @@ struct Create: AsyncParsableCommand {
     @Option(name: [.customShort("r"), .long], help: "A requirement to install; repeat for more.")
     var requirement: [String] = []
 
+    @Option(help: "A package index to use instead of the default one.")
+    var indexURL: String?
+
     @Option(help: "A directory of wheels to install from; repeat for more.")
     var findLinks: [String] = []
 
@@ -71,6 +74,7 @@ struct Create: AsyncParsableCommand {
         let flags = [
             ("--engine", engine != nil), ("--python", python != nil), ("--image", image != nil),
             ("--requirement", !requirement.isEmpty), ("--name", name != nil), ("--find-links", !findLinks.isEmpty),
+            ("--index-url", indexURL != nil),
             ("--offline", offline), ("--with-pip", withPip), ("--env", !variables.isEmpty),
         ]
         if spec != nil, let flag = flags.first(where: \.1) {
@@ -93,8 +97,9 @@ struct Create: AsyncParsableCommand {
         if let ttl { environmentSpec.ttlSeconds = ttl }
         let manager = try state.manager()
         let pending = environmentSpec
+        let deadline = timeout.map { Duration.milliseconds(Int64($0 * 1000)) }
         let environment = try await Progress.showing(manager, "creating") {
-            try await manager.create(pending, timeout: timeout.map { .milliseconds(Int64($0 * 1000)) })
+            try await interruptible { try await manager.create(pending, timeout: deadline) }
         }
         if output.json {
             return try printJSON(environment)
@@ -106,7 +111,7 @@ struct Create: AsyncParsableCommand {
         guard let spec else {
             return EnvironmentSpec(
                 engine: engine.map(EngineKind.init(rawValue:)), name: name, python: python, requirements: requirement,
-                findLinks: findLinks.map { URL(fileURLWithPath: $0).path }, offline: offline, withPip: withPip,
+                indexURL: indexURL, findLinks: findLinks.map { URL(fileURLWithPath: $0).path }, offline: offline, withPip: withPip,
                 environment: try parseVariables(variables), image: image)
         }
         let data: Data

@@ -6,13 +6,14 @@ import Foundation
     import Glibc
 #endif
 
-/// Runs work that lasts until something outside ends it (`logs --follow`),
-/// cancelling it on SIGINT or SIGTERM so its connections close cleanly, then
+/// Runs work that a person may stop with Ctrl-C (or a supervisor with SIGTERM):
+/// the signal cancels it, and its own cleanup runs (a half-made environment is
+/// removed and recorded as failed, a log stream is closed), then the command
 /// exits with ``ExitStatus/interrupted``.
-func untilInterrupted(_ work: @escaping @Sendable () async throws -> Void) async throws {
+func interruptible<T: Sendable>(_ work: @escaping @Sendable () async throws -> T) async throws -> T {
     let (signals, continuation) = AsyncStream.makeStream(of: Int32.self)
     let sources = [SIGINT, SIGTERM].map { number in
-        // The default action would kill the process before the work could be cancelled.
+        // The default action would end the process before the work could clean up.
         signal(number, SIG_IGN)
         let source = DispatchSource.makeSignalSource(signal: number)
         source.setEventHandler { continuation.yield(number) }
@@ -23,17 +24,16 @@ func untilInterrupted(_ work: @escaping @Sendable () async throws -> Void) async
         for source in sources { source.cancel() }
         continuation.finish()
     }
-    let interrupted = try await withThrowingTaskGroup(of: Bool.self) { group in
+    let outcome = try await withThrowingTaskGroup(of: T?.self) { group in
+        group.addTask { try await work() }
         group.addTask {
-            try await work()
-            return false
+            for await _ in signals { return nil }
+            return nil
         }
-        group.addTask {
-            for await _ in signals { return true }
-            return false
-        }
+        // Leaving the group waits for the cancelled work to finish its cleanup.
         defer { group.cancelAll() }
-        return try await group.next() ?? false
+        return try await group.next() ?? nil
     }
-    if interrupted { throw ExitCode(ExitStatus.interrupted) }
+    guard let outcome else { throw ExitCode(ExitStatus.interrupted) }
+    return outcome
 }

@@ -39,7 +39,7 @@ struct Logs: AsyncParsableCommand {
         let json = output.json
         if follow {
             let (id, tail) = (id, tail)
-            try await untilInterrupted {
+            try await interruptible {
                 try await manager.followLogs(id, tail: tail) { try Self.show($0, json: json) }
             }
             return

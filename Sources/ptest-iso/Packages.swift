@@ -52,7 +52,9 @@ struct Install: AsyncParsableCommand {
             requirements: requirements, requirementFiles: absolute(requirement), constraintFiles: absolute(constraint),
             indexURL: indexURL, findLinks: absolute(findLinks), offline: offline)
         let manager = try state.manager()
-        let result = try await Progress.showing(manager, "installing into \(id)") { try await manager.install(id, request) }
+        let result = try await Progress.showing(manager, "installing into \(id)") {
+            try await interruptible { [id] in try await manager.install(id, request) }
+        }
         if output.json { return try printJSON(RunOutput(result)) }
         StandardStream.write(result.stdout, to: .standardOutput)
         StandardStream.write(result.stderr, to: .standardError)

@@ -103,7 +103,7 @@ struct SnapshotRestore: AsyncParsableCommand {
     func run() async throws {
         let manager = try state.manager()
         let environment = try await Progress.showing(manager, "restoring \(snapshot)") {
-            try await manager.restore(snapshot, cleanup: keep ? .keep : .afterTTL)
+            try await interruptible { [snapshot, keep] in try await manager.restore(snapshot, cleanup: keep ? .keep : .afterTTL) }
         }
         if output.json { return try printJSON(environment) }
         print(environment.id)

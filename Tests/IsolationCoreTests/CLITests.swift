@@ -2,6 +2,10 @@ import Foundation
 import IsolationCore
 import Testing
 
+#if canImport(Glibc)
+    import Glibc
+#endif
+
 /// The CLI end to end: every step is a separate `ptest-iso` process sharing one state directory.
 @Suite(.serialized) struct CLITests {
     @Test func aVirtualenvLivesThroughSeparateInvocations() throws {
@@ -118,6 +122,28 @@ import Testing
         let missing = try CLI.run(["install", id, "ptiso_cli_absent", "--find-links", wheels.path, "--offline"] + state)
         #expect(missing.status == 1 && missing.stderr.contains("Error: "), "\(missing.output)")
         #expect(try CLI.run(["rm", id] + state).status == 0)
+    }
+
+    @Test func anInterruptedCreationLeavesOnlyAFailedRecord() throws {
+        let home = try TestHome("cli-interrupt-create")
+        let state = ["--home", home.url.path]
+        let index = try SilentServer()
+
+        // Given a creation whose installer waits on an index that never answers
+        let creator = try CLI.Running(
+            ["create", "-r", "ptiso_never", "--index-url", "http://127.0.0.1:\(index.port)/simple"] + state, watchingStderr: true)
+        #expect(creator.waitForOutput(containing: "progress env-"))
+
+        // When it is interrupted
+        kill(creator.process.processIdentifier, SIGINT)
+
+        // Then it exits 130, and the environment is recorded failed with its directory gone
+        #expect(creator.wait() == 130, "\(creator.text)")
+        let listed = try CLI.run(["ls", "--all", "--json"] + state)
+        let environments = try JSONDecoder.seconds.decode([Environment].self, from: Data(listed.stdout.utf8))
+        #expect(environments.count == 1 && environments.first?.status == .failed, "\(listed.output)")
+        let envs = (try? FileManager.default.contentsOfDirectory(atPath: home.url.appendingPathComponent("envs").path)) ?? []
+        #expect(envs.isEmpty, "\(envs)")
     }
 
     @Test func snapshotsTravelThroughAnArchive() throws {

@@ -41,34 +41,35 @@ enum CLI {
             stderr: try String(contentsOf: err, encoding: .utf8))
     }
 
-    /// A running `ptest-iso` whose stdout is read as it is written.
+    /// A running `ptest-iso` whose stdout (or stderr) is read as it is written.
     final class Running {
         let process = Process()
         private let output = Pipe()
-        private(set) var stdout = ""
+        /// What was read so far of the watched stream.
+        private(set) var text = ""
 
-        init(_ arguments: [String]) throws {
+        init(_ arguments: [String], watchingStderr: Bool = false) throws {
             process.executableURL = URL(fileURLWithPath: CLI.path)
             process.arguments = arguments
-            process.standardOutput = output
-            process.standardError = FileHandle.nullDevice
+            process.standardOutput = watchingStderr ? FileHandle.nullDevice : output
+            process.standardError = watchingStderr ? output : FileHandle.nullDevice
             process.standardInput = FileHandle.nullDevice
             try process.run()
         }
 
-        /// Reads until stdout contains `text`; false when stdout ended first.
-        func waitForOutput(containing text: String) -> Bool {
-            while !stdout.contains(text) {
+        /// Reads until the stream contains `wanted`; false when it ended first.
+        func waitForOutput(containing wanted: String) -> Bool {
+            while !text.contains(wanted) {
                 let data = output.fileHandleForReading.availableData
                 if data.isEmpty { return false }
-                stdout += String(decoding: data, as: UTF8.self)
+                text += String(decoding: data, as: UTF8.self)
             }
             return true
         }
 
-        /// Waits for the exit, reading the rest of stdout.
+        /// Waits for the exit, reading the rest of the stream.
         func wait() -> Int32 {
-            stdout += String(decoding: output.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+            text += String(decoding: output.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
             process.waitUntilExit()
             return process.terminationStatus
         }
