@@ -57,8 +57,8 @@ struct PtestIso: AsyncParsableCommand {
             let code = exitCode(for: error)
             // Help, version and completion scripts arrive as errors too; they print as argument-parser prints them.
             guard code != .success else { exit(withError: error) }
-            let message = message(for: error)
-            StandardStream.error("Error: \(message.isEmpty ? "\(error)" : message)")
+            let text = message(for: error)
+            StandardStream.error("Error: \(text.isEmpty ? "\(error)" : text)")
             Foundation.exit(code == .failure ? ExitStatus.internalError : code.rawValue)
         }
     }
