@@ -32,12 +32,8 @@ struct List: AsyncParsableCommand {
             print("no environments")
             return
         }
-        let rows =
-            [["ID", "ENGINE", "STATUS", "SESSION", "LOCATION"]]
-            + environments.map { [$0.id, $0.engine.rawValue, $0.status.rawValue, $0.session, $0.location] }
-        let widths = rows[0].indices.map { column in rows.map { $0[column].count }.max() ?? 0 }
-        for row in rows {
-            print(row.indices.map { row[$0].padding(toLength: widths[$0], withPad: " ", startingAt: 0) }.joined(separator: "  "))
-        }
+        printTable(
+            [["ID", "NAME", "ENGINE", "STATUS", "SESSION", "LOCATION"]]
+                + environments.map { [$0.id, $0.spec.name ?? "-", $0.engine.rawValue, $0.status.rawValue, $0.session, $0.location] })
     }
 }

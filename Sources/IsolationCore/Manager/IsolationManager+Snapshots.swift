@@ -41,8 +41,13 @@ extension IsolationManager {
     }
 
     /// Creates a new environment from a snapshot (same spec, restored files and packages).
-    public func restore(_ idOrName: String, timeout: Duration? = nil) async throws -> Environment {
-        let snapshot = try snapshot(named: idOrName)
+    ///
+    /// - Parameter cleanup: replaces the snapshot's cleanup policy, for a restorer
+    ///   whose session ends at once (the CLI) and must not take the environment with it.
+    public func restore(_ idOrName: String, cleanup: CleanupPolicy? = nil, timeout: Duration? = nil) async throws -> Environment {
+        var chosen = try snapshot(named: idOrName)
+        if let cleanup { chosen.spec.cleanup = cleanup }
+        let snapshot = chosen
         guard let engine = registry.engine(snapshot.engine) else {
             throw IsolationError(.engineUnavailable, "snapshot \(snapshot.name) needs the \(snapshot.engine) engine")
         }
