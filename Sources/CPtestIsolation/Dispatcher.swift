@@ -6,7 +6,8 @@ import IsolationCore
 enum Dispatcher {
     static let methods: Set<String> = [
         "version", "doctor", "session", "choose_engine", "create", "get", "list", "run", "install", "packages", "uninstall",
-        "copy_in", "copy_out", "stop", "start", "destroy", "wait_for_teardown", "destroy_session", "destroy_expired", "snapshot",
+        "copy_in", "copy_out", "stop", "start", "destroy", "wait_for_background", "shutdown", "destroy_session", "destroy_expired",
+        "snapshot",
         "snapshots",
         "restore", "delete_snapshot", "export_snapshot", "import_snapshot", "templates", "collect_templates", "cancel_all",
     ]
@@ -74,8 +75,11 @@ enum Dispatcher {
             let body = try request(IDRequest.self)
             try await manager.destroy(body.id, timeout: try duration(body.timeoutSeconds), background: body.background ?? false)
             return "{}"
-        case "wait_for_teardown":
-            await manager.waitForTeardown()
+        case "wait_for_background":
+            await manager.waitForBackgroundWork()
+            return "{}"
+        case "shutdown":
+            await manager.shutdown()
             return "{}"
         case "destroy_session", "destroy_expired":
             struct Destroyed: Encodable { var destroyed: [String] }

@@ -12,6 +12,7 @@ struct OpenRequest: Decodable {
     /// else the `ptest-iso` beside this library (where the wheel ships it).
     var reaperExecutable: String?
     var reaperGraceSeconds: Double?
+    var dockerStandbyDepth: Int?
 
     func managerConfiguration() throws -> IsolationManager.Configuration {
         if let maxLiveEnvironments, maxLiveEnvironments < 1 {
@@ -29,6 +30,12 @@ struct OpenRequest: Decodable {
                 throw ABIError.invalidArgument("config.reaper_grace_seconds: \(reaperGraceSeconds) must be zero or more seconds")
             }
             configuration.reaperGraceSeconds = reaperGraceSeconds
+        }
+        if let dockerStandbyDepth {
+            guard (0...8).contains(dockerStandbyDepth) else {
+                throw ABIError.invalidArgument("config.docker_standby_depth: \(dockerStandbyDepth) must be 0 (off) to 8")
+            }
+            configuration.dockerStandbyDepth = dockerStandbyDepth
         }
         switch reaperExecutable {
         case .some(""): configuration.reaperExecutable = nil

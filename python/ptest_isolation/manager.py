@@ -27,7 +27,13 @@ class Manager:
     the session leaves behind once every process using it has gone, even
     after ``kill -9`` (default: ``$PTEST_ISO_REAPER``, else the one shipped
     beside the library; ``""`` for none). ``reaper_grace_seconds`` is how
-    long it waits after the last one."""
+    long it waits after the last one.
+
+    ``docker_standby`` Docker containers per spec are kept started ahead of
+    need once a spec has been used, so the next environment of that spec
+    skips the container's start (only specs without network, ports,
+    volumes, secret files or readiness waits; 0 turns it off). ``close()``
+    removes them."""
 
     def __init__(
         self,
@@ -40,6 +46,7 @@ class Manager:
         cleanup: bool = True,
         reaper: Optional[str] = None,
         reaper_grace_seconds: Optional[float] = None,
+        docker_standby: int = 1,
     ) -> None:
         config = {
             "home": os.fspath(home) if home is not None else None,
@@ -49,6 +56,7 @@ class Manager:
             "template_cache_bytes": template_cache_bytes,
             "reaper_executable": os.fspath(reaper) if reaper is not None else None,
             "reaper_grace_seconds": reaper_grace_seconds,
+            "docker_standby_depth": docker_standby,
         }
         self._handle: Optional[int] = _native.open_manager({k: v for k, v in config.items() if v is not None})
         self._cleanup = cleanup
@@ -66,15 +74,17 @@ class Manager:
         return _native.call(self._handle, method, request)
 
     def close(self) -> None:
-        """Waits for background removals (``destroy(wait=False)``), then closes."""
+        """Finishes background removals (``destroy(wait=False)``), removes the
+        standby containers, then closes."""
         if self._handle is not None:
-            self.wait_for_teardown()
+            self.call("shutdown")
             handle, self._handle = self._handle, None
             _native.close_manager(handle)
 
-    def wait_for_teardown(self) -> None:
-        """Waits until every removal started with ``destroy(wait=False)`` has finished."""
-        self.call("wait_for_teardown")
+    def wait_for_background(self) -> None:
+        """Waits until removals started with ``destroy(wait=False)`` and
+        standby containers being started are done."""
+        self.call("wait_for_background")
 
     def __enter__(self) -> "Manager":
         return self

@@ -20,9 +20,12 @@ public final class DockerEngine: IsolationEngine {
 
     private let environment: [String: String]
     private let negotiated = Mutex<APIVersion?>(nil)
+    let standby: StandbyPool
 
-    public init(environment: [String: String] = ProcessInfo.processInfo.environment) {
+    /// - Parameter standbyDepth: containers kept started ahead of need per spec (see ``StandbyPool``); 0 for none.
+    public init(environment: [String: String] = ProcessInfo.processInfo.environment, standbyDepth: Int = 0) {
         self.environment = environment
+        self.standby = StandbyPool(depth: standbyDepth)
     }
 
     func withClient<T>(_ body: (DockerClient) async throws -> T) async throws -> T {
@@ -90,10 +93,17 @@ public final class DockerEngine: IsolationEngine {
             }
         }
         container.ports = spec.ports.map { ContainerSpec.PortPublication(containerPort: $0) }
+        let standbyKey = standbyKey(for: container, environment: environment)
         return try await withClient { client in
             var details = ["image": image]
             let redacted = Self.redactedSecrets(of: spec)
             if !redacted.isEmpty { details["secretsNotGiven"] = redacted.joined(separator: ",") }
+            if let standbyKey, let claimed = await standby.claim(standbyKey, client: client) {
+                await standby.refill(standbyKey, labels: Self.standbyLabels(for: environment), engine: self)
+                details["network"] = "none"
+                details["standby"] = "true"
+                return EngineArtifact(location: claimed, details: details)
+            }
             // Published ports need a network: a private one unless the spec names one.
             let wanted = spec.network ?? (spec.ports.isEmpty ? nil : "isolated")
             let network = try await self.prepareNetwork(wanted, environment: environment, client: client)
@@ -133,6 +143,7 @@ public final class DockerEngine: IsolationEngine {
                 await self.removeResources(of: environment, container: id, network: network.owned, client: client)
                 throw error
             }
+            if let standbyKey { await standby.refill(standbyKey, labels: Self.standbyLabels(for: environment), engine: self) }
             return EngineArtifact(location: id, details: details)
         }
     }

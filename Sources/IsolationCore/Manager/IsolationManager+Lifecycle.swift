@@ -87,6 +87,19 @@ extension IsolationManager {
         await teardowns.waitForAll()
     }
 
+    /// Waits for all work running in the background: removals, and standby containers being started.
+    public func waitForBackgroundWork() async {
+        await teardowns.waitForAll()
+        for case let docker as DockerEngine in registry.engines { await docker.waitForStandbyStarts() }
+    }
+
+    /// Finishes background work and removes standby containers: what a manager's owner calls
+    /// before letting it go, so nothing waits for the session's reaper.
+    public func shutdown() async {
+        await waitForBackgroundWork()
+        for case let docker as DockerEngine in registry.engines { await docker.drainStandbys() }
+    }
+
     /// Destroys every live environment of a session, in parallel — except
     /// those whose cleanup policy is `keep` or `after-ttl`.
     ///

@@ -25,6 +25,9 @@ public final class IsolationManager: Sendable {
         public var reaperExecutable: URL?
         /// How long the reaper waits after the session's last process has gone.
         public var reaperGraceSeconds: Double
+        /// Docker containers kept started ahead of need per spec once the spec has been used
+        /// (``StandbyPool``): creation then skips the container's start. 0 turns it off.
+        public var dockerStandbyDepth: Int = 0
 
         public init(
             home: URL? = nil, session: String? = nil, maxLiveEnvironments: Int = 64, defaultTTLSeconds: Double = 4 * 3600,
@@ -78,7 +81,10 @@ public final class IsolationManager: Sendable {
         self.configuration = configuration
         self.store = try StateStore.open(at: home.appendingPathComponent("state.sqlite"))
         self.registry = EngineRegistry(
-            engines ?? [VirtualenvEngine(home: home, templateCacheBytes: configuration.templateCacheBytes), DockerEngine()])
+            engines ?? [
+                VirtualenvEngine(home: home, templateCacheBytes: configuration.templateCacheBytes),
+                DockerEngine(standbyDepth: configuration.dockerStandbyDepth),
+            ])
         self.logger = logger
         self.reaper = configuration.reaperExecutable.map {
             ReaperClient(
