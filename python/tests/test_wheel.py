@@ -29,7 +29,7 @@ with manager.environment() as env:
 # the wheel must remove the environment.
 leftover = manager.create()
 print(json.dumps({"library": _native.LIBRARY._name, "stdout": result.stdout, "version": iso.__version__,
-                  "leftover": leftover.location}))
+                  "leftover": leftover.location}), flush=True)
 os._exit(0)
 """
 
