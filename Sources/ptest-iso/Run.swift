@@ -90,11 +90,11 @@ struct RunOutput: Encodable {
 /// `KEY=VALUE` options as a dictionary.
 ///
 /// - Throws: `ValidationError` naming the first that is not `KEY=VALUE`.
-func parseVariables(_ variables: [String]) throws -> [String: String] {
+func parseVariables(_ variables: [String], option: String = "--env") throws -> [String: String] {
     var parsed: [String: String] = [:]
     for variable in variables {
         let parts = variable.split(separator: "=", maxSplits: 1, omittingEmptySubsequences: false)
-        guard parts.count == 2, !parts[0].isEmpty else { throw ValidationError("--env '\(variable)' is not KEY=VALUE") }
+        guard parts.count == 2, !parts[0].isEmpty else { throw ValidationError("\(option) '\(variable)' is not KEY=VALUE") }
         parsed[String(parts[0])] = String(parts[1])
     }
     return parsed

@@ -17,6 +17,10 @@ struct CLIErrorTests {
 
     static let cases: [Case] = [
         Case(arguments: ["inspect", "env-nope"], status: notFound),
+        Case(arguments: ["ls", "--status", "bogus"], status: usage),
+        Case(arguments: ["ls", "--label", "no-equals"], status: usage),
+        Case(arguments: ["reap", "--home", "/tmp", "--session", ""], status: usage),
+        Case(arguments: ["reap", "--home", "/tmp", "--session", "s", "--grace", "-1"], status: usage),
         Case(arguments: ["run", "env-nope", "--", "true"], status: notFound),
         Case(arguments: ["exec", "env-nope", "--", "true"], status: notFound),
         Case(arguments: ["install", "env-nope", "requests"], status: notFound),
