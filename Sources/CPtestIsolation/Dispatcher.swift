@@ -6,7 +6,8 @@ import IsolationCore
 enum Dispatcher {
     static let methods: Set<String> = [
         "version", "doctor", "session", "choose_engine", "create", "get", "list", "run", "install", "packages", "uninstall",
-        "copy_in", "copy_out", "stop", "start", "destroy", "wait_for_background", "shutdown", "destroy_session", "destroy_expired",
+        "copy_in", "copy_out", "stop", "start", "restart", "pause", "unpause", "destroy", "wait_for_background", "shutdown",
+        "destroy_session", "destroy_expired",
         "snapshot",
         "snapshots",
         "restore", "delete_snapshot", "export_snapshot", "import_snapshot", "templates", "collect_templates", "cancel_all",
@@ -65,11 +66,15 @@ enum Dispatcher {
             guard let destination = body.destination else { throw ABIError.invalidArgument("request.destination is required") }
             try await manager.copyOut(body.id, from: body.source, to: URL(fileURLWithPath: destination))
             return "{}"
-        case "stop":
-            try manager.stop(try request(IDRequest.self).id)
-            return "{}"
-        case "start":
-            try manager.start(try request(IDRequest.self).id)
+        case "stop", "start", "restart", "pause", "unpause":
+            let id = try request(IDRequest.self).id
+            switch method {
+            case "stop": try await manager.stop(id)
+            case "start": try await manager.start(id)
+            case "restart": try await manager.restart(id)
+            case "pause": try await manager.pause(id)
+            default: try await manager.unpause(id)
+            }
             return "{}"
         case "destroy":
             let body = try request(IDRequest.self)

@@ -5,8 +5,9 @@ struct Stop: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         abstract: "Stop an environment: commands are refused until `start`.",
         discussion: """
-            Its files, packages and container stay; only its status changes, for every process \
-            sharing the state directory.
+            A container is stopped (its processes end); its files, packages and container stay. \
+            A virtualenv runs nothing between commands: only its status changes, for every \
+            process sharing the state directory.
 
             Examples:
               ptest-iso stop env-3f2a9c1b7d40
@@ -21,7 +22,7 @@ struct Stop: AsyncParsableCommand {
 
     func run() async throws {
         let manager = try state.manager()
-        try manager.stop(id)
+        try await manager.stop(id)
         try report(manager.get(id), json: output.json)
     }
 }
@@ -43,7 +44,7 @@ struct Start: AsyncParsableCommand {
 
     func run() async throws {
         let manager = try state.manager()
-        try manager.start(id)
+        try await manager.start(id)
         try report(manager.get(id), json: output.json)
     }
 }
@@ -52,4 +53,71 @@ struct Start: AsyncParsableCommand {
 func report(_ environment: Environment, json: Bool) throws {
     if json { return try printJSON(environment) }
     print("\(environment.id) \(environment.status.rawValue)")
+}
+
+/// `restart`, `pause` and `unpause`: a container's processes, through the same shape of command.
+struct Restart: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Restart a container's processes (Docker environments).",
+        discussion: """
+            Examples:
+              ptest-iso restart env-3f2a9c1b7d40
+            """
+    )
+
+    @OptionGroup var state: StateOptions
+    @OptionGroup var output: OutputOptions
+
+    @Argument(help: "The environment's id.")
+    var id: String
+
+    func run() async throws {
+        let manager = try state.manager()
+        try await manager.restart(id)
+        try report(manager.get(id), json: output.json)
+    }
+}
+
+struct Pause: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Freeze a container's processes; commands are refused until `unpause`.",
+        discussion: """
+            Examples:
+              ptest-iso pause env-3f2a9c1b7d40
+            """
+    )
+
+    @OptionGroup var state: StateOptions
+    @OptionGroup var output: OutputOptions
+
+    @Argument(help: "The environment's id.")
+    var id: String
+
+    func run() async throws {
+        let manager = try state.manager()
+        try await manager.pause(id)
+        try report(manager.get(id), json: output.json)
+    }
+}
+
+struct Unpause: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Thaw a paused container.",
+        discussion: """
+            Examples:
+              ptest-iso unpause env-3f2a9c1b7d40
+            """
+    )
+
+    @OptionGroup var state: StateOptions
+    @OptionGroup var output: OutputOptions
+
+    @Argument(help: "The environment's id.")
+    var id: String
+
+    func run() async throws {
+        let manager = try state.manager()
+        try await manager.unpause(id)
+        try report(manager.get(id), json: output.json)
+    }
 }

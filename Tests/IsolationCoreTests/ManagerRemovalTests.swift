@@ -8,7 +8,7 @@ struct ManagerRemovalTests {
         let home = try TestHome("remove")
         let manager = try home.manager()
         let environment = try await manager.create(EnvironmentSpec(useTemplateCache: false))
-        try manager.start(environment.id)
+        try await manager.start(environment.id)
 
         await #expect(throws: IsolationError.self) { try await manager.remove(environment.id) }
         #expect(try manager.get(environment.id).status == .running)

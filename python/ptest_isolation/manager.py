@@ -314,6 +314,19 @@ class Environment:
         self._manager.call("start", id=self.id)
         self.refresh()
 
+    def restart(self) -> None:
+        """Restarts a container's processes (Docker environments)."""
+        self._manager.call("restart", id=self.id)
+
+    def pause(self) -> None:
+        """Freezes a container's processes; commands are refused until ``unpause()``."""
+        self._manager.call("pause", id=self.id)
+        self.status = "paused"
+
+    def unpause(self) -> None:
+        self._manager.call("unpause", id=self.id)
+        self.status = "running"
+
     def destroy(self, *, missing_ok: bool = False, wait: bool = True) -> None:
         """Removes everything the environment made. With ``missing_ok`` an
         already destroyed environment is not an error. With ``wait=False`` it

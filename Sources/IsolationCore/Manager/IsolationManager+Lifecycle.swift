@@ -141,15 +141,4 @@ extension IsolationManager {
         if let failure = outcomes.first(where: { $0.1 != nil })?.1 { throw failure }
         return outcomes.map(\.0).sorted()
     }
-
-    /// Forbids commands until ``start(_:)``.
-    public func stop(_ id: String) throws {
-        try move(id, to: .stopped)
-        broadcaster.emit(.stopped, environment: id)
-    }
-
-    public func start(_ id: String) throws {
-        try move(id, to: .running)
-        broadcaster.emit(.started, environment: id)
-    }
 }

@@ -15,7 +15,7 @@ extension IsolationManager {
         case .destroyed:
             if force { return }
             throw IsolationError(.illegalTransition, "environment \(id) is already destroyed")
-        case .creating, .running, .destroying:
+        case .creating, .running, .paused, .destroying:
             guard force else {
                 throw IsolationError(
                     .illegalTransition, "environment \(id) is \(environment.status.rawValue), maybe in use; force to remove it anyway")
