@@ -1,7 +1,9 @@
 import DockerAPI
 import Foundation
-import IsolationCore
+import Synchronization
 import Testing
+
+@testable import IsolationCore
 
 /// Shared networks' lifetime and the subnets of the networks the engine makes.
 @Suite struct DockerNetworkTests {
@@ -86,6 +88,29 @@ import Testing
             #expect(try await network(shared) != nil)
         }
         try await manager.destroy(last.id)
+        #expect(try await network(shared) == nil)
+    }
+
+    @Test func aJoinerWhoseNetworkIsRemovedUnderItRecreatesItOnce() async throws {
+        let home = try TestHome("docker-net-removed")
+        let manager = try manager(home)
+        let shared = "ptest-iso-test-gone-\(UUID().uuidString.prefix(6).lowercased())"
+        let prepared = Mutex(0)
+        // The first time the network is ready, it is removed, as the last user's destroy in another process would.
+        let environment = try await DockerEngine.$sharedNetworkReady.withValue({ name in
+            guard
+                prepared.withLock({
+                    $0 += 1; return $0 == 1
+                })
+            else { return }
+            try? await withDockerClient(try .fromEnvironment()) { try await $0.removeNetwork(name) }
+        }) {
+            try await manager.create(EnvironmentSpec(image: Self.busybox, network: shared))
+        }
+        #expect(prepared.withLock { $0 } == 2, "the network was prepared again")
+        #expect(try await manager.run(environment.id, Command(["true"])).exitCode == 0)
+        #expect(try await network(shared)?.labels?["ptest-iso.shared-network"] == "true")
+        try await manager.destroy(environment.id)
         #expect(try await network(shared) == nil)
     }
 

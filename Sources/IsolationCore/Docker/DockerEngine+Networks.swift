@@ -49,16 +49,22 @@ extension DockerEngine {
         return docker + routes
     }
 
+    /// Called with the shared network's name once it is known to exist, before the container joins it.
+    /// Tests use it to remove the network at the worst moment, as another process's destroy may.
+    @TaskLocal static var sharedNetworkReady: (@Sendable (String) async -> Void)?
+
     /// Makes sure the shared network `name` exists (labelled as shared, outliving the environment) to join it.
     func ensureSharedNetwork(_ name: String, environment: Environment, client: DockerClient) async throws {
-        guard (try? await client.inspectNetwork(name)) == nil else { return }
-        var labels = ResourceLabels.outliving(environment.labels)
-        labels[ResourceLabels.sharedNetwork] = "true"
-        do {
-            try await createNetwork(name, labels: labels, client: client)
-        } catch let error as DockerError where error.code == .conflict {
-            // Another environment created it first: join it.
+        if (try? await client.inspectNetwork(name)) == nil {
+            var labels = ResourceLabels.outliving(environment.labels)
+            labels[ResourceLabels.sharedNetwork] = "true"
+            do {
+                try await createNetwork(name, labels: labels, client: client)
+            } catch let error as DockerError where error.code == .conflict {
+                // Another environment created it first: join it.
+            }
         }
+        await Self.sharedNetworkReady?(name)
     }
 
     /// The shared network a spec joins: a name other than `none` and `isolated`.
