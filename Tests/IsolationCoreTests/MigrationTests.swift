@@ -1,3 +1,4 @@
+import DockerAPI
 import Foundation
 import IsolationCore
 import Testing
@@ -48,5 +49,32 @@ import Testing
         let notVenv = await #expect(throws: IsolationError.self) { try await manager.migrate(target.id, toImage: Self.python) }
         #expect(notVenv?.message.contains("only virtualenv environments migrate") == true)
         try await manager.destroySession()
+    }
+
+    @Test func anImageWithAnotherMinorPythonIsRefusedSayingWhichVersions() async throws {
+        let home = try TestHome("migrate-minor")
+        let manager = try IsolationManager(
+            configuration: .init(home: home.url, session: "migration-tests-\(UUID().uuidString.prefix(6))"),
+            engines: [VirtualenvEngine(home: home.url), DockerEngine()])
+        // An image whose python3 (first on PATH) says it is 3.12.
+        let context = home.url.appendingPathComponent("context")
+        try FileManager.default.createDirectory(at: context, withIntermediateDirectories: true)
+        try """
+        FROM \(Self.python)
+        RUN printf '#!/bin/sh\\necho 3.12.0\\n' > /usr/local/bin/python3 && chmod 755 /usr/local/bin/python3
+        """.write(to: context.appendingPathComponent("Dockerfile"), atomically: true, encoding: .utf8)
+        let tag = "ptest-iso-test/python312:\(UUID().uuidString.prefix(8).lowercased())"
+        try await withDockerClient(try .fromEnvironment()) {
+            try await $0.buildImage(ImageBuildOptions(contextDirectory: context, tags: [tag], labels: ["ptest-iso.test": "1"]))
+        }
+        let source = try await manager.create(EnvironmentSpec(engine: .virtualenv, python: "/usr/bin/python3"))
+        let refused = await #expect(throws: IsolationError.self) { try await manager.migrate(source.id, toImage: tag) }
+        let venvPython = try #require(source.details["python"])
+        #expect(refused?.code == .invalidSpec)
+        #expect(
+            refused?.message.contains("has Python 3.12.0 but the venv has \(venvPython)") == true, "\(String(describing: refused))")
+        #expect(refused?.message.contains("Use an image with Python 3.11") == true)
+        try await manager.destroySession()
+        _ = try await withDockerClient(try .fromEnvironment()) { try await $0.removeImage(tag, force: true) }
     }
 }
