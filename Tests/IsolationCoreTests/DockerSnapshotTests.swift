@@ -81,6 +81,42 @@ import Testing
         #expect(!left.image && left.volumes.isEmpty)
     }
 
+    @Test func aReadOnlyRootsWorkingDirectoryVolumeIsSnapshottedToo() async throws {
+        let home = try TestHome("docker-snap-readonly")
+        let manager = try manager(home)
+        let source = try await manager.create(EnvironmentSpec(image: Self.busybox, readOnlyRoot: true))
+        _ = try await shell(manager, source.id, "echo original > /work/file")
+        let snapshot = try await manager.snapshot(source.id, name: "readonly-\(UUID().uuidString.prefix(6))")
+        #expect(snapshot.details["snapshotVolumes"] == "_work")
+        _ = try await shell(manager, source.id, "echo changed > /work/file")
+        let restored = try await manager.restore(snapshot.name)
+        #expect(try await shell(manager, restored.id, "cat /work/file") == "original\n")
+        try await manager.destroySession()
+        try await manager.deleteSnapshot(snapshot.name)
+    }
+
+    @Test func anImportBesideItsOriginalSurvivesTheOriginalsDeletion() async throws {
+        let home = try TestHome("docker-snap-twin")
+        let manager = try manager(home)
+        let file = home.url.appendingPathComponent("snapshot.tar")
+        let source = try await manager.create(Self.volumeSpec)
+        _ = try await shell(manager, source.id, Self.original)
+        let name = "twin-\(UUID().uuidString.prefix(6))"
+        let original = try await manager.snapshot(source.id, name: name)
+        try await manager.exportSnapshot(name, to: file)
+        // Same daemon, same image: each snapshot holds a tag of its own, so deleting one keeps the other's image.
+        let twin = try await manager.importSnapshot(from: file, name: "\(name)-twin")
+        #expect(twin.location == original.location)
+        try await manager.deleteSnapshot(name)
+        #expect(try await leftovers(of: original).volumes.isEmpty)
+        let restored = try await manager.restore(twin.name)
+        #expect(try await shell(manager, restored.id, Self.readBack) == "original\noriginal\ndeep\n700\n")
+        try await manager.destroySession()
+        try await manager.deleteSnapshot(twin.name)
+        let left = try await leftovers(of: twin)
+        #expect(!left.image && left.volumes.isEmpty)
+    }
+
     @Test func importingAFileThatIsNoSnapshotFailsClearly() async throws {
         let home = try TestHome("docker-snap-bad")
         let manager = try manager(home)

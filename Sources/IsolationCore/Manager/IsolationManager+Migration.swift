@@ -60,8 +60,11 @@ extension IsolationManager {
         }
         let found = result.stdoutText.trimmingCharacters(in: .whitespacesAndNewlines)
         guard result.exitCode == 0, !found.isEmpty else {
+            let said = result.stderrText.trimmingCharacters(in: .whitespacesAndNewlines).prefix(200)
             throw IsolationError(
-                .invalidSpec, "image: '\(image)' has no python3 to migrate to (exit \(result.exitCode): \(result.stderrText.prefix(200)))")
+                .invalidSpec,
+                "image: '\(image)' has no python3 to migrate to (running it exited with \(result.exitCode)\(said.isEmpty ? "" : ": \(said)"))"
+            )
         }
         func minor(_ version: String) -> String { version.split(separator: ".").prefix(2).joined(separator: ".") }
         if let venvVersion, minor(venvVersion) != minor(found) {
