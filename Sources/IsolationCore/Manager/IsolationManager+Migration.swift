@@ -30,7 +30,9 @@ extension IsolationManager {
             do {
                 try await self.checkPython(of: target, image: image, against: source.details["python"])
                 if !pins.isEmpty {
-                    try await self.install(target.id, PackageRequest(requirements: pins, findLinks: spec.findLinks, offline: spec.offline))
+                    try await self.install(
+                        target.id,
+                        PackageRequest(requirements: pins, indexURL: spec.indexURL, findLinks: spec.findLinks, offline: spec.offline))
                 }
                 try await self.copyWorkingFiles(from: source, to: target.id)
             } catch {
