@@ -11,6 +11,7 @@ enum Dispatcher {
         "snapshot",
         "snapshots",
         "restore", "delete_snapshot", "export_snapshot", "import_snapshot", "templates", "collect_templates", "cancel_all",
+        "migrate",
     ]
 
     static func call(_ manager: IsolationManager, method: String, request text: String) async throws -> String {
@@ -114,6 +115,10 @@ enum Dispatcher {
         case "import_snapshot":
             let body = try request(ImportRequest.self)
             return try ProtocolJSON.encode(try await manager.importSnapshot(from: URL(fileURLWithPath: body.path), name: body.name))
+        case "migrate":
+            let body = try request(MigrateRequest.self)
+            return try ProtocolJSON.encode(
+                try await manager.migrate(body.id, toImage: body.image, timeout: try duration(body.timeoutSeconds)))
         case "templates":
             struct Templates: Encodable { var templates: [TemplateInfo] }
             return try ProtocolJSON.encode(Templates(templates: manager.templates()))

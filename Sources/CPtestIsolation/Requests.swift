@@ -120,6 +120,13 @@ struct ImportRequest: Decodable {
     var name: String?
 }
 
+/// `migrate`: a virtualenv environment to a new Docker environment of `image`.
+struct MigrateRequest: Decodable {
+    var id: String
+    var image: String
+    var timeoutSeconds: Double?
+}
+
 struct CollectRequest: Decodable {
     var maxBytes: Int64?
 }

@@ -306,6 +306,19 @@ class Environment:
             request["name"] = name
         return Snapshot.from_abi(self._manager.call("snapshot", **request))
 
+    def migrate(self, *, image: str, timeout: Optional[float] = None) -> "Environment":
+        """A new Docker environment of ``image`` from this virtualenv one: the same
+        packages pinned to their installed versions, working files and variables.
+        This environment is left as it is. Raises ``InvalidSpec`` when the image
+        has no python3 or a different minor Python version."""
+        request: dict[str, Any] = {"id": self.id, "image": image}
+        if timeout:
+            request["timeout_seconds"] = timeout
+        body = self._manager.call("migrate", **request)
+        with self._manager._lock:
+            self._manager._created.append(body["id"])
+        return Environment(self._manager, body)
+
     def stop(self) -> None:
         self._manager.call("stop", id=self.id)
         self.refresh()

@@ -116,7 +116,7 @@ public final class DockerEngine: IsolationEngine {
             let id: String
             do {
                 container.mounts = try await self.mounts(for: environment, client: client)
-                id = try await client.createContainer(container).id
+                id = try await self.createContainer(container, of: environment, client: client)
             } catch {
                 await self.removeResources(of: environment, container: nil, network: network.owned, client: client)
                 if let error = error as? DockerError, error.code == .notFound {
@@ -126,7 +126,7 @@ public final class DockerEngine: IsolationEngine {
                 throw error
             }
             do {
-                try await client.startContainer(id)
+                try await self.startContainer(id, of: environment, client: client)
                 var hostPorts: [Int: Int] = [:]
                 if !spec.ports.isEmpty {
                     let inspect = try await client.inspectContainer(id)
@@ -156,7 +156,7 @@ public final class DockerEngine: IsolationEngine {
     }
 
     /// `nil`/`none`: no network. `isolated`: a private network of this environment.
-    /// Anything else: a shared network of that name (created, labelled, when missing).
+    /// Anything else: a shared network of that name (created, labelled, when missing; removed with its last user).
     private func prepareNetwork(_ request: String?, environment: Environment, client: DockerClient) async throws -> (
         mode: String, owned: String?
     ) {
@@ -165,18 +165,10 @@ public final class DockerEngine: IsolationEngine {
             return ("none", nil)
         case "isolated":
             let name = "ptest-iso-\(environment.id)"
-            try await client.createNetwork(NetworkSpec(name: name, labels: environment.labels))
+            try await createNetwork(name, labels: environment.labels, client: client)
             return (name, name)
         case let shared?:
-            if (try? await client.inspectNetwork(shared)) == nil {
-                var labels = ResourceLabels.outliving(environment.labels)
-                labels[ResourceLabels.sharedNetwork] = "true"
-                do {
-                    try await client.createNetwork(NetworkSpec(name: shared, labels: labels))
-                } catch let error as DockerError where error.code == .conflict {
-                    // Another environment created it first: join it.
-                }
-            }
+            try await ensureSharedNetwork(shared, environment: environment, client: client)
             return (shared, nil)
         }
     }
@@ -209,6 +201,9 @@ public final class DockerEngine: IsolationEngine {
                 do {
                     try await client.removeNetwork(owned)
                 } catch let error as DockerError where error.code == .notFound {}
+            }
+            if let shared = Self.sharedNetwork(of: environment.spec) {
+                try await self.removeSharedNetworkIfUnused(shared, client: client)
             }
             // Found by label, so the volumes of a creation that failed before recording anything go too.
             try await self.removeVolumes(of: environment, client: client)
