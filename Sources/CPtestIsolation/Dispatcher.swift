@@ -45,19 +45,19 @@ enum Dispatcher {
             let command = Command(
                 body.argv, environment: body.environment ?? [:], workingDirectory: body.workingDirectory,
                 timeoutSeconds: body.timeoutSeconds, stdin: body.stdin.map { Data($0.utf8) })
-            return try ProtocolJSON.encode(RunResponse(try await manager.run(body.id, command)))
+            return try ProtocolJSON.encode(try await manager.run(body.id, command).text)
         case "install":
             // The same object carries the target (`id`, `timeout_seconds`) and the packages.
             let target = try request(IDRequest.self)
             let packages = try request(PackageRequest.self)
             return try ProtocolJSON.encode(
-                RunResponse(try await manager.install(target.id, packages, timeout: try duration(target.timeoutSeconds))))
+                try await manager.install(target.id, packages, timeout: try duration(target.timeoutSeconds)).text)
         case "packages":
             struct Packages: Encodable { var packages: [InstalledPackage] }
             return try ProtocolJSON.encode(Packages(packages: try await manager.packages(try request(IDRequest.self).id)))
         case "uninstall":
             let body = try request(UninstallRequest.self)
-            return try ProtocolJSON.encode(RunResponse(try await manager.uninstall(body.id, body.names)))
+            return try ProtocolJSON.encode(try await manager.uninstall(body.id, body.names).text)
         case "copy_in":
             let body = try request(CopyRequest.self)
             try await manager.copyIn(body.id, from: URL(fileURLWithPath: body.source), to: body.destination ?? ".")

@@ -131,23 +131,6 @@ struct CollectRequest: Decodable {
     var maxBytes: Int64?
 }
 
-/// A command's result with text streams (UTF-8, invalid bytes replaced).
-struct RunResponse: Encodable {
-    var exitCode: Int32
-    var stdout: String
-    var stderr: String
-    var durationSeconds: Double
-    var timedOut: Bool
-
-    init(_ result: CommandResult) {
-        exitCode = result.exitCode
-        stdout = result.stdoutText
-        stderr = result.stderrText
-        durationSeconds = result.durationSeconds
-        timedOut = result.timedOut
-    }
-}
-
 func duration(_ seconds: Double?) throws -> Duration? {
     guard let seconds else { return nil }
     guard seconds > 0, seconds.isFinite else {

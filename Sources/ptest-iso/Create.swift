@@ -43,14 +43,7 @@ struct Create: AsyncParsableCommand {
     @Option(name: [.customShort("r"), .long], help: "A requirement to install; repeat for more.")
     var requirement: [String] = []
 
-    @Option(help: "A package index to use instead of the default one.")
-    var indexURL: String?
-
-    @Option(help: "A directory of wheels to install from; repeat for more.")
-    var findLinks: [String] = []
-
-    @Flag(help: "Never reach a package index: install only from --find-links.")
-    var offline = false
+    @OptionGroup var sources: PackageSourceOptions
 
     @Flag(help: "Put pip into the environment.")
     var withPip = false
@@ -73,9 +66,9 @@ struct Create: AsyncParsableCommand {
     func validate() throws {
         let flags = [
             ("--engine", engine != nil), ("--python", python != nil), ("--image", image != nil),
-            ("--requirement", !requirement.isEmpty), ("--name", name != nil), ("--find-links", !findLinks.isEmpty),
-            ("--index-url", indexURL != nil),
-            ("--offline", offline), ("--with-pip", withPip), ("--env", !variables.isEmpty),
+            ("--requirement", !requirement.isEmpty), ("--name", name != nil), ("--find-links", !sources.findLinks.isEmpty),
+            ("--index-url", sources.indexURL != nil),
+            ("--offline", sources.offline), ("--with-pip", withPip), ("--env", !variables.isEmpty),
         ]
         if spec != nil, let flag = flags.first(where: \.1) {
             throw ValidationError("--spec and \(flag.0) conflict; put the field into the spec")
@@ -111,7 +104,8 @@ struct Create: AsyncParsableCommand {
         guard let spec else {
             return EnvironmentSpec(
                 engine: engine.map(EngineKind.init(rawValue:)), name: name, python: python, requirements: requirement,
-                indexURL: indexURL, findLinks: findLinks.map { URL(fileURLWithPath: $0).path }, offline: offline, withPip: withPip,
+                indexURL: sources.indexURL, findLinks: sources.findLinks.map { URL(fileURLWithPath: $0).path }, offline: sources.offline,
+                withPip: withPip,
                 environment: try parseVariables(variables), image: image)
         }
         let data: Data

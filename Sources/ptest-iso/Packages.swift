@@ -31,14 +31,7 @@ struct Install: AsyncParsableCommand {
     @Option(name: [.customShort("c"), .long], help: "A constraints file; repeat for more.")
     var constraint: [String] = []
 
-    @Option(help: "A package index to use instead of the default one.")
-    var indexURL: String?
-
-    @Option(help: "A directory of wheels to install from; repeat for more.")
-    var findLinks: [String] = []
-
-    @Flag(help: "Never reach a package index: install only from --find-links.")
-    var offline = false
+    @OptionGroup var sources: PackageSourceOptions
 
     func validate() throws {
         if requirements.isEmpty && requirement.isEmpty {
@@ -50,12 +43,12 @@ struct Install: AsyncParsableCommand {
         let absolute = { (paths: [String]) in paths.map { URL(fileURLWithPath: $0).path } }
         let request = PackageRequest(
             requirements: requirements, requirementFiles: absolute(requirement), constraintFiles: absolute(constraint),
-            indexURL: indexURL, findLinks: absolute(findLinks), offline: offline)
+            indexURL: sources.indexURL, findLinks: absolute(sources.findLinks), offline: sources.offline)
         let manager = try state.manager()
         let result = try await Progress.showing(manager, "installing into \(id)") {
             try await interruptible { [id] in try await manager.install(id, request) }
         }
-        if output.json { return try printJSON(RunOutput(result)) }
+        if output.json { return try printJSON(result.text) }
         StandardStream.write(result.stdout, to: .standardOutput)
         StandardStream.write(result.stderr, to: .standardError)
     }

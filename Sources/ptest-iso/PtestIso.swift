@@ -89,3 +89,15 @@ struct StateOptions: ParsableArguments {
         return try IsolationManager(configuration: configuration)
     }
 }
+
+/// Where packages come from, for `create` and `install`.
+struct PackageSourceOptions: ParsableArguments {
+    @Option(help: "A package index to use instead of the default one.")
+    var indexURL: String?
+
+    @Option(help: "A directory of wheels to install from; repeat for more.")
+    var findLinks: [String] = []
+
+    @Flag(help: "Never reach a package index: install only from --find-links.")
+    var offline = false
+}

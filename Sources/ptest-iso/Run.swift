@@ -57,7 +57,7 @@ struct Run: AsyncParsableCommand {
             id,
             Command(command, environment: try parseVariables(variables), workingDirectory: workdir, timeoutSeconds: timeout, stdin: input))
         if output.json {
-            try printJSON(RunOutput(result))
+            try printJSON(result.text)
         } else {
             StandardStream.write(result.stdout, to: .standardOutput)
             StandardStream.write(result.stderr, to: .standardError)
@@ -67,23 +67,6 @@ struct Run: AsyncParsableCommand {
             throw ExitCode(ExitStatus.timeout)
         }
         throw ExitCode(result.exitCode)
-    }
-}
-
-/// A command's result with its output as text.
-struct RunOutput: Encodable {
-    var exitCode: Int32
-    var stdout: String
-    var stderr: String
-    var durationSeconds: Double
-    var timedOut: Bool
-
-    init(_ result: CommandResult) {
-        exitCode = result.exitCode
-        stdout = result.stdoutText
-        stderr = result.stderrText
-        durationSeconds = result.durationSeconds
-        timedOut = result.timedOut
     }
 }
 

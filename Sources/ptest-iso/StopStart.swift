@@ -1,6 +1,22 @@
 import ArgumentParser
 import IsolationCore
 
+/// What `stop`, `start`, `restart`, `pause` and `unpause` take: one environment.
+struct ControlTarget: ParsableArguments {
+    @OptionGroup var state: StateOptions
+    @OptionGroup var output: OutputOptions
+
+    @Argument(help: "The environment's id.")
+    var id: String
+
+    /// Applies `action` and prints `ID STATUS` (or the record as JSON).
+    func apply(_ action: (IsolationManager, String) async throws -> Void) async throws {
+        let manager = try state.manager()
+        try await action(manager, id)
+        try report(manager.get(id), json: output.json)
+    }
+}
+
 struct Stop: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         abstract: "Stop an environment: commands are refused until `start`.",
@@ -14,17 +30,9 @@ struct Stop: AsyncParsableCommand {
             """
     )
 
-    @OptionGroup var state: StateOptions
-    @OptionGroup var output: OutputOptions
+    @OptionGroup var target: ControlTarget
 
-    @Argument(help: "The environment's id.")
-    var id: String
-
-    func run() async throws {
-        let manager = try state.manager()
-        try await manager.stop(id)
-        try report(manager.get(id), json: output.json)
-    }
+    func run() async throws { try await target.apply { try await $0.stop($1) } }
 }
 
 struct Start: AsyncParsableCommand {
@@ -36,26 +44,11 @@ struct Start: AsyncParsableCommand {
             """
     )
 
-    @OptionGroup var state: StateOptions
-    @OptionGroup var output: OutputOptions
+    @OptionGroup var target: ControlTarget
 
-    @Argument(help: "The environment's id.")
-    var id: String
-
-    func run() async throws {
-        let manager = try state.manager()
-        try await manager.start(id)
-        try report(manager.get(id), json: output.json)
-    }
+    func run() async throws { try await target.apply { try await $0.start($1) } }
 }
 
-/// `ID STATUS`, or the record as JSON.
-func report(_ environment: Environment, json: Bool) throws {
-    if json { return try printJSON(environment) }
-    print("\(environment.id) \(environment.status.rawValue)")
-}
-
-/// `restart`, `pause` and `unpause`: a container's processes, through the same shape of command.
 struct Restart: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         abstract: "Restart a container's processes (Docker environments).",
@@ -65,17 +58,9 @@ struct Restart: AsyncParsableCommand {
             """
     )
 
-    @OptionGroup var state: StateOptions
-    @OptionGroup var output: OutputOptions
+    @OptionGroup var target: ControlTarget
 
-    @Argument(help: "The environment's id.")
-    var id: String
-
-    func run() async throws {
-        let manager = try state.manager()
-        try await manager.restart(id)
-        try report(manager.get(id), json: output.json)
-    }
+    func run() async throws { try await target.apply { try await $0.restart($1) } }
 }
 
 struct Pause: AsyncParsableCommand {
@@ -87,17 +72,9 @@ struct Pause: AsyncParsableCommand {
             """
     )
 
-    @OptionGroup var state: StateOptions
-    @OptionGroup var output: OutputOptions
+    @OptionGroup var target: ControlTarget
 
-    @Argument(help: "The environment's id.")
-    var id: String
-
-    func run() async throws {
-        let manager = try state.manager()
-        try await manager.pause(id)
-        try report(manager.get(id), json: output.json)
-    }
+    func run() async throws { try await target.apply { try await $0.pause($1) } }
 }
 
 struct Unpause: AsyncParsableCommand {
@@ -109,15 +86,13 @@ struct Unpause: AsyncParsableCommand {
             """
     )
 
-    @OptionGroup var state: StateOptions
-    @OptionGroup var output: OutputOptions
+    @OptionGroup var target: ControlTarget
 
-    @Argument(help: "The environment's id.")
-    var id: String
+    func run() async throws { try await target.apply { try await $0.unpause($1) } }
+}
 
-    func run() async throws {
-        let manager = try state.manager()
-        try await manager.unpause(id)
-        try report(manager.get(id), json: output.json)
-    }
+/// `ID STATUS`, or the record as JSON.
+func report(_ environment: Environment, json: Bool) throws {
+    if json { return try printJSON(environment) }
+    print("\(environment.id) \(environment.status.rawValue)")
 }

@@ -43,6 +43,26 @@ public struct CommandResult: Codable, Sendable, Hashable {
 
     public var stdoutText: String { String(decoding: stdout, as: UTF8.self) }
     public var stderrText: String { String(decoding: stderr, as: UTF8.self) }
+
+    /// The result with its streams as text (UTF-8, invalid bytes replaced): what the CLI's and
+    /// the C ABI's JSON carry.
+    public var text: Text { Text(self) }
+
+    public struct Text: Encodable, Sendable, Hashable {
+        public var exitCode: Int32
+        public var stdout: String
+        public var stderr: String
+        public var durationSeconds: Double
+        public var timedOut: Bool
+
+        init(_ result: CommandResult) {
+            exitCode = result.exitCode
+            stdout = result.stdoutText
+            stderr = result.stderrText
+            durationSeconds = result.durationSeconds
+            timedOut = result.timedOut
+        }
+    }
 }
 
 /// Packages to install into an environment.
