@@ -18,6 +18,8 @@ public final class IsolationManager: Sendable {
         /// The TTL of an environment whose spec sets none.
         public var defaultTTLSeconds: Double
         public var templateCacheBytes: Int64
+        /// The size budget of the Docker image cache (images built from `build` contexts), trimmed LRU first.
+        public var imageCacheBytes: Int64 = ImageManager.defaultMaxBytes
         /// The `ptest-iso` binary to start the session's reaper with, so the session's leftovers
         /// are removed even when this process is killed. `nil` (the default unless
         /// `PTEST_ISO_REAPER` names one; `off` is none) starts none: the session then ends only through
@@ -77,7 +79,10 @@ public final class IsolationManager: Sendable {
         self.configuration = configuration
         self.store = try StateStore.open(at: home.appendingPathComponent("state.sqlite"))
         self.registry = EngineRegistry(
-            engines ?? [VirtualenvEngine(home: home, templateCacheBytes: configuration.templateCacheBytes), DockerEngine()])
+            engines ?? [
+                VirtualenvEngine(home: home, templateCacheBytes: configuration.templateCacheBytes),
+                DockerEngine(images: ImageManager(home: home, maxBytes: configuration.imageCacheBytes)),
+            ])
         self.logger = logger
         self.reaper = configuration.reaperExecutable.map {
             ReaperClient(
@@ -85,6 +90,7 @@ public final class IsolationManager: Sendable {
                 graceSeconds: configuration.reaperGraceSeconds)
         }
         try store.registerSession(configuration.session, ownerPID: getpid())
+        observeImageCache()
     }
 
     /// Makes sure the session's reaper runs and counts this process, before anything is created.
