@@ -8,6 +8,7 @@ enum Dispatcher {
         "version", "doctor", "session", "choose_engine", "create", "get", "list", "run", "install", "packages", "uninstall",
         "copy_in", "copy_out", "stop", "start", "destroy", "destroy_session", "destroy_expired", "snapshot", "snapshots",
         "restore", "delete_snapshot", "export_snapshot", "import_snapshot", "templates", "collect_templates", "cancel_all",
+        "run_job", "cached_images", "collect_images",
     ]
 
     static func call(_ manager: IsolationManager, method: String, request text: String) async throws -> String {
@@ -108,6 +109,14 @@ enum Dispatcher {
             struct Evicted: Encodable { var evicted: [String] }
             return try ProtocolJSON.encode(
                 Evicted(evicted: try manager.collectTemplates(maxBytes: try request(CollectRequest.self).maxBytes)))
+        case "run_job":
+            return try ProtocolJSON.encode(try await manager.runJob(try request(JobRequest.self).spec))
+        case "cached_images":
+            struct Images: Encodable { var images: [ImageManager.Entry] }
+            return try ProtocolJSON.encode(Images(images: manager.cachedImages()))
+        case "collect_images":
+            struct Evicted: Encodable { var evicted: [ImageManager.Entry] }
+            return try ProtocolJSON.encode(Evicted(evicted: try await manager.gc(limit: try request(CollectRequest.self).maxBytes)))
         default:
             throw ABIError.unknownMethod(method)
         }

@@ -111,6 +111,11 @@ struct ImportRequest: Decodable {
     var name: String?
 }
 
+/// `run_job`: the job under `spec`, as `create` takes an environment's.
+struct JobRequest: Decodable {
+    var spec: JobSpec
+}
+
 struct CollectRequest: Decodable {
     var maxBytes: Int64?
 }
