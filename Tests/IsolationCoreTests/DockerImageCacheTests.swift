@@ -65,6 +65,21 @@ import Testing
         #expect(manager.cachedImages().isEmpty)
     }
 
+    @Test func aSnapshotOfABuiltEnvironmentRestoresFromItsImage() async throws {
+        let home = try TestHome("image-cache-snapshot")
+        let manager = try manager(home)
+        let directory = try context(home, "app", greeting: "snap\n")
+        let environment = try await manager.create(EnvironmentSpec(build: BuildSpec(context: directory.path)))
+        _ = try await manager.run(environment.id, Command(["sh", "-c", "echo later > /later.txt"]))
+        let snapshot = try await manager.snapshot(environment.id, name: "built-\(environment.id)")
+        let restored = try await manager.restore(snapshot.id)
+        let inside = try await manager.run(restored.id, Command(["cat", "/greeting.txt", "/later.txt"]))
+        #expect(inside.stdoutText == "snap\nlater\n")
+        try await manager.destroySession()
+        try await manager.deleteSnapshot(snapshot.id)
+        try await manager.gc(limit: 0)
+    }
+
     @Test func concurrentCreatorsOfOneContextBuildItOnce() async throws {
         let home = try TestHome("image-cache-race")
         let directory = try context(home, "app", greeting: "once\n")

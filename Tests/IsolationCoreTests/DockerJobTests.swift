@@ -74,15 +74,26 @@ import Testing
         let events = manager.events()
         let error = await #expect(throws: IsolationError.self) {
             try await manager.runJob(
-                JobSpec(image: Self.busybox, command: ["sh", "-c", "echo working; sleep 600"], deadlineSeconds: 2))
+                JobSpec(image: Self.busybox, command: ["sh", "-c", "echo working; sleep 600"], deadlineSeconds: 5))
         }
         #expect(error?.code == .timeout)
-        #expect(error?.message.contains("deadlineSeconds 2.0 passed during attempt 1 of 1") == true, "\(String(describing: error))")
+        #expect(error?.message.contains("deadlineSeconds 5.0 passed during attempt 1 of 1") == true, "\(String(describing: error))")
         #expect(error?.message.hasSuffix("last output:\nworking") == true, "\(String(describing: error))")
         let failed = await firstEvent(in: events) { $0.kind == .error }
         let job = try #require(failed?.detail?.split(separator: ":").first.map(String.init))
         let left = try await leftovers(of: job)
         #expect(left.containers.isEmpty)
+
+        // A backoff that cannot fit before the deadline fails at once instead of sleeping past it.
+        let backoff = await #expect(throws: IsolationError.self) {
+            try await manager.runJob(
+                JobSpec(
+                    image: Self.busybox, command: ["sh", "-c", "echo nope; exit 1"], retries: 100, backoffSeconds: 1e6, deadlineSeconds: 60)
+            )
+        }
+        #expect(backoff?.code == .timeout)
+        #expect(backoff?.message.contains("passed before retry 1 (attempt 1 exited 1)") == true, "\(String(describing: backoff))")
+        #expect(backoff?.message.hasSuffix("last output:\nnope") == true, "\(String(describing: backoff))")
     }
 
     @Test func aKeptJobContainerIsLabelledToExpireAndCleanupRemovesIt() async throws {
@@ -133,6 +144,8 @@ import Testing
             (JobSpec(image: Self.busybox, command: ["true"], deadlineSeconds: 0), "deadlineSeconds: 0"),
             (JobSpec(image: Self.busybox, command: ["true"], ttlSeconds: -1), "ttlSeconds: -1"),
             (JobSpec(image: Self.busybox, command: ["true"], network: "isolated"), "network:"),
+            (JobSpec(image: Self.busybox, command: ["true"], network: "ptest-iso-test-no-such-network"), "network: 'ptest-iso-test-no"),
+            (JobSpec(image: Self.busybox, command: ["true"], deadlineSeconds: 1e300), "deadlineSeconds: 1e+300"),
         ] {
             let error = await #expect(throws: IsolationError.self) { try await manager.runJob(spec) }
             #expect(error?.code == .invalidSpec)

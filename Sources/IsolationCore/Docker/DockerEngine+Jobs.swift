@@ -66,6 +66,12 @@ extension DockerEngine {
                 return JobAttempt(container: id, exitCode: Int32(clamping: exit.statusCode), stdout: logs.stdout, stderr: logs.stderr)
             } catch {
                 try? await client.removeContainer(id, force: true, removeVolumes: true)
+                // The daemon checks the network only when the container starts.
+                if let error = error as? DockerError, error.code == .notFound, error.message.lowercased().contains("network") {
+                    throw IsolationError(
+                        .invalidSpec,
+                        "network: '\(spec.network ?? "")' does not exist (\(error.message)); create it first, or use \"bridge\"")
+                }
                 throw error
             }
         }

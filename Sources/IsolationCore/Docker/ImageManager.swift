@@ -144,7 +144,8 @@ public final class ImageManager: Sendable {
             createdAt: now, lastUsedAt: now)
         try save(entry)
         report(subject, "image cache miss: built \(entry.tag) from \(build.context) in \(ContinuousClock.now - started)")
-        try await collect(limit: nil, keeping: digest, client: client)
+        // Trimming is housekeeping: failing it must not fail the creation that needed this image.
+        _ = try? await collect(limit: nil, keeping: digest, client: client)
         return Outcome(entry: entry, hit: false)
     }
 

@@ -54,7 +54,8 @@ extension IsolationManager {
                 if last.exitCode == 0 || attempts > spec.retries { break }
                 try await docker.removeJob(job, container: last.container, volumes: false)
                 container = nil
-                let delay = spec.backoffSeconds * pow(2, Double(attempts - 1))
+                // Capped at the deadline, which it could not fit into anyway, so it stays a representable duration.
+                let delay = min(spec.backoffSeconds * pow(2, Double(attempts - 1)), deadlineSeconds)
                 let output = DockerEngine.lastLines(String(decoding: last.stdout + last.stderr, as: UTF8.self), 20)
                 guard ContinuousClock.now + .milliseconds(Int64(delay * 1000)) < deadline else {
                     throw deadlinePassed("before retry \(attempts) (attempt \(attempts) exited \(last.exitCode))", lastOutput: output)

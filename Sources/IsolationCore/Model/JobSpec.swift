@@ -94,6 +94,8 @@ public struct JobSpec: Codable, Sendable, Hashable {
 
     /// The longest a job may take when ``deadlineSeconds`` is not set.
     static let defaultDeadlineSeconds: Double = 24 * 3600
+    static let maxDeadlineSeconds: Double = 30 * 24 * 3600
+    static let maxTTLSeconds: Double = 365 * 24 * 3600
 
     /// Checks the container fields as ``EnvironmentSpec/validate()`` does, and the job's own.
     ///
@@ -116,11 +118,12 @@ public struct JobSpec: Codable, Sendable, Hashable {
         guard backoffSeconds >= 0, backoffSeconds.isFinite else {
             throw IsolationError(.invalidSpec, "backoffSeconds: \(backoffSeconds) must be zero or more seconds")
         }
-        if let deadlineSeconds, !(deadlineSeconds > 0 && deadlineSeconds.isFinite) {
-            throw IsolationError(.invalidSpec, "deadlineSeconds: \(deadlineSeconds) must be a positive number of seconds")
+        // Bounded so every later conversion to whole milliseconds or seconds fits an integer.
+        if let deadlineSeconds, !(deadlineSeconds > 0 && deadlineSeconds <= Self.maxDeadlineSeconds) {
+            throw IsolationError(.invalidSpec, "deadlineSeconds: \(deadlineSeconds) must be a positive number of seconds, at most 30 days")
         }
-        guard ttlSeconds >= 0, ttlSeconds.isFinite else {
-            throw IsolationError(.invalidSpec, "ttlSeconds: \(ttlSeconds) must be zero (remove at once) or more seconds")
+        guard ttlSeconds >= 0, ttlSeconds <= Self.maxTTLSeconds else {
+            throw IsolationError(.invalidSpec, "ttlSeconds: \(ttlSeconds) must be zero (remove at once) or more seconds, at most 365 days")
         }
     }
 }
