@@ -37,6 +37,7 @@ class Manager:
         max_live_environments: Optional[int] = None,
         default_ttl_seconds: Optional[float] = None,
         template_cache_bytes: Optional[int] = None,
+        image_cache_bytes: Optional[int] = None,
         cleanup: bool = True,
         reaper: Optional[str] = None,
         reaper_grace_seconds: Optional[float] = None,
@@ -47,6 +48,7 @@ class Manager:
             "max_live_environments": max_live_environments,
             "default_ttl_seconds": default_ttl_seconds,
             "template_cache_bytes": template_cache_bytes,
+            "image_cache_bytes": image_cache_bytes,
             "reaper_executable": os.fspath(reaper) if reaper is not None else None,
             "reaper_grace_seconds": reaper_grace_seconds,
         }
