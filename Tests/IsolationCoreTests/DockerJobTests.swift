@@ -96,6 +96,20 @@ import Testing
         #expect(backoff?.message.hasSuffix("last output:\nnope") == true, "\(String(describing: backoff))")
     }
 
+    @Test func theDeadlineCoversTheBuild() async throws {
+        let home = try TestHome("job-deadline-build")
+        let manager = try manager(home)
+        let directory = home.url.appendingPathComponent("slow")
+        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+        try Data("FROM \(Self.busybox)\nRUN sleep 120\n".utf8).write(to: directory.appendingPathComponent("Dockerfile"))
+        let error = await #expect(throws: IsolationError.self) {
+            try await manager.runJob(JobSpec(build: BuildSpec(context: directory.path), command: ["true"], deadlineSeconds: 2))
+        }
+        #expect(error?.code == .timeout)
+        #expect(error?.message.contains("deadlineSeconds 2.0 passed while getting its image") == true, "\(String(describing: error))")
+        #expect(manager.cachedImages().isEmpty)
+    }
+
     @Test func aKeptJobContainerIsLabelledToExpireAndCleanupRemovesIt() async throws {
         let home = try TestHome("job-ttl")
         let manager = try manager(home)

@@ -38,7 +38,7 @@ extension IsolationManager {
                     try await docker.resolveImage(spec.image, build: spec.build, subject: id, client: $0, timeout: deadline - .now)
                 }
             } catch let error as IsolationError where error.code == .timeout {
-                throw deadlinePassed("while getting its image", lastOutput: error.message)
+                throw deadlinePassed("while getting its image (\(error.message))", lastOutput: "")
             }
             var last: DockerEngine.JobAttempt
             while true {
