@@ -80,6 +80,46 @@ import Testing
         try await manager.gc(limit: 0)
     }
 
+    @Test func aLostRecordIsFoundByLabelsAndARemovedImageIsRebuilt() async throws {
+        let home = try TestHome("image-cache-lost")
+        let manager = try manager(home)
+        let directory = try context(home, "app", greeting: "again\n")
+        let spec = EnvironmentSpec(build: BuildSpec(context: directory.path))
+        let first = try await manager.create(spec)
+        try await manager.destroy(first.id)
+        let digest = try #require(first.details["contextDigest"])
+        try FileManager.default.removeItem(at: home.url.appendingPathComponent("images/\(digest).json"))
+        let adopted = try await manager.create(spec)
+        #expect(adopted.details["imageCache"] == "hit")
+        #expect(adopted.details["imageId"] == first.details["imageId"])
+        try await manager.destroy(adopted.id)
+        // Removed behind the cache's back (e.g. `docker image prune -a`): built again.
+        let imageId = try #require(first.details["imageId"])
+        _ = try await withDockerClient(try .fromEnvironment()) { try await $0.removeImage(imageId, force: true) }
+        let rebuilt = try await manager.create(spec)
+        #expect(rebuilt.details["imageCache"] == "miss")
+        #expect(try await greeting(manager, rebuilt.id) == "again\n")
+        try await manager.destroySession()
+        try await manager.gc(limit: 0)
+    }
+
+    @Test func aBuildTrimsTheCacheToItsBudget() async throws {
+        let home = try TestHome("image-cache-budget")
+        // A budget smaller than any image: each build evicts every other unused image.
+        let manager = try IsolationManager(
+            configuration: .init(home: home.url, session: Self.session),
+            engines: [DockerEngine(images: ImageManager(home: home.url, maxBytes: 1))])
+        let events = manager.events()
+        let old = try await manager.create(EnvironmentSpec(build: BuildSpec(context: try context(home, "old", greeting: "old\n").path)))
+        try await manager.destroy(old.id)
+        let new = try await manager.create(EnvironmentSpec(build: BuildSpec(context: try context(home, "new", greeting: "new\n").path)))
+        #expect(manager.cachedImages().map(\.image) == [new.details["imageId"]])
+        let evicted = await firstEvent(in: events) { $0.detail?.hasPrefix("image cache evicted") == true }
+        #expect(evicted?.detail?.contains(old.details["image"] ?? "?") == true)
+        try await manager.destroySession()
+        try await manager.gc(limit: 0)
+    }
+
     @Test func concurrentCreatorsOfOneContextBuildItOnce() async throws {
         let home = try TestHome("image-cache-race")
         let directory = try context(home, "app", greeting: "once\n")
