@@ -2,7 +2,8 @@
 # The main job: build, install the Python package, and run the example test
 # suite (examples/), whose tests each get an isolated environment; the
 # pytest plugin ends the run with how many environments were made and left
-# behind. Then the Docker side as it stands: the engine doctor and the
+# behind. Then the guarantee under a fault: a run killed with SIGKILL, whose
+# session's reaper removes what it held. Then the engine doctor and the
 # Engine API client running a test file in a resource-limited container.
 set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
@@ -17,6 +18,9 @@ python3 -m pip install --quiet --disable-pip-version-check -e .
 
 echo "==> pytest examples (every test gets its own environment)"
 python3 -m pytest examples -v -p no:cacheprovider
+
+echo "==> a run killed with SIGKILL leaves nothing behind (the session's reaper)"
+python3 examples/killed_run.py
 
 echo "==> ptest-iso doctor"
 .build/debug/ptest-iso doctor

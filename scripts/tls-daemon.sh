@@ -8,7 +8,9 @@
 #   tls-daemon.sh env     print the export line a docker client needs
 #
 # Overrides: PTEST_ISO_TLS_PORT (23760), PTEST_ISO_TLS_DIR
-# (/tmp/ptest-iso-tls-daemon). The state dir doubles as DOCKER_CERT_PATH;
+# (/tmp/ptest-iso-tls-daemon), PTEST_ISO_TLS_BRIDGE, _BRIDGE_IP, _POOL_PREFIX
+# and _NAMESPACE (for a further instance beside this one). The state dir
+# doubles as DOCKER_CERT_PATH;
 # $DIR/wrong-ca/ holds a CA and client cert the daemon does not trust.
 set -euo pipefail
 
@@ -17,12 +19,15 @@ DIR=${PTEST_ISO_TLS_DIR:-/tmp/ptest-iso-tls-daemon}
 ADDR=127.0.0.1:$PORT
 PIDFILE=$DIR/docker.pid
 LOG=$DIR/dockerd.log
-BRIDGE=ptiso-br1
-BRIDGE_IP=10.213.0.1/24
+# Another instance (the daemon-restart test's) sets its own port, directory,
+# bridge, pool and containerd namespace.
+BRIDGE=${PTEST_ISO_TLS_BRIDGE:-ptiso-br1}
+BRIDGE_IP=${PTEST_ISO_TLS_BRIDGE_IP:-10.213.0.1/24}
 # User-defined networks of this daemon come from here. With the default
 # pools only a host-route check keeps the two daemons from both handing out
 # 172.18.0.0/16, and that check races when both create networks at once.
-POOL_PREFIX=10.214
+POOL_PREFIX=${PTEST_ISO_TLS_POOL_PREFIX:-10.214}
+NAMESPACE=${PTEST_ISO_TLS_NAMESPACE:-ptest-iso-tls}
 POOL=$POOL_PREFIX.0.0/16
 
 die() { echo "tls-daemon: $*" >&2; exit 1; }
@@ -155,7 +160,7 @@ start() {
     --data-root "$DIR/data" --exec-root "$DIR/exec" --pidfile "$PIDFILE" \
     --bridge "$BRIDGE" --iptables=false --ip-masq=false \
     --default-address-pool "base=$POOL,size=24" \
-    --containerd-namespace ptest-iso-tls --containerd-plugins-namespace ptest-iso-tls-plugins \
+    --containerd-namespace "$NAMESPACE" --containerd-plugins-namespace "$NAMESPACE-plugins" \
     >"$LOG" 2>&1 </dev/null
   ) &
   for _ in $(seq 1 120); do

@@ -6,9 +6,12 @@ import IsolationCore
 enum Dispatcher {
     static let methods: Set<String> = [
         "version", "doctor", "session", "choose_engine", "create", "get", "list", "run", "install", "packages", "uninstall",
-        "copy_in", "copy_out", "stop", "start", "destroy", "destroy_session", "destroy_expired", "snapshot", "snapshots",
+        "copy_in", "copy_out", "stop", "start", "restart", "pause", "unpause", "destroy", "wait_for_background", "shutdown",
+        "destroy_session", "destroy_expired",
+        "snapshot",
+        "snapshots",
         "restore", "delete_snapshot", "export_snapshot", "import_snapshot", "templates", "collect_templates", "cancel_all",
-        "run_job", "cached_images", "collect_images",
+        "migrate", "run_job", "cached_images", "collect_images",
     ]
 
     static func call(_ manager: IsolationManager, method: String, request text: String) async throws -> String {
@@ -64,15 +67,25 @@ enum Dispatcher {
             guard let destination = body.destination else { throw ABIError.invalidArgument("request.destination is required") }
             try await manager.copyOut(body.id, from: body.source, to: URL(fileURLWithPath: destination))
             return "{}"
-        case "stop":
-            try manager.stop(try request(IDRequest.self).id)
-            return "{}"
-        case "start":
-            try manager.start(try request(IDRequest.self).id)
+        case "stop", "start", "restart", "pause", "unpause":
+            let id = try request(IDRequest.self).id
+            switch method {
+            case "stop": try await manager.stop(id)
+            case "start": try await manager.start(id)
+            case "restart": try await manager.restart(id)
+            case "pause": try await manager.pause(id)
+            default: try await manager.unpause(id)
+            }
             return "{}"
         case "destroy":
             let body = try request(IDRequest.self)
-            try await manager.destroy(body.id, timeout: try duration(body.timeoutSeconds))
+            try await manager.destroy(body.id, timeout: try duration(body.timeoutSeconds), background: body.background ?? false)
+            return "{}"
+        case "wait_for_background":
+            await manager.waitForBackgroundWork()
+            return "{}"
+        case "shutdown":
+            await manager.shutdown()
             return "{}"
         case "destroy_session", "destroy_expired":
             struct Destroyed: Encodable { var destroyed: [String] }
@@ -102,6 +115,10 @@ enum Dispatcher {
         case "import_snapshot":
             let body = try request(ImportRequest.self)
             return try ProtocolJSON.encode(try await manager.importSnapshot(from: URL(fileURLWithPath: body.path), name: body.name))
+        case "migrate":
+            let body = try request(MigrateRequest.self)
+            return try ProtocolJSON.encode(
+                try await manager.migrate(body.id, toImage: body.image, timeout: try duration(body.timeoutSeconds)))
         case "templates":
             struct Templates: Encodable { var templates: [TemplateInfo] }
             return try ProtocolJSON.encode(Templates(templates: manager.templates()))

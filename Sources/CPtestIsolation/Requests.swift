@@ -14,6 +14,7 @@ struct OpenRequest: Decodable {
     /// else the `ptest-iso` beside this library (where the wheel ships it).
     var reaperExecutable: String?
     var reaperGraceSeconds: Double?
+    var dockerStandbyDepth: Int?
 
     func managerConfiguration() throws -> IsolationManager.Configuration {
         if let maxLiveEnvironments, maxLiveEnvironments < 1 {
@@ -38,6 +39,12 @@ struct OpenRequest: Decodable {
             }
             configuration.reaperGraceSeconds = reaperGraceSeconds
         }
+        if let dockerStandbyDepth {
+            guard (0...8).contains(dockerStandbyDepth) else {
+                throw ABIError.invalidArgument("config.docker_standby_depth: \(dockerStandbyDepth) must be 0 (off) to 8")
+            }
+            configuration.dockerStandbyDepth = dockerStandbyDepth
+        }
         switch reaperExecutable {
         case .some(""): configuration.reaperExecutable = nil
         case .some(let path):
@@ -58,6 +65,8 @@ struct OpenRequest: Decodable {
 struct IDRequest: Decodable {
     var id: String
     var timeoutSeconds: Double?
+    /// `destroy` only: return at once and remove in the background.
+    var background: Bool?
 }
 
 struct CreateRequest: Decodable {
@@ -117,6 +126,13 @@ struct SnapshotRefRequest: Decodable {
 struct ImportRequest: Decodable {
     var path: String
     var name: String?
+}
+
+/// `migrate`: a virtualenv environment to a new Docker environment of `image`.
+struct MigrateRequest: Decodable {
+    var id: String
+    var image: String
+    var timeoutSeconds: Double?
 }
 
 /// `run_job`: the job under `spec`, as `create` takes an environment's.

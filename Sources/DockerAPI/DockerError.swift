@@ -19,6 +19,7 @@ public struct DockerError: Error, Sendable, CustomStringConvertible {
             case protocolError
             case streamError
             case serverError
+            case fileSystem
         }
 
         let base: Base
@@ -50,6 +51,8 @@ public struct DockerError: Error, Sendable, CustomStringConvertible {
         public static let streamError = Code(.streamError)
         /// The daemon failed internally (5xx).
         public static let serverError = Code(.serverError)
+        /// A host file (an image or archive being written or sent) could not be read or written.
+        public static let fileSystem = Code(.fileSystem)
 
         /// The stable name of the code, e.g. `notFound`.
         public var name: String { base.rawValue }

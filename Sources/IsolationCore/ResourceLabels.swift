@@ -17,6 +17,8 @@ public enum ResourceLabels {
     public static let home = "ptest-iso.home"
     /// The environment's cleanup policy, so a session's end spares what is kept or lives until its TTL.
     public static let cleanup = "ptest-iso.cleanup"
+    /// On a container started ahead of need, not yet taken by an environment.
+    public static let standby = "ptest-iso.standby"
     /// On a network several environments share (removed with the last of them).
     public static let sharedNetwork = "ptest-iso.shared-network"
     /// On an image committed as a snapshot: the snapshot's id.

@@ -40,8 +40,3 @@ struct Doctor: AsyncParsableCommand {
         }
     }
 }
-
-/// The CLI's exit codes, stable for scripts.
-enum ExitStatus {
-    static let engineUnavailable: Int32 = 3
-}

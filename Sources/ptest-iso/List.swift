@@ -10,6 +10,7 @@ struct List: AsyncParsableCommand {
             Examples:
               ptest-iso ls
               ptest-iso ls --session pytest-4c1e2a9b0d11 --json
+              ptest-iso ls --engine docker --status ready --label team=qa
             """
     )
 
@@ -19,12 +20,41 @@ struct List: AsyncParsableCommand {
     @Option(help: "Only this session's environments.")
     var session: String?
 
+    @Option(help: "Only environments of this engine (virtualenv, docker).")
+    var engine: String?
+
+    @Option(name: .customLong("status"), help: "Only environments in this status (repeatable).")
+    var statuses: [String] = []
+
+    @Option(name: .customLong("label"), help: "Only environments with this KEY=VALUE label (repeatable).")
+    var labels: [String] = []
+
     @Flag(help: "Include destroyed environments.")
     var all = false
 
+    func validate() throws {
+        _ = try parsed()
+    }
+
+    private func parsed() throws -> EnvironmentFilter {
+        // Engines are an open set (later: remote hosts, Kubernetes): any name filters.
+        let kind = engine.map(EngineKind.init(rawValue:))
+        let wanted = try statuses.map { name in
+            guard let status = EnvironmentStatus(rawValue: name) else {
+                throw ValidationError(
+                    "--status '\(name)': choose one of \(EnvironmentStatus.allCases.map(\.rawValue).joined(separator: ", "))")
+            }
+            return status
+        }
+        return EnvironmentFilter(
+            engine: kind, statuses: wanted.isEmpty ? nil : wanted, session: session,
+            labels: try parseVariables(labels, option: "--label"), liveOnly: !all && !wanted.contains(.destroyed))
+    }
+
     func run() async throws {
         let manager = try state.manager()
-        let environments = try manager.list(EnvironmentFilter(session: session, liveOnly: !all))
+        let filter = try parsed()
+        let environments = try manager.list(filter)
         if output.json {
             return try printJSON(environments)
         }
@@ -32,12 +62,8 @@ struct List: AsyncParsableCommand {
             print("no environments")
             return
         }
-        let rows =
-            [["ID", "ENGINE", "STATUS", "SESSION", "LOCATION"]]
-            + environments.map { [$0.id, $0.engine.rawValue, $0.status.rawValue, $0.session, $0.location] }
-        let widths = rows[0].indices.map { column in rows.map { $0[column].count }.max() ?? 0 }
-        for row in rows {
-            print(row.indices.map { row[$0].padding(toLength: widths[$0], withPad: " ", startingAt: 0) }.joined(separator: "  "))
-        }
+        printTable(
+            [["ID", "NAME", "ENGINE", "STATUS", "SESSION", "LOCATION"]]
+                + environments.map { [$0.id, $0.spec.name ?? "-", $0.engine.rawValue, $0.status.rawValue, $0.session, $0.location] })
     }
 }

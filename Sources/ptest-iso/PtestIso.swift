@@ -6,10 +6,66 @@ import IsolationCore
 struct PtestIso: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "ptest-iso",
-        abstract: "Inspect, snapshot and clean up ptest-isolation environments.",
+        abstract: "Create, run, inspect, snapshot and clean up ptest-isolation environments.",
+        discussion: """
+            Works on the environments of every process sharing the state directory: a pytest run's \
+            environments can be inspected here, and one created here can be used by later invocations.
+
+            Examples:
+              ptest-iso engines
+              ID=$(ptest-iso create --python 3.12 -r requests)
+              ptest-iso run "$ID" -- python -c 'import requests'
+              ptest-iso rm "$ID"
+            """,
         version: PtestIsolationVersion.current,
-        subcommands: [Doctor.self, List.self, Cleanup.self, Reap.self]
+        subcommands: [
+            Doctor.self,
+            Engines.self,
+            Create.self,
+            List.self,
+            Inspect.self,
+            Run.self,
+            Install.self,
+            Packages.self,
+            Logs.self,
+            Stats.self,
+            Stop.self,
+            Start.self,
+            Restart.self,
+            Pause.self,
+            Unpause.self,
+            Remove.self,
+            SnapshotCommand.self,
+            GC.self,
+            Cleanup.self,
+            Reap.self,
+        ]
     )
+
+    /// argument-parser's `main`, with every failure turned into one `Error:` line
+    /// and the exit code of ``ExitStatus`` (never a stack trace or a usage screen).
+    static func main() async {
+        do {
+            var command = try await asyncParseAsRoot(nil)
+            if var command = command as? any AsyncParsableCommand {
+                try await command.run()
+            } else {
+                try command.run()
+            }
+        } catch let error as IsolationError {
+            StandardStream.error("Error: \(error.message)")
+            Foundation.exit(ExitStatus.code(for: error))
+        } catch let error as ExitCode {
+            Foundation.exit(error.rawValue)
+        } catch {
+            let code = exitCode(for: error)
+            // Help, version and completion scripts arrive as errors too; they print as argument-parser prints them.
+            guard code != .success else { exit(withError: error) }
+            let text = message(for: error)
+            StandardStream.error("Error: \(text.isEmpty ? "\(error)" : text)")
+            Foundation.exit(code == .failure ? ExitStatus.internalError : code.rawValue)
+        }
+    }
 }
 
 /// Flags every command takes.
@@ -20,19 +76,16 @@ struct OutputOptions: ParsableArguments {
 
 /// Where the state lives.
 struct StateOptions: ParsableArguments {
+    /// The session of everything the CLI creates or restores. The process ends at once,
+    /// so its environments are kept by TTL or until `rm`, never by session (see `create`).
+    static let session = "ptest-iso-cli"
+
     @Option(help: "The state directory (default: $PTEST_ISO_HOME, else the XDG state directory).")
     var home: String?
 
     func manager() throws -> IsolationManager {
-        var configuration = IsolationManager.Configuration(session: "ptest-iso-cli")
+        var configuration = IsolationManager.Configuration(session: Self.session)
         if let home { configuration.home = URL(fileURLWithPath: home) }
         return try IsolationManager(configuration: configuration)
     }
-}
-
-func printJSON(_ value: some Encodable) throws {
-    let encoder = JSONEncoder()
-    encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
-    encoder.dateEncodingStrategy = .secondsSince1970
-    print(String(decoding: try encoder.encode(value), as: UTF8.self))
 }

@@ -58,6 +58,9 @@ import Testing
             status = ptest_iso_call(manager, "get", "{\"id\": \"env-none\"}", &out);
             printf("get %d %s\n", status, strstr(out, "\"code\":\"notFound\"") ? "notFound" : out);
             ptest_iso_free(out);
+            status = ptest_iso_call(manager, "migrate", "{\"id\": \"env-none\", \"image\": \"python:3.11\"}", &out);
+            printf("migrate %d %s\n", status, strstr(out, "\"code\":\"notFound\"") ? "notFound" : out);
+            ptest_iso_free(out);
             status = ptest_iso_call(manager, "get", "[1,", &out);
             printf("malformed %d\n", status);
             ptest_iso_free(out);
@@ -86,6 +89,7 @@ import Testing
                 abi=1 version=0.1.0
                 session 0 {"home":"\(work.appendingPathComponent("home").path)","session":"c-probe"}
                 get -4 notFound
+                migrate -4 notFound
                 malformed -1
                 close 0
                 close again -3

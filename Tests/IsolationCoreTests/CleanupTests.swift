@@ -5,24 +5,6 @@ import Testing
 
 /// Cleanup finds leftovers from Docker labels and venv metadata, even with the database gone.
 @Suite(.serialized) struct CleanupTests {
-    static var cli: String {
-        URL(fileURLWithPath: ProcessInfo.processInfo.arguments[0]).resolvingSymlinksInPath().deletingLastPathComponent()
-            .appendingPathComponent("ptest-iso").path
-    }
-
-    static func runCLI(_ arguments: [String]) throws -> (status: Int32, output: String) {
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: cli)
-        process.arguments = arguments
-        let pipe = Pipe()
-        process.standardOutput = pipe
-        process.standardError = pipe
-        try process.run()
-        let data = pipe.fileHandleForReading.readDataToEndOfFile()
-        process.waitUntilExit()
-        return (process.terminationStatus, String(decoding: data, as: UTF8.self))
-    }
-
     func dockerContainers(session: String) async throws -> [ContainerSummary] {
         try await withDockerClient(try .fromEnvironment()) {
             try await $0.listContainers(all: true, filters: ["label": ["ptest-iso.session=\(session)"]])
@@ -42,7 +24,7 @@ import Testing
             try? FileManager.default.removeItem(at: home.url.appendingPathComponent("state.sqlite\(suffix)"))
         }
 
-        let dry = try Self.runCLI(["cleanup", "--session", session, "--dry-run", "--json", "--home", home.url.path])
+        let dry = try CLI.run(["cleanup", "--session", session, "--dry-run", "--json", "--home", home.url.path])
         #expect(dry.status == 0, "\(dry.output)")
         let planned = try JSONDecoder().decode(CleanupReport.self, from: Data(dry.output.utf8))
         #expect(planned.containers == [container.location])
@@ -50,7 +32,7 @@ import Testing
         #expect(planned.directories == [venv.location])
         #expect(FileManager.default.fileExists(atPath: venv.location))
 
-        let done = try Self.runCLI(["cleanup", "--session", session, "--home", home.url.path])
+        let done = try CLI.run(["cleanup", "--session", session, "--home", home.url.path])
         #expect(done.status == 0, "\(done.output)")
         #expect(done.output.contains("removed 1 containers:"))
         #expect(try await dockerContainers(session: session).isEmpty)
@@ -59,7 +41,7 @@ import Testing
             try await $0.listNetworks(filters: ["name": ["ptest-iso-\(container.id)"]])
         }
         #expect(networks.isEmpty)
-        #expect(try Self.runCLI(["cleanup", "--session", session, "--home", home.url.path]).output == "nothing to remove\n")
+        #expect(try CLI.run(["cleanup", "--session", session, "--home", home.url.path]).output == "nothing to remove\n")
     }
 
     @Test func expiredCleanupTakesOnlyWhatOutlivedItsTTL() async throws {
@@ -74,15 +56,15 @@ import Testing
         #expect(try manager.get(short.id).status == .destroyed)
         #expect(try manager.get(long.id).status == .ready)
         #expect(try manager.get(kept.id).status == .ready)
-        let listed = try Self.runCLI(["ls", "--home", home.url.path])
+        let listed = try CLI.run(["ls", "--home", home.url.path])
         #expect(listed.output.contains(long.id) && listed.output.contains(kept.id) && !listed.output.contains(short.id))
     }
 
     @Test func badCLIInputIsAOneLineErrorAndANonZeroCode() throws {
-        let conflicting = try Self.runCLI(["cleanup", "--expired", "--all"])
+        let conflicting = try CLI.run(["cleanup", "--expired", "--all"])
         #expect(conflicting.status != 0)
         #expect(conflicting.output.hasPrefix("Error: choose exactly one of --session, --expired or --all"))
-        let unknown = try Self.runCLI(["frobnicate"])
+        let unknown = try CLI.run(["frobnicate"])
         #expect(unknown.status != 0)
     }
 }

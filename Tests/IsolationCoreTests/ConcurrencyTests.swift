@@ -1,3 +1,4 @@
+import DockerAPI
 import Foundation
 import IsolationCore
 import Testing
@@ -9,10 +10,11 @@ import Testing
             .appendingPathComponent("IsolationStress").path
     }
 
-    static func launch(_ arguments: [String]) throws -> Process {
+    static func launch(_ arguments: [String], environment: [String: String] = [:]) throws -> Process {
         let process = Process()
         process.executableURL = URL(fileURLWithPath: stressTool)
         process.arguments = arguments
+        process.environment = ProcessInfo.processInfo.environment.merging(environment) { $1 }
         process.standardOutput = FileHandle.nullDevice
         try process.run()
         return process
@@ -36,6 +38,38 @@ import Testing
         #expect(Set(all.compactMap { $0.labels["index"] }).count == 50)
         let directories = try FileManager.default.contentsOfDirectory(atPath: home.url.appendingPathComponent("envs").path)
         #expect(directories.count == 100)
+    }
+
+    @Test(.timeLimit(.minutes(5)))
+    func fourProcessesCreatingAndDestroyingTwoHundredEnvironmentsLeaveNothing() async throws {
+        let home = try TestHome("two-hundred")
+        let session = "two-hundred-\(UUID().uuidString.prefix(8))"
+        // One session, as pytest-xdist workers share one, with its reaper; half the environments are containers.
+        let processes = try (0..<4).map { _ in
+            try Self.launch(
+                [home.url.path, session, "50", "--docker", "ptest-iso-test/busybox:latest"], environment: ["PTEST_ISO_REAPER": CLI.path])
+        }
+        for process in processes {
+            process.waitUntilExit()
+            #expect(process.terminationStatus == 0, "a process saw errors")
+        }
+        let store = try StateStore.open(at: home.url.appendingPathComponent("state.sqlite"))
+        let all = try store.environments(matching: EnvironmentFilter(liveOnly: false))
+        #expect(all.count == 200)
+        #expect(all.allSatisfy { $0.status == .destroyed })
+        #expect(all.filter { $0.engine == .docker }.count == 100)
+        let directories = try FileManager.default.contentsOfDirectory(atPath: home.url.appendingPathComponent("envs").path)
+        #expect(directories.isEmpty)
+        let containers = try await withDockerClient(try .fromEnvironment()) {
+            try await $0.listContainers(all: true, filters: ["label": ["ptest-iso.session=\(session)"]])
+        }
+        #expect(containers.isEmpty)
+        // The four shared one reaper, which leaves once they have all gone.
+        let paths = ReaperPaths(home: home.url, session: session)
+        for _ in 0..<100 where FileManager.default.fileExists(atPath: paths.lock.path) {
+            try await Task.sleep(for: .milliseconds(100))
+        }
+        #expect(!FileManager.default.fileExists(atPath: paths.lock.path))
     }
 
     @Test(.timeLimit(.minutes(5)))

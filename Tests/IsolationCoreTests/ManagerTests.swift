@@ -9,8 +9,8 @@ import Testing
         let manager = try home.manager()
         let events = manager.events()
         let environment = try await manager.create(EnvironmentSpec(useTemplateCache: false))
-        try manager.stop(environment.id)
-        try manager.start(environment.id)
+        try await manager.stop(environment.id)
+        try await manager.start(environment.id)
         _ = try await manager.snapshot(environment.id, name: "s-\(environment.id)")
         try await manager.destroy(environment.id)
         var kinds: [IsolationEvent.Kind] = []
@@ -28,7 +28,7 @@ import Testing
         let home = try TestHome("illegal")
         let manager = try home.manager()
         let environment = try await manager.create(EnvironmentSpec(useTemplateCache: false))
-        try manager.stop(environment.id)
+        try await manager.stop(environment.id)
         let stopped = await #expect(throws: IsolationError.self) { try await manager.run(environment.id, Command(["true"])) }
         #expect(stopped?.code == .illegalTransition)
         try await manager.destroy(environment.id)

@@ -9,7 +9,7 @@ import Testing
 
     func manager(_ home: borrowing TestHome, session: String) throws -> IsolationManager {
         var configuration = IsolationManager.Configuration(home: home.url, session: session)
-        configuration.reaperExecutable = URL(fileURLWithPath: CleanupTests.cli)
+        configuration.reaperExecutable = URL(fileURLWithPath: CLI.path)
         configuration.reaperGraceSeconds = 0.5
         return try IsolationManager(configuration: configuration, engines: [VirtualenvEngine(home: home.url)])
     }

@@ -1,7 +1,8 @@
 // A load generator for the state store's multi-process tests: creates and
 // destroys environments in one session against a shared PTEST_ISO_HOME.
 //
-//   isolation-stress <home> <session> <count> [--keep] [--template]
+//   isolation-stress <home> <session> <count> [--keep] [--template] [--docker IMAGE]
+//   (--docker: every other environment is a container of IMAGE)
 //   isolation-stress <home> <session> <count> --time-create   (prints the median create time, for bench/)
 import Foundation
 import IsolationCore
@@ -13,6 +14,7 @@ guard arguments.count >= 4, let count = Int(arguments[3]) else {
 }
 let keep = arguments.contains("--keep")
 let template = arguments.contains("--template")
+let dockerImage = arguments.firstIndex(of: "--docker").flatMap { $0 + 1 < arguments.count ? arguments[$0 + 1] : nil }
 let manager: IsolationManager
 do {
     manager = try IsolationManager(
@@ -46,10 +48,14 @@ try await withThrowingTaskGroup(of: Bool.self) { group in
         started += 1
         group.addTask {
             do {
-                let spec = EnvironmentSpec(withPip: template, labels: ["index": String(index)], useTemplateCache: template)
+                let inDocker = dockerImage != nil && index % 2 == 1
+                let spec = EnvironmentSpec(
+                    withPip: template, labels: ["index": String(index)], useTemplateCache: template, image: inDocker ? dockerImage : nil)
                 let environment = try await manager.create(spec)
-                let result = try await manager.run(environment.id, Command(["python", "-c", "import sys; print(sys.prefix)"]))
-                guard result.exitCode == 0, result.stdoutText == "\(environment.location)/venv\n" else {
+                let probe = inDocker ? ["echo", environment.id] : ["python", "-c", "import sys; print(sys.prefix)"]
+                let expected = inDocker ? "\(environment.id)\n" : "\(environment.location)/venv\n"
+                let result = try await manager.run(environment.id, Command(probe))
+                guard result.exitCode == 0, result.stdoutText == expected else {
                     FileHandle.standardError.write(Data("bad run in \(environment.id): \(result.stderrText)\n".utf8))
                     return false
                 }

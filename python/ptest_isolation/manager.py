@@ -27,7 +27,13 @@ class Manager:
     the session leaves behind once every process using it has gone, even
     after ``kill -9`` (default: ``$PTEST_ISO_REAPER``, else the one shipped
     beside the library; ``""`` for none). ``reaper_grace_seconds`` is how
-    long it waits after the last one."""
+    long it waits after the last one.
+
+    ``docker_standby`` Docker containers per spec are kept started ahead of
+    need once a spec has been used, so the next environment of that spec
+    skips the container's start (only specs without network, ports,
+    volumes, secret files or readiness waits; 0 turns it off). ``close()``
+    removes them."""
 
     def __init__(
         self,
@@ -41,6 +47,7 @@ class Manager:
         cleanup: bool = True,
         reaper: Optional[str] = None,
         reaper_grace_seconds: Optional[float] = None,
+        docker_standby: int = 1,
     ) -> None:
         config = {
             "home": os.fspath(home) if home is not None else None,
@@ -51,6 +58,7 @@ class Manager:
             "image_cache_bytes": image_cache_bytes,
             "reaper_executable": os.fspath(reaper) if reaper is not None else None,
             "reaper_grace_seconds": reaper_grace_seconds,
+            "docker_standby_depth": docker_standby,
         }
         self._handle: Optional[int] = _native.open_manager({k: v for k, v in config.items() if v is not None})
         self._cleanup = cleanup
@@ -68,9 +76,17 @@ class Manager:
         return _native.call(self._handle, method, request)
 
     def close(self) -> None:
+        """Finishes background removals (``destroy(wait=False)``), removes the
+        standby containers, then closes."""
         if self._handle is not None:
+            self.call("shutdown")
             handle, self._handle = self._handle, None
             _native.close_manager(handle)
+
+    def wait_for_background(self) -> None:
+        """Waits until removals started with ``destroy(wait=False)`` and
+        standby containers being started are done."""
+        self.call("wait_for_background")
 
     def __enter__(self) -> "Manager":
         return self
@@ -363,6 +379,19 @@ class Environment:
             request["name"] = name
         return Snapshot.from_abi(self._manager.call("snapshot", **request))
 
+    def migrate(self, *, image: str, timeout: Optional[float] = None) -> "Environment":
+        """A new Docker environment of ``image`` from this virtualenv one: the same
+        packages pinned to their installed versions, working files and variables.
+        This environment is left as it is. Raises ``InvalidSpec`` when the image
+        has no python3 or a different minor Python version."""
+        request: dict[str, Any] = {"id": self.id, "image": image}
+        if timeout:
+            request["timeout_seconds"] = timeout
+        body = self._manager.call("migrate", **request)
+        with self._manager._lock:
+            self._manager._created.append(body["id"])
+        return Environment(self._manager, body)
+
     def stop(self) -> None:
         self._manager.call("stop", id=self.id)
         self.refresh()
@@ -371,16 +400,32 @@ class Environment:
         self._manager.call("start", id=self.id)
         self.refresh()
 
-    def destroy(self, *, missing_ok: bool = False) -> None:
+    def restart(self) -> None:
+        """Restarts a container's processes (Docker environments)."""
+        self._manager.call("restart", id=self.id)
+
+    def pause(self) -> None:
+        """Freezes a container's processes; commands are refused until ``unpause()``."""
+        self._manager.call("pause", id=self.id)
+        self.status = "paused"
+
+    def unpause(self) -> None:
+        self._manager.call("unpause", id=self.id)
+        self.status = "running"
+
+    def destroy(self, *, missing_ok: bool = False, wait: bool = True) -> None:
         """Removes everything the environment made. With ``missing_ok`` an
-        already destroyed environment is not an error."""
+        already destroyed environment is not an error. With ``wait=False`` it
+        returns at once and the removal goes on in the background (the
+        manager's ``close()`` waits for it; the session's reaper finishes it
+        if the process dies first)."""
         if missing_ok:
             status = self._manager.call("get", id=self.id)["status"]
             if status in ("destroyed", "destroying"):
                 self.status = status
                 return
-        self._manager.call("destroy", id=self.id)
-        self.status = "destroyed"
+        self._manager.call("destroy", id=self.id, background=not wait)
+        self.status = "destroyed" if wait else "destroying"
 
 
 def _spec_request(spec: Optional[Spec], fields: dict[str, Any]) -> dict[str, Any]:

@@ -99,7 +99,7 @@ class _Factory:
         if _keep(self.config):
             return
         for environment in self.created:
-            environment.destroy(missing_ok=True)
+            environment.destroy(missing_ok=True, wait=False)
 
 
 def _track(request: pytest.FixtureRequest, environment: Environment) -> None:
@@ -164,7 +164,7 @@ def iso_fresh_copy(iso_manager: Manager, _iso_snapshots: dict[str, Snapshot], py
     yield fresh
     if not _keep(pytestconfig):
         for copy in copies:
-            copy.destroy(missing_ok=True)
+            copy.destroy(missing_ok=True, wait=False)
 
 
 @pytest.hookimpl(hookwrapper=True)

@@ -35,7 +35,13 @@ def test_a_job_past_its_deadline_raises_timeout(manager):
         manager.run_job("echo started; sleep 600", image=BUSYBOX, deadline_seconds=1.5)
 
 
-def test_a_job_and_an_environment_from_a_build_context(manager, tmp_path: pathlib.Path):
+def test_a_job_and_an_environment_from_a_build_context(tmp_path: pathlib.Path):
+    # No standby containers: one started from the built image would (rightly) keep it from eviction.
+    with iso.Manager(home=str(tmp_path / "home"), session="python-jobs", docker_standby=0) as manager:
+        _build_context_round_trip(manager, tmp_path)
+
+
+def _build_context_round_trip(manager: iso.Manager, tmp_path: pathlib.Path) -> None:
     context = tmp_path / "ctx"
     context.mkdir()
     (context / "Dockerfile").write_text(f"FROM {BUSYBOX}\nARG WORD=plain\nRUN echo $WORD > /word.txt\n")

@@ -29,7 +29,7 @@ with manager.environment() as env:
 # the wheel must remove the environment.
 leftover = manager.create()
 print(json.dumps({"library": _native.LIBRARY._name, "stdout": result.stdout, "version": iso.__version__,
-                  "leftover": leftover.location}))
+                  "leftover": leftover.location}), flush=True)
 os._exit(0)
 """
 
@@ -75,6 +75,12 @@ def test_the_installed_wheel_runs_with_the_toolchain_hidden(wheel, tmp_path):
     assert report["library"] == str(library)
     assert report["stdout"] == "inside\n"
     assert report["version"] == "0.1.0"
+    # The CLI the wheel puts on PATH runs from the same bundled runtime.
+    cli = subprocess.run(
+        ["unshare", "-m", "sh", "-c", f'mount -t tmpfs none {TOOLCHAIN} && exec "$0" --version', str(venv / "bin" / "ptest-iso")],
+        capture_output=True, text=True, env={"PATH": "/usr/bin:/bin", "HOME": str(tmp_path)},
+    )
+    assert cli.returncode == 0 and cli.stdout.strip() == "0.1.0", cli.stderr
     leftover = pathlib.Path(report["leftover"])
     deadline = time.monotonic() + 30
     while leftover.exists() and time.monotonic() < deadline:

@@ -51,7 +51,13 @@ extension IsolationManager {
             scope, session: environment.session, expiresAt: environment.expiresAt, policy: environment.spec.cleanup, now: now)
         {
             report.environments.append(environment.id)
-            if !dryRun, environment.status != .destroying {
+            guard !dryRun else { continue }
+            if environment.status == .destroying {
+                // Its destroyer may have died mid-way (a background removal cut short): finish it.
+                // Removing twice is harmless, as engines ignore what is already gone.
+                if let engine = registry.engine(environment.engine) { try? await engine.destroy(environment) }
+                _ = try? store.updateEnvironment(environment.id) { $0.status = .destroyed }
+            } else {
                 try? await destroy(environment.id)
             }
         }

@@ -1,8 +1,9 @@
 import DockerAPI
-public import Foundation
+import Foundation
 
-/// A Docker snapshot is the container committed to a labelled image;
-/// restoring starts a new container from that image with the same spec.
+/// A Docker snapshot is the container committed to a labelled image plus a copy of each
+/// named volume it owns (DockerEngine+SnapshotVolumes.swift); restoring fills new volumes
+/// from those copies and starts a new container from the image with the same spec.
 extension DockerEngine {
     public func snapshot(_ environment: Environment, as snapshot: Snapshot) async throws -> EngineArtifact {
         try await withClient { client in
@@ -12,10 +13,19 @@ extension DockerEngine {
             let image = try await client.commitContainer(
                 environment.location,
                 options: CommitOptions(
-                    repository: "ptest-iso-snapshot", tag: snapshot.id, comment: snapshot.name,
+                    repository: Self.snapshotRepository, tag: snapshot.id, comment: snapshot.name,
                     changes: Self.secretBlankingChanges(of: environment.spec), labels: labels))
             var details = environment.details
             details["snapshotImage"] = image
+            do {
+                // Right after the commit; writes to a volume during the copy may or may not be in it.
+                let sources = try await self.snapshotVolumes(
+                    of: environment, snapshot: snapshot, image: image, labels: labels, client: client)
+                details[Self.snapshotVolumesKey] = sources.isEmpty ? nil : sources.joined(separator: ",")
+            } catch {
+                try? await self.removeSnapshotResources(snapshot.id, image: image, client: client)
+                throw error
+            }
             return EngineArtifact(location: image, details: details)
         }
     }
@@ -23,25 +33,27 @@ extension DockerEngine {
     public func restore(_ snapshot: Snapshot, into environment: Environment) async throws -> EngineArtifact {
         var restored = environment
         restored.spec.image = snapshot.location
+        // On failure the manager destroys the environment, which removes these volumes by label.
+        try await withClient { try await self.restoreVolumes(of: snapshot, into: environment, client: $0) }
         var artifact = try await create(restored)
         artifact.details["restoredFrom"] = snapshot.name
         return artifact
     }
 
     public func deleteSnapshot(_ snapshot: Snapshot) async throws {
-        try await withClient { client in
+        try await withClient { try await self.removeSnapshotResources(snapshot.id, image: snapshot.location, client: $0) }
+    }
+
+    /// Removes the snapshot's tag (the image goes with its last tag; another snapshot imported from
+    /// the same image keeps it) and its volume copies.
+    func removeSnapshotResources(_ snapshotID: String, image: String, client: DockerClient) async throws {
+        do {
+            try await client.removeImage("\(Self.snapshotRepository):\(snapshotID)", force: true)
+        } catch let error as DockerError where error.code == .notFound {
             do {
-                try await client.removeImage(snapshot.location, force: true)
+                try await client.removeImage(image, force: true)
             } catch let error as DockerError where error.code == .notFound {}
         }
-    }
-
-    public func exportSnapshot(_ snapshot: Snapshot, to file: URL) async throws {
-        throw IsolationError(
-            .snapshotFailed, "exporting Docker snapshots to a file is not supported yet; keep the image \(snapshot.location)")
-    }
-
-    public func importSnapshot(from file: URL, as snapshot: Snapshot) async throws -> EngineArtifact {
-        throw IsolationError(.snapshotFailed, "importing Docker snapshots from a file is not supported yet")
+        try await removeSnapshotVolumes(snapshotID, client: client)
     }
 }

@@ -20,11 +20,16 @@ public final class DockerEngine: IsolationEngine {
 
     private let environment: [String: String]
     private let negotiated = Mutex<APIVersion?>(nil)
+    let standby: StandbyPool
     /// Builds and caches the images of `build` specs; `nil` puts the cache in the default home.
     public let images: ImageManager
 
-    public init(environment: [String: String] = ProcessInfo.processInfo.environment, images: ImageManager? = nil) {
+    /// - Parameter standbyDepth: containers kept started ahead of need per spec (see ``StandbyPool``); 0 for none.
+    public init(
+        environment: [String: String] = ProcessInfo.processInfo.environment, standbyDepth: Int = 0, images: ImageManager? = nil
+    ) {
         self.environment = environment
+        self.standby = StandbyPool(depth: standbyDepth)
         self.images =
             images ?? ImageManager(home: IsolationManager.Configuration.defaultHome(environment), maxBytes: ImageManager.defaultMaxBytes)
     }
@@ -88,10 +93,17 @@ public final class DockerEngine: IsolationEngine {
         container.healthcheck = spec.healthcheck.map(Self.healthcheck)
         container.resources = try Self.containerResources(spec.resources)
         container.ports = spec.ports.map { ContainerSpec.PortPublication(containerPort: $0) }
+        let standbyKey = standbyKey(for: container, environment: environment)
         return try await withClient { client in
             var details = resolved.details
             let redacted = Self.redactedSecrets(of: spec)
             if !redacted.isEmpty { details["secretsNotGiven"] = redacted.joined(separator: ",") }
+            if let standbyKey, let claimed = await standby.claim(standbyKey, client: client) {
+                await standby.refill(standbyKey, labels: Self.standbyLabels(for: environment), engine: self)
+                details["network"] = "none"
+                details["standby"] = "true"
+                return EngineArtifact(location: claimed, details: details)
+            }
             // Published ports need a network: a private one unless the spec names one.
             let wanted = spec.network ?? (spec.ports.isEmpty ? nil : "isolated")
             let network = try await self.prepareNetwork(wanted, environment: environment, client: client)
@@ -104,7 +116,7 @@ public final class DockerEngine: IsolationEngine {
             let id: String
             do {
                 container.mounts = try await self.mounts(for: environment, client: client)
-                id = try await client.createContainer(container).id
+                id = try await self.createContainer(container, of: environment, client: client)
             } catch {
                 await self.removeResources(of: environment, container: nil, network: network.owned, client: client)
                 if let error = error as? DockerError, error.code == .notFound {
@@ -114,7 +126,7 @@ public final class DockerEngine: IsolationEngine {
                 throw error
             }
             do {
-                try await client.startContainer(id)
+                try await self.startContainer(id, of: environment, client: client)
                 var hostPorts: [Int: Int] = [:]
                 if !spec.ports.isEmpty {
                     let inspect = try await client.inspectContainer(id)
@@ -131,6 +143,7 @@ public final class DockerEngine: IsolationEngine {
                 await self.removeResources(of: environment, container: id, network: network.owned, client: client)
                 throw error
             }
+            if let standbyKey { await standby.refill(standbyKey, labels: Self.standbyLabels(for: environment), engine: self) }
             return EngineArtifact(location: id, details: details)
         }
     }
@@ -143,7 +156,7 @@ public final class DockerEngine: IsolationEngine {
     }
 
     /// `nil`/`none`: no network. `isolated`: a private network of this environment.
-    /// Anything else: a shared network of that name (created, labelled, when missing).
+    /// Anything else: a shared network of that name (created, labelled, when missing; removed with its last user).
     private func prepareNetwork(_ request: String?, environment: Environment, client: DockerClient) async throws -> (
         mode: String, owned: String?
     ) {
@@ -152,18 +165,10 @@ public final class DockerEngine: IsolationEngine {
             return ("none", nil)
         case "isolated":
             let name = "ptest-iso-\(environment.id)"
-            try await client.createNetwork(NetworkSpec(name: name, labels: environment.labels))
+            try await createNetwork(name, labels: environment.labels, client: client)
             return (name, name)
         case let shared?:
-            if (try? await client.inspectNetwork(shared)) == nil {
-                var labels = ResourceLabels.outliving(environment.labels)
-                labels[ResourceLabels.sharedNetwork] = "true"
-                do {
-                    try await client.createNetwork(NetworkSpec(name: shared, labels: labels))
-                } catch let error as DockerError where error.code == .conflict {
-                    // Another environment created it first: join it.
-                }
-            }
+            try await ensureSharedNetwork(shared, environment: environment, client: client)
             return (shared, nil)
         }
     }
@@ -196,6 +201,9 @@ public final class DockerEngine: IsolationEngine {
                 do {
                     try await client.removeNetwork(owned)
                 } catch let error as DockerError where error.code == .notFound {}
+            }
+            if let shared = Self.sharedNetwork(of: environment.spec) {
+                try await self.removeSharedNetworkIfUnused(shared, client: client)
             }
             // Found by label, so the volumes of a creation that failed before recording anything go too.
             try await self.removeVolumes(of: environment, client: client)

@@ -56,19 +56,48 @@ extension IsolationManager {
 
     /// Removes an environment's resources and records it as destroyed.
     ///
+    /// With `background`, the removal continues after this returns (off the caller's critical
+    /// path); ``waitForTeardown()`` waits for it, and if the process ends first the session's
+    /// reaper finishes it.
+    ///
     /// - Throws: `notFound`; `illegalTransition` when it is already destroyed or being destroyed.
-    public func destroy(_ id: String, timeout: Duration? = nil) async throws {
+    public func destroy(_ id: String, timeout: Duration? = nil, background: Bool = false) async throws {
         let environment = try move(id, to: .destroying)
         let engine = try engine(for: environment)
-        do {
-            try await bounded(timeout, "destroying \(id)") { try await engine.destroy(environment) }
-        } catch {
-            _ = try? move(id, to: .failed) { $0.failure = "destroy failed: \(error)" }
-            broadcaster.emit(.error, environment: id, detail: "\(error)")
-            throw error
+        let removal: @Sendable () async throws -> Void = { [self] in
+            do {
+                try await bounded(timeout, "destroying \(id)") { try await engine.destroy(environment) }
+            } catch {
+                _ = try? move(id, to: .failed) { $0.failure = "destroy failed: \(error)" }
+                broadcaster.emit(.error, environment: id, detail: "\(error)")
+                throw error
+            }
+            try move(id, to: .destroyed)
+            broadcaster.emit(.destroyed, environment: id)
         }
-        try move(id, to: .destroyed)
-        broadcaster.emit(.destroyed, environment: id)
+        if background {
+            teardowns.start { try? await removal() }
+        } else {
+            try await removal()
+        }
+    }
+
+    /// Waits until every removal started with `background: true` has finished.
+    public func waitForTeardown() async {
+        await teardowns.waitForAll()
+    }
+
+    /// Waits for all work running in the background: removals, and standby containers being started.
+    public func waitForBackgroundWork() async {
+        await teardowns.waitForAll()
+        for case let docker as DockerEngine in registry.engines { await docker.waitForStandbyStarts() }
+    }
+
+    /// Finishes background work and removes standby containers: what a manager's owner calls
+    /// before letting it go, so nothing waits for the session's reaper.
+    public func shutdown() async {
+        await waitForBackgroundWork()
+        for case let docker as DockerEngine in registry.engines { await docker.drainStandbys() }
     }
 
     /// Destroys every live environment of a session, in parallel — except
@@ -111,16 +140,5 @@ extension IsolationManager {
         }
         if let failure = outcomes.first(where: { $0.1 != nil })?.1 { throw failure }
         return outcomes.map(\.0).sorted()
-    }
-
-    /// Forbids commands until ``start(_:)``.
-    public func stop(_ id: String) throws {
-        try move(id, to: .stopped)
-        broadcaster.emit(.stopped, environment: id)
-    }
-
-    public func start(_ id: String) throws {
-        try move(id, to: .running)
-        broadcaster.emit(.started, environment: id)
     }
 }

@@ -41,8 +41,13 @@ extension IsolationManager {
     }
 
     /// Creates a new environment from a snapshot (same spec, restored files and packages).
-    public func restore(_ idOrName: String, timeout: Duration? = nil) async throws -> Environment {
-        let snapshot = try snapshot(named: idOrName)
+    ///
+    /// - Parameter cleanup: replaces the snapshot's cleanup policy, for a restorer
+    ///   whose session ends at once (the CLI) and must not take the environment with it.
+    public func restore(_ idOrName: String, cleanup: CleanupPolicy? = nil, timeout: Duration? = nil) async throws -> Environment {
+        var chosen = try snapshot(named: idOrName)
+        if let cleanup { chosen.spec.cleanup = cleanup }
+        let snapshot = chosen
         guard let engine = registry.engine(snapshot.engine) else {
             throw IsolationError(.engineUnavailable, "snapshot \(snapshot.name) needs the \(snapshot.engine) engine")
         }
@@ -87,7 +92,7 @@ extension IsolationManager {
 
     /// Reads a snapshot archive made by ``exportSnapshot(_:to:)``, under `name` (default: its own name).
     public func importSnapshot(from file: URL, name: String? = nil, timeout: Duration? = nil) async throws -> Snapshot {
-        let manifest = try VirtualenvEngine.readManifest(file)
+        let manifest = try Self.readManifest(file)
         guard let engine = registry.engine(manifest.engine) else {
             throw IsolationError(.engineUnavailable, "the archive holds a \(manifest.engine) snapshot; that engine is not registered")
         }
@@ -105,5 +110,19 @@ extension IsolationManager {
         try store.insertSnapshot(snapshot)
         broadcaster.emit(.snapshotCreated, snapshot: snapshot.id, detail: "imported \(snapshot.name)")
         return snapshot
+    }
+
+    /// The archive's own record (`snapshot.json`), found by walking the tar's headers: the
+    /// rest, which may hold a whole image, is skipped, not read.
+    static func readManifest(_ file: URL) throws -> Snapshot {
+        let found = try TarFile.members(of: file) { $0.name == "snapshot.json" }
+        guard let record = found.last, record.name == "snapshot.json" else {
+            throw IsolationError(.snapshotFailed, "\(file.path) has no snapshot.json; it is not a ptest-iso snapshot archive")
+        }
+        do {
+            return try StatePayload.decode(Snapshot.self, from: TarFile.contents(of: record, in: file))
+        } catch {
+            throw IsolationError(.snapshotFailed, "\(file.path): its snapshot.json is not a snapshot record (\(error))")
+        }
     }
 }

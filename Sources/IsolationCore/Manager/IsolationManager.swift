@@ -27,6 +27,9 @@ public final class IsolationManager: Sendable {
         public var reaperExecutable: URL?
         /// How long the reaper waits after the session's last process has gone.
         public var reaperGraceSeconds: Double
+        /// Docker containers kept started ahead of need per spec once the spec has been used
+        /// (``StandbyPool``): creation then skips the container's start. 0 turns it off.
+        public var dockerStandbyDepth: Int = 0
 
         public init(
             home: URL? = nil, session: String? = nil, maxLiveEnvironments: Int = 64, defaultTTLSeconds: Double = 4 * 3600,
@@ -58,6 +61,7 @@ public final class IsolationManager: Sendable {
     public let registry: EngineRegistry
     let broadcaster = EventBroadcaster()
     let reaper: ReaperClient?
+    let teardowns = TeardownTracker()
     let logger: Logger
 
     /// Opens the state directory (created with mode 0700) and its database.
@@ -81,7 +85,9 @@ public final class IsolationManager: Sendable {
         self.registry = EngineRegistry(
             engines ?? [
                 VirtualenvEngine(home: home, templateCacheBytes: configuration.templateCacheBytes),
-                DockerEngine(images: ImageManager(home: home, maxBytes: configuration.imageCacheBytes)),
+                DockerEngine(
+                    standbyDepth: configuration.dockerStandbyDepth,
+                    images: ImageManager(home: home, maxBytes: configuration.imageCacheBytes)),
             ])
         self.logger = logger
         self.reaper = configuration.reaperExecutable.map {

@@ -1,15 +1,15 @@
 /// Where an environment is in its life.
 ///
-/// `creating → ready → (running ⇄ stopped) → destroying → destroyed`, and
-/// `failed` from any live state. Any other move is an error, never a
+/// `creating → ready → (running ⇄ stopped, running ⇄ paused) → destroying →
+/// destroyed`, and `failed` from any live state. Any other move is an error, never a
 /// silent no-op.
 public enum EnvironmentStatus: String, Codable, Sendable, CaseIterable {
-    case creating, ready, running, stopped, destroying, destroyed, failed
+    case creating, ready, running, stopped, paused, destroying, destroyed, failed
 
     /// Statuses in which the environment holds resources.
     public var isLive: Bool {
         switch self {
-        case .creating, .ready, .running, .stopped, .destroying, .failed: return true
+        case .creating, .ready, .running, .stopped, .paused, .destroying, .failed: return true
         case .destroyed: return false
         }
     }
@@ -18,9 +18,11 @@ public enum EnvironmentStatus: String, Codable, Sendable, CaseIterable {
         switch (self, next) {
         case (.creating, .ready), (.creating, .failed), (.creating, .destroying):
             return true
-        case (.ready, .running), (.ready, .stopped), (.ready, .destroying), (.ready, .failed):
+        case (.ready, .running), (.ready, .stopped), (.ready, .paused), (.ready, .destroying), (.ready, .failed):
             return true
-        case (.running, .stopped), (.running, .ready), (.running, .destroying), (.running, .failed):
+        case (.running, .stopped), (.running, .paused), (.running, .ready), (.running, .destroying), (.running, .failed):
+            return true
+        case (.paused, .running), (.paused, .destroying), (.paused, .failed):
             return true
         case (.stopped, .running), (.stopped, .destroying), (.stopped, .failed):
             return true

@@ -76,19 +76,4 @@ extension VirtualenvEngine {
             throw IsolationError(.snapshotFailed, "importing \(file.path): not a ptest-iso snapshot archive (\(error))")
         }
     }
-
-    /// The archive's own record, read without importing it.
-    static func readManifest(_ file: URL) throws -> Snapshot {
-        do {
-            let entries = try TarArchive.entries(in: Data(contentsOf: file))
-            guard let manifest = entries.first(where: { $0.path == "snapshot.json" }), let contents = manifest.contents else {
-                throw IsolationError(.snapshotFailed, "\(file.path) has no snapshot.json; it is not a ptest-iso snapshot archive")
-            }
-            return try StatePayload.decode(Snapshot.self, from: contents)
-        } catch let error as IsolationError {
-            throw error
-        } catch {
-            throw IsolationError(.snapshotFailed, "\(file.path) is not a readable snapshot archive: \(error)")
-        }
-    }
 }

@@ -1,0 +1,43 @@
+import DockerAPI
+import Foundation
+
+extension DockerEngine {
+    /// The container a standby of this environment's spec would be (no name, only the
+    /// user's labels); `nil` when the spec needs work after the start that a standby
+    /// would skip, or a lifetime other than its session's.
+    func standbyKey(for container: ContainerSpec, environment: Environment) -> ContainerSpec? {
+        let spec = environment.spec
+        guard standby.isEnabled,
+            spec.network == nil || spec.network == "none",
+            spec.ports.isEmpty, spec.volumes.isEmpty, spec.tmpfs.isEmpty, !spec.readOnlyRoot, spec.waitFor.isEmpty,
+            !spec.secrets.contains(where: { $0.delivery == .file }),
+            spec.cleanup == .endOfSession || spec.cleanup == .endOfTest
+        else { return nil }
+        var key = container
+        key.name = nil
+        key.labels = spec.labels
+        key.networkMode = "none"
+        return key
+    }
+
+    /// The session's labels: a standby belongs to no environment until one takes it. Its expiry
+    /// outlasts any environment that can still take it (``StandbyPool/maxAge``).
+    static func standbyLabels(for environment: Environment) -> [String: String] {
+        var labels = ResourceLabels.outliving(environment.labels)
+        labels[ResourceLabels.cleanup] = CleanupPolicy.endOfSession.rawValue
+        labels[ResourceLabels.standby] = "true"
+        let ttl = (environment.expiresAt ?? environment.createdAt.addingTimeInterval(4 * 3600)).timeIntervalSince(environment.createdAt)
+        labels[ResourceLabels.expiresAt] = String(Int((Date().timeIntervalSince1970 + ttl + StandbyPool.maxAge).rounded(.up)))
+        return labels
+    }
+
+    /// Waits for the standbys being started (so measurements and tests see a quiet daemon).
+    func waitForStandbyStarts() async {
+        await standby.waitForStarts()
+    }
+
+    /// Removes the unclaimed standbys.
+    func drainStandbys() async {
+        await standby.drain(engine: self)
+    }
+}

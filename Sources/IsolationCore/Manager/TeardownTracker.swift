@@ -1,0 +1,27 @@
+import Synchronization
+
+/// The removals a manager runs in the background, so they can be waited for.
+final class TeardownTracker: Sendable {
+    private let running = Mutex<(next: Int, tasks: [Int: Task<Void, Never>])>((0, [:]))
+
+    func start(_ work: @escaping @Sendable () async -> Void) {
+        running.withLock { state in
+            let key = state.next
+            state.next += 1
+            state.tasks[key] = Task { [weak self] in
+                await work()
+                self?.running.withLock { _ = $0.tasks.removeValue(forKey: key) }
+            }
+        }
+    }
+
+    func waitForAll() async {
+        while let pending = running.withLock({ $0.tasks.values.first }) {
+            await pending.value
+            // A task that finished before registering would otherwise be awaited forever: drop it here.
+            running.withLock { state in
+                if let key = state.tasks.first(where: { $0.value == pending })?.key { state.tasks.removeValue(forKey: key) }
+            }
+        }
+    }
+}

@@ -1,0 +1,125 @@
+import ArgumentParser
+import Foundation
+import IsolationCore
+
+struct Create: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Create an environment and print its id.",
+        discussion: """
+            The spec comes from the flags, or whole from --spec (a JSON object with the fields of \
+            `inspect --json`'s "spec", e.g. {"python": "3.12", "requirements": ["requests"]}).
+
+            The environment outlives this command: it belongs to the session "ptest-iso-cli" and \
+            is removed by `ptest-iso rm`, by `ptest-iso cleanup --expired` once its TTL (default \
+            4 hours) has passed, or by `ptest-iso cleanup --session ptest-iso-cli`. With --keep it \
+            has no expiry for `cleanup --expired` and stays until removed by hand.
+
+            Progress goes to stderr; stdout holds only the id (or the record, with --json).
+
+            Examples:
+              ptest-iso create
+              ptest-iso create --python 3.12 -r requests==2.32.3 -r pytest --name api-tests
+              ptest-iso create -r mypkg==1.0 --find-links ./wheels --offline --env MODE=test
+              ptest-iso create --image ptest-iso-test/python:bookworm --ttl 600
+              echo '{"python": ">=3.10", "withPip": true}' | ptest-iso create --spec - --keep
+            """
+    )
+
+    @OptionGroup var state: StateOptions
+    @OptionGroup var output: OutputOptions
+
+    @Option(help: "A JSON spec file, or - for stdin (not with the other spec flags).")
+    var spec: String?
+
+    @Option(help: "The engine: virtualenv or docker (default: chosen from the spec).")
+    var engine: String?
+
+    @Option(help: "The interpreter: a path, a version (3.12) or a range (>=3.10,<3.13).")
+    var python: String?
+
+    @Option(help: "A container image (implies the docker engine).")
+    var image: String?
+
+    @Option(name: [.customShort("r"), .long], help: "A requirement to install; repeat for more.")
+    var requirement: [String] = []
+
+    @Option(help: "A package index to use instead of the default one.")
+    var indexURL: String?
+
+    @Option(help: "A directory of wheels to install from; repeat for more.")
+    var findLinks: [String] = []
+
+    @Flag(help: "Never reach a package index: install only from --find-links.")
+    var offline = false
+
+    @Flag(help: "Put pip into the environment.")
+    var withPip = false
+
+    @Option(name: .customLong("env"), help: "A variable for every command, as KEY=VALUE; repeat for more.")
+    var variables: [String] = []
+
+    @Option(help: "A human-readable name.")
+    var name: String?
+
+    @Option(help: "Seconds until `cleanup --expired` may remove it (default: 14400).")
+    var ttl: Double?
+
+    @Flag(help: "Keep it until `rm`, whatever its TTL.")
+    var keep = false
+
+    @Option(help: "Give up after this many seconds.")
+    var timeout: Double?
+
+    func validate() throws {
+        let flags = [
+            ("--engine", engine != nil), ("--python", python != nil), ("--image", image != nil),
+            ("--requirement", !requirement.isEmpty), ("--name", name != nil), ("--find-links", !findLinks.isEmpty),
+            ("--index-url", indexURL != nil),
+            ("--offline", offline), ("--with-pip", withPip), ("--env", !variables.isEmpty),
+        ]
+        if spec != nil, let flag = flags.first(where: \.1) {
+            throw ValidationError("--spec and \(flag.0) conflict; put the field into the spec")
+        }
+        _ = try parseVariables(variables)
+        if keep, ttl != nil {
+            throw ValidationError("--keep and --ttl conflict; a kept environment has no expiry")
+        }
+        if let timeout, !(timeout > 0) {
+            throw ValidationError("--timeout must be a positive number of seconds")
+        }
+    }
+
+    func run() async throws {
+        var environmentSpec = try readSpec()
+        // The CLI's session ends with this process: a session-scoped policy would let a reaper
+        // take the environment at once, so it lives by TTL or is kept.
+        environmentSpec.cleanup = keep || environmentSpec.cleanup == .keep ? .keep : .afterTTL
+        if let ttl { environmentSpec.ttlSeconds = ttl }
+        let manager = try state.manager()
+        let pending = environmentSpec
+        let deadline = timeout.map { Duration.milliseconds(Int64($0 * 1000)) }
+        let environment = try await Progress.showing(manager, "creating") {
+            try await interruptible { try await manager.create(pending, timeout: deadline) }
+        }
+        if output.json {
+            return try printJSON(environment)
+        }
+        print(environment.id)
+    }
+
+    private func readSpec() throws -> EnvironmentSpec {
+        guard let spec else {
+            return EnvironmentSpec(
+                engine: engine.map(EngineKind.init(rawValue:)), name: name, python: python, requirements: requirement,
+                indexURL: indexURL, findLinks: findLinks.map { URL(fileURLWithPath: $0).path }, offline: offline, withPip: withPip,
+                environment: try parseVariables(variables), image: image)
+        }
+        let data: Data
+        do {
+            data = spec == "-" ? FileHandle.standardInput.readDataToEndOfFile() : try Data(contentsOf: URL(fileURLWithPath: spec))
+        } catch {
+            throw IsolationError(.invalidSpec, "--spec: cannot read \(spec): \(error.localizedDescription)")
+        }
+        return try EnvironmentSpec.decode(json: data)
+    }
+}

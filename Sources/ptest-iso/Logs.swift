@@ -1,0 +1,63 @@
+import ArgumentParser
+import Foundation
+import IsolationCore
+
+struct Logs: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Print a Docker environment's log (its main process's stdout and stderr).",
+        discussion: """
+            Commands run with `ptest-iso run` are not in the log: their output is returned to the \
+            caller. What writes to the container's main process (e.g. `sh -c 'echo hi > \
+            /proc/1/fd/1'`) is. Virtualenv environments have no log. --follow ends when the \
+            environment is removed or on Ctrl-C (exit code 130).
+
+            Examples:
+              ptest-iso logs env-3f2a9c1b7d40
+              ptest-iso logs env-3f2a9c1b7d40 --tail 20 --follow
+              ptest-iso logs env-3f2a9c1b7d40 --json
+            """
+    )
+
+    @OptionGroup var state: StateOptions
+    @OptionGroup var output: OutputOptions
+
+    @Argument(help: "The environment's id.")
+    var id: String
+
+    @Option(help: "Only the last N lines.")
+    var tail: Int?
+
+    @Flag(help: "Keep printing as the log grows.")
+    var follow = false
+
+    func validate() throws {
+        if let tail, tail < 0 { throw ValidationError("--tail must not be negative") }
+    }
+
+    func run() async throws {
+        let manager = try state.manager()
+        let json = output.json
+        if follow {
+            let (id, tail) = (id, tail)
+            try await interruptible {
+                try await manager.followLogs(id, tail: tail) { try Self.show($0, json: json) }
+            }
+            return
+        }
+        for chunk in try await manager.logs(id, tail: tail) {
+            try Self.show(chunk, json: json)
+        }
+    }
+
+    /// As text to the stream it came from, or as one JSON object per line.
+    static func show(_ chunk: LogChunk, json: Bool) throws {
+        if json {
+            let encoder = JSONEncoder()
+            encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
+            let line = try encoder.encode(["stream": chunk.stream.rawValue, "text": chunk.text])
+            StandardStream.write(line + Data("\n".utf8), to: .standardOutput)
+        } else {
+            StandardStream.write(chunk.data, to: chunk.stream == .stdout ? .standardOutput : .standardError)
+        }
+    }
+}

@@ -1,0 +1,50 @@
+import ArgumentParser
+import IsolationCore
+
+struct Remove: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "rm",
+        abstract: "Destroy environments: their venvs, containers and private networks.",
+        discussion: """
+            Without --force only environments nobody is using go (ready, stopped or failed); \
+            --force removes them in any status, re-destroys one stuck in `destroying`, and \
+            passes over already destroyed ones. Every id is tried; the exit code is that of \
+            the first failure.
+
+            Examples:
+              ptest-iso rm env-3f2a9c1b7d40
+              ptest-iso rm --force env-3f2a9c1b7d40 env-81b0c2d4e6f8
+            """
+    )
+
+    @OptionGroup var state: StateOptions
+    @OptionGroup var output: OutputOptions
+
+    @Flag(name: [.short, .long], help: "Remove whatever the status.")
+    var force = false
+
+    @Argument(help: "The environments' ids.")
+    var ids: [String]
+
+    func validate() throws {
+        if ids.isEmpty { throw ValidationError("give at least one environment id") }
+    }
+
+    func run() async throws {
+        let manager = try state.manager()
+        var removed: [String] = []
+        var firstFailure: IsolationError?
+        for id in ids {
+            do {
+                try await manager.remove(id, force: force)
+                removed.append(id)
+                if !output.json { print(id) }
+            } catch let error as IsolationError {
+                StandardStream.error("Error: \(error.message)")
+                firstFailure = firstFailure ?? error
+            }
+        }
+        if output.json { try printJSON(["removed": removed]) }
+        if let firstFailure { throw ExitCode(ExitStatus.code(for: firstFailure)) }
+    }
+}

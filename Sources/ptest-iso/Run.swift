@@ -1,0 +1,101 @@
+import ArgumentParser
+import Foundation
+import IsolationCore
+
+struct Run: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Run a command in an environment; its exit code becomes ptest-iso's.",
+        discussion: """
+            The command's stdout and stderr are written to ptest-iso's once it has finished. \
+            A command killed by --timeout exits ptest-iso with 6 after its output. Relative \
+            --workdir paths are under the environment's working directory (a venv's work/, a \
+            container's /work).
+
+            Examples:
+              ptest-iso run env-3f2a9c1b7d40 -- python -c 'import sys; print(sys.version)'
+              ptest-iso exec env-3f2a9c1b7d40 --env DEBUG=1 --workdir tests -- python -m pytest -x
+              ptest-iso run env-3f2a9c1b7d40 --timeout 30 --json -- sh -c 'exit 3'
+              ptest-iso run env-3f2a9c1b7d40 --stdin -- python - < script.py
+            """,
+        aliases: ["exec"]
+    )
+
+    @OptionGroup var state: StateOptions
+    @OptionGroup var output: OutputOptions
+
+    @Argument(help: "The environment's id.")
+    var id: String
+
+    @Option(help: "Kill the command (and what it started) after this many seconds.")
+    var timeout: Double?
+
+    @Option(name: .customLong("env"), help: "A variable for the command, as KEY=VALUE; repeat for more.")
+    var variables: [String] = []
+
+    @Option(help: "The command's working directory.")
+    var workdir: String?
+
+    @Flag(help: "Pass ptest-iso's stdin (read to its end first) to the command.")
+    var stdin = false
+
+    @Argument(parsing: .postTerminator, help: "The command and its arguments, after --.")
+    var command: [String] = []
+
+    func validate() throws {
+        if command.isEmpty {
+            throw ValidationError("give the command after --, e.g. ptest-iso run \(id) -- python -V")
+        }
+        _ = try parseVariables(variables)
+        if let timeout, !(timeout > 0) {
+            throw ValidationError("--timeout must be a positive number of seconds")
+        }
+    }
+
+    func run() async throws {
+        let input = stdin ? FileHandle.standardInput.readDataToEndOfFile() : nil
+        let result = try await state.manager().run(
+            id,
+            Command(command, environment: try parseVariables(variables), workingDirectory: workdir, timeoutSeconds: timeout, stdin: input))
+        if output.json {
+            try printJSON(RunOutput(result))
+        } else {
+            StandardStream.write(result.stdout, to: .standardOutput)
+            StandardStream.write(result.stderr, to: .standardError)
+        }
+        if result.timedOut {
+            StandardStream.error("Error: the command did not finish within \(timeout.map { "\($0)" } ?? "?") seconds and was killed")
+            throw ExitCode(ExitStatus.timeout)
+        }
+        throw ExitCode(result.exitCode)
+    }
+}
+
+/// A command's result with its output as text.
+struct RunOutput: Encodable {
+    var exitCode: Int32
+    var stdout: String
+    var stderr: String
+    var durationSeconds: Double
+    var timedOut: Bool
+
+    init(_ result: CommandResult) {
+        exitCode = result.exitCode
+        stdout = result.stdoutText
+        stderr = result.stderrText
+        durationSeconds = result.durationSeconds
+        timedOut = result.timedOut
+    }
+}
+
+/// `KEY=VALUE` options as a dictionary.
+///
+/// - Throws: `ValidationError` naming the first that is not `KEY=VALUE`.
+func parseVariables(_ variables: [String], option: String = "--env") throws -> [String: String] {
+    var parsed: [String: String] = [:]
+    for variable in variables {
+        let parts = variable.split(separator: "=", maxSplits: 1, omittingEmptySubsequences: false)
+        guard parts.count == 2, !parts[0].isEmpty else { throw ValidationError("\(option) '\(variable)' is not KEY=VALUE") }
+        parsed[String(parts[0])] = String(parts[1])
+    }
+    return parsed
+}

@@ -1,0 +1,106 @@
+import Foundation
+import IsolationCore
+import Testing
+
+#if canImport(Glibc)
+    import Glibc
+#endif
+
+/// `logs` and `stats` of a Docker environment, each step a separate `ptest-iso` process.
+@Suite(.serialized) struct CLIDockerTests {
+    static let image = "ptest-iso-test/busybox:latest"
+
+    func create(_ state: [String]) throws -> String {
+        let created = try CLI.run(["create", "--image", Self.image] + state)
+        #expect(created.status == 0, "\(created.output)")
+        return created.stdout.trimmingCharacters(in: .whitespacesAndNewlines)
+    }
+
+    /// Writes to the container's main process, whose output is the log (exec output is not).
+    func log(_ line: String, stream: Int = 1, in id: String, _ state: [String]) throws {
+        let ran = try CLI.run(["run", id] + state + ["--", "sh", "-c", "echo \(line) > /proc/1/fd/\(stream)"])
+        #expect(ran.status == 0, "\(ran.output)")
+    }
+
+    @Test func logsAndStatsOfAContainer() throws {
+        let home = try TestHome("cli-docker")
+        let state = ["--home", home.url.path]
+        let id = try create(state)
+        defer { _ = try? CLI.run(["rm", "--force", id] + state) }
+
+        try log("first", in: id, state)
+        try log("second", stream: 2, in: id, state)
+        let logs = try CLI.run(["logs", id] + state)
+        #expect(logs.status == 0, "\(logs.output)")
+        #expect(logs.stdout == "first\n" && logs.stderr == "second\n")
+        let tail = try CLI.run(["logs", id, "--tail", "1", "--json"] + state)
+        #expect(tail.stdout == #"{"stream":"stderr","text":"second\n"}"# + "\n", "\(tail.output)")
+
+        let stats = try CLI.run(["stats", id, "--json"] + state)
+        #expect(stats.status == 0, "\(stats.output)")
+        let sample = try JSONSerialization.jsonObject(with: Data(stats.stdout.utf8)) as? [String: Any]
+        #expect((sample?["pids"] as? Int ?? 0) >= 1, "\(stats.stdout)")
+        let table = try CLI.run(["stats", id] + state)
+        #expect(table.stdout.hasPrefix("CPU"), "\(table.output)")
+    }
+
+    @Test func aContainerSnapshotRestoresInAnotherProcess() throws {
+        let home = try TestHome("cli-docker-snap")
+        let state = ["--home", home.url.path]
+        let id = try create(state)
+        #expect(try CLI.run(["run", id] + state + ["--", "sh", "-c", "echo kept > /work/file"]).status == 0)
+
+        let snapshot = try CLI.run(["snapshot", "create", id, "--name", "container-snap"] + state)
+        #expect(snapshot.status == 0, "\(snapshot.output)")
+        let restored = try CLI.run(["snapshot", "restore", "container-snap", "--keep", "--json"] + state)
+        #expect(restored.status == 0, "\(restored.output)")
+        let environment = try JSONDecoder.seconds.decode(Environment.self, from: Data(restored.stdout.utf8))
+        #expect(environment.engine == .docker && environment.spec.cleanup == .keep)
+        let read = try CLI.run(["run", environment.id] + state + ["--", "cat", "/work/file"])
+        #expect(read.stdout == "kept\n", "\(read.output)")
+
+        let exported = try CLI.run(["snapshot", "export", "container-snap", home.url.appendingPathComponent("c.tar").path] + state)
+        #expect(exported.status == 1 && exported.stderr.hasPrefix("Error: "), "not supported for Docker yet: \(exported.output)")
+        #expect(try CLI.run(["rm", id, environment.id] + state).status == 0)
+        #expect(try CLI.run(["snapshot", "rm", "container-snap"] + state).status == 0)
+    }
+
+    @Test func followingEndsWhenTheEnvironmentIsRemoved() throws {
+        let home = try TestHome("cli-follow")
+        let state = ["--home", home.url.path]
+        let id = try create(state)
+        try log("before", in: id, state)
+
+        let follower = try CLI.Running(["logs", id, "--follow"] + state)
+        #expect(follower.waitForOutput(containing: "before\n"))
+        try log("during", in: id, state)
+        #expect(follower.waitForOutput(containing: "during\n"))
+        #expect(try CLI.run(["rm", "--force", id] + state).status == 0)
+        #expect(follower.wait() == 0)
+    }
+
+    @Test func followingEndsOnInterrupt() throws {
+        let home = try TestHome("cli-interrupt")
+        let state = ["--home", home.url.path]
+        let id = try create(state)
+        defer { _ = try? CLI.run(["rm", "--force", id] + state) }
+        try log("ready", in: id, state)
+
+        let follower = try CLI.Running(["logs", id, "--follow"] + state)
+        #expect(follower.waitForOutput(containing: "ready\n"))
+        kill(follower.process.processIdentifier, SIGINT)
+        #expect(follower.wait() == 130)
+    }
+
+    @Test func aVirtualenvHasNoLogs() throws {
+        let home = try TestHome("cli-nologs")
+        let state = ["--home", home.url.path]
+        let id = try CLI.run(["create"] + state).stdout.trimmingCharacters(in: .whitespacesAndNewlines)
+        defer { _ = try? CLI.run(["rm", "--force", id] + state) }
+        for command in ["logs", "stats"] {
+            let refused = try CLI.run([command, id] + state)
+            #expect(refused.status == 4, "\(refused.output)")
+            #expect(refused.stderr.hasPrefix("Error: ") && refused.stderr.contains("virtualenv engine, which has no logs"))
+        }
+    }
+}

@@ -1,0 +1,77 @@
+import Foundation
+
+/// Runs the built `ptest-iso` binary, as a user or a script would.
+enum CLI {
+    static var path: String {
+        URL(fileURLWithPath: ProcessInfo.processInfo.arguments[0]).resolvingSymlinksInPath().deletingLastPathComponent()
+            .appendingPathComponent("ptest-iso").path
+    }
+
+    struct Result {
+        var status: Int32
+        var stdout: String
+        var stderr: String
+        /// Both streams, stdout first.
+        var output: String { stdout + stderr }
+    }
+
+    /// Runs to completion. Output goes to files rather than pipes, so a chatty
+    /// stream cannot fill a pipe while the other is being read.
+    static func run(_ arguments: [String], stdin: Data? = nil) throws -> Result {
+        let scratch = FileManager.default.temporaryDirectory.appendingPathComponent("ptest-iso-cli-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: scratch, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: scratch) }
+        let out = scratch.appendingPathComponent("stdout")
+        let err = scratch.appendingPathComponent("stderr")
+        FileManager.default.createFile(atPath: out.path, contents: nil)
+        FileManager.default.createFile(atPath: err.path, contents: nil)
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: path)
+        process.arguments = arguments
+        process.standardOutput = try FileHandle(forWritingTo: out)
+        process.standardError = try FileHandle(forWritingTo: err)
+        let input = Pipe()
+        process.standardInput = input
+        try process.run()
+        if let stdin { input.fileHandleForWriting.write(stdin) }
+        try input.fileHandleForWriting.close()
+        process.waitUntilExit()
+        return Result(
+            status: process.terminationStatus, stdout: try String(contentsOf: out, encoding: .utf8),
+            stderr: try String(contentsOf: err, encoding: .utf8))
+    }
+
+    /// A running `ptest-iso` whose stdout (or stderr) is read as it is written.
+    final class Running {
+        let process = Process()
+        private let output = Pipe()
+        /// What was read so far of the watched stream.
+        private(set) var text = ""
+
+        init(_ arguments: [String], watchingStderr: Bool = false) throws {
+            process.executableURL = URL(fileURLWithPath: CLI.path)
+            process.arguments = arguments
+            process.standardOutput = watchingStderr ? FileHandle.nullDevice : output
+            process.standardError = watchingStderr ? output : FileHandle.nullDevice
+            process.standardInput = FileHandle.nullDevice
+            try process.run()
+        }
+
+        /// Reads until the stream contains `wanted`; false when it ended first.
+        func waitForOutput(containing wanted: String) -> Bool {
+            while !text.contains(wanted) {
+                let data = output.fileHandleForReading.availableData
+                if data.isEmpty { return false }
+                text += String(decoding: data, as: UTF8.self)
+            }
+            return true
+        }
+
+        /// Waits for the exit, reading the rest of the stream.
+        func wait() -> Int32 {
+            text += String(decoding: output.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+            process.waitUntilExit()
+            return process.terminationStatus
+        }
+    }
+}
