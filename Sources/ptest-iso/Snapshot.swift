@@ -151,7 +151,7 @@ struct SnapshotRemove: AsyncParsableCommand {
 struct SnapshotExport: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "export",
-        abstract: "Write a snapshot to one archive file (virtualenv snapshots only, for now).",
+        abstract: "Write a snapshot to one archive file (a venv tree, or a container image with its volumes' data).",
         discussion: """
             Examples:
               ptest-iso snapshot export with-fixtures /tmp/with-fixtures.tar

@@ -56,6 +56,7 @@ import Testing
             "creating>ready", "creating>failed", "creating>destroying", "ready>running", "ready>stopped", "ready>destroying",
             "ready>failed", "running>stopped", "running>ready", "running>destroying", "running>failed", "stopped>running",
             "stopped>destroying", "stopped>failed", "failed>destroying", "destroying>destroyed", "destroying>failed",
+            "ready>paused", "running>paused", "paused>running", "paused>destroying", "paused>failed",
         ]
         for from in EnvironmentStatus.allCases {
             for to in EnvironmentStatus.allCases {

@@ -189,3 +189,23 @@ def test_published_ports_are_reachable_from_the_host(manager):
         assert body == "hello-port\n"
     with pytest.raises(iso.InvalidSpec, match="ports"):
         iso.DockerSpec(image="x", ports=[0]).to_request()
+
+
+def test_a_container_pauses_restarts_and_a_venv_migrates_into_one(manager, wheels, tmp_path):
+    with manager.environment(iso.DockerSpec(image="ptest-iso-test/busybox:latest")) as env:
+        env.pause()
+        assert env.refresh().status == "paused"
+        with pytest.raises(iso.IllegalTransition):
+            env.run("true")
+        env.unpause()
+        env.restart()
+        assert env.run("echo back").stdout == "back\n"
+    # The Debian interpreter, as the image's: migration keeps the minor version.
+    spec = iso.VenvSpec(python="/usr/bin/python3", requirements=["pti_alpha==1.0.0"], find_links=[str(wheels)], offline=True)
+    with manager.environment(spec) as venv:
+        (tmp_path / "notes.txt").write_text("carried over\n")
+        venv.copy_in(tmp_path / "notes.txt")
+        with venv.migrate(image="ptest-iso-test/python:bookworm") as container:
+            assert container.engine == "docker"
+            assert container.packages()["pti_alpha"] == "1.0.0"
+            assert container.run("cat notes.txt").stdout == "carried over\n"

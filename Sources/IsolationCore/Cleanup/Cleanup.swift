@@ -104,7 +104,11 @@ extension IsolationManager {
                 report.networks.append(network.name)
                 if !dryRun { try? await client.removeNetwork(network.id) }
             }
-            for volume in try await client.listVolumes(filters: filter) where matches(scope, labels: volume.labels ?? [:], now: now) {
+            for volume in try await client.listVolumes(filters: filter)
+            where matches(scope, labels: volume.labels ?? [:], now: now)
+                // A snapshot's volume copies go with its image, or a later restore would miss them.
+                && (scope.removesSnapshotImages || volume.labels?[ResourceLabels.snapshot] == nil)
+            {
                 report.volumes.append(volume.name)
                 if !dryRun { try? await client.removeVolume(volume.name, force: true) }
             }
