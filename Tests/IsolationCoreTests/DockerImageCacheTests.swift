@@ -120,6 +120,28 @@ import Testing
         try await manager.gc(limit: 0)
     }
 
+    @Test func twoHomesBuildingOneContextEachKeepAndEvictTheirOwnImage() async throws {
+        let homeA = try TestHome("image-cache-home-a")
+        let homeB = try TestHome("image-cache-home-b")
+        let (a, b) = (try manager(homeA), try manager(homeB))
+        // The same context, byte for byte, in two places.
+        let spec = EnvironmentSpec(build: BuildSpec(context: try context(homeA, "app", greeting: "same\n").path))
+        let fromA = try await a.create(spec)
+        let fromB = try await b.create(spec)
+        #expect(fromA.details["contextDigest"] == fromB.details["contextDigest"])
+        #expect(fromA.details["image"] != fromB.details["image"])
+        try await a.destroySession()
+        try await b.destroySession()
+        let images = try await withDockerClient(try .fromEnvironment()) { client in
+            (try await client.inspectImage(fromA.details["imageId"] ?? "?"), try await client.inspectImage(fromB.details["imageId"] ?? "?"))
+        }
+        // B's build left A's image its tag, so nothing dangles and each home evicts its own.
+        #expect(images.0.repoTags == [fromA.details["image"] ?? "?"])
+        #expect(images.1.repoTags == [fromB.details["image"] ?? "?"])
+        #expect(try await a.gc(limit: 0).map(\.image) == [fromA.details["imageId"]])
+        #expect(try await b.gc(limit: 0).map(\.image) == [fromB.details["imageId"]])
+    }
+
     @Test func concurrentCreatorsOfOneContextBuildItOnce() async throws {
         let home = try TestHome("image-cache-race")
         let directory = try context(home, "app", greeting: "once\n")

@@ -18,7 +18,7 @@ public final class ImageManager: Sendable {
         public var digest: String
         /// The image id (`sha256:…`).
         public var image: String
-        /// The tag the image carries, `ptest-iso-cache:<digest prefix>`.
+        /// The tag the image carries, `ptest-iso-cache:<digest prefix>-<home prefix>`.
         public var tag: String
         /// The context directory it was built from.
         public var context: String
@@ -121,7 +121,7 @@ public final class ImageManager: Sendable {
         let labelled = try await client.listImages(filters: ["label": labels(digest: digest).map { "\($0.key)=\($0.value)" }.sorted()])
         if let image = labelled.first {
             let entry = Entry(
-                digest: digest, image: image.id, tag: Self.tag(digest), context: build.context, sizeBytes: image.size, uses: 1,
+                digest: digest, image: image.id, tag: tag(digest), context: build.context, sizeBytes: image.size, uses: 1,
                 createdAt: now, lastUsedAt: now)
             try save(entry)
             report(subject, "image cache hit: \(entry.tag) for \(build.context) (found by its labels)")
@@ -132,7 +132,7 @@ public final class ImageManager: Sendable {
         do {
             built = try await client.buildImage(
                 ImageBuildOptions(
-                    contextDirectory: build.contextDirectory, dockerfile: build.dockerfile, tags: [Self.tag(digest)], buildArgs: build.args,
+                    contextDirectory: build.contextDirectory, dockerfile: build.dockerfile, tags: [tag(digest)], buildArgs: build.args,
                     labels: labels(digest: digest), target: build.target),
                 timeout: timeout)
         } catch let error as DockerError where error.code == .streamError {
@@ -140,7 +140,7 @@ public final class ImageManager: Sendable {
         }
         let inspect = try await client.inspectImage(built)
         let entry = Entry(
-            digest: digest, image: inspect.id, tag: Self.tag(digest), context: build.context, sizeBytes: inspect.size ?? 0, uses: 1,
+            digest: digest, image: inspect.id, tag: tag(digest), context: build.context, sizeBytes: inspect.size ?? 0, uses: 1,
             createdAt: now, lastUsedAt: now)
         try save(entry)
         report(subject, "image cache miss: built \(entry.tag) from \(build.context) in \(ContinuousClock.now - started)")
@@ -149,7 +149,9 @@ public final class ImageManager: Sendable {
         return Outcome(entry: entry, hit: false)
     }
 
-    static func tag(_ digest: String) -> String { "ptest-iso-cache:\(digest.prefix(16))" }
+    /// The image's tag. It names the home too: homes building the same context make different
+    /// images (their labels differ), and a shared tag would leave the other home's image untagged.
+    func tag(_ digest: String) -> String { "ptest-iso-cache:\(digest.prefix(16))-\(ResourceLabels.homeKey(home).prefix(8))" }
 
     private func exists(_ image: String, client: DockerClient) async -> Bool {
         (try? await client.inspectImage(image)) != nil
