@@ -11,7 +11,7 @@ enum Dispatcher {
         "snapshot",
         "snapshots",
         "restore", "delete_snapshot", "export_snapshot", "import_snapshot", "templates", "collect_templates", "cancel_all",
-        "migrate",
+        "migrate", "run_job", "cached_images", "collect_images",
     ]
 
     static func call(_ manager: IsolationManager, method: String, request text: String) async throws -> String {
@@ -126,6 +126,14 @@ enum Dispatcher {
             struct Evicted: Encodable { var evicted: [String] }
             return try ProtocolJSON.encode(
                 Evicted(evicted: try manager.collectTemplates(maxBytes: try request(CollectRequest.self).maxBytes)))
+        case "run_job":
+            return try ProtocolJSON.encode(try await manager.runJob(try request(JobRequest.self).spec))
+        case "cached_images":
+            struct Images: Encodable { var images: [ImageManager.Entry] }
+            return try ProtocolJSON.encode(Images(images: manager.cachedImages()))
+        case "collect_images":
+            struct Evicted: Encodable { var evicted: [ImageManager.Entry] }
+            return try ProtocolJSON.encode(Evicted(evicted: try await manager.gc(limit: try request(CollectRequest.self).maxBytes)))
         default:
             throw ABIError.unknownMethod(method)
         }

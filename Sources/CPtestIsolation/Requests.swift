@@ -8,6 +8,8 @@ struct OpenRequest: Decodable {
     var maxLiveEnvironments: Int?
     var defaultTtlSeconds: Double?
     var templateCacheBytes: Int64?
+    /// The Docker image cache's size budget.
+    var imageCacheBytes: Int64?
     /// The `ptest-iso` binary that reaps the session; `""` for none. Absent: `PTEST_ISO_REAPER`,
     /// else the `ptest-iso` beside this library (where the wheel ships it).
     var reaperExecutable: String?
@@ -25,6 +27,12 @@ struct OpenRequest: Decodable {
         if let maxLiveEnvironments { configuration.maxLiveEnvironments = maxLiveEnvironments }
         if let defaultTtlSeconds { configuration.defaultTTLSeconds = defaultTtlSeconds }
         if let templateCacheBytes { configuration.templateCacheBytes = templateCacheBytes }
+        if let imageCacheBytes {
+            guard imageCacheBytes >= 0 else {
+                throw ABIError.invalidArgument("config.image_cache_bytes: \(imageCacheBytes) must be zero or more bytes")
+            }
+            configuration.imageCacheBytes = imageCacheBytes
+        }
         if let reaperGraceSeconds {
             guard reaperGraceSeconds >= 0, reaperGraceSeconds.isFinite else {
                 throw ABIError.invalidArgument("config.reaper_grace_seconds: \(reaperGraceSeconds) must be zero or more seconds")
@@ -125,6 +133,11 @@ struct MigrateRequest: Decodable {
     var id: String
     var image: String
     var timeoutSeconds: Double?
+}
+
+/// `run_job`: the job under `spec`, as `create` takes an environment's.
+struct JobRequest: Decodable {
+    var spec: JobSpec
 }
 
 struct CollectRequest: Decodable {

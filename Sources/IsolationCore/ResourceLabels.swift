@@ -23,6 +23,12 @@ public enum ResourceLabels {
     public static let sharedNetwork = "ptest-iso.shared-network"
     /// On an image committed as a snapshot: the snapshot's id.
     public static let snapshot = "ptest-iso.snapshot"
+    /// On an image the image cache built from a context (kept across sessions, evicted by size).
+    public static let imageCache = "ptest-iso.image-cache"
+    /// On a cached image: the digest of the build context it was built from.
+    public static let contextDigest = "ptest-iso.context-digest"
+    /// On a job's container: the job's id.
+    public static let job = "ptest-iso.job"
 
     /// The labels for a resource of `environment` in `session`, expiring at `expiresAt`.
     public static func labels(

@@ -9,8 +9,8 @@ from typing import Any, Callable, Iterator, Optional, Sequence, Union
 
 from . import _native
 from .errors import InvalidSpec, IsolationError
-from .results import Event, RunResult, Snapshot
-from .specs import DockerSpec, VenvSpec
+from .results import Event, JobResult, RunResult, Snapshot
+from .specs import Build, DockerSpec, Tmpfs, VenvSpec, Volume, _request
 
 Spec = Union[VenvSpec, DockerSpec, dict]
 
@@ -43,6 +43,7 @@ class Manager:
         max_live_environments: Optional[int] = None,
         default_ttl_seconds: Optional[float] = None,
         template_cache_bytes: Optional[int] = None,
+        image_cache_bytes: Optional[int] = None,
         cleanup: bool = True,
         reaper: Optional[str] = None,
         reaper_grace_seconds: Optional[float] = None,
@@ -54,6 +55,7 @@ class Manager:
             "max_live_environments": max_live_environments,
             "default_ttl_seconds": default_ttl_seconds,
             "template_cache_bytes": template_cache_bytes,
+            "image_cache_bytes": image_cache_bytes,
             "reaper_executable": os.fspath(reaper) if reaper is not None else None,
             "reaper_grace_seconds": reaper_grace_seconds,
             "docker_standby_depth": docker_standby,
@@ -194,6 +196,77 @@ class Manager:
         if name:
             request["name"] = name
         return Snapshot.from_abi(self.call("import_snapshot", **request))
+
+    # -- jobs
+
+    def run_job(
+        self,
+        command: Union[str, Sequence[str]],
+        *,
+        image: Optional[str] = None,
+        build: Optional[Build] = None,
+        env: Optional[dict[str, str]] = None,
+        entrypoint: Optional[Sequence[str]] = None,
+        workdir: Optional[str] = None,
+        user: Optional[str] = None,
+        memory: Optional[str] = None,
+        cpus: Optional[str] = None,
+        pids: Optional[int] = None,
+        gpus: Optional[int] = None,
+        network: Optional[str] = None,
+        volumes: Sequence[Volume] = (),
+        tmpfs: Sequence[Union[str, Tmpfs]] = (),
+        labels: Optional[dict[str, str]] = None,
+        retries: int = 0,
+        backoff_seconds: float = 1.0,
+        deadline_seconds: Optional[float] = None,
+        ttl_seconds: float = 0.0,
+        name: Optional[str] = None,
+    ) -> JobResult:
+        """Runs ``command`` (a list, or a string for ``sh -c``) in a one-off container of
+        ``image`` (or of ``build``) to completion, and returns its exit code and output.
+
+        A non-zero exit is retried ``retries`` times, waiting ``backoff_seconds`` and then
+        twice as long each time. Past ``deadline_seconds`` (the whole job) the container
+        is killed and removed, and :class:`Timeout` is raised with the last output. The
+        finished container is removed at once, or kept ``ttl_seconds`` for inspection."""
+        if (image is None) == (build is None):
+            raise InvalidSpec("image: give exactly one of image and build")
+        argv = ["sh", "-c", command] if isinstance(command, str) else list(command)
+        spec: dict[str, Any] = {
+            "command": argv,
+            "retries": retries,
+            "backoff_seconds": backoff_seconds,
+            "ttl_seconds": ttl_seconds,
+        }
+        limits = {"memory": memory, "cpus": cpus, "pids": pids, "gpus": gpus}
+        optional = {
+            "name": name,
+            "image": image,
+            "build": _request(build) if build is not None else None,
+            "environment": dict(env) if env else None,
+            "entrypoint": list(entrypoint) if entrypoint is not None else None,
+            "workdir": workdir,
+            "user": user,
+            "resources": {k: v for k, v in limits.items() if v is not None} or None,
+            "network": network,
+            "volumes": [_request(volume) for volume in volumes] or None,
+            "tmpfs": [_request(mount) for mount in tmpfs] or None,
+            "labels": dict(labels) if labels else None,
+            "deadline_seconds": deadline_seconds,
+        }
+        spec.update({key: value for key, value in optional.items() if value is not None})
+        return JobResult.from_abi(argv, self.call("run_job", spec=spec))
+
+    def cached_images(self) -> list[dict[str, Any]]:
+        """The image cache (images built from ``build`` contexts), least recently used first."""
+        return list(self.call("cached_images")["images"])
+
+    def collect_images(self, max_bytes: Optional[int] = None) -> list[dict[str, Any]]:
+        """Evicts least recently used cached images no container uses until the cache fits
+        ``max_bytes`` (default: its budget); returns what was evicted."""
+        request = {"max_bytes": max_bytes} if max_bytes is not None else {}
+        return list(self.call("collect_images", **request)["evicted"])
 
     def cancel_all(self) -> int:
         """Cancels every call of this manager in flight on other threads (they raise
@@ -357,11 +430,11 @@ class Environment:
 
 def _spec_request(spec: Optional[Spec], fields: dict[str, Any]) -> dict[str, Any]:
     if spec is None:
-        spec = VenvSpec(**fields) if "image" not in fields else DockerSpec(**fields)
+        spec = DockerSpec(**fields) if "image" in fields or "build" in fields else VenvSpec(**fields)
     elif fields:
         raise InvalidSpec("pass either a spec or keyword fields, not both")
     if isinstance(spec, dict):
-        kind = DockerSpec if "image" in spec else VenvSpec
+        kind = DockerSpec if "image" in spec or "build" in spec else VenvSpec
         try:
             spec = kind(**spec)
         except TypeError as error:

@@ -82,3 +82,50 @@ class Event:
             time=body["time"],
             detail=body.get("detail"),
         )
+
+
+@dataclasses.dataclass(frozen=True)
+class JobResult:
+    """A finished job: the last attempt's exit code and output. A non-zero exit
+    code after every retry is a result, not an error; :meth:`check_returncode`
+    turns it into one."""
+
+    id: str
+    argv: list[str]
+    exit_code: int
+    stdout: str
+    stderr: str
+    duration: float
+    attempts: int
+    image: str
+    #: ``"hit"`` or ``"miss"`` for a job built from a context, else ``None``.
+    image_cache: Optional[str]
+    #: The finished container, kept for inspection when ``ttl_seconds`` > 0.
+    container: Optional[str]
+    #: When the kept container may be removed (Unix seconds).
+    expires_at: Optional[float]
+
+    @property
+    def ok(self) -> bool:
+        return self.exit_code == 0
+
+    def check_returncode(self) -> "JobResult":
+        if not self.ok:
+            raise subprocess.CalledProcessError(self.exit_code, self.argv, self.stdout, self.stderr)
+        return self
+
+    @classmethod
+    def from_abi(cls, argv: list[str], body: dict[str, Any]) -> "JobResult":
+        return cls(
+            id=body["id"],
+            argv=list(argv),
+            exit_code=body["exit_code"],
+            stdout=body["stdout"],
+            stderr=body["stderr"],
+            duration=body["duration_seconds"],
+            attempts=body["attempts"],
+            image=body["image"],
+            image_cache=body.get("image_cache"),
+            container=body.get("container"),
+            expires_at=body.get("expires_at"),
+        )

@@ -168,6 +168,27 @@ class WaitFor:
         return {"command": list(argv)}
 
 
+@dataclasses.dataclass
+class Build:
+    """An image built from a context directory (``.dockerignore`` honoured) instead of
+    a named image. Built images are cached while the context, Dockerfile, ``args`` and
+    ``target`` are unchanged."""
+
+    context: str
+    #: Relative to ``context``.
+    dockerfile: str = "Dockerfile"
+    args: dict[str, str] = dataclasses.field(default_factory=dict)
+    target: Optional[str] = None
+
+    def to_request(self) -> dict[str, Any]:
+        if not os.path.isdir(self.context):
+            raise InvalidSpec(f"build.context: {self.context!r} is not a directory; create it or fix the path")
+        request: dict[str, Any] = {"context": os.path.abspath(self.context), "dockerfile": self.dockerfile, "args": dict(self.args)}
+        if self.target is not None:
+            request["target"] = self.target
+        return request
+
+
 def _request(item: Any) -> Any:
     return item.to_request() if hasattr(item, "to_request") else item
 
@@ -178,9 +199,13 @@ class DockerSpec(VenvSpec):
     that apply inside it, resource limits and a network."""
 
     image: str = ""
+    #: Build the image from a context instead of naming ``image`` (exactly one of them).
+    build: Optional[Build] = None
     memory: Optional[str] = None
     cpus: Optional[str] = None
     pids: Optional[int] = None
+    #: GPUs for the container (``docker run --gpus N``); needs a host with a GPU.
+    gpus: Optional[int] = None
     network: Optional[str] = None
     ports: list[int] = dataclasses.field(default_factory=list)
     #: The container's command; ``None`` keeps it idle (``sleep``) unless ``entrypoint`` is set.
@@ -206,8 +231,12 @@ class DockerSpec(VenvSpec):
     engine = "docker"
 
     def validate(self) -> None:
-        if not self.image:
-            raise InvalidSpec("image: required for a Docker environment, e.g. 'python:3.12-slim'")
+        if not self.image and self.build is None:
+            raise InvalidSpec("image: required for a Docker environment, e.g. 'python:3.12-slim', or build=Build(context)")
+        if self.image and self.build is not None:
+            raise InvalidSpec("build: given together with image; keep exactly one of them")
+        if self.gpus is not None and not (isinstance(self.gpus, int) and self.gpus >= 1):
+            raise InvalidSpec(f"gpus: {self.gpus!r} must be a GPU count of at least 1")
         if self.memory is not None and not re.match(r"^\d+(\.\d+)?([kmgt]i?b?)?$", self.memory, re.IGNORECASE):
             raise InvalidSpec(f"memory: {self.memory!r} is not a size like '512m' or '2Gi'")
         if not all(isinstance(port, int) and 1 <= port <= 65535 for port in self.ports):
@@ -218,8 +247,12 @@ class DockerSpec(VenvSpec):
 
     def to_request(self) -> dict[str, Any]:
         request = super().to_request()
-        request["image"] = self.image
-        limits = {k: v for k, v in {"memory": self.memory, "cpus": self.cpus, "pids": self.pids}.items() if v is not None}
+        if self.build is not None:
+            request["build"] = _request(self.build)
+        else:
+            request["image"] = self.image
+        limits = {"memory": self.memory, "cpus": self.cpus, "pids": self.pids, "gpus": self.gpus}
+        limits = {k: v for k, v in limits.items() if v is not None}
         if limits:
             request["resources"] = limits
         if self.network is not None:

@@ -21,11 +21,17 @@ public final class DockerEngine: IsolationEngine {
     private let environment: [String: String]
     private let negotiated = Mutex<APIVersion?>(nil)
     let standby: StandbyPool
+    /// Builds and caches the images of `build` specs; `nil` puts the cache in the default home.
+    public let images: ImageManager
 
     /// - Parameter standbyDepth: containers kept started ahead of need per spec (see ``StandbyPool``); 0 for none.
-    public init(environment: [String: String] = ProcessInfo.processInfo.environment, standbyDepth: Int = 0) {
+    public init(
+        environment: [String: String] = ProcessInfo.processInfo.environment, standbyDepth: Int = 0, images: ImageManager? = nil
+    ) {
         self.environment = environment
         self.standby = StandbyPool(depth: standbyDepth)
+        self.images =
+            images ?? ImageManager(home: IsolationManager.Configuration.defaultHome(environment), maxBytes: ImageManager.defaultMaxBytes)
     }
 
     func withClient<T>(_ body: (DockerClient) async throws -> T) async throws -> T {
@@ -42,6 +48,7 @@ public final class DockerEngine: IsolationEngine {
     }
 
     static func translate(_ error: DockerError) -> IsolationError {
+        if let gpu = gpuFailure(error) { return gpu }
         switch error.code {
         case .daemonUnreachable, .tlsFailure, .apiVersionUnsupported:
             return IsolationError(.daemonUnavailable, error.message)
@@ -67,9 +74,10 @@ public final class DockerEngine: IsolationEngine {
 
     public func create(_ environment: Environment) async throws -> EngineArtifact {
         let spec = environment.spec
-        guard let image = spec.image, !image.isEmpty else {
-            throw IsolationError(.invalidSpec, "image: required by the docker engine, e.g. \"python:3.12-slim\"")
+        let resolved = try await withClient {
+            try await self.resolveImage(spec.image, build: spec.build, subject: environment.id, client: $0)
         }
+        let image = resolved.reference
         var container = ContainerSpec(image: image)
         container.name = "ptest-iso-\(environment.id)"
         // Without a command of its own the container idles, and commands arrive through exec.
@@ -83,19 +91,11 @@ public final class DockerEngine: IsolationEngine {
         container.stopTimeoutSeconds = 2
         container.security = Self.security(of: spec)
         container.healthcheck = spec.healthcheck.map(Self.healthcheck)
-        if let resources = spec.resources {
-            container.resources.memoryBytes = try resources.memory.map(ResourceParsing.memoryBytes)
-            container.resources.memorySwapBytes = container.resources.memoryBytes
-            container.resources.nanoCPUs = try resources.cpus.map(ResourceParsing.nanoCPUs)
-            if let pids = resources.pids {
-                guard pids > 0 else { throw IsolationError(.invalidSpec, "resources.pids: \(pids) must be positive") }
-                container.resources.pidsLimit = pids
-            }
-        }
+        container.resources = try Self.containerResources(spec.resources)
         container.ports = spec.ports.map { ContainerSpec.PortPublication(containerPort: $0) }
         let standbyKey = standbyKey(for: container, environment: environment)
         return try await withClient { client in
-            var details = ["image": image]
+            var details = resolved.details
             let redacted = Self.redactedSecrets(of: spec)
             if !redacted.isEmpty { details["secretsNotGiven"] = redacted.joined(separator: ",") }
             if let standbyKey, let claimed = await standby.claim(standbyKey, client: client) {

@@ -14,6 +14,7 @@ public struct EngineRegistry: Sendable {
     static func requirements(of spec: EnvironmentSpec) -> [(EngineCapability, String)] {
         var needs: [(EngineCapability, String)] = []
         if spec.image != nil { needs.append((.containerImages, "image")) }
+        if spec.build != nil { needs.append((.containerImages, "build")) }
         if spec.resources != nil { needs.append((.resourceLimits, "resources")) }
         if spec.network != nil { needs.append((.networks, "network")) }
         if !spec.ports.isEmpty { needs.append((.ports, "ports")) }

@@ -18,6 +18,8 @@ public final class IsolationManager: Sendable {
         /// The TTL of an environment whose spec sets none.
         public var defaultTTLSeconds: Double
         public var templateCacheBytes: Int64
+        /// The size budget of the Docker image cache (images built from `build` contexts), trimmed LRU first.
+        public var imageCacheBytes: Int64 = ImageManager.defaultMaxBytes
         /// The `ptest-iso` binary to start the session's reaper with, so the session's leftovers
         /// are removed even when this process is killed. `nil` (the default unless
         /// `PTEST_ISO_REAPER` names one; `off` is none) starts none: the session then ends only through
@@ -83,7 +85,9 @@ public final class IsolationManager: Sendable {
         self.registry = EngineRegistry(
             engines ?? [
                 VirtualenvEngine(home: home, templateCacheBytes: configuration.templateCacheBytes),
-                DockerEngine(standbyDepth: configuration.dockerStandbyDepth),
+                DockerEngine(
+                    standbyDepth: configuration.dockerStandbyDepth,
+                    images: ImageManager(home: home, maxBytes: configuration.imageCacheBytes)),
             ])
         self.logger = logger
         self.reaper = configuration.reaperExecutable.map {
@@ -92,6 +96,7 @@ public final class IsolationManager: Sendable {
                 graceSeconds: configuration.reaperGraceSeconds)
         }
         try store.registerSession(configuration.session, ownerPID: getpid())
+        observeImageCache()
     }
 
     /// Makes sure the session's reaper runs and counts this process, before anything is created.

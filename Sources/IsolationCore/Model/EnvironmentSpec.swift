@@ -33,6 +33,8 @@ public struct EnvironmentSpec: Codable, Sendable, Hashable {
     public var useTemplateCache: Bool
     /// A container image: only the Docker engine provides this.
     public var image: String?
+    /// An image built from a context directory instead of ``image`` (exactly one of them). Docker only.
+    public var build: BuildSpec?
     /// Resource limits: only the Docker engine enforces these.
     public var resources: ResourceLimits?
     /// `none`, `isolated` or a shared network name: only the Docker engine provides this.
@@ -77,7 +79,7 @@ public struct EnvironmentSpec: Codable, Sendable, Hashable {
         ports: [Int] = [], command: [String]? = nil, entrypoint: [String]? = nil, workdir: String? = nil, user: String? = nil,
         readOnlyRoot: Bool = false, tmpfs: [TmpfsMount] = [], capAdd: [String] = [], capDrop: [String] = [], privileged: Bool = false,
         volumes: [VolumeMount] = [], secrets: [Secret] = [], waitFor: [WaitStrategy] = [], readyTimeoutSeconds: Double? = nil,
-        healthcheck: HealthcheckSpec? = nil
+        healthcheck: HealthcheckSpec? = nil, build: BuildSpec? = nil
     ) {
         self.engine = engine
         self.name = name
@@ -112,6 +114,7 @@ public struct EnvironmentSpec: Codable, Sendable, Hashable {
         self.waitFor = waitFor
         self.readyTimeoutSeconds = readyTimeoutSeconds
         self.healthcheck = healthcheck
+        self.build = build
     }
 
     enum CodingKeys: String, CodingKey {
@@ -119,7 +122,7 @@ public struct EnvironmentSpec: Codable, Sendable, Hashable {
         case indexURL = "indexUrl"
         case withPip, environment, labels, ttlSeconds, cleanup, useTemplateCache, image, resources, network, ports
         case command, entrypoint, workdir, user, readOnlyRoot, tmpfs, capAdd, capDrop, privileged, volumes, secrets, waitFor
-        case readyTimeoutSeconds, healthcheck
+        case readyTimeoutSeconds, healthcheck, build
     }
 
     public init(from decoder: any Decoder) throws {
@@ -157,7 +160,8 @@ public struct EnvironmentSpec: Codable, Sendable, Hashable {
             secrets: try c.decodeIfPresent([Secret].self, forKey: .secrets) ?? [],
             waitFor: try c.decodeIfPresent([WaitStrategy].self, forKey: .waitFor) ?? [],
             readyTimeoutSeconds: try c.decodeIfPresent(Double.self, forKey: .readyTimeoutSeconds),
-            healthcheck: try c.decodeIfPresent(HealthcheckSpec.self, forKey: .healthcheck)
+            healthcheck: try c.decodeIfPresent(HealthcheckSpec.self, forKey: .healthcheck),
+            build: try c.decodeIfPresent(BuildSpec.self, forKey: .build)
         )
     }
 
@@ -193,6 +197,7 @@ public struct EnvironmentSpec: Codable, Sendable, Hashable {
             throw IsolationError(.invalidSpec, "environment: variable name '\(key)' must be non-empty and contain no '='")
         }
         try validateContainerFields()
+        try validateImageSource()
     }
 }
 
@@ -201,10 +206,13 @@ public struct ResourceLimits: Codable, Sendable, Hashable {
     public var memory: String?
     public var cpus: String?
     public var pids: Int?
+    /// GPUs to give the container (`docker run --gpus N`); needs a host with a GPU device driver.
+    public var gpus: Int?
 
-    public init(memory: String? = nil, cpus: String? = nil, pids: Int? = nil) {
+    public init(memory: String? = nil, cpus: String? = nil, pids: Int? = nil, gpus: Int? = nil) {
         self.memory = memory
         self.cpus = cpus
         self.pids = pids
+        self.gpus = gpus
     }
 }

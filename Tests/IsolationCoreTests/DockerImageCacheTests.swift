@@ -1,0 +1,251 @@
+import DockerAPI
+import Foundation
+import IsolationCore
+import Testing
+
+/// Build contexts and the image cache, against the real daemon: images are built
+/// FROM the local busybox test image, so no registry is needed.
+@Suite struct DockerImageCacheTests {
+    static let session = "docker-image-cache-tests"
+
+    func manager(_ home: borrowing TestHome) throws -> IsolationManager {
+        try IsolationManager(
+            configuration: .init(home: home.url, session: Self.session),
+            engines: [DockerEngine(images: ImageManager(home: home.url, maxBytes: 1 << 30))])
+    }
+
+    /// A context whose image holds `greeting` in /greeting.txt; `ignored.txt` is left out by `.dockerignore`.
+    func context(_ home: borrowing TestHome, _ name: String, greeting: String) throws -> URL {
+        let directory = home.url.appendingPathComponent(name)
+        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+        try Data("FROM \(DockerEngineTests.busybox)\nCOPY greeting.txt /greeting.txt\n".utf8)
+            .write(to: directory.appendingPathComponent("Dockerfile"))
+        try Data("ignored.txt\n".utf8).write(to: directory.appendingPathComponent(".dockerignore"))
+        try Data(greeting.utf8).write(to: directory.appendingPathComponent("greeting.txt"))
+        try Data("not sent\n".utf8).write(to: directory.appendingPathComponent("ignored.txt"))
+        return directory
+    }
+
+    func greeting(_ manager: IsolationManager, _ id: String) async throws -> String {
+        try await manager.run(id, Command(["cat", "/greeting.txt"])).stdoutText
+    }
+
+    @Test func anUnchangedContextIsAHitAndAChangedFileAMiss() async throws {
+        let home = try TestHome("image-cache-hit")
+        let manager = try manager(home)
+        let directory = try context(home, "app", greeting: "hello\n")
+        let events = manager.events()
+        let spec = EnvironmentSpec(build: BuildSpec(context: directory.path))
+
+        let first = try await manager.create(spec)
+        #expect(first.details["imageCache"] == "miss")
+        #expect(try await greeting(manager, first.id) == "hello\n")
+        let second = try await manager.create(spec)
+        #expect(second.details["imageCache"] == "hit")
+        #expect(second.details["imageId"] == first.details["imageId"])
+        // A file .dockerignore leaves out is not part of the context: still a hit.
+        try Data("changed\n".utf8).write(to: directory.appendingPathComponent("ignored.txt"))
+        #expect(try await manager.create(spec).details["imageCache"] == "hit")
+
+        try Data("changed\n".utf8).write(to: directory.appendingPathComponent("greeting.txt"))
+        let changed = try await manager.create(spec)
+        #expect(changed.details["imageCache"] == "miss")
+        #expect(changed.details["imageId"] != first.details["imageId"])
+        #expect(try await greeting(manager, changed.id) == "changed\n")
+
+        // The hit is an event about the environment that got it.
+        let hitEvent = await firstEvent(in: events) { $0.kind == .progress && $0.detail?.hasPrefix("image cache hit") == true }
+        #expect(hitEvent?.environment == second.id)
+        let cached = manager.cachedImages()
+        #expect(cached.count == 2)
+        #expect(cached.first { $0.image == first.details["imageId"] }?.uses == 3)
+
+        try await manager.destroySession()
+        #expect(try await manager.gc(limit: 0).count == 2)
+        #expect(manager.cachedImages().isEmpty)
+    }
+
+    @Test func aSnapshotOfABuiltEnvironmentRestoresFromItsImage() async throws {
+        let home = try TestHome("image-cache-snapshot")
+        let manager = try manager(home)
+        let directory = try context(home, "app", greeting: "snap\n")
+        let environment = try await manager.create(EnvironmentSpec(build: BuildSpec(context: directory.path)))
+        _ = try await manager.run(environment.id, Command(["sh", "-c", "echo later > /later.txt"]))
+        let snapshot = try await manager.snapshot(environment.id, name: "built-\(environment.id)")
+        let restored = try await manager.restore(snapshot.id)
+        let inside = try await manager.run(restored.id, Command(["cat", "/greeting.txt", "/later.txt"]))
+        #expect(inside.stdoutText == "snap\nlater\n")
+        try await manager.destroySession()
+        try await manager.deleteSnapshot(snapshot.id)
+        try await manager.gc(limit: 0)
+    }
+
+    @Test func aLostRecordIsFoundByLabelsAndARemovedImageIsRebuilt() async throws {
+        let home = try TestHome("image-cache-lost")
+        let manager = try manager(home)
+        let directory = try context(home, "app", greeting: "again\n")
+        let spec = EnvironmentSpec(build: BuildSpec(context: directory.path))
+        let first = try await manager.create(spec)
+        try await manager.destroy(first.id)
+        let digest = try #require(first.details["contextDigest"])
+        try FileManager.default.removeItem(at: home.url.appendingPathComponent("images/\(digest).json"))
+        let adopted = try await manager.create(spec)
+        #expect(adopted.details["imageCache"] == "hit")
+        #expect(adopted.details["imageId"] == first.details["imageId"])
+        try await manager.destroy(adopted.id)
+        // Removed behind the cache's back (e.g. `docker image prune -a`): built again.
+        let imageId = try #require(first.details["imageId"])
+        _ = try await withDockerClient(try .fromEnvironment()) { try await $0.removeImage(imageId, force: true) }
+        let rebuilt = try await manager.create(spec)
+        #expect(rebuilt.details["imageCache"] == "miss")
+        #expect(try await greeting(manager, rebuilt.id) == "again\n")
+        try await manager.destroySession()
+        try await manager.gc(limit: 0)
+    }
+
+    @Test func aBuildTrimsTheCacheToItsBudget() async throws {
+        let home = try TestHome("image-cache-budget")
+        // A budget smaller than any image: each build evicts every other unused image.
+        let manager = try IsolationManager(
+            configuration: .init(home: home.url, session: Self.session),
+            engines: [DockerEngine(images: ImageManager(home: home.url, maxBytes: 1))])
+        let events = manager.events()
+        let old = try await manager.create(EnvironmentSpec(build: BuildSpec(context: try context(home, "old", greeting: "old\n").path)))
+        try await manager.destroy(old.id)
+        let new = try await manager.create(EnvironmentSpec(build: BuildSpec(context: try context(home, "new", greeting: "new\n").path)))
+        #expect(manager.cachedImages().map(\.image) == [new.details["imageId"]])
+        let evicted = await firstEvent(in: events) { $0.detail?.hasPrefix("image cache evicted") == true }
+        #expect(evicted?.detail?.contains(old.details["image"] ?? "?") == true)
+        try await manager.destroySession()
+        try await manager.gc(limit: 0)
+    }
+
+    @Test func twoHomesBuildingOneContextEachKeepAndEvictTheirOwnImage() async throws {
+        let homeA = try TestHome("image-cache-home-a")
+        let homeB = try TestHome("image-cache-home-b")
+        let (a, b) = (try manager(homeA), try manager(homeB))
+        // The same context, byte for byte, in two places.
+        let spec = EnvironmentSpec(build: BuildSpec(context: try context(homeA, "app", greeting: "same\n").path))
+        let fromA = try await a.create(spec)
+        let fromB = try await b.create(spec)
+        #expect(fromA.details["contextDigest"] == fromB.details["contextDigest"])
+        #expect(fromA.details["image"] != fromB.details["image"])
+        try await a.destroySession()
+        try await b.destroySession()
+        let images = try await withDockerClient(try .fromEnvironment()) { client in
+            (try await client.inspectImage(fromA.details["imageId"] ?? "?"), try await client.inspectImage(fromB.details["imageId"] ?? "?"))
+        }
+        // B's build left A's image its tag, so nothing dangles and each home evicts its own.
+        #expect(images.0.repoTags == [fromA.details["image"] ?? "?"])
+        #expect(images.1.repoTags == [fromB.details["image"] ?? "?"])
+        #expect(try await a.gc(limit: 0).map(\.image) == [fromA.details["imageId"]])
+        #expect(try await b.gc(limit: 0).map(\.image) == [fromB.details["imageId"]])
+    }
+
+    @Test func concurrentCreatorsOfOneContextBuildItOnce() async throws {
+        let home = try TestHome("image-cache-race")
+        let directory = try context(home, "app", greeting: "once\n")
+        // Two managers on one home stand for two pytest-xdist workers: they share the lock files.
+        let managers = [try manager(home), try manager(home)]
+        let outcomes = try await withThrowingTaskGroup(of: String?.self) { group in
+            for manager in managers {
+                group.addTask { try await manager.create(EnvironmentSpec(build: BuildSpec(context: directory.path))).details["imageCache"] }
+            }
+            var outcomes: [String?] = []
+            for try await outcome in group { outcomes.append(outcome) }
+            return outcomes
+        }
+        #expect(outcomes.compactMap { $0 }.sorted() == ["hit", "miss"])
+        try await managers[0].destroySession()
+        try await managers[0].gc(limit: 0)
+    }
+
+    @Test func evictionTakesTheLeastRecentlyUsedUnusedImageFirstAndNeverOneInUse() async throws {
+        let home = try TestHome("image-cache-lru")
+        let manager = try manager(home)
+        func build(_ name: String) async throws -> Environment {
+            let directory = try context(home, name, greeting: "\(name)\n")
+            return try await manager.create(EnvironmentSpec(build: BuildSpec(context: directory.path)))
+        }
+        // Used in this order: a (its container stays), b, c. So a is the least recently used.
+        let a = try await build("a")
+        let b = try await build("b")
+        try await manager.destroy(b.id)
+        let c = try await build("c")
+        try await manager.destroy(c.id)
+        let total = manager.cachedImages().reduce(0) { $0 + $1.sizeBytes }
+
+        // One image over budget: a is in use, so b goes.
+        let first = try await manager.gc(limit: total - 1)
+        #expect(first.map(\.image) == [b.details["imageId"]])
+        // No budget at all: c goes, a still stays.
+        let second = try await manager.gc(limit: 0)
+        #expect(second.map(\.image) == [c.details["imageId"]])
+        #expect(manager.cachedImages().map(\.image) == [a.details["imageId"]])
+
+        try await manager.destroy(a.id)
+        #expect(try await manager.gc(limit: 0).map(\.image) == [a.details["imageId"]])
+        let left = try await withDockerClient(try .fromEnvironment()) { client in
+            try await client.listImages(filters: [
+                "label": ["ptest-iso.image-cache=true", "ptest-iso.home=\(a.labels["ptest-iso.home"] ?? "")"]
+            ])
+        }
+        #expect(left.isEmpty)
+    }
+
+    @Test func buildFieldsAreCheckedAndNamed() async throws {
+        let home = try TestHome("image-cache-bad")
+        let manager = try manager(home)
+        let relative = await #expect(throws: IsolationError.self) {
+            try await manager.create(EnvironmentSpec(build: BuildSpec(context: "app")))
+        }
+        #expect(relative?.message.hasPrefix("build.context: 'app' is a relative path") == true)
+        let missing = await #expect(throws: IsolationError.self) {
+            try await manager.create(EnvironmentSpec(build: BuildSpec(context: home.url.appendingPathComponent("nope").path)))
+        }
+        #expect(missing?.message.hasPrefix("build.context:") == true)
+        let directory = try context(home, "app", greeting: "x\n")
+        let both = await #expect(throws: IsolationError.self) {
+            try await manager.create(EnvironmentSpec(image: DockerEngineTests.busybox, build: BuildSpec(context: directory.path)))
+        }
+        #expect(both?.message.hasPrefix("build: given together with image") == true)
+        let dockerfile = await #expect(throws: IsolationError.self) {
+            try await manager.create(EnvironmentSpec(build: BuildSpec(context: directory.path, dockerfile: "Nope")))
+        }
+        #expect(dockerfile?.message.hasPrefix("build.dockerfile: 'Nope' does not exist") == true)
+        // A failing step names the build and carries the daemon's words.
+        try Data("FROM \(DockerEngineTests.busybox)\nRUN exit 7\n".utf8).write(to: directory.appendingPathComponent("Failing"))
+        let failing = await #expect(throws: IsolationError.self) {
+            try await manager.create(EnvironmentSpec(build: BuildSpec(context: directory.path, dockerfile: "Failing")))
+        }
+        #expect(failing?.message.hasPrefix("build: building \(directory.path) failed") == true)
+    }
+
+    @Test func argsAndTargetArePartOfTheBuildAndItsKey() async throws {
+        let home = try TestHome("image-cache-args")
+        let manager = try manager(home)
+        let directory = home.url.appendingPathComponent("stages")
+        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+        try Data(
+            """
+            FROM \(DockerEngineTests.busybox) AS base
+            ARG FLAVOUR=plain
+            RUN echo "base $FLAVOUR" > /stage.txt
+            FROM base AS final
+            RUN echo final >> /stage.txt
+            """.utf8
+        ).write(to: directory.appendingPathComponent("Dockerfile"))
+        func stage(_ build: BuildSpec) async throws -> (String, String?) {
+            let environment = try await manager.create(EnvironmentSpec(build: build))
+            return (try await manager.run(environment.id, Command(["cat", "/stage.txt"])).stdoutText, environment.details["imageCache"])
+        }
+        let plain = try await stage(BuildSpec(context: directory.path))
+        #expect(plain.0 == "base plain\nfinal\n")
+        let spicy = try await stage(BuildSpec(context: directory.path, args: ["FLAVOUR": "spicy"], target: "base"))
+        #expect(spicy.0 == "base spicy\n")
+        #expect(spicy.1 == "miss")
+        #expect(try await stage(BuildSpec(context: directory.path, args: ["FLAVOUR": "spicy"], target: "base")).1 == "hit")
+        try await manager.destroySession()
+        try await manager.gc(limit: 0)
+    }
+}
