@@ -26,12 +26,13 @@ from .errors import (
     UnknownMethod,
 )
 from .manager import Environment, Manager
-from .results import Event, RunResult, Snapshot
-from .specs import DockerSpec, Healthcheck, Secret, Tmpfs, VenvSpec, Volume, WaitFor
+from .results import Event, JobResult, RunResult, Snapshot
+from .specs import Build, DockerSpec, Healthcheck, Secret, Tmpfs, VenvSpec, Volume, WaitFor
 
 __version__ = _library_version()
 
 __all__ = [
+    "Build",
     "Cancelled",
     "CapacityExceeded",
     "DaemonUnavailable",
@@ -49,6 +50,7 @@ __all__ = [
     "InvalidSpec",
     "IOFailure",
     "IsolationError",
+    "JobResult",
     "Manager",
     "NotFound",
     "RunResult",

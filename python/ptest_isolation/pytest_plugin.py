@@ -29,9 +29,11 @@ def pytest_addoption(parser: pytest.Parser) -> None:
     group.addoption("--iso-engine", default=None, help="engine for iso_env: virtualenv (default) or docker")
     group.addoption("--iso-keep", action="store_true", default=None, help="keep environments after the run and print where they are")
     group.addoption("--iso-home", default=None, help="state directory (default: $PTEST_ISO_HOME or the XDG state dir)")
+    group.addoption("--iso-image", default=None, help="container image of Docker environments that name none")
     parser.addini("iso_engine", "engine for iso_env", default="")
     parser.addini("iso_keep", "keep environments after the run", type="bool", default=False)
     parser.addini("iso_home", "state directory", default="")
+    parser.addini("iso_image", "container image of Docker environments that name none", default="")
 
 
 def pytest_configure(config: pytest.Config) -> None:
@@ -76,6 +78,8 @@ def _spec(config: pytest.Config, overrides: dict[str, Any]) -> VenvSpec:
     if packages:
         fields["requirements"] = list(fields.get("requirements", [])) + list(packages)
     if engine == "docker" or "image" in fields:
+        if "image" not in fields and _option(config, "image"):
+            fields["image"] = _option(config, "image")
         return DockerSpec(**fields)
     return VenvSpec(**fields)
 

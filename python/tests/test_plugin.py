@@ -106,3 +106,22 @@ def test_four_xdist_workers_share_one_session_and_leave_nothing(pytester, run_su
         assert len({env.session for env in everything}) == 1
         assert all(env.status == "destroyed" for env in everything)
     assert os.listdir(run_suite.home / "envs") == []
+
+
+def test_docker_environments_take_the_configured_image_and_a_standby(pytester, run_suite):
+    pytester.makepyfile(
+        """
+        import pytest
+
+        @pytest.mark.parametrize("round", range(3))
+        def test_in_a_container(iso_env, round):
+            assert iso_env.engine == "docker"
+            assert iso_env.run("echo $HOME").exit_code == 0
+            # The first round starts a container; later ones take the standby started meanwhile.
+            if round > 0:
+                assert iso_env.details.get("standby") == "true"
+        """
+    )
+    result = run_suite("--iso-engine=docker", "--iso-image=ptest-iso-test/busybox:latest")
+    result.assert_outcomes(passed=3)
+    result.stdout.fnmatch_lines(["*3 environments created, 0 left behind*"])

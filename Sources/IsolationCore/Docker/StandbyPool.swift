@@ -25,7 +25,7 @@ actor StandbyPool {
 
     private var ready: [ContainerSpec: [Standby]] = [:]
     private var starting: [ContainerSpec: Int] = [:]
-    private var work: [UUID: Task<Void, Never>] = [:]
+    private var work: [UUID: (key: ContainerSpec, task: Task<Void, Never>)] = [:]
 
     init(depth: Int) {
         self.depth = depth
@@ -33,8 +33,12 @@ actor StandbyPool {
 
     nonisolated var isEnabled: Bool { depth > 0 }
 
-    /// A running standby of `key`, now the caller's; `nil` when none is ready.
+    /// A running standby of `key`, now the caller's; `nil` when none is ready or starting.
+    /// One that is starting is waited for: it is further along than a start from scratch.
     func claim(_ key: ContainerSpec, client: DockerClient) async -> String? {
+        while ready[key]?.isEmpty ?? true, let starting = work.values.first(where: { $0.key == key })?.task {
+            await starting.value
+        }
         while let standby = ready[key]?.popLast() {
             let fresh = Date().timeIntervalSince(standby.startedAt) < Self.maxAge
             // One inspect: a standby that died (or was removed by a cleanup) must not be handed out.
@@ -54,10 +58,13 @@ actor StandbyPool {
         for _ in 0..<missing {
             starting[key, default: 0] += 1
             let token = UUID()
-            work[token] = Task {
-                let id = await Self.start(key, labels: labels, engine: engine)
-                self.finished(key, token: token, id: id)
-            }
+            work[token] = (
+                key,
+                Task {
+                    let id = await Self.start(key, labels: labels, engine: engine)
+                    self.finished(key, token: token, id: id)
+                }
+            )
         }
     }
 
@@ -85,7 +92,7 @@ actor StandbyPool {
 
     /// Waits for the standbys being started.
     func waitForStarts() async {
-        while let pending = work.values.first {
+        while let pending = work.values.first?.task {
             await pending.value
         }
     }

@@ -8,8 +8,8 @@ enum Hash128 {
         for byte in data {
             low ^= UInt64(byte)
             // Multiply the 128-bit state by the FNV prime 2^88 + 0x13b.
-            let (productLow, overflow) = low.multipliedFullWidth(by: 0x13b)
-            high = high &* 0x13b &+ overflow &+ (low << 24)
+            let (carry, productLow) = low.multipliedFullWidth(by: 0x13b)
+            high = high &* 0x13b &+ carry &+ (low << 24)
             low = productLow
         }
         return String(format: "%016llx%016llx", high, low)
