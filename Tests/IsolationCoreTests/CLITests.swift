@@ -183,8 +183,13 @@ import Testing
         #expect(try CLI.run(["rm", id] + state).status == 0)
         let planned = try CLI.run(["gc", "--max-bytes", "0", "--dry-run", "--json"] + state)
         #expect(planned.status == 0, "\(planned.output)")
-        let plan = try JSONDecoder.seconds.decode(TemplateCollection.self, from: Data(planned.stdout.utf8))
-        #expect(plan.evicted.count == 1 && plan.limitBytes == 0)
+        struct Report: Decodable {
+            var templates: TemplateCollection
+            var images: [ImageManager.Entry]
+        }
+        let plan = try JSONDecoder.seconds.decode(Report.self, from: Data(planned.stdout.utf8))
+        #expect(plan.templates.evicted.count == 1 && plan.templates.limitBytes == 0)
+        #expect(plan.images.isEmpty, "this home built no image")
         let again = try CLI.run(["gc", "--max-bytes", "0", "--dry-run", "--json"] + state)
         #expect(again.stdout == planned.stdout, "a dry run removes nothing")
         let collected = try CLI.run(["gc", "--max-bytes", "0"] + state)

@@ -175,6 +175,9 @@ import Testing
         try await manager.destroy(c.id)
         let total = manager.cachedImages().reduce(0) { $0 + $1.sizeBytes }
 
+        // A dry run names what would go and removes nothing.
+        #expect(try await manager.gc(limit: 0, dryRun: true).map(\.image) == [b.details["imageId"], c.details["imageId"]])
+        #expect(manager.cachedImages().count == 3)
         // One image over budget: a is in use, so b goes.
         let first = try await manager.gc(limit: total - 1)
         #expect(first.map(\.image) == [b.details["imageId"]])

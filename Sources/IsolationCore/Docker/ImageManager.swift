@@ -182,7 +182,7 @@ public final class ImageManager: Sendable {
     ///
     /// - Returns: the evicted entries, in eviction order.
     @discardableResult
-    func collect(limit: Int64?, keeping: String? = nil, client: DockerClient) async throws -> [Entry] {
+    func collect(limit: Int64?, keeping: String? = nil, dryRun: Bool = false, client: DockerClient) async throws -> [Entry] {
         let limit = limit ?? maxBytes
         let entries = entries()
         var total = entries.reduce(0) { $0 + $1.sizeBytes }
@@ -192,6 +192,11 @@ public final class ImageManager: Sendable {
         for entry in entries where total > limit && entry.digest != keeping && !used.contains(entry.image) {
             guard let lock = FileLock.tryAcquire(lockURL(entry.digest)) else { continue }
             defer { lock.release() }
+            if dryRun {
+                total -= entry.sizeBytes
+                evicted.append(entry)
+                continue
+            }
             do {
                 try await client.removeImage(entry.image)
             } catch let error as DockerError where error.code == .notFound {

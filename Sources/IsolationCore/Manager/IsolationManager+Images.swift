@@ -28,11 +28,11 @@ extension IsolationManager {
     /// ``Configuration/imageCacheBytes``). An image a container uses is never evicted, nor one
     /// being built or looked up right now.
     ///
-    /// - Returns: the evicted images, in eviction order.
+    /// - Returns: the evicted images (with `dryRun`, those that would be), in eviction order.
     /// - Throws: ``IsolationError/Code/daemonUnavailable`` when the daemon cannot be reached.
     @discardableResult
-    public func gc(limit: Int64? = nil) async throws -> [ImageManager.Entry] {
+    public func gc(limit: Int64? = nil, dryRun: Bool = false) async throws -> [ImageManager.Entry] {
         guard let docker = dockerEngine else { return [] }
-        return try await docker.withClient { try await docker.images.collect(limit: limit, client: $0) }
+        return try await docker.withClient { try await docker.images.collect(limit: limit, dryRun: dryRun, client: $0) }
     }
 }
