@@ -34,8 +34,8 @@ struct OpenRequest: Decodable {
             configuration.imageCacheBytes = imageCacheBytes
         }
         if let reaperGraceSeconds {
-            guard reaperGraceSeconds >= 0, reaperGraceSeconds.isFinite else {
-                throw ABIError.invalidArgument("config.reaper_grace_seconds: \(reaperGraceSeconds) must be zero or more seconds")
+            guard (0...86_400).contains(reaperGraceSeconds) else {
+                throw ABIError.invalidArgument("config.reaper_grace_seconds: \(reaperGraceSeconds) must be 0 to 86400 seconds")
             }
             configuration.reaperGraceSeconds = reaperGraceSeconds
         }

@@ -24,7 +24,7 @@ struct Reap: AsyncParsableCommand {
     var detach = false
 
     func validate() throws {
-        guard grace >= 0, grace.isFinite else { throw ValidationError("--grace: \(grace) must be zero or more seconds") }
+        guard (0...86_400).contains(grace) else { throw ValidationError("--grace: \(grace) must be 0 to 86400 seconds") }
         guard !session.isEmpty else { throw ValidationError("--session: empty; give the session id") }
     }
 

@@ -21,6 +21,7 @@ struct CLIErrorTests {
         Case(arguments: ["ls", "--label", "no-equals"], status: usage),
         Case(arguments: ["reap", "--home", "/tmp", "--session", ""], status: usage),
         Case(arguments: ["reap", "--home", "/tmp", "--session", "s", "--grace", "-1"], status: usage),
+        Case(arguments: ["reap", "--home", "/tmp", "--session", "s", "--grace", "1e20"], status: usage),
         Case(arguments: ["run", "env-nope", "--", "true"], status: notFound),
         Case(arguments: ["exec", "env-nope", "--", "true"], status: notFound),
         Case(arguments: ["install", "env-nope", "requests"], status: notFound),

@@ -47,3 +47,26 @@ import Testing
         try await manager.destroy(venv.id)
     }
 }
+
+/// A session's end must not take a shared network that a kept, stopped container still needs.
+@Suite struct SharedNetworkCleanupTests {
+    @Test func aKeptStoppedContainerKeepsItsSharedNetworkThroughTheSessionsEnd() async throws {
+        let home = try TestHome("shared-keep")
+        let session = "shared-keep-\(UUID().uuidString.prefix(8))"
+        let network = "ptiso-shared-\(UUID().uuidString.prefix(8).lowercased())"
+        let manager = try IsolationManager(
+            configuration: .init(home: home.url, session: session), engines: [VirtualenvEngine(home: home.url), DockerEngine()])
+        let kept = try await manager.create(EnvironmentSpec(cleanup: .keep, image: DockerControlTests.busybox, network: network))
+        let passing = try await manager.create(EnvironmentSpec(image: DockerControlTests.busybox, network: network))
+        try await manager.stop(kept.id)
+
+        let report = try await manager.cleanup(.endedSession(session))
+        #expect(report.environments == [passing.id])
+        #expect(!report.networks.contains(network))
+        try await manager.start(kept.id)
+        #expect(try await manager.run(kept.id, Command(["echo", "still here"])).stdoutText == "still here\n")
+        try await manager.destroy(kept.id)
+        let left = try await withDockerClient(try .fromEnvironment()) { try await $0.listNetworks(filters: ["name": [network]]) }
+        #expect(left.filter { $0.name == network }.isEmpty, "the last user took the shared network with it")
+    }
+}

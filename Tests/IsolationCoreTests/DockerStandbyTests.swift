@@ -41,9 +41,16 @@ import Testing
             ]))
         #expect(inside.stdoutText == "warm\n\(64 << 20)\n", "\(inside.stderrText)")
 
-        // Another spec does not take it.
+        // Another spec does not take it, nor the same spec with another TTL: the standby's
+        // expiry label must outlast whoever takes it.
         let other = try await manager.create(EnvironmentSpec(environment: ["MODE": "cold"], image: Self.busybox))
         #expect(other.details["standby"] == nil)
+        await manager.waitForBackgroundWork()
+        var shortLived = spec
+        shortLived.ttlSeconds = 60
+        let third = try await manager.create(shortLived)
+        #expect(third.details["standby"] == nil)
+        try await manager.destroy(third.id)
 
         for environment in [first, second, other] { try await manager.destroy(environment.id) }
         await manager.shutdown()

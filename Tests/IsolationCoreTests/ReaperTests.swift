@@ -36,6 +36,17 @@ import Testing
         #expect(ProcessIdentity(pid: me.pid, startTime: me.startTime + 1).isAlive == false)
     }
 
+    @Test func aReapedSessionForgetsOnlyItsEndedProcesses() throws {
+        let store = try StateStore.inMemory()
+        let me = try #require(ProcessIdentity.current())
+        let ended = ProcessIdentity(pid: me.pid, startTime: me.startTime + 1)
+        try store.recordSessionProcess("s", me)
+        try store.recordSessionProcess("s", ended)
+        try store.forgetEndedSessionProcesses("s")
+        // A client that joined while the session was being reaped is still recorded.
+        #expect(try store.sessionProcesses("s") == [me])
+    }
+
     @Test func theSessionEndRemovesWhatItLeftButSparesKeptAndTTLBoundEnvironments() async throws {
         let home = try TestHome("reaper")
         var locations: [CleanupPolicy: String] = [:]

@@ -79,9 +79,11 @@ class Manager:
         """Finishes background removals (``destroy(wait=False)``), removes the
         standby containers, then closes."""
         if self._handle is not None:
-            self.call("shutdown")
-            handle, self._handle = self._handle, None
-            _native.close_manager(handle)
+            try:
+                self.call("shutdown")
+            finally:
+                handle, self._handle = self._handle, None
+                _native.close_manager(handle)
 
     def wait_for_background(self) -> None:
         """Waits until removals started with ``destroy(wait=False)`` and

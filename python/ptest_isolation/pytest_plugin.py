@@ -73,6 +73,9 @@ def iso_manager(pytestconfig: pytest.Config) -> Iterator[Manager]:
 
 def _spec(config: pytest.Config, overrides: dict[str, Any]) -> VenvSpec:
     fields = dict(overrides)
+    if _keep(config):
+        # Kept past the run: the session's reaper spares `keep` environments.
+        fields.setdefault("cleanup", "keep")
     engine = fields.pop("engine", None) or _option(config, "engine") or "virtualenv"
     packages = fields.pop("packages", None)
     if packages:

@@ -1,6 +1,7 @@
 """The pytest plugin, driven through pytester in a real subprocess."""
 
 import os
+import time
 
 import pytest
 
@@ -77,11 +78,14 @@ def test_keep_leaves_environments_and_says_where(pytester, run_suite):
     result = run_suite("--iso-keep")
     result.assert_outcomes(passed=1)
     result.stdout.fnmatch_lines(["ptest-isolation: kept 1 environments of session *", "  env-*  virtualenv  *"])
+    # Past the session reaper's grace period: kept means kept.
+    time.sleep(4)
     with iso.Manager(home=str(run_suite.home)) as manager:
         kept = [env for env in manager.list(live_only=True) if env.status == "ready"]
+        assert kept and kept[0].spec["cleanup"] == "keep"
         assert len(kept) == 1
         assert os.path.isdir(kept[0].location)
-        manager.destroy_session(kept[0].session)
+        kept[0].destroy()
 
 
 def test_four_xdist_workers_share_one_session_and_leave_nothing(pytester, run_suite):

@@ -101,6 +101,10 @@ extension IsolationManager {
                 if !dryRun { try? await client.removeContainer(container.id, force: true, removeVolumes: true) }
             }
             for network in try await client.listNetworks(filters: filter) where matches(scope, labels: network.labels ?? [:], now: now) {
+                // A shared network may still serve a kept or another session's (stopped) container:
+                // it goes only unused, unless everything goes.
+                let shared = network.labels?[ResourceLabels.sharedNetwork] == "true" && scope != .everything
+                if shared, !(try await client.listContainers(all: true, filters: ["network": [network.id]]).isEmpty) { continue }
                 report.networks.append(network.name)
                 if !dryRun { try? await client.removeNetwork(network.id) }
             }

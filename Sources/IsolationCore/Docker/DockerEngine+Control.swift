@@ -6,7 +6,8 @@ extension DockerEngine: ControllableEngine {
     }
 
     public func start(_ environment: Environment) async throws {
-        try await withClient { try await $0.startContainer(environment.location) }
+        // Its shared network may have gone with its last running user: recreated on the way.
+        try await withClient { try await self.startContainer(environment.location, of: environment, client: $0) }
     }
 
     public func restart(_ environment: Environment) async throws {

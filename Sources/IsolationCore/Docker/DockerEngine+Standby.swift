@@ -15,7 +15,10 @@ extension DockerEngine {
         else { return nil }
         var key = container
         key.name = nil
-        key.labels = spec.labels
+        // The standby's expiry label comes from the TTL of the environment that started it, and
+        // Docker cannot relabel a container: only an environment with the same TTL may take it.
+        let ttl = (environment.expiresAt ?? environment.createdAt).timeIntervalSince(environment.createdAt)
+        key.labels = spec.labels.merging([ResourceLabels.standbyTTL: String(Int(ttl.rounded(.up)))]) { $1 }
         key.networkMode = "none"
         return key
     }

@@ -26,6 +26,8 @@ actor StandbyPool {
     private var ready: [ContainerSpec: [Standby]] = [:]
     private var starting: [ContainerSpec: Int] = [:]
     private var work: [UUID: (key: ContainerSpec, task: Task<Void, Never>)] = [:]
+    /// Set by ``drain(engine:)``: a create still in flight then starts no new standby.
+    private var closed = false
 
     init(depth: Int) {
         self.depth = depth
@@ -54,7 +56,7 @@ actor StandbyPool {
     /// `labels` are the session's labels the standby carries until it is taken.
     func refill(_ key: ContainerSpec, labels: [String: String], engine: DockerEngine) {
         let missing = depth - (ready[key]?.count ?? 0) - (starting[key] ?? 0)
-        guard missing > 0 else { return }
+        guard missing > 0, !closed else { return }
         for _ in 0..<missing {
             starting[key, default: 0] += 1
             let token = UUID()
@@ -99,6 +101,7 @@ actor StandbyPool {
 
     /// Removes every unclaimed standby (after the ones being started are up).
     func drain(engine: DockerEngine) async {
+        closed = true
         await waitForStarts()
         let unclaimed = ready.values.flatMap { $0 }.map(\.id)
         ready = [:]

@@ -72,7 +72,13 @@ extension IsolationManager {
                 broadcaster.emit(.error, environment: id, detail: "\(error)")
                 throw error
             }
-            try move(id, to: .destroyed)
+            // A cleanup in another process may have finished the removal first (it takes over
+            // records left in `destroying`): that is the outcome wanted, not an error.
+            do {
+                try move(id, to: .destroyed)
+            } catch let error as IsolationError where error.code == .illegalTransition {
+                guard try get(id).status == .destroyed else { throw error }
+            }
             broadcaster.emit(.destroyed, environment: id)
         }
         if background {

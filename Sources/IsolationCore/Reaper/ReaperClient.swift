@@ -55,9 +55,10 @@ actor ReaperClient {
         let deadline = clock.now + timeout
         var nextStart = clock.now
         while clock.now < deadline {
-            if let fd = Self.connectAndGreet(paths.socket) { return fd }
+            let socket = paths.socket
+            if let fd = await Self.offPool({ Self.connectAndGreet(socket) }) { return fd }
             if clock.now >= nextStart {
-                try startReaper()
+                try await startReaper()
                 // A reaper that is still removing the session's last run holds the lock; the one
                 // just started waits for it. Starting more would only add waiters.
                 nextStart = clock.now + .seconds(5)
@@ -79,14 +80,22 @@ actor ReaperClient {
         return fd
     }
 
-    private func startReaper() throws {
+    /// Runs blocking work (a wait for the greeting, for the starter process) on a thread of its
+    /// own: a Swift concurrency thread must not block.
+    private static func offPool<T: Sendable>(_ work: @escaping @Sendable () -> T) async -> T {
+        await withCheckedContinuation { continuation in
+            DispatchQueue.global().async { continuation.resume(returning: work()) }
+        }
+    }
+
+    private func startReaper() async throws {
         let arguments = [
             "reap", "--home", paths.directory.deletingLastPathComponent().path, "--session", paths.session,
             "--grace", String(graceSeconds), "--detach",
         ]
         let pid = try DetachedProcess.spawn(executable.path, arguments, log: paths.log.path)
         // `--detach` starts the reaper itself and exits at once, so no zombie is left behind.
-        let status = DetachedProcess.wait(pid)
+        let status = await Self.offPool { DetachedProcess.wait(pid) }
         guard status == 0 else {
             throw IsolationError(
                 .ioFailure, "\(executable.path) reap exited with status \(status); see its log \(paths.log.path)")

@@ -1,5 +1,9 @@
 public import Foundation
 
+#if canImport(Glibc)
+    import Glibc
+#endif
+
 /// Where the reaper of one session keeps its files, under `<home>/reapers/`:
 /// `<key>.lock` (held by the live reaper; it names the session), `<key>.log`,
 /// and the socket clients connect to.
@@ -28,9 +32,18 @@ public struct ReaperPaths: Sendable {
     }
 
     /// Creates the directories (mode 0700: the socket admits any local client that can reach it).
+    ///
+    /// - Throws: `ioFailure` when the socket's directory under `/tmp` exists but is not a
+    ///   private directory of this user (another user could have made it first).
     func prepare() throws {
         for directory in [directory, URL(fileURLWithPath: socket).deletingLastPathComponent()] {
             try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+            var status = stat()
+            guard lstat(directory.path, &status) == 0, status.st_mode & S_IFMT == S_IFDIR, status.st_uid == getuid() else {
+                throw IsolationError(
+                    .ioFailure,
+                    "\(directory.path) is not a directory of this user; remove it, or set PTEST_ISO_HOME to a shorter path")
+            }
             try FileManager.default.setAttributes([.posixPermissions: 0o700], ofItemAtPath: directory.path)
         }
     }

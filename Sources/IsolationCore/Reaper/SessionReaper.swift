@@ -54,13 +54,14 @@ public struct SessionReaper: Sendable {
             return .alreadyRunning
         }
         // A reaper that is closing down still holds the lock while it removes the session: wait for it.
-        let lock = try await lockFile(paths)
+        guard let lock = try await lockFile(paths) else { return .alreadyRunning }
         defer { lock.release() }
-        if let live = UnixSocket.connect(to: paths.socket) {
-            close(live)
-            return .alreadyRunning
-        }
         lock.write(session)
+        // The database first: a reaper that cannot reach it must not greet clients and then die,
+        // leaving them believing the session is watched.
+        var configuration = IsolationManager.Configuration(home: home, session: session)
+        configuration.reaperExecutable = nil
+        let manager = try IsolationManager(configuration: configuration)
         unlink(paths.socket)
         let logger = self.logger
         let listener = try ReaperListener(socketPath: paths.socket, grace: grace, firstClientWait: firstClientWait) {
@@ -68,9 +69,6 @@ public struct SessionReaper: Sendable {
         }
         listener.start()
         logger.info("reaping session \(session) under \(home.path) (pid \(getpid()))")
-        var configuration = IsolationManager.Configuration(home: home, session: session)
-        configuration.reaperExecutable = nil
-        let manager = try IsolationManager(configuration: configuration)
         let sweeper = Task {
             while !Task.isCancelled {
                 await sweep(manager)
@@ -82,21 +80,43 @@ public struct SessionReaper: Sendable {
         _ = await sweeper.value
         logger.info("no client for \(grace): removing what session \(session) left")
         let report = try await manager.cleanup(.endedSession(session))
-        try? manager.store.forgetSessionProcesses(session)
+        try? manager.store.forgetEndedSessionProcesses(session)
         log(report)
         // Deleted while held, so a reaper that opened the old file notices and retries (FileLock.isStillNamed).
         try? FileManager.default.removeItem(at: paths.lock)
-        // The log is kept only when something could not be removed.
-        if report.skipped.isEmpty { try? FileManager.default.removeItem(at: paths.log) }
+        // The log is kept when something could not be removed, and when a reaper started after
+        // this one writes to it too.
+        if report.skipped.isEmpty, Self.logIsOnlyOurs(paths.log) { try? FileManager.default.removeItem(at: paths.log) }
         return .reaped(report)
     }
 
-    private func lockFile(_ paths: ReaperPaths) async throws -> FileLock {
-        while true {
-            let lock = try await FileLock.acquire(paths.lock, timeout: .seconds(600))
-            if lock.isStillNamed(paths.lock) { return lock }
-            lock.release()
+    /// The session's lock, or `nil` once another reaper serves the session (a waiter started while
+    /// the previous reaper closed down, when a later one won the lock).
+    private func lockFile(_ paths: ReaperPaths) async throws -> FileLock? {
+        let deadline = ContinuousClock.now + .seconds(600)
+        while ContinuousClock.now < deadline {
+            if let lock = FileLock.tryAcquire(paths.lock) {
+                if lock.isStillNamed(paths.lock) { return lock }
+                lock.release()
+                continue
+            }
+            if let live = UnixSocket.connect(to: paths.socket) {
+                close(live)
+                return nil
+            }
+            try await Task.sleep(for: .milliseconds(50))
         }
+        throw IsolationError(.timeout, "waited 600 s for the reaper lock \(paths.lock.path); another reaper holds it")
+    }
+
+    /// Whether this process's stderr is `log` and nobody else has appended to it.
+    static func logIsOnlyOurs(_ log: URL) -> Bool {
+        var ours = stat()
+        var named = stat()
+        guard fstat(2, &ours) == 0, stat(log.path, &named) == 0, ours.st_ino == named.st_ino, ours.st_dev == named.st_dev else {
+            return false
+        }
+        return lseek(2, 0, SEEK_CUR) == named.st_size
     }
 
     /// Expired environments of any session, and sessions whose reaper and processes are all gone.
@@ -117,7 +137,7 @@ public struct SessionReaper: Sendable {
             do {
                 let report = try await manager.cleanup(.endedSession(other.session))
                 log(report, "orphaned session \(other.session): ")
-                try manager.store.forgetSessionProcesses(other.session)
+                try manager.store.forgetEndedSessionProcesses(other.session)
                 try? FileManager.default.removeItem(at: other.lock)
                 try? FileManager.default.removeItem(at: other.log)
             } catch {

@@ -23,11 +23,17 @@ extension StateStore {
         }
     }
 
-    /// Forgets a session's processes once it has been reaped.
-    public func forgetSessionProcesses(_ session: String) throws {
+    /// Forgets a session's processes that have ended, once it has been reaped. A process that
+    /// joined meanwhile (it waits for the next reaper) stays recorded.
+    public func forgetEndedSessionProcesses(_ session: String) throws {
+        let ended = try sessionProcesses(session).filter { !$0.isAlive }
         try storage {
             try writer.write { db in
-                try db.execute(sql: "DELETE FROM sessionProcess WHERE session = ?", arguments: [session])
+                for process in ended {
+                    try db.execute(
+                        sql: "DELETE FROM sessionProcess WHERE session = ? AND pid = ? AND startTime = ?",
+                        arguments: [session, process.pid, Int64(bitPattern: process.startTime)])
+                }
             }
         }
     }
