@@ -1,7 +1,9 @@
 import DockerAPI
 import Foundation
-import IsolationCore
+import Synchronization
 import Testing
+
+@testable import IsolationCore
 
 /// Build contexts and the image cache, against the real daemon: images are built
 /// FROM the local busybox test image, so no registry is needed.
@@ -249,6 +251,30 @@ import Testing
         #expect(spicy.1 == "miss")
         #expect(try await stage(BuildSpec(context: directory.path, args: ["FLAVOUR": "spicy"], target: "base")).1 == "hit")
         try await manager.destroySession()
+        try await manager.gc(limit: 0)
+    }
+
+    @Test func anImageCollectedBetweenItsLookupAndItsUseIsBuiltAgain() async throws {
+        let home = try TestHome("image-race")
+        let manager = try manager(home)
+        let spec = EnvironmentSpec(build: BuildSpec(context: try context(home, "raced", greeting: "raced\n").path))
+        let first = try await manager.create(spec)
+        try await manager.destroy(first.id)
+        let removals = Mutex(0)
+        // As another process's gc would: the image goes right after this creation found it.
+        let second = try await DockerEngine.$imageResolved.withValue({ image in
+            guard
+                removals.withLock({
+                    $0 += 1; return $0 == 1
+                })
+            else { return }
+            _ = try? await withDockerClient(try .fromEnvironment()) { try await $0.removeImage(image, force: true) }
+        }) {
+            try await manager.create(spec)
+        }
+        #expect(removals.withLock { $0 } == 2, "the creation looked the image up again")
+        #expect(try await manager.run(second.id, Command(["cat", "/greeting.txt"])).stdoutText == "raced\n")
+        try await manager.destroy(second.id)
         try await manager.gc(limit: 0)
     }
 }

@@ -73,11 +73,30 @@ public final class DockerEngine: IsolationEngine {
     }
 
     public func create(_ environment: Environment) async throws -> EngineArtifact {
+        do {
+            return try await createOnce(environment)
+        } catch let error as IsolationError where environment.spec.build != nil && Self.isMissingImage(error) {
+            // Another process's image-cache collection removed the cached image between its
+            // lookup and this container's creation; the next lookup builds it again.
+            return try await createOnce(environment)
+        }
+    }
+
+    /// Called with the image once it is resolved, before its container is created. Tests use it
+    /// to remove a cached image at the worst moment, as another process's collection may.
+    @TaskLocal static var imageResolved: (@Sendable (String) async -> Void)?
+
+    static func isMissingImage(_ error: IsolationError) -> Bool {
+        error.code == .invalidSpec && error.message.hasPrefix("image: ") && error.message.contains("is not present on the daemon")
+    }
+
+    private func createOnce(_ environment: Environment) async throws -> EngineArtifact {
         let spec = environment.spec
         let resolved = try await withClient {
             try await self.resolveImage(spec.image, build: spec.build, subject: environment.id, client: $0)
         }
         let image = resolved.reference
+        await Self.imageResolved?(image)
         var container = ContainerSpec(image: image)
         container.name = "ptest-iso-\(environment.id)"
         // Without a command of its own the container idles, and commands arrive through exec.
