@@ -75,6 +75,8 @@ import Testing
         (EnvironmentSpec(requirements: ["x"], offline: true), "offline: true needs findLinks"),
         (EnvironmentSpec(labels: ["ptest-iso.session": "x"]), "labels: key 'ptest-iso.session'"),
         (EnvironmentSpec(environment: ["A=B": "c"]), "environment: variable name 'A=B'"),
+        (EnvironmentSpec(image: "busybox", ports: [8080, 80, 8080]), "ports[2]: 8080 is listed twice"),
+        (EnvironmentSpec(image: "busybox", ports: [70000]), "ports[0]: 70000 is not a port"),
     ])
     func badSpecsNameTheField(spec: EnvironmentSpec, field: String) throws {
         let error = #expect(throws: IsolationError.self) { try spec.validate() }

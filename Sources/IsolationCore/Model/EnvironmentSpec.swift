@@ -190,6 +190,9 @@ public struct EnvironmentSpec: Codable, Sendable, Hashable {
         if let index = ports.firstIndex(where: { !(1...65535).contains($0) }) {
             throw IsolationError(.invalidSpec, "ports[\(index)]: \(ports[index]) is not a port number (1 to 65535)")
         }
+        if let index = ports.indices.first(where: { ports[..<$0].contains(ports[$0]) }) {
+            throw IsolationError(.invalidSpec, "ports[\(index)]: \(ports[index]) is listed twice; publish each container port once")
+        }
         if !ports.isEmpty, network == "none" {
             throw IsolationError(.invalidSpec, "ports: publishing needs a network; drop network: \"none\" (ports get an isolated network)")
         }
