@@ -45,10 +45,11 @@ import Testing
         let manager = try manager(home)
         let spec = EnvironmentSpec(
             image: Self.busybox, command: ["sh", "-c", "echo booted but not ready; exec sleep 2147483647"],
-            waitFor: [.log(pattern: "booted", times: 1), .tcp(port: 5432)], readyTimeoutSeconds: 2)
+            // Long enough for the log line to be seen even on a loaded machine.
+            waitFor: [.log(pattern: "booted", times: 1), .tcp(port: 5432)], readyTimeoutSeconds: 5)
         let error = await #expect(throws: IsolationError.self) { try await manager.create(spec) }
         #expect(error?.code == .timeout)
-        #expect(error?.message.hasPrefix("waitFor[1] (tcp 5432) did not pass within 2.0 s") == true, "\(error?.message ?? "")")
+        #expect(error?.message.hasPrefix("waitFor[1] (tcp 5432) did not pass within 5.0 s") == true, "\(error?.message ?? "")")
         #expect(error?.message.contains("booted but not ready") == true)
         let failed = try #require(try manager.list(EnvironmentFilter(liveOnly: false)).first)
         #expect(failed.status == .failed)
@@ -76,7 +77,8 @@ import Testing
         let home = try TestHome("docker-ready-unhealthy")
         let manager = try manager(home)
         let spec = EnvironmentSpec(
-            image: Self.busybox, waitFor: [.health], readyTimeoutSeconds: 2,
+            // Long enough for a check to have run even on a loaded machine (the first is due after 0.2 s).
+            image: Self.busybox, waitFor: [.health], readyTimeoutSeconds: 10,
             healthcheck: HealthcheckSpec(test: ["CMD-SHELL", "echo db not up; exit 1"], intervalSeconds: 0.2, retries: 1))
         let error = await #expect(throws: IsolationError.self) { try await manager.create(spec) }
         #expect(error?.code == .timeout)
