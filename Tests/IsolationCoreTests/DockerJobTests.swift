@@ -74,10 +74,11 @@ import Testing
         let events = manager.events()
         let error = await #expect(throws: IsolationError.self) {
             try await manager.runJob(
-                JobSpec(image: Self.busybox, command: ["sh", "-c", "echo working; sleep 600"], deadlineSeconds: 5))
+                // Long enough for the container to start and print even on a loaded CI machine.
+                JobSpec(image: Self.busybox, command: ["sh", "-c", "echo working; sleep 600"], deadlineSeconds: 10))
         }
         #expect(error?.code == .timeout)
-        #expect(error?.message.contains("deadlineSeconds 5.0 passed during attempt 1 of 1") == true, "\(String(describing: error))")
+        #expect(error?.message.contains("deadlineSeconds 10.0 passed during attempt 1 of 1") == true, "\(String(describing: error))")
         #expect(error?.message.hasSuffix("last output:\nworking") == true, "\(String(describing: error))")
         let failed = await firstEvent(in: events) { $0.kind == .error }
         let job = try #require(failed?.detail?.split(separator: ":").first.map(String.init))
