@@ -24,4 +24,6 @@ swift test --skip-build "$@"
 # and the release wheel, which test_wheel.py installs and runs with the toolchain hidden.
 scripts/build-wheel.sh
 python3 -m pip install --quiet --disable-pip-version-check -e .
+# The package ships py.typed: its users' type checkers must find it sound.
+python3 -m mypy --strict python/ptest_isolation
 python3 -m pytest python/tests -q -p no:cacheprovider

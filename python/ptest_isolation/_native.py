@@ -103,7 +103,7 @@ def _check(status: int, output: ctypes.c_void_p) -> Any:
 
 
 def version() -> str:
-    return LIBRARY.ptest_iso_version().decode()
+    return str(LIBRARY.ptest_iso_version().decode())
 
 
 def open_manager(config: dict[str, Any]) -> int:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import builtins
 import contextlib
 import os
 import threading
@@ -12,7 +13,7 @@ from .errors import InvalidSpec, IsolationError
 from .results import Event, JobResult, RunResult, Snapshot
 from .specs import Build, DockerSpec, Tmpfs, VenvSpec, Volume, _request
 
-Spec = Union[VenvSpec, DockerSpec, dict]
+Spec = Union[VenvSpec, DockerSpec, dict[str, Any]]
 
 
 class Manager:
@@ -154,7 +155,7 @@ class Manager:
         body = self.call("choose_engine", spec=_spec_request(spec, fields))
         return body["engine"], body["reason"]
 
-    def destroy_created(self) -> list[str]:
+    def destroy_created(self) -> builtins.list[str]:
         """Destroys the live environments this manager created (not other workers')."""
         with self._lock:
             created, self._created = self._created, []
@@ -168,14 +169,14 @@ class Manager:
                 pass
         return destroyed
 
-    def destroy_session(self, session: Optional[str] = None) -> list[str]:
+    def destroy_session(self, session: Optional[str] = None) -> builtins.list[str]:
         """Destroys every live environment of a session (default: this one)."""
         request = {"session": session} if session else {}
         return list(self.call("destroy_session", **request)["destroyed"])
 
     # -- snapshots
 
-    def snapshots(self) -> list[Snapshot]:
+    def snapshots(self) -> builtins.list[Snapshot]:
         return [Snapshot.from_abi(body) for body in self.call("snapshots")["snapshots"]]
 
     def restore(self, snapshot: Union[str, Snapshot], *, timeout: Optional[float] = None) -> "Environment":
@@ -260,11 +261,11 @@ class Manager:
         spec.update({key: value for key, value in optional.items() if value is not None})
         return JobResult.from_abi(argv, self.call("run_job", spec=spec))
 
-    def cached_images(self) -> list[dict[str, Any]]:
+    def cached_images(self) -> builtins.list[dict[str, Any]]:
         """The image cache (images built from ``build`` contexts), least recently used first."""
         return list(self.call("cached_images")["images"])
 
-    def collect_images(self, max_bytes: Optional[int] = None) -> list[dict[str, Any]]:
+    def collect_images(self, max_bytes: Optional[int] = None) -> builtins.list[dict[str, Any]]:
         """Evicts least recently used cached images no container uses until the cache fits
         ``max_bytes`` (default: its budget); returns what was evicted."""
         request = {"max_bytes": max_bytes} if max_bytes is not None else {}

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import os
 import uuid
-from typing import Any, Callable, Iterator, Optional
+from typing import Any, Callable, Generator, Iterator, Optional
 
 import pytest
 
@@ -20,7 +20,7 @@ from .manager import Environment, Manager
 from .results import Snapshot
 from .specs import DockerSpec, VenvSpec
 
-_ENVIRONMENTS = pytest.StashKey[list]()
+_ENVIRONMENTS = pytest.StashKey[list[Environment]]()
 _SUMMARY = pytest.StashKey[str]()
 
 
@@ -175,7 +175,7 @@ def iso_fresh_copy(iso_manager: Manager, _iso_snapshots: dict[str, Snapshot], py
 
 
 @pytest.hookimpl(hookwrapper=True)
-def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo[None]) -> Iterator[None]:
+def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo[None]) -> Generator[None, Any, None]:
     outcome = yield
     report = outcome.get_result()
     environments = item.stash.get(_ENVIRONMENTS, [])
