@@ -135,7 +135,7 @@ public final class DockerEngine: IsolationEngine {
             let id: String
             do {
                 container.mounts = try await self.mounts(for: environment, client: client)
-                id = try await self.createContainer(container, of: environment, client: client)
+                id = try await self.createContainerPulling(container, of: environment, client: client)
             } catch {
                 await self.removeResources(of: environment, container: nil, network: network.owned, client: client)
                 if let error = error as? DockerError, error.code == .notFound {

@@ -59,7 +59,7 @@ public final class ImageManager: Sendable {
         observer.withLock { $0 = body }
     }
 
-    private func report(_ subject: String?, _ detail: String) {
+    func report(_ subject: String?, _ detail: String) {
         observer.withLock { $0 }?(subject, detail)
     }
 

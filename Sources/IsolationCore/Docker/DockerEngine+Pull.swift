@@ -1,0 +1,32 @@
+import DockerAPI
+
+extension DockerEngine {
+    /// Creates the container, pulling its image first when the daemon does not have it — as
+    /// `docker run` and testcontainers do. Pulls go to the image's registry without
+    /// credentials.
+    func createContainerPulling(_ container: ContainerSpec, of environment: Environment, client: DockerClient) async throws
+        -> String
+    {
+        do {
+            return try await createContainer(container, of: environment, client: client)
+        } catch let error as DockerError where error.code == .notFound && error.message.contains("No such image") {
+            try await pull(container.image, for: environment.id, client: client)
+            return try await createContainer(container, of: environment, client: client)
+        }
+    }
+
+    private func pull(_ image: String, for subject: String, client: DockerClient) async throws {
+        images.report(subject, "pulling \(image)")
+        do {
+            try await client.pullImage(image) { [images] event in
+                // Layer-level milestones only: per-chunk download progress would flood the events.
+                guard let status = event.status, event.progressDetail?.total == nil else { return }
+                images.report(subject, "pull \(image): \(event.id.map { "\($0): " } ?? "")\(status)")
+            }
+        } catch let error as DockerError where error.code != .daemonUnreachable && error.code != .timeout {
+            throw IsolationError(
+                .invalidSpec,
+                "image: '\(image)' is not on the daemon and could not be pulled (\(error.message)); check the name, or build or import it")
+        }
+    }
+}
