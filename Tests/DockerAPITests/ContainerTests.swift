@@ -32,7 +32,7 @@ import Testing
         }
     }
 
-    @Test(.timeLimit(.minutes(1)))
+    @Test(.timeLimit(.minutes(5)))
     func aWaitPastItsDeadlineIsATimeoutAndLeavesTheContainerAlone() async throws {
         try await TestDocker.withClient { client in
             try await TestDocker.withContainer(client) { id in
@@ -49,8 +49,12 @@ import Testing
     @Test func stopSendsTheStopSignalAndReportsTheExitCode() async throws {
         try await TestDocker.withClient { client in
             var spec = TestDocker.sleeper()
-            spec.command = ["sh", "-c", "trap 'exit 7' TERM; while true; do sleep 0.1; done"]
+            spec.command = ["sh", "-c", "trap 'exit 7' TERM; touch /tmp/trapped; while true; do sleep 0.1; done"]
             try await TestDocker.withContainer(client, spec) { id in
+                // A TERM that arrives before the trap is set is ignored (the shell is PID 1): wait for it.
+                for _ in 0..<100 where try await client.exec(id, ExecOptions(["test", "-e", "/tmp/trapped"])).exitCode != 0 {
+                    try await Task.sleep(for: .milliseconds(100))
+                }
                 try await client.stopContainer(id, timeoutSeconds: 5)
                 let state = try await client.inspectContainer(id).state
                 #expect(state.exitCode == 7)

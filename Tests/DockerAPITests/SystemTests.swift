@@ -60,7 +60,7 @@ import Testing
         }
     }
 
-    @Test(.timeLimit(.minutes(1)))
+    @Test(.timeLimit(.minutes(5)))
     func aMissingSocketIsReportedAsUnreachable() async throws {
         let configuration = DockerClient.Configuration(endpoint: .unixSocket("/tmp/ptest-iso-no-daemon-\(UUID().uuidString).sock"))
         let error = await #expect(throws: DockerError.self) {
@@ -71,7 +71,7 @@ import Testing
         #expect(error?.message.contains("DOCKER_HOST") == true)
     }
 
-    @Test(.timeLimit(.minutes(1)))
+    @Test(.timeLimit(.minutes(5)))
     func aClosedTCPPortIsReportedAsUnreachable() async throws {
         let configuration = DockerClient.Configuration(endpoint: try DockerEndpoint.parse(host: "tcp://127.0.0.1:1"))
         let error = await #expect(throws: DockerError.self) {
@@ -81,7 +81,7 @@ import Testing
         #expect(error?.message.contains("127.0.0.1:1") == true)
     }
 
-    @Test(.timeLimit(.minutes(1)))
+    @Test(.timeLimit(.minutes(5)))
     func eventsStreamReportsALabelledContainersLifecycle() async throws {
         try await TestDocker.withClient { client in
             let marker = UUID().uuidString

@@ -65,7 +65,7 @@ enum TLSDaemon {
         }
     }
 
-    @Test(.timeLimit(.minutes(1)))
+    @Test(.timeLimit(.minutes(5)))
     func aWrongCAIsRefusedWithATLSError() async throws {
         try TLSDaemon.start()
         let error = await #expect(throws: DockerError.self) {
@@ -76,7 +76,7 @@ enum TLSDaemon {
         #expect(error?.message.contains("DOCKER_CERT_PATH") == true)
     }
 
-    @Test(.timeLimit(.minutes(1)))
+    @Test(.timeLimit(.minutes(5)))
     func aClientCertificateTheDaemonDoesNotTrustIsRefused() async throws {
         try TLSDaemon.start()
         let endpoint = TLSDaemon.endpoint(certificateDirectory: "\(TLSDaemon.directory)/wrong-ca")
@@ -86,7 +86,7 @@ enum TLSDaemon {
         #expect(error?.code == .tlsFailure)
     }
 
-    @Test(.timeLimit(.minutes(1)))
+    @Test(.timeLimit(.minutes(5)))
     func plainHTTPToTheTLSPortFailsClearly() async throws {
         try TLSDaemon.start()
         let endpoint = try DockerEndpoint.parse(host: "tcp://127.0.0.1:\(TLSDaemon.port)")
