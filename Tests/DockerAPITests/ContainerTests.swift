@@ -188,7 +188,8 @@ import Testing
             defer { try? FileManager.default.removeItem(at: hostDir) }
             try Data("from host\n".utf8).write(to: hostDir.appendingPathComponent("note.txt"))
             let volume = try await client.createVolume(VolumeSpec(name: TestDocker.uniqueName("mnt"), labels: [TestDocker.testLabel: "1"]))
-            defer { Task { try? await client.removeVolume(volume.name, force: true) } }
+            // Its own client: the test's is shut down by the time this runs.
+            defer { Task { _ = try? await TestDocker.withClient { try await $0.removeVolume(volume.name, force: true) } } }
             var spec = TestDocker.sleeper()
             spec.mounts = [
                 .bind(hostDir.path, at: "/host", readOnly: true),

@@ -177,7 +177,8 @@ import Testing
         try await TestDocker.withClient { client in
             let tag = "127.0.0.1:1/ptest-iso/push:\(UUID().uuidString.prefix(8).lowercased())"
             try await client.tagImage(TestDocker.busybox, as: tag)
-            defer { Task { try? await client.removeImage(tag) } }
+            // Its own client: the test's is shut down by the time this runs.
+            defer { Task { _ = try? await TestDocker.withClient { try await $0.removeImage(tag) } } }
             let error = await #expect(throws: DockerError.self) { try await client.pushImage(tag) }
             #expect(error?.message.contains("pushing \(tag) failed") == true)
             #expect(error?.message.contains("connection refused") == true)

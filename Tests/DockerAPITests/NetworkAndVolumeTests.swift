@@ -34,7 +34,8 @@ import Testing
             let name = TestDocker.uniqueName("shared")
             let network = try await client.createNetwork(
                 NetworkSpec(name: name, labels: [TestDocker.testLabel: "1"], subnet: "10.231.8.0/24"))
-            defer { Task { try? await client.removeNetwork(network) } }
+            // Its own client: the test's is shut down by the time this runs.
+            defer { Task { _ = try? await TestDocker.withClient { try await $0.removeNetwork(network) } } }
             var server = TestDocker.sleeper()
             server.networkMode = name
             server.networkAliases = ["db"]
@@ -44,7 +45,8 @@ import Testing
                 let privateName = TestDocker.uniqueName("private")
                 let privateNetwork = try await client.createNetwork(
                     NetworkSpec(name: privateName, labels: [TestDocker.testLabel: "1"], subnet: "10.231.9.0/24"))
-                defer { Task { try? await client.removeNetwork(privateNetwork) } }
+                // Its own client: the test's is shut down by the time this runs.
+                defer { Task { _ = try? await TestDocker.withClient { try await $0.removeNetwork(privateNetwork) } } }
                 var clientSpec = TestDocker.sleeper()
                 clientSpec.networkMode = privateName
                 try await TestDocker.withContainer(client, clientSpec) { peer in
@@ -74,7 +76,8 @@ import Testing
             let labels = [TestDocker.testLabel: "1", "ptest-iso.prune": run]
             let unused = try await client.createNetwork(NetworkSpec(name: TestDocker.uniqueName("p1"), labels: labels))
             let other = try await client.createNetwork(NetworkSpec(name: TestDocker.uniqueName("p2"), labels: [TestDocker.testLabel: "1"]))
-            defer { Task { try? await client.removeNetwork(other) } }
+            // Its own client: the test's is shut down by the time this runs.
+            defer { Task { _ = try? await TestDocker.withClient { try await $0.removeNetwork(other) } } }
             let report = try await client.pruneNetworks(filters: ["label": ["ptest-iso.prune=\(run)"]])
             #expect(report.networksDeleted?.count == 1)
             #expect(try await client.listNetworks(filters: ["id": [unused]]).isEmpty)

@@ -60,7 +60,8 @@ enum TestRegistry {
         try await TestDocker.withClient { client in
             let reference = TestRegistry.reference(TestRegistry.authenticated)
             try await client.tagImage(TestDocker.busybox, as: reference)
-            defer { Task { try? await client.removeImage(reference) } }
+            // Its own client: the test's is shut down by the time this runs.
+            defer { Task { _ = try? await TestDocker.withClient { try await $0.removeImage(reference) } } }
 
             let anonymous = await #expect(throws: DockerError.self) { try await client.pushImage(reference) }
             #expect(anonymous?.code == .unauthorized)
