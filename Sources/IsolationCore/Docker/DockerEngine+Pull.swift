@@ -9,7 +9,10 @@ extension DockerEngine {
     {
         do {
             return try await createContainer(container, of: environment, client: client)
-        } catch let error as DockerError where error.code == .notFound && error.message.contains("No such image") {
+        } catch let error as DockerError
+            where error.code == .notFound && error.message.contains("No such image") && environment.spec.build == nil
+        {
+            // A built image (an id from the image cache) is never pulled: it is built again instead.
             try await pull(container.image, for: environment.id, client: client)
             return try await createContainer(container, of: environment, client: client)
         }
