@@ -63,6 +63,9 @@ extension DockerClient {
     /// The context is tarred here with `.dockerignore` honoured (the
     /// Dockerfile and `.dockerignore` are always sent).
     ///
+    /// A build that failed only because the daemon's cache lookup raced an image removal is
+    /// built again (up to five attempts, backing off from 0.1 s).
+    ///
     /// - Throws: `streamError` with the failing step's message; `invalidConfiguration` when the
     ///   context or Dockerfile is missing.
     @discardableResult
@@ -89,10 +92,29 @@ extension DockerClient {
         query.add("forcerm", options.removeIntermediate)
         query.add("platform", options.platform)
         query.add("target", options.target)
-        let events = try await progressRequest(
-            .POST, "/build", query: query, headers: ["Content-Type": "application/x-tar"],
-            body: .bytes(ByteBuffer(data: tar)), timeout: timeout, onProgress: onProgress
-        )
+        // The classic builder looks for a cached step among every child of the step's parent image
+        // and fails the build with "unable to find image" when one of them is removed during that
+        // scan (another process's `rmi`, prune or cache eviction). Such removals come in bursts:
+        // build again, backing off, within the one timeout. A failing Dockerfile fails at once.
+        let deadline = ContinuousClock.now + timeout
+        var pause = Duration.milliseconds(100)
+        var attemptsLeft = 5
+        var events: [ProgressEvent]
+        while true {
+            do {
+                events = try await progressRequest(
+                    .POST, "/build", query: query, headers: ["Content-Type": "application/x-tar"],
+                    body: .bytes(ByteBuffer(data: tar)), timeout: deadline - .now, onProgress: onProgress
+                )
+                break
+            } catch let error as DockerError
+                where error.code == .streamError && error.message.hasPrefix("unable to find image") && attemptsLeft > 1
+            {
+                attemptsLeft -= 1
+                try await Task.sleep(for: pause)
+                pause *= 2
+            }
+        }
         if let id = events.last(where: { $0.aux?.id != nil })?.aux?.id {
             return id
         }

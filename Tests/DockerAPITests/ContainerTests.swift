@@ -188,31 +188,30 @@ import Testing
             defer { try? FileManager.default.removeItem(at: hostDir) }
             try Data("from host\n".utf8).write(to: hostDir.appendingPathComponent("note.txt"))
             let volume = try await client.createVolume(VolumeSpec(name: TestDocker.uniqueName("mnt"), labels: [TestDocker.testLabel: "1"]))
-            // Its own client: the test's is shut down by the time this runs.
-            defer { Task { _ = try? await TestDocker.withClient { try await $0.removeVolume(volume.name, force: true) } } }
-            var spec = TestDocker.sleeper()
-            spec.mounts = [
-                .bind(hostDir.path, at: "/host", readOnly: true),
-                .volume(volume.name, at: "/data"),
-                .tmpfs(at: "/scratch", sizeBytes: 8 << 20, mode: 0o1777),
-            ]
-            try await TestDocker.withContainer(client, spec) { id in
-                #expect(try await TestDocker.shell(client, id, "cat /host/note.txt") == "from host")
-                let readOnly = try await client.exec(id, ExecOptions(["touch", "/host/x"]))
-                #expect(readOnly.exitCode != 0)
-                _ = try await TestDocker.shell(client, id, "echo kept > /data/v.txt")
-                let tmpfs = try await TestDocker.shell(client, id, "grep ' /scratch ' /proc/mounts")
-                #expect(tmpfs.hasPrefix("tmpfs /scratch tmpfs"))
-                #expect(tmpfs.contains("size=8192k"))
+            try await TestDocker.withCleanup({ try await $0.removeVolume(volume.name, force: true) }) {
+                var spec = TestDocker.sleeper()
+                spec.mounts = [
+                    .bind(hostDir.path, at: "/host", readOnly: true),
+                    .volume(volume.name, at: "/data"),
+                    .tmpfs(at: "/scratch", sizeBytes: 8 << 20, mode: 0o1777),
+                ]
+                try await TestDocker.withContainer(client, spec) { id in
+                    #expect(try await TestDocker.shell(client, id, "cat /host/note.txt") == "from host")
+                    let readOnly = try await client.exec(id, ExecOptions(["touch", "/host/x"]))
+                    #expect(readOnly.exitCode != 0)
+                    _ = try await TestDocker.shell(client, id, "echo kept > /data/v.txt")
+                    let tmpfs = try await TestDocker.shell(client, id, "grep ' /scratch ' /proc/mounts")
+                    #expect(tmpfs.hasPrefix("tmpfs /scratch tmpfs"))
+                    #expect(tmpfs.contains("size=8192k"))
+                }
+                // The named volume keeps its data after the container is gone.
+                var reader = TestDocker.sleeper()
+                reader.mounts = [.volume(volume.name, at: "/data")]
+                let kept = try await TestDocker.withContainer(client, reader) { id in
+                    try await TestDocker.shell(client, id, "cat /data/v.txt")
+                }
+                #expect(kept == "kept")
             }
-            // The named volume keeps its data after the container is gone.
-            var reader = TestDocker.sleeper()
-            reader.mounts = [.volume(volume.name, at: "/data")]
-            let kept = try await TestDocker.withContainer(client, reader) { id in
-                try await TestDocker.shell(client, id, "cat /data/v.txt")
-            }
-            #expect(kept == "kept")
-            try await client.removeVolume(volume.name)
         }
     }
 

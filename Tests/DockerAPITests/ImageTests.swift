@@ -177,11 +177,11 @@ import Testing
         try await TestDocker.withClient { client in
             let tag = "127.0.0.1:1/ptest-iso/push:\(UUID().uuidString.prefix(8).lowercased())"
             try await client.tagImage(TestDocker.busybox, as: tag)
-            // Its own client: the test's is shut down by the time this runs.
-            defer { Task { _ = try? await TestDocker.withClient { try await $0.removeImage(tag) } } }
-            let error = await #expect(throws: DockerError.self) { try await client.pushImage(tag) }
-            #expect(error?.message.contains("pushing \(tag) failed") == true)
-            #expect(error?.message.contains("connection refused") == true)
+            try await TestDocker.withCleanup({ _ = try await $0.removeImage(tag) }) {
+                let error = await #expect(throws: DockerError.self) { try await client.pushImage(tag) }
+                #expect(error?.message.contains("pushing \(tag) failed") == true)
+                #expect(error?.message.contains("connection refused") == true)
+            }
         }
     }
 }

@@ -34,39 +34,39 @@ import Testing
             let name = TestDocker.uniqueName("shared")
             let network = try await client.createNetwork(
                 NetworkSpec(name: name, labels: [TestDocker.testLabel: "1"], subnet: "10.231.8.0/24"))
-            // Its own client: the test's is shut down by the time this runs.
-            defer { Task { _ = try? await TestDocker.withClient { try await $0.removeNetwork(network) } } }
-            var server = TestDocker.sleeper()
-            server.networkMode = name
-            server.networkAliases = ["db"]
-            server.command = ["sh", "-c", "mkdir -p /www && echo pong > /www/index.html && httpd -f -p 80 -h /www"]
-            try await TestDocker.withContainer(client, server) { _ in
-                // The peer starts on a private network of its own, so it has Docker's embedded DNS.
-                let privateName = TestDocker.uniqueName("private")
-                let privateNetwork = try await client.createNetwork(
-                    NetworkSpec(name: privateName, labels: [TestDocker.testLabel: "1"], subnet: "10.231.9.0/24"))
-                // Its own client: the test's is shut down by the time this runs.
-                defer { Task { _ = try? await TestDocker.withClient { try await $0.removeNetwork(privateNetwork) } } }
-                var clientSpec = TestDocker.sleeper()
-                clientSpec.networkMode = privateName
-                try await TestDocker.withContainer(client, clientSpec) { peer in
-                    // Not across private networks: the alias does not resolve yet.
-                    let before = try await client.exec(peer, ExecOptions(["timeout", "5", "wget", "-q", "-O", "-", "http://db/"]))
-                    #expect(before.exitCode != 0)
-                    try await client.connectNetwork(name, container: peer, options: .init(aliases: ["app"], ipv4Address: "10.231.8.77"))
-                    let reply = try await retrying {
-                        try await client.exec(peer, ExecOptions(["timeout", "5", "wget", "-q", "-O", "-", "http://db/"]))
+            try await TestDocker.withCleanup({ try await $0.removeNetwork(network) }) {
+                var server = TestDocker.sleeper()
+                server.networkMode = name
+                server.networkAliases = ["db"]
+                server.command = ["sh", "-c", "mkdir -p /www && echo pong > /www/index.html && httpd -f -p 80 -h /www"]
+                try await TestDocker.withContainer(client, server) { _ in
+                    // The peer starts on a private network of its own, so it has Docker's embedded DNS.
+                    let privateName = TestDocker.uniqueName("private")
+                    let privateNetwork = try await client.createNetwork(
+                        NetworkSpec(name: privateName, labels: [TestDocker.testLabel: "1"], subnet: "10.231.9.0/24"))
+                    try await TestDocker.withCleanup({ try await $0.removeNetwork(privateNetwork) }) {
+                        var clientSpec = TestDocker.sleeper()
+                        clientSpec.networkMode = privateName
+                        try await TestDocker.withContainer(client, clientSpec) { peer in
+                            // Not across private networks: the alias does not resolve yet.
+                            let before = try await client.exec(peer, ExecOptions(["timeout", "5", "wget", "-q", "-O", "-", "http://db/"]))
+                            #expect(before.exitCode != 0)
+                            try await client.connectNetwork(
+                                name, container: peer, options: .init(aliases: ["app"], ipv4Address: "10.231.8.77"))
+                            let reply = try await retrying {
+                                try await client.exec(peer, ExecOptions(["timeout", "5", "wget", "-q", "-O", "-", "http://db/"]))
+                            }
+                            #expect(reply.stdoutText == "pong\n")
+                            let ip = try await TestDocker.shell(client, peer, "ip -4 addr | grep -o '10.231.8.77'")
+                            #expect(ip == "10.231.8.77")
+                            let inspect = try await client.inspectNetwork(network)
+                            #expect(inspect.containers?.count == 2)
+                            try await client.disconnectNetwork(name, container: peer)
+                            #expect(try await client.inspectNetwork(network).containers?.count == 1)
+                        }
                     }
-                    #expect(reply.stdoutText == "pong\n")
-                    let ip = try await TestDocker.shell(client, peer, "ip -4 addr | grep -o '10.231.8.77'")
-                    #expect(ip == "10.231.8.77")
-                    let inspect = try await client.inspectNetwork(network)
-                    #expect(inspect.containers?.count == 2)
-                    try await client.disconnectNetwork(name, container: peer)
-                    #expect(try await client.inspectNetwork(network).containers?.count == 1)
                 }
             }
-            try await client.removeNetwork(network)
         }
     }
 
@@ -76,12 +76,12 @@ import Testing
             let labels = [TestDocker.testLabel: "1", "ptest-iso.prune": run]
             let unused = try await client.createNetwork(NetworkSpec(name: TestDocker.uniqueName("p1"), labels: labels))
             let other = try await client.createNetwork(NetworkSpec(name: TestDocker.uniqueName("p2"), labels: [TestDocker.testLabel: "1"]))
-            // Its own client: the test's is shut down by the time this runs.
-            defer { Task { _ = try? await TestDocker.withClient { try await $0.removeNetwork(other) } } }
-            let report = try await client.pruneNetworks(filters: ["label": ["ptest-iso.prune=\(run)"]])
-            #expect(report.networksDeleted?.count == 1)
-            #expect(try await client.listNetworks(filters: ["id": [unused]]).isEmpty)
-            #expect(try await client.inspectNetwork(other).id == other)
+            try await TestDocker.withCleanup({ try await $0.removeNetwork(other) }) {
+                let report = try await client.pruneNetworks(filters: ["label": ["ptest-iso.prune=\(run)"]])
+                #expect(report.networksDeleted?.count == 1)
+                #expect(try await client.listNetworks(filters: ["id": [unused]]).isEmpty)
+                #expect(try await client.inspectNetwork(other).id == other)
+            }
         }
     }
 

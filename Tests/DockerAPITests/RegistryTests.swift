@@ -60,23 +60,23 @@ enum TestRegistry {
         try await TestDocker.withClient { client in
             let reference = TestRegistry.reference(TestRegistry.authenticated)
             try await client.tagImage(TestDocker.busybox, as: reference)
-            // Its own client: the test's is shut down by the time this runs.
-            defer { Task { _ = try? await TestDocker.withClient { try await $0.removeImage(reference) } } }
+            try await TestDocker.withCleanup({ _ = try await $0.removeImage(reference) }) {
+                let anonymous = await #expect(throws: DockerError.self) { try await client.pushImage(reference) }
+                #expect(anonymous?.code == .unauthorized)
 
-            let anonymous = await #expect(throws: DockerError.self) { try await client.pushImage(reference) }
-            #expect(anonymous?.code == .unauthorized)
+                let good = RegistryAuth(
+                    username: TestRegistry.user, password: TestRegistry.password, serverAddress: TestRegistry.authenticated)
+                try await client.pushImage(reference, auth: good)
+                try await client.removeImage(reference)
 
-            let good = RegistryAuth(username: TestRegistry.user, password: TestRegistry.password, serverAddress: TestRegistry.authenticated)
-            try await client.pushImage(reference, auth: good)
-            try await client.removeImage(reference)
+                let bad = RegistryAuth(username: TestRegistry.user, password: "wrong", serverAddress: TestRegistry.authenticated)
+                let refused = await #expect(throws: DockerError.self) { try await client.pullImage(reference, auth: bad) }
+                #expect(refused?.code == .unauthorized)
+                #expect(refused?.message.contains("pulling \(reference) failed") == true)
 
-            let bad = RegistryAuth(username: TestRegistry.user, password: "wrong", serverAddress: TestRegistry.authenticated)
-            let refused = await #expect(throws: DockerError.self) { try await client.pullImage(reference, auth: bad) }
-            #expect(refused?.code == .unauthorized)
-            #expect(refused?.message.contains("pulling \(reference) failed") == true)
-
-            try await client.pullImage(reference, auth: good)
-            #expect(try await client.inspectImage(reference).repoTags?.contains(reference) == true)
+                try await client.pullImage(reference, auth: good)
+                #expect(try await client.inspectImage(reference).repoTags?.contains(reference) == true)
+            }
         }
     }
 }

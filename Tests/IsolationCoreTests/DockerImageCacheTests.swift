@@ -105,6 +105,65 @@ import Testing
         try await manager.gc(limit: 0)
     }
 
+    /// Docker's classic builder fails a build with "unable to find image" when another child of
+    /// the same base image is removed while it scans them for a cached step, as parallel workers
+    /// trimming their caches do (seen in CI). The client builds such a build again.
+    @Test func buildsSucceedWhileSiblingImagesAreRemoved() async throws {
+        let home = try TestHome("image-cache-siblings")
+        let manager = try manager(home)
+        let contexts = try (0..<6).map { try context(home, "app-\($0)", greeting: "\($0)\n") }
+        let repository = "ptest-iso-test/sibling-\(home.url.lastPathComponent.suffix(8).lowercased())"
+        let tags = (0..<100).map { "\(repository):\($0)" }
+        let outcomes = try await withDockerClient(try .fromEnvironment()) { client in
+            // Commits of a never-started container: direct children of the base image, made
+            // without a build (whose own scan would race the other tests' removals).
+            var spec = ContainerSpec(image: DockerEngineTests.busybox)
+            spec.labels = ["ptest-iso.test": "1"]
+            let container = try await client.createContainer(spec).id
+            do {
+                for index in tags.indices {
+                    _ = try await client.commitContainer(
+                        container,
+                        options: CommitOptions(repository: repository, tag: "\(index)", pause: false, labels: ["ptest-iso.test": "1"]))
+                }
+            } catch {
+                _ = try? await client.removeContainer(container, force: true)
+                for tag in tags { _ = try? await client.removeImage(tag) }
+                throw error
+            }
+            try await client.removeContainer(container, force: true)
+            // Four removers, one sibling at a time, and parallel builds at once: the builds'
+            // scans meet removals, as they would meet another worker trimming its cache.
+            return await withTaskGroup(of: [Result<String?, any Error>].self) { group in
+                for remover in 0..<4 {
+                    group.addTask {
+                        for tag in stride(from: remover, to: tags.count, by: 4).map({ tags[$0] }) {
+                            _ = try? await client.removeImage(tag)
+                            try? await Task.sleep(for: .milliseconds(5))
+                        }
+                        return []
+                    }
+                }
+                for context in contexts {
+                    group.addTask {
+                        do {
+                            let environment = try await manager.create(EnvironmentSpec(build: BuildSpec(context: context.path)))
+                            return [.success(environment.details["imageCache"])]
+                        } catch {
+                            return [.failure(error)]
+                        }
+                    }
+                }
+                return await group.reduce(into: []) { $0 += $1 }
+            }
+        }
+        try await manager.destroySession()
+        try await manager.gc(limit: 0)
+        for outcome in outcomes {
+            #expect(try outcome.get() == "miss")
+        }
+    }
+
     @Test func aBuildTrimsTheCacheToItsBudget() async throws {
         let home = try TestHome("image-cache-budget")
         // A budget smaller than any image: each build evicts every other unused image.

@@ -23,6 +23,16 @@ enum TestDocker {
         try await withDockerClient(try configuration(), body)
     }
 
+    /// Runs `body`, then `cleanup` with a client of its own whether or not `body` threw, and
+    /// waits for it: a `defer` cannot await, and a task started from one dies unrun when the
+    /// test process exits first (leaked tags, networks and volumes piled up run after run).
+    static func withCleanup<R>(_ cleanup: (DockerClient) async throws -> Void, _ body: () async throws -> R) async throws -> R {
+        let result: Result<R, any Error>
+        do { result = .success(try await body()) } catch { result = .failure(error) }
+        _ = try? await withClient(cleanup)
+        return try result.get()
+    }
+
     static func uniqueName(_ prefix: String) -> String {
         "ptest-iso-test-\(prefix)-\(UUID().uuidString.prefix(8).lowercased())"
     }
