@@ -24,7 +24,6 @@ actor StandbyPool {
     }
 
     private var ready: [ContainerSpec: [Standby]] = [:]
-    private var starting: [ContainerSpec: Int] = [:]
     private var work: [UUID: (key: ContainerSpec, task: Task<Void, Never>)] = [:]
     /// Set by ``drain(engine:)``: a create still in flight then starts no new standby.
     private var closed = false
@@ -55,10 +54,10 @@ actor StandbyPool {
     /// Starts standbys of `key` in the background until `depth` are ready or starting.
     /// `labels` are the session's labels the standby carries until it is taken.
     func refill(_ key: ContainerSpec, labels: [String: String], engine: DockerEngine) {
-        let missing = depth - (ready[key]?.count ?? 0) - (starting[key] ?? 0)
+        let starting = work.values.count { $0.key == key }
+        let missing = depth - (ready[key]?.count ?? 0) - starting
         guard missing > 0, !closed else { return }
         for _ in 0..<missing {
-            starting[key, default: 0] += 1
             let token = UUID()
             work[token] = (
                 key,
@@ -71,7 +70,6 @@ actor StandbyPool {
     }
 
     private func finished(_ key: ContainerSpec, token: UUID, id: String?) {
-        starting[key, default: 1] -= 1
         work[token] = nil
         if let id { ready[key, default: []].append(Standby(id: id, startedAt: Date())) }
     }

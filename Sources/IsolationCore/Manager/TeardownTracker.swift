@@ -15,13 +15,11 @@ final class TeardownTracker: Sendable {
         }
     }
 
+    /// Each task removes itself before its `value` returns (it cannot do so before it is
+    /// registered: registration holds the lock), so this ends once the last one has.
     func waitForAll() async {
         while let pending = running.withLock({ $0.tasks.values.first }) {
             await pending.value
-            // A task that finished before registering would otherwise be awaited forever: drop it here.
-            running.withLock { state in
-                if let key = state.tasks.first(where: { $0.value == pending })?.key { state.tasks.removeValue(forKey: key) }
-            }
         }
     }
 }
