@@ -46,4 +46,56 @@ import Testing
             error?.message.hasPrefix("image: '\(missing)' is not on the daemon and could not be pulled") == true, "\(error?.message ?? "")")
         _ = try await withDockerClient(try .fromEnvironment()) { try await $0.removeImage(reference) }
     }
+
+    /// The authenticated registry of `scripts/registry.sh`: pulls carry what `docker login`
+    /// would have left, from the config file or a credential helper; without it the error says
+    /// to log in. Jobs pull the same way.
+    @Test func aPrivateImageIsPulledWithTheDockerConfigsCredentials() async throws {
+        try Self.startRegistry()
+        let registry = ProcessInfo.processInfo.environment["PTEST_ISO_REGISTRY_AUTH"] ?? "127.0.0.1:5001"
+        let (user, password) = ("ptest", ProcessInfo.processInfo.environment["PTEST_ISO_REGISTRY_PASSWORD"] ?? "ptest-secret")
+        let reference = "\(registry)/ptest-iso-pull/private:\(UUID().uuidString.prefix(8).lowercased())"
+        try await withDockerClient(try .fromEnvironment()) { client in
+            try await client.tagImage(DockerEngineTests.busybox, as: reference)
+            try await client.pushImage(reference, auth: RegistryAuth(username: user, password: password, serverAddress: registry))
+            try await client.removeImage(reference)
+        }
+        let home = try TestHome("docker-pull-private")
+        func manager(_ config: String) throws -> IsolationManager {
+            let directory = home.url.appendingPathComponent("docker-config-\(UUID().uuidString.prefix(8))")
+            try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+            try Data(config.utf8).write(to: directory.appendingPathComponent("config.json"))
+            var environment = ProcessInfo.processInfo.environment
+            environment["DOCKER_CONFIG"] = directory.path
+            return try IsolationManager(
+                configuration: .init(home: home.url, session: "pull-private"), engines: [DockerEngine(environment: environment)])
+        }
+        func authsConfig(password: String) -> String {
+            let auth = Data("\(user):\(password)".utf8).base64EncodedString()
+            return #"{"auths": {"\#(registry)": {"auth": "\#(auth)"}}}"#
+        }
+        func removeLocalCopy() async throws {
+            _ = try await withDockerClient(try .fromEnvironment()) { try await $0.removeImage(reference) }
+        }
+
+        let anonymous = try manager("{}")
+        let refused = await #expect(throws: IsolationError.self) { try await anonymous.create(EnvironmentSpec(image: reference)) }
+        #expect(refused?.code == .invalidSpec)
+        #expect(refused?.message.contains("\(registry) refused an anonymous pull") == true, "\(refused?.message ?? "")")
+        #expect(refused?.message.hasSuffix("run `docker login \(registry)`") == true)
+
+        let loggedIn = try manager(authsConfig(password: password))
+        let environment = try await loggedIn.create(EnvironmentSpec(image: reference))
+        #expect(try await loggedIn.run(environment.id, Command(["echo", "pulled"])).stdoutText == "pulled\n")
+        try await loggedIn.destroy(environment.id)
+        try await removeLocalCopy()
+
+        let job = try await loggedIn.runJob(JobSpec(image: reference, command: ["echo", "job pulled"]))
+        #expect(job.stdout == "job pulled\n")
+        try await removeLocalCopy()
+
+        let wrong = try manager(authsConfig(password: "wrong"))
+        let rejected = await #expect(throws: IsolationError.self) { try await wrong.create(EnvironmentSpec(image: reference)) }
+        #expect(rejected?.message.contains("refused the credentials in") == true, "\(rejected?.message ?? "")")
+    }
 }

@@ -43,13 +43,7 @@ extension DockerEngine {
         container.networkMode = spec.network ?? "none"
         return try await withClient { client in
             container.mounts = try await self.mounts(for: job, client: client)
-            let id: String
-            do {
-                id = try await client.createContainer(container).id
-            } catch let error as DockerError where error.code == .notFound {
-                throw IsolationError(
-                    .invalidSpec, "image: '\(image)' is not present on the daemon; build, import or pull it first (\(error.message))")
-            }
+            let id = try await self.createContainerPulling(container, of: job, client: client)
             do {
                 try await client.startContainer(id)
                 let exit: ContainerWaitResult

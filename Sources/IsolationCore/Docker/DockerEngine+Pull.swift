@@ -2,8 +2,8 @@ import DockerAPI
 
 extension DockerEngine {
     /// Creates the container, pulling its image first when the daemon does not have it — as
-    /// `docker run` and testcontainers do. Pulls go to the image's registry without
-    /// credentials.
+    /// `docker run` and testcontainers do, with the credentials `docker login` left
+    /// (``RegistryCredentials``).
     func createContainerPulling(_ container: ContainerSpec, of environment: Environment, client: DockerClient) async throws
         -> String
     {
@@ -19,13 +19,21 @@ extension DockerEngine {
     }
 
     private func pull(_ image: String, for subject: String, client: DockerClient) async throws {
+        let credentials = RegistryCredentials(environment: self.environment)
+        let auth = try await credentials.auth(forImage: image)
         images.report(subject, "pulling \(image)")
         do {
-            try await client.pullImage(image) { [images] event in
+            try await client.pullImage(image, auth: auth) { [images] event in
                 // Layer-level milestones only: per-chunk download progress would flood the events.
                 guard let status = event.status, event.progressDetail?.total == nil else { return }
                 images.report(subject, "pull \(image): \(event.id.map { "\($0): " } ?? "")\(status)")
             }
+        } catch let error as DockerError where error.code == .unauthorized {
+            let registry = RegistryCredentials.registry(of: image)
+            throw IsolationError(
+                .invalidSpec,
+                "image: '\(image)' could not be pulled: \(registry) refused \(auth == nil ? "an anonymous pull" : "the credentials in \(credentials.configFile.path)") (\(error.message)); run `docker login \(registry)`"
+            )
         } catch let error as DockerError where error.code != .daemonUnreachable && error.code != .timeout {
             throw IsolationError(
                 .invalidSpec,

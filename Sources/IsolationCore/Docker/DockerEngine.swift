@@ -18,7 +18,7 @@ public final class DockerEngine: IsolationEngine {
     /// The working directory inside the container when the spec names none.
     static let defaultWorkDirectory = "/work"
 
-    private let environment: [String: String]
+    let environment: [String: String]
     private let negotiated = Mutex<APIVersion?>(nil)
     let standby: StandbyPool
     /// Builds and caches the images of `build` specs; `nil` puts the cache in the default home.

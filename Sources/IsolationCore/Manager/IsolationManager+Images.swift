@@ -1,5 +1,5 @@
 import DockerAPI
-public import Foundation
+import Foundation
 
 /// The Docker image cache: images built from `build` contexts, reused while the context is unchanged.
 extension IsolationManager {
