@@ -36,6 +36,7 @@ struct PtestIso: AsyncParsableCommand {
             Unpause.self,
             Remove.self,
             SnapshotCommand.self,
+            Cache.self,
             GC.self,
             Cleanup.self,
             Reap.self,

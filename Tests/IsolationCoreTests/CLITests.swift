@@ -181,6 +181,16 @@ import Testing
         #expect(created.status == 0, "\(created.output)")
         let id = created.stdout.trimmingCharacters(in: .whitespacesAndNewlines)
         #expect(try CLI.run(["rm", id] + state).status == 0)
+        struct Cached: Decodable {
+            var templates: [TemplateInfo]
+            var images: [ImageManager.Entry]
+        }
+        let cache = try CLI.run(["cache", "--json"] + state)
+        #expect(cache.status == 0, "\(cache.output)")
+        let cached = try JSONDecoder.seconds.decode(Cached.self, from: Data(cache.stdout.utf8))
+        #expect(cached.templates.map(\.requirements) == [["ptiso_cli_gc==1.0.0"]])
+        #expect(cached.images.isEmpty)
+        #expect(try CLI.run(["cache"] + state).stdout.contains("ptiso_cli_gc==1.0.0"))
         let planned = try CLI.run(["gc", "--max-bytes", "0", "--dry-run", "--json"] + state)
         #expect(planned.status == 0, "\(planned.output)")
         struct Report: Decodable {
@@ -195,6 +205,7 @@ import Testing
         let collected = try CLI.run(["gc", "--max-bytes", "0"] + state)
         #expect(collected.stdout.contains("removed 1 templates"), "\(collected.output)")
         #expect(try CLI.run(["gc", "--max-bytes", "0", "--dry-run"] + state).stdout.contains("would remove 0 templates"))
+        #expect(try CLI.run(["cache"] + state).stdout.hasPrefix("no templates\n"))
     }
 
     @Test func completionScriptsComeFromArgumentParser() throws {
@@ -208,7 +219,7 @@ import Testing
             ["engines"], ["create"], ["ls"], ["inspect"], ["run"], ["install"], ["packages"], ["logs"], ["stats"], ["stop"], ["start"],
             ["rm"], ["snapshot"],
             ["snapshot", "create"], ["snapshot", "ls"], ["snapshot", "restore"], ["snapshot", "rm"], ["snapshot", "export"],
-            ["snapshot", "import"], ["gc"], ["cleanup"], ["doctor"],
+            ["snapshot", "import"], ["cache"], ["gc"], ["cleanup"], ["doctor"],
         ]
         for command in commands {
             let help = try CLI.run(command + ["--help"])

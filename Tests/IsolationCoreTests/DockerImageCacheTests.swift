@@ -61,6 +61,13 @@ import Testing
         let cached = manager.cachedImages()
         #expect(cached.count == 2)
         #expect(cached.first { $0.image == first.details["imageId"] }?.uses == 3)
+        // The CLI lists the same cache.
+        struct Listed: Decodable { var images: [ImageManager.Entry] }
+        let listed = try CLI.run(["cache", "--json", "--home", home.url.path])
+        #expect(listed.status == 0, "\(listed.output)")
+        let images = try JSONDecoder.seconds.decode(Listed.self, from: Data(listed.stdout.utf8)).images
+        #expect(images.map(\.image) == cached.map(\.image) && images.map(\.uses) == cached.map(\.uses))
+        #expect(try CLI.run(["cache", "--home", home.url.path]).stdout.contains(directory.path))
 
         try await manager.destroySession()
         #expect(try await manager.gc(limit: 0).count == 2)
