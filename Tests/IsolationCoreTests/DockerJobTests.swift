@@ -42,6 +42,36 @@ import Testing
         #expect(failed.attempts == 1)
     }
 
+    /// The security fields of environments, observed from inside the job's container.
+    @Test func aJobTakesAReadOnlyRootCapabilitiesAndSecretVariables() async throws {
+        let home = try TestHome("job-security")
+        let manager = try manager(home)
+        let script = """
+            touch /root-file 2>/dev/null && echo root-writable || echo root-read-only
+            touch /scratch/file && echo tmpfs-writable
+            grep CapEff /proc/self/status
+            echo "$API_TOKEN"
+            """
+        let result = try await manager.runJob(
+            JobSpec(
+                image: Self.busybox, command: ["sh", "-c", script], tmpfs: [TmpfsMount(path: "/scratch")], readOnlyRoot: true,
+                capDrop: ["ALL"], secrets: [Secret(name: "API_TOKEN", value: "s3cret")]))
+        #expect(result.exitCode == 0, "\(result.stderr)")
+        #expect(result.stdout == "root-read-only\ntmpfs-writable\nCapEff:\t0000000000000000\ns3cret\n")
+
+        let added = try await manager.runJob(
+            JobSpec(image: Self.busybox, command: ["sh", "-c", "grep CapEff /proc/self/status"], capAdd: ["NET_RAW"], capDrop: ["ALL"]))
+        // CAP_NET_RAW is bit 13.
+        #expect(added.stdout == "CapEff:\t0000000000002000\n")
+
+        let file = await #expect(throws: IsolationError.self) {
+            try await manager.runJob(
+                JobSpec(image: Self.busybox, command: ["true"], secrets: [Secret(name: "key", value: "k", as: .file)]))
+        }
+        #expect(file?.code == .invalidSpec)
+        #expect(file?.message.hasPrefix("secrets[0]: a job takes secrets as variables") == true)
+    }
+
     @Test func aFailingAttemptIsRetriedAndTheVolumeIsSharedAcrossAttempts() async throws {
         let home = try TestHome("job-retry")
         let manager = try manager(home)

@@ -11,7 +11,7 @@ from typing import Any, Callable, Iterator, Optional, Sequence, Union
 from . import _native
 from .errors import InvalidSpec, IsolationError
 from .results import Event, JobResult, RunResult, Snapshot
-from .specs import Build, DockerSpec, Tmpfs, VenvSpec, Volume, _request
+from .specs import Build, DockerSpec, Secret, Tmpfs, VenvSpec, Volume, _request
 
 Spec = Union[VenvSpec, DockerSpec, dict[str, Any]]
 
@@ -220,6 +220,11 @@ class Manager:
         volumes: Sequence[Volume] = (),
         tmpfs: Sequence[Union[str, Tmpfs]] = (),
         labels: Optional[dict[str, str]] = None,
+        read_only_root: bool = False,
+        cap_add: Sequence[str] = (),
+        cap_drop: Sequence[str] = (),
+        privileged: bool = False,
+        secrets: Sequence[Secret] = (),
         retries: int = 0,
         backoff_seconds: float = 1.0,
         deadline_seconds: Optional[float] = None,
@@ -232,7 +237,9 @@ class Manager:
         A non-zero exit is retried ``retries`` times, waiting ``backoff_seconds`` and then
         twice as long each time. Past ``deadline_seconds`` (the whole job) the container
         is killed and removed, and :class:`Timeout` is raised with the last output. The
-        finished container is removed at once, or kept ``ttl_seconds`` for inspection."""
+        finished container is removed at once, or kept ``ttl_seconds`` for inspection.
+        ``secrets`` reach the job as variables only (``delivery="env"``): its command
+        runs as the container starts, before a file could be written."""
         if (image is None) == (build is None):
             raise InvalidSpec("image: give exactly one of image and build")
         argv = ["sh", "-c", command] if isinstance(command, str) else list(command)
@@ -256,6 +263,11 @@ class Manager:
             "volumes": [_request(volume) for volume in volumes] or None,
             "tmpfs": [_request(mount) for mount in tmpfs] or None,
             "labels": dict(labels) if labels else None,
+            "read_only_root": True if read_only_root else None,
+            "cap_add": list(cap_add) or None,
+            "cap_drop": list(cap_drop) or None,
+            "privileged": True if privileged else None,
+            "secrets": [_request(secret) for secret in secrets] or None,
             "deadline_seconds": deadline_seconds,
         }
         spec.update({key: value for key, value in optional.items() if value is not None})

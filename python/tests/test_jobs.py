@@ -30,6 +30,16 @@ def test_a_job_runs_to_completion_and_retries_a_failure(manager, tmp_path: pathl
         failed.check_returncode()
 
 
+def test_a_job_takes_security_fields_and_secret_variables(manager):
+    script = "touch /x 2>/dev/null && echo writable || echo read-only; grep CapEff /proc/self/status; echo $TOKEN"
+    result = manager.run_job(
+        script, image=BUSYBOX, read_only_root=True, cap_drop=["ALL"], secrets=[iso.Secret("TOKEN", "hidden-value")]
+    )
+    assert result.stdout == "read-only\nCapEff:\t0000000000000000\nhidden-value\n"
+    with pytest.raises(iso.InvalidSpec, match=r"secrets\[0\]: a job takes secrets as variables"):
+        manager.run_job("true", image=BUSYBOX, secrets=[iso.Secret("key", "k", delivery="file")])
+
+
 def test_a_job_past_its_deadline_raises_timeout(manager):
     with pytest.raises(iso.Timeout, match="deadlineSeconds"):
         manager.run_job("echo started; sleep 600", image=BUSYBOX, deadline_seconds=1.5)

@@ -21,6 +21,16 @@ public struct JobSpec: Codable, Sendable, Hashable {
     public var volumes: [VolumeMount]
     public var tmpfs: [TmpfsMount]
     public var labels: [String: String]
+    /// As ``EnvironmentSpec/readOnlyRoot``: a root filesystem the job cannot write (tmpfs and volumes stay writable).
+    public var readOnlyRoot: Bool
+    /// Capabilities added to, and dropped from, Docker's default set.
+    public var capAdd: [String]
+    public var capDrop: [String]
+    /// Every capability and device: only when asked, as for environments.
+    public var privileged: Bool
+    /// Secrets as variables only: a file secret is written after its container starts, and a job's
+    /// command runs at once (give a file to an environment, or read the variable).
+    public var secrets: [Secret]
     /// How many times a non-zero exit is retried.
     public var retries: Int
     /// The wait before the first retry; each further retry waits twice as long as the one before.
@@ -36,6 +46,7 @@ public struct JobSpec: Codable, Sendable, Hashable {
         name: String? = nil, image: String? = nil, build: BuildSpec? = nil, command: [String], entrypoint: [String]? = nil,
         environment: [String: String] = [:], workdir: String? = nil, user: String? = nil, resources: ResourceLimits? = nil,
         network: String? = nil, volumes: [VolumeMount] = [], tmpfs: [TmpfsMount] = [], labels: [String: String] = [:],
+        readOnlyRoot: Bool = false, capAdd: [String] = [], capDrop: [String] = [], privileged: Bool = false, secrets: [Secret] = [],
         retries: Int = 0, backoffSeconds: Double = 1, deadlineSeconds: Double? = nil, ttlSeconds: Double = 0
     ) {
         self.name = name
@@ -51,6 +62,11 @@ public struct JobSpec: Codable, Sendable, Hashable {
         self.volumes = volumes
         self.tmpfs = tmpfs
         self.labels = labels
+        self.readOnlyRoot = readOnlyRoot
+        self.capAdd = capAdd
+        self.capDrop = capDrop
+        self.privileged = privileged
+        self.secrets = secrets
         self.retries = retries
         self.backoffSeconds = backoffSeconds
         self.deadlineSeconds = deadlineSeconds
@@ -59,6 +75,7 @@ public struct JobSpec: Codable, Sendable, Hashable {
 
     enum CodingKeys: String, CodingKey {
         case name, image, build, command, entrypoint, environment, workdir, user, resources, network, volumes, tmpfs, labels
+        case readOnlyRoot, capAdd, capDrop, privileged, secrets
         case retries, backoffSeconds, deadlineSeconds, ttlSeconds
     }
 
@@ -78,6 +95,11 @@ public struct JobSpec: Codable, Sendable, Hashable {
             volumes: try c.decodeIfPresent([VolumeMount].self, forKey: .volumes) ?? [],
             tmpfs: try c.decodeIfPresent([TmpfsMount].self, forKey: .tmpfs) ?? [],
             labels: try c.decodeIfPresent([String: String].self, forKey: .labels) ?? [:],
+            readOnlyRoot: try c.decodeIfPresent(Bool.self, forKey: .readOnlyRoot) ?? false,
+            capAdd: try c.decodeIfPresent([String].self, forKey: .capAdd) ?? [],
+            capDrop: try c.decodeIfPresent([String].self, forKey: .capDrop) ?? [],
+            privileged: try c.decodeIfPresent(Bool.self, forKey: .privileged) ?? false,
+            secrets: try c.decodeIfPresent([Secret].self, forKey: .secrets) ?? [],
             retries: try c.decodeIfPresent(Int.self, forKey: .retries) ?? 0,
             backoffSeconds: try c.decodeIfPresent(Double.self, forKey: .backoffSeconds) ?? 1,
             deadlineSeconds: try c.decodeIfPresent(Double.self, forKey: .deadlineSeconds),
@@ -88,8 +110,8 @@ public struct JobSpec: Codable, Sendable, Hashable {
     var containerSpec: EnvironmentSpec {
         EnvironmentSpec(
             engine: .docker, name: name, environment: environment, labels: labels, image: image, resources: resources,
-            network: network, command: command, entrypoint: entrypoint, workdir: workdir, user: user, tmpfs: tmpfs, volumes: volumes,
-            build: build)
+            network: network, command: command, entrypoint: entrypoint, workdir: workdir, user: user, readOnlyRoot: readOnlyRoot,
+            tmpfs: tmpfs, capAdd: capAdd, capDrop: capDrop, privileged: privileged, volumes: volumes, secrets: secrets, build: build)
     }
 
     /// The longest a job may take when ``deadlineSeconds`` is not set.
@@ -110,6 +132,12 @@ public struct JobSpec: Codable, Sendable, Hashable {
         }
         if network == "isolated" {
             throw IsolationError(.invalidSpec, "network: a job joins no network (\"none\") or an existing one such as \"bridge\"")
+        }
+        if let index = secrets.firstIndex(where: { $0.delivery == .file }) {
+            throw IsolationError(
+                .invalidSpec,
+                "secrets[\(index)]: a job takes secrets as variables (\"as\": \"env\"); a file secret needs an environment, whose container is running when it is written"
+            )
         }
         try containerSpec.validate()
         guard (0...100).contains(retries) else {
