@@ -91,6 +91,19 @@ import Testing
         #expect(try await network(shared) == nil)
     }
 
+    /// The daemon's ways of saying a joiner's network is gone, and what is not that.
+    @Test func aLostNetworkIsRecognisedByNameOrById() {
+        let spec = EnvironmentSpec(image: Self.busybox, network: "team-net")
+        let id = String(repeating: "e265c9dc", count: 8)
+        for message in ["network team-net not found", "network \(id) not found", "No such network: team-net"] {
+            #expect(DockerEngine.lostSharedNetwork(DockerError(.notFound, message), spec), "\(message)")
+        }
+        #expect(!DockerEngine.lostSharedNetwork(DockerError(.notFound, "No such image: busybox"), spec))
+        #expect(!DockerEngine.lostSharedNetwork(DockerError(.notFound, "network other-net not found"), spec))
+        #expect(!DockerEngine.lostSharedNetwork(DockerError(.conflict, "network \(id) not found"), spec))
+        #expect(!DockerEngine.lostSharedNetwork(DockerError(.notFound, "network \(id) not found"), EnvironmentSpec(image: Self.busybox)))
+    }
+
     @Test func aJoinerWhoseNetworkIsRemovedUnderItRecreatesItOnce() async throws {
         let home = try TestHome("docker-net-removed")
         let manager = try manager(home)

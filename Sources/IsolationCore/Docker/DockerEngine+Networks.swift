@@ -91,9 +91,16 @@ extension DockerEngine {
     }
 
     /// Whether a container operation failed because its shared network was removed under it.
+    /// The daemon names the network as the request did, or by the id it had resolved the name
+    /// to (seen in CI, when a racing destroy removed the network as a joiner was created).
     static func lostSharedNetwork(_ error: any Error, _ spec: EnvironmentSpec) -> Bool {
         guard let error = error as? DockerError, error.code == .notFound, let name = sharedNetwork(of: spec) else { return false }
-        return error.message.contains("network \(name) not found") || error.message.lowercased().contains("no such network")
+        let message = error.message.lowercased()
+        if message.contains("no such network") || message.contains("network \(name) not found") { return true }
+        // "network <64 hex digits> not found"
+        let words = message.split(separator: " ")
+        return zip(words, words.dropFirst()).contains { $0 == "network" && $1.count == 64 && $1.allSatisfy(\.isHexDigit) }
+            && message.contains(" not found")
     }
 
     /// Creates the container, recreating its shared network once if the last other user
