@@ -55,6 +55,34 @@ import Testing
         #expect(left.volumes.isEmpty)
     }
 
+    /// A container writing a counter to its filesystem and then to its volume, every 5 ms, while
+    /// it is snapshotted: the image and the volume copy are of one moment (the volume one write
+    /// behind at most), not the volume taken some writes later. The source runs on afterwards.
+    @Test func theImageAndTheVolumesOfASnapshotAreOfOneMoment() async throws {
+        let home = try TestHome("docker-snap-moment")
+        let manager = try manager(home)
+        // Counts only while /flag/go exists: the flag is on a tmpfs, so a restored copy stays still.
+        // Each value is renamed into place, so no reader (nor the snapshot) sees a half-written file.
+        let writer =
+            "i=0; while true; do if [ -f /flag/go ]; then i=$((i+1)); echo $i > /work/t; mv /work/t /work/n; echo $i > /data/t; mv /data/t /data/n; fi; sleep 0.005; done"
+        var spec = Self.volumeSpec
+        spec.command = ["sh", "-c", writer]
+        spec.tmpfs = [TmpfsMount(path: "/flag")]
+        let source = try await manager.create(spec)
+        _ = try await shell(manager, source.id, "touch /flag/go; while [ ! -s /data/n ]; do sleep 0.01; done")
+        let snapshot = try await manager.snapshot(source.id, name: "moment-\(UUID().uuidString.prefix(6))")
+        let counted = try await shell(manager, source.id, "a=$(cat /data/n); sleep 0.2; echo $a $(cat /data/n)")
+        let before = counted.split(separator: " ").compactMap { Int($0.trimmingCharacters(in: .whitespacesAndNewlines)) }
+        #expect(before.count == 2 && before[1] > before[0], "the source counts on after the snapshot: \(counted)")
+
+        let restored = try await manager.restore(snapshot.name)
+        let values = try await shell(manager, restored.id, "cat /work/n /data/n").split(separator: "\n").compactMap { Int($0) }
+        try #require(values.count == 2)
+        #expect((0...1).contains(values[0] - values[1]), "image at \(values[0]), volume at \(values[1])")
+        try await manager.destroySession()
+        try await manager.deleteSnapshot(snapshot.name)
+    }
+
     @Test func anExportedSnapshotImportsAfterDeletionAndRestoresFilesAndVolumes() async throws {
         let home = try TestHome("docker-snap-export")
         let manager = try manager(home)

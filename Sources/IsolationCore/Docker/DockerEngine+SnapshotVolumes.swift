@@ -74,11 +74,11 @@ extension DockerEngine {
         }
     }
 
-    /// Copies the environment's volumes into new volumes of the snapshot; returns their sources.
-    func snapshotVolumes(of environment: Environment, snapshot: Snapshot, image: String, labels: [String: String], client: DockerClient)
-        async throws -> [String]
-    {
-        let sources = try await ownedVolumeSources(of: environment, client: client)
+    /// Copies the environment's volumes `sources` into new volumes of the snapshot.
+    func snapshotVolumes(
+        _ sources: [String], of environment: Environment, snapshot: Snapshot, image: String, labels: [String: String],
+        client: DockerClient
+    ) async throws {
         var pairs: [(from: String, to: String)] = []
         for source in sources {
             let copy = Self.snapshotVolumeName(source, snapshot: snapshot.id)
@@ -86,7 +86,6 @@ extension DockerEngine {
             pairs.append((Self.volumeName(source, of: environment), copy))
         }
         try await copyVolumes(pairs, image: image, labels: ResourceLabels.outliving(environment.labels), client: client)
-        return sources
     }
 
     /// Creates the new environment's volumes filled from the snapshot's copies, before its

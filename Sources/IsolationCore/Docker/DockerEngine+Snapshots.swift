@@ -10,24 +10,43 @@ extension DockerEngine {
             var labels = ResourceLabels.outliving(environment.labels)
             labels[ResourceLabels.cleanup] = environment.spec.cleanup.rawValue
             labels[ResourceLabels.snapshot] = snapshot.id
-            let image = try await client.commitContainer(
-                environment.location,
-                options: CommitOptions(
-                    repository: Self.snapshotRepository, tag: snapshot.id, comment: snapshot.name,
-                    changes: Self.secretBlankingChanges(of: environment.spec), labels: labels))
-            var details = environment.details
-            details["snapshotImage"] = image
+            let sources = try await self.ownedVolumeSources(of: environment, client: client)
+            // A commit pauses the container only for itself. With volumes, it stays paused until
+            // their copies are taken too, so the image and the volumes are of one moment.
+            let state = try await client.inspectContainer(environment.location).state
+            let pausedHere = !sources.isEmpty && state.running && !state.paused
+            if pausedHere { try await client.pauseContainer(environment.location) }
+            let artifact: EngineArtifact
             do {
-                // Right after the commit; writes to a volume during the copy may or may not be in it.
-                let sources = try await self.snapshotVolumes(
-                    of: environment, snapshot: snapshot, image: image, labels: labels, client: client)
-                details[Self.snapshotVolumesKey] = sources.isEmpty ? nil : sources.joined(separator: ",")
+                artifact = try await self.capture(environment, volumes: sources, as: snapshot, labels: labels, client: client)
             } catch {
-                try? await self.removeSnapshotResources(snapshot.id, image: image, client: client)
+                if pausedHere { try? await client.unpauseContainer(environment.location) }
                 throw error
             }
-            return EngineArtifact(location: image, details: details)
+            if pausedHere { try await client.unpauseContainer(environment.location) }
+            return artifact
         }
+    }
+
+    /// Commits the container and copies `volumes`; undoes both when either fails.
+    private func capture(
+        _ environment: Environment, volumes sources: [String], as snapshot: Snapshot, labels: [String: String], client: DockerClient
+    ) async throws -> EngineArtifact {
+        let image = try await client.commitContainer(
+            environment.location,
+            options: CommitOptions(
+                repository: Self.snapshotRepository, tag: snapshot.id, comment: snapshot.name,
+                changes: Self.secretBlankingChanges(of: environment.spec), labels: labels))
+        var details = environment.details
+        details["snapshotImage"] = image
+        do {
+            try await snapshotVolumes(sources, of: environment, snapshot: snapshot, image: image, labels: labels, client: client)
+            details[Self.snapshotVolumesKey] = sources.isEmpty ? nil : sources.joined(separator: ",")
+        } catch {
+            try? await removeSnapshotResources(snapshot.id, image: image, client: client)
+            throw error
+        }
+        return EngineArtifact(location: image, details: details)
     }
 
     public func restore(_ snapshot: Snapshot, into environment: Environment) async throws -> EngineArtifact {
