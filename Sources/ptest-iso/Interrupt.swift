@@ -39,29 +39,37 @@ final class InterruptSignals {
     /// One element per signal; finished when the signals are uninstalled.
     let arrivals: AsyncStream<Void>
     private let continuation: AsyncStream<Void>.Continuation
-    private let pipe: (read: Int32, write: Int32)
-    private let source: any DispatchSourceRead
+    /// `nil` when no pipe could be made: the signals then keep their default action.
+    private let source: (any DispatchSourceRead)?
 
-    private init(pipe: (read: Int32, write: Int32)) {
+    private init(pipe: (read: Int32, write: Int32)?) {
         (arrivals, continuation) = AsyncStream.makeStream(of: Void.self)
-        self.pipe = pipe
-        source = DispatchSource.makeReadSource(fileDescriptor: pipe.read, queue: .global())
-        source.setEventHandler { [pipe, continuation] in
+        guard let pipe else {
+            source = nil
+            return
+        }
+        let source = DispatchSource.makeReadSource(fileDescriptor: pipe.read, queue: .global())
+        source.setEventHandler { [continuation] in
             var byte: UInt8 = 0
             if read(pipe.read, &byte, 1) == 1 { continuation.yield() }
         }
+        // Closed once dispatch has stopped watching the read end.
+        source.setCancelHandler {
+            close(pipe.read)
+            close(pipe.write)
+        }
         source.resume()
+        self.source = source
     }
 
     static func install() -> InterruptSignals {
         var fds: [Int32] = [-1, -1]
-        if Glibc.pipe(&fds) == 0 {
-            // Close-on-exec, so installers and helpers the work starts do not hold the pipe;
-            // non-blocking, so the handler never waits on a full pipe.
-            for fd in fds {
-                _ = fcntl(fd, F_SETFD, FD_CLOEXEC)
-                _ = fcntl(fd, F_SETFL, fcntl(fd, F_GETFL) | O_NONBLOCK)
-            }
+        guard Glibc.pipe(&fds) == 0 else { return InterruptSignals(pipe: nil) }
+        // Close-on-exec, so installers and helpers the work starts do not hold the pipe;
+        // non-blocking, so the handler never waits on a full pipe.
+        for fd in fds {
+            _ = fcntl(fd, F_SETFD, FD_CLOEXEC)
+            _ = fcntl(fd, F_SETFL, fcntl(fd, F_GETFL) | O_NONBLOCK)
         }
         let signals = InterruptSignals(pipe: (fds[0], fds[1]))
         interruptPipeWriteEnd = fds[1]
@@ -76,12 +84,12 @@ final class InterruptSignals {
     }
 
     func uninstall() {
-        for number in [SIGINT, SIGTERM] { signal(number, SIG_DFL) }
+        if source != nil {
+            for number in [SIGINT, SIGTERM] { signal(number, SIG_DFL) }
+        }
         interruptPipeWriteEnd = -1
-        source.cancel()
+        source?.cancel()
         continuation.finish()
-        close(pipe.read)
-        close(pipe.write)
     }
 }
 
