@@ -6,13 +6,15 @@ import Synchronization
 /// stdout keeps only the result (`ID=$(ptest-iso create ...)` works).
 ///
 /// On a terminal one status line is redrawn with the elapsed time; otherwise
-/// (a log, CI) each event is a plain line.
+/// (a log, CI) each event is a plain line — unless `onlyOnTerminal`, for commands
+/// whose stderr carries the output of what they ran.
 enum Progress {
     static func showing<T: Sendable>(
-        _ manager: IsolationManager, _ what: String, _ work: () async throws -> T
+        _ manager: IsolationManager, _ what: String, onlyOnTerminal: Bool = false, _ work: () async throws -> T
     ) async throws -> T {
-        let events = manager.events()
         let terminal = StandardStream.errorIsTerminal
+        if onlyOnTerminal && !terminal { return try await work() }
+        let events = manager.events()
         let line = StatusLine(what)
         let start = ContinuousClock.now
         return try await withThrowingTaskGroup(of: Void.self) { group in
@@ -46,9 +48,9 @@ enum Progress {
     }
 
     static func describe(_ event: IsolationEvent) -> String {
-        let subject = event.environment ?? event.snapshot ?? ""
+        let subject = (event.environment ?? event.snapshot).map { " \($0)" } ?? ""
         let detail = event.detail.map { ": \($0)" } ?? ""
-        return "\(event.kind.rawValue) \(subject)\(detail)"
+        return "\(event.kind.rawValue)\(subject)\(detail)"
     }
 }
 

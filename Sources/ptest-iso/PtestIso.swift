@@ -25,6 +25,7 @@ struct PtestIso: AsyncParsableCommand {
             List.self,
             Inspect.self,
             Run.self,
+            Job.self,
             Install.self,
             Packages.self,
             Logs.self,

@@ -103,6 +103,30 @@ import Testing
         #expect(follower.wait() == 130)
     }
 
+    /// A job's output and exit code become ptest-iso's; `--json` gives the record; `--spec` the whole job.
+    @Test func aJobRunsToCompletion() throws {
+        let home = try TestHome("cli-job")
+        let state = ["--home", home.url.path]
+        let ran = try CLI.run(
+            ["job", "--image", Self.image, "--env", "WORD=hi"] + state + ["--", "sh", "-c", "echo $WORD; echo err >&2; exit 3"])
+        #expect(ran.status == 3, "\(ran.output)")
+        #expect(ran.stdout == "hi\n" && ran.stderr == "err\n", "\(ran.output)")
+
+        let recorded = try CLI.run(["job", "--image", Self.image, "--ttl", "600", "--json"] + state + ["--", "true"])
+        #expect(recorded.status == 0, "\(recorded.output)")
+        let result = try JSONDecoder.seconds.decode(JobResult.self, from: Data(recorded.stdout.utf8))
+        #expect(result.attempts == 1 && result.exitCode == 0)
+        let kept = try #require(result.container, "a --ttl keeps the container")
+        #expect(result.expiresAt != nil)
+        let cleaned = try CLI.run(["cleanup", "--session", "ptest-iso-cli", "--json"] + state)
+        #expect(cleaned.status == 0 && cleaned.stdout.contains(kept), "\(cleaned.output)")
+
+        let spec = #"{"image": "\#(Self.image)", "command": ["sh", "-c", "exit 4"], "retries": 1, "backoffSeconds": 0}"#
+        let fromSpec = try CLI.run(["job", "--spec", "-", "--json"] + state, stdin: Data(spec.utf8))
+        #expect(fromSpec.status == 4, "\(fromSpec.output)")
+        #expect(try JSONDecoder.seconds.decode(JobResult.self, from: Data(fromSpec.stdout.utf8)).attempts == 2)
+    }
+
     @Test func aVirtualenvHasNoLogs() throws {
         let home = try TestHome("cli-nologs")
         let state = ["--home", home.url.path]

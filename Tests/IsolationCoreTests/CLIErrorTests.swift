@@ -48,6 +48,14 @@ struct CLIErrorTests {
         Case(arguments: ["create", "--keep", "--ttl", "60"], status: usage),
         Case(arguments: ["create", "--timeout", "0"], status: usage),
         Case(arguments: ["run", "env-x"], status: usage),
+        Case(arguments: ["job", "--", "true"], status: usage),
+        Case(arguments: ["job", "--image", "ptest-iso-test/busybox:latest"], status: usage),
+        Case(arguments: ["job", "--image", "a", "--build", ".", "--", "true"], status: usage),
+        Case(arguments: ["job", "--spec", "-", "--retries", "2"], status: usage),
+        Case(arguments: ["job", "--spec", "-"], status: invalidInput, stdin: #"{"image": "busybox"}"#),
+        Case(
+            arguments: ["job", "--spec", "-"], status: invalidInput,
+            stdin: #"{"image": "ptest-iso-test/busybox:latest", "command": ["true"], "retries": -1}"#),
         Case(arguments: ["run", "env-x", "--env", "NOEQUALS", "--", "true"], status: usage),
         Case(arguments: ["run", "env-x", "--timeout", "abc", "--", "true"], status: usage),
         Case(arguments: ["inspect"], status: usage),
@@ -74,6 +82,6 @@ struct CLIErrorTests {
         // Only progress lines of a long operation (stderr is no terminal here) may come before the error.
         let lines = result.stderr.split(separator: "\n")
         #expect(lines.last?.hasPrefix("Error: ") == true, "\(result.stderr)")
-        #expect(lines.dropLast().allSatisfy { $0.hasPrefix("progress ") }, "\(result.stderr)")
+        #expect(lines.dropLast().allSatisfy { $0.hasPrefix("progress") }, "\(result.stderr)")
     }
 }

@@ -216,7 +216,8 @@ import Testing
 
     @Test func everyCommandHasExamplesInItsHelp() throws {
         let commands = [
-            ["engines"], ["create"], ["ls"], ["inspect"], ["run"], ["install"], ["packages"], ["logs"], ["stats"], ["stop"], ["start"],
+            ["engines"], ["create"], ["ls"], ["inspect"], ["run"], ["job"], ["install"], ["packages"], ["logs"], ["stats"], ["stop"],
+            ["start"],
             ["rm"], ["snapshot"],
             ["snapshot", "create"], ["snapshot", "ls"], ["snapshot", "restore"], ["snapshot", "rm"], ["snapshot", "export"],
             ["snapshot", "import"], ["cache"], ["gc"], ["cleanup"], ["doctor"],

@@ -6,8 +6,24 @@ extension EnvironmentSpec {
     ///
     /// - Throws: ``IsolationError/Code/invalidSpec`` naming the field and what it must be.
     public static func decode(json: Data) throws -> EnvironmentSpec {
+        try SpecJSON.decode(EnvironmentSpec.self, from: json)
+    }
+}
+
+extension JobSpec {
+    /// Reads a job written as JSON with the field names of ``JobSpec`` (camelCase).
+    ///
+    /// - Throws: ``IsolationError/Code/invalidSpec`` naming the field and what it must be.
+    public static func decode(json: Data) throws -> JobSpec {
+        try SpecJSON.decode(JobSpec.self, from: json)
+    }
+}
+
+/// Specs read from JSON, with decoding errors that name the field.
+enum SpecJSON {
+    static func decode<Spec: Decodable>(_ type: Spec.Type, from json: Data) throws -> Spec {
         do {
-            return try JSONDecoder().decode(EnvironmentSpec.self, from: json)
+            return try JSONDecoder().decode(type, from: json)
         } catch let error as DecodingError {
             throw IsolationError(.invalidSpec, describe(error))
         }
