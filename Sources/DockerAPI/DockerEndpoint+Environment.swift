@@ -14,15 +14,20 @@ extension DockerEndpoint {
         if let host = environment["DOCKER_HOST"], !host.isEmpty {
             return try parse(host: host, tls: try tlsFromEnvironment(environment))
         }
-        let configDir =
-            environment["DOCKER_CONFIG"].map { URL(fileURLWithPath: $0) }
-            ?? URL(fileURLWithPath: environment["HOME"] ?? NSHomeDirectory()).appendingPathComponent(".docker")
+        let configDir = configDirectory(environment)
         if let name = try currentContextName(environment: environment, configDirectory: configDir),
             name != "default"
         {
             return try contextEndpoint(named: name, configDirectory: configDir)
         }
         return .unixSocket()
+    }
+
+    /// The `docker` CLI's configuration directory (contexts, `config.json`): `DOCKER_CONFIG`,
+    /// else `~/.docker`. An empty `DOCKER_CONFIG` counts as unset, as for the CLI.
+    public static func configDirectory(_ environment: [String: String] = ProcessInfo.processInfo.environment) -> URL {
+        environment["DOCKER_CONFIG"].flatMap { $0.isEmpty ? nil : URL(fileURLWithPath: $0) }
+            ?? URL(fileURLWithPath: environment["HOME"] ?? NSHomeDirectory()).appendingPathComponent(".docker")
     }
 
     static func tlsFromEnvironment(_ environment: [String: String]) throws -> TLS? {

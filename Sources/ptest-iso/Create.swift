@@ -70,9 +70,7 @@ struct Create: AsyncParsableCommand {
             ("--index-url", sources.indexURL != nil),
             ("--offline", sources.offline), ("--with-pip", withPip), ("--env", !variables.isEmpty),
         ]
-        if spec != nil, let flag = flags.first(where: \.1) {
-            throw ValidationError("--spec and \(flag.0) conflict; put the field into the spec")
-        }
+        try SpecOption.checkAlone(spec, besides: flags)
         _ = try parseVariables(variables)
         if keep, ttl != nil {
             throw ValidationError("--keep and --ttl conflict; a kept environment has no expiry")
@@ -108,12 +106,6 @@ struct Create: AsyncParsableCommand {
                 withPip: withPip,
                 environment: try parseVariables(variables), image: image)
         }
-        let data: Data
-        do {
-            data = spec == "-" ? FileHandle.standardInput.readDataToEndOfFile() : try Data(contentsOf: URL(fileURLWithPath: spec))
-        } catch {
-            throw IsolationError(.invalidSpec, "--spec: cannot read \(spec): \(error.localizedDescription)")
-        }
-        return try EnvironmentSpec.decode(json: data)
+        return try EnvironmentSpec.decode(json: SpecOption.read(spec))
     }
 }

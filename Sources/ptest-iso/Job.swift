@@ -79,10 +79,8 @@ struct Job: AsyncParsableCommand {
             ("--retries", retries != nil), ("--backoff", backoff != nil), ("--deadline", deadline != nil), ("--ttl", ttl != nil),
             ("a command after --", !command.isEmpty),
         ]
-        if spec != nil {
-            if let flag = flags.first(where: \.1) { throw ValidationError("--spec and \(flag.0) conflict; put the field into the spec") }
-            return
-        }
+        try SpecOption.checkAlone(spec, besides: flags)
+        if spec != nil { return }
         if image != nil, build != nil { throw ValidationError("--image and --build conflict; give one of them") }
         if image == nil, build == nil { throw ValidationError("give --image or --build (or --spec)") }
         if command.isEmpty { throw ValidationError("give the command after --, e.g. ptest-iso job --image busybox -- echo hello") }
@@ -113,12 +111,6 @@ struct Job: AsyncParsableCommand {
                 command: command, environment: try parseVariables(variables), workdir: workdir, user: user, resources: limits,
                 network: network, retries: retries ?? 0, backoffSeconds: backoff ?? 1, deadlineSeconds: deadline, ttlSeconds: ttl ?? 0)
         }
-        let data: Data
-        do {
-            data = spec == "-" ? FileHandle.standardInput.readDataToEndOfFile() : try Data(contentsOf: URL(fileURLWithPath: spec))
-        } catch {
-            throw IsolationError(.invalidSpec, "--spec: cannot read \(spec): \(error.localizedDescription)")
-        }
-        return try JobSpec.decode(json: data)
+        return try JobSpec.decode(json: SpecOption.read(spec))
     }
 }

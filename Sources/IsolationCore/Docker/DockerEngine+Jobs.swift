@@ -33,7 +33,7 @@ extension DockerEngine {
         container.command = spec.command
         container.entrypoint = spec.entrypoint
         container.runInit = true
-        container.environment = spec.environment.merging(Self.secretVariables(of: spec)) { $1 }
+        container.environment = Self.containerVariables(of: spec)
         container.workingDirectory = spec.workdir
         container.user = spec.user
         container.labels = job.labels

@@ -5,9 +5,10 @@ import Foundation
 /// files written through exec's stdin into a tmpfs, so a value appears in
 /// no command line, image layer, volume or log of ours.
 extension DockerEngine {
-    /// The variables of `env` secrets. Redacted ones (a spec read back from the store) have no value and are left out.
-    static func secretVariables(of spec: EnvironmentSpec) -> [String: String] {
-        var variables: [String: String] = [:]
+    /// The container's variables: the spec's, with `env` secrets over them. Redacted secrets (a
+    /// spec read back from the store) have no value and are left out.
+    static func containerVariables(of spec: EnvironmentSpec) -> [String: String] {
+        var variables = spec.environment
         for secret in spec.secrets where secret.delivery == .env {
             if let value = secret.value { variables[secret.name] = value }
         }

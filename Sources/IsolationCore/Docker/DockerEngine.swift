@@ -103,7 +103,7 @@ public final class DockerEngine: IsolationEngine {
         container.command = spec.command ?? (spec.entrypoint == nil ? ["sleep", "2147483647"] : nil)
         container.entrypoint = spec.entrypoint
         container.runInit = true
-        container.environment = spec.environment.merging(Self.secretVariables(of: spec)) { $1 }
+        container.environment = Self.containerVariables(of: spec)
         container.workingDirectory = Self.workDirectory(of: spec)
         container.user = spec.user
         container.labels = environment.labels

@@ -18,10 +18,7 @@ struct RegistryCredentials: Sendable {
 
     init(environment: [String: String]) {
         self.environment = environment
-        let directory =
-            environment["DOCKER_CONFIG"].flatMap { $0.isEmpty ? nil : URL(fileURLWithPath: $0) }
-            ?? URL(fileURLWithPath: environment["HOME"] ?? NSHomeDirectory()).appendingPathComponent(".docker")
-        configFile = directory.appendingPathComponent("config.json")
+        configFile = DockerEndpoint.configDirectory(environment).appendingPathComponent("config.json")
     }
 
     /// The registry an image reference names, as config files key it: the first path component
