@@ -10,8 +10,8 @@ struct ABIError: Error {
     var message: String
     var details: [String: String] = [:]
 
-    static func invalidArgument(_ message: String) -> ABIError {
-        ABIError(status: -1, code: "invalidArgument", message: message)
+    static func invalidArgument(_ message: String, field: String? = nil) -> ABIError {
+        ABIError(status: -1, code: "invalidArgument", message: message, details: field.map { ["field": $0] } ?? [:])
     }
 
     static func unknownMethod(_ method: String) -> ABIError {
@@ -34,7 +34,9 @@ struct ABIError: Error {
                 "interpreterNotFound": -9, "installFailed": -10, "timeout": -11, "cancelled": -12, "snapshotFailed": -13,
                 "storageFailure": -14, "ioFailure": -15, "daemonUnavailable": -16,
             ]
-            self.init(status: statuses[error.code.name] ?? -17, code: error.code.name, message: error.message)
+            self.init(
+                status: statuses[error.code.name] ?? -17, code: error.code.name, message: error.message,
+                details: error.field.map { ["field": $0] } ?? [:])
         case let error as DockerError:
             let status: Int32
             let code: String

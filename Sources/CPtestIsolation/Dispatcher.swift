@@ -15,7 +15,7 @@ enum Dispatcher {
     ]
 
     static func call(_ manager: IsolationManager, method: String, request text: String) async throws -> String {
-        func request<T: Decodable>(_ type: T.Type) throws -> T {
+        func request<T: ABIRequest>(_ type: T.Type) throws -> T {
             try ProtocolJSON.decode(type, from: text, what: "request")
         }
         switch method {
@@ -48,10 +48,9 @@ enum Dispatcher {
             return try ProtocolJSON.encode(try await manager.run(body.id, command).text)
         case "install":
             // The same object carries the target (`id`, `timeout_seconds`) and the packages.
-            let target = try request(IDRequest.self)
-            let packages = try request(PackageRequest.self)
+            let body = try request(InstallRequest.self)
             return try ProtocolJSON.encode(
-                try await manager.install(target.id, packages, timeout: try duration(target.timeoutSeconds)).text)
+                try await manager.install(body.id, body.packages, timeout: try duration(body.timeoutSeconds)).text)
         case "packages":
             struct Packages: Encodable { var packages: [InstalledPackage] }
             return try ProtocolJSON.encode(Packages(packages: try await manager.packages(try request(IDRequest.self).id)))
@@ -64,7 +63,7 @@ enum Dispatcher {
             return "{}"
         case "copy_out":
             let body = try request(CopyRequest.self)
-            guard let destination = body.destination else { throw ABIError.invalidArgument("request.destination is required") }
+            guard let destination = body.destination else { throw ABIError.invalidArgument("destination: required", field: "destination") }
             try await manager.copyOut(body.id, from: body.source, to: URL(fileURLWithPath: destination))
             return "{}"
         case "stop", "start", "restart", "pause", "unpause":
@@ -109,7 +108,7 @@ enum Dispatcher {
             return "{}"
         case "export_snapshot":
             let body = try request(SnapshotRefRequest.self)
-            guard let path = body.path else { throw ABIError.invalidArgument("request.path is required") }
+            guard let path = body.path else { throw ABIError.invalidArgument("path: required", field: "path") }
             try await manager.exportSnapshot(body.snapshot, to: URL(fileURLWithPath: path))
             return "{}"
         case "import_snapshot":

@@ -2,7 +2,7 @@ import Foundation
 import IsolationCore
 
 /// The config of `ptest_iso_open`.
-struct OpenRequest: Decodable {
+struct OpenRequest: ABIRequest {
     var home: String?
     var session: String?
     var maxLiveEnvironments: Int?
@@ -16,34 +16,27 @@ struct OpenRequest: Decodable {
     var reaperGraceSeconds: Double?
     var dockerStandbyDepth: Int?
 
+    enum CodingKeys: String, CodingKey, CaseIterable {
+        case home, session, maxLiveEnvironments, defaultTtlSeconds, templateCacheBytes, imageCacheBytes, reaperExecutable
+        case reaperGraceSeconds, dockerStandbyDepth
+    }
+
     func managerConfiguration() throws -> IsolationManager.Configuration {
-        if let maxLiveEnvironments, maxLiveEnvironments < 1 {
-            throw ABIError.invalidArgument("config.max_live_environments: \(maxLiveEnvironments) must be at least 1")
-        }
-        if let defaultTtlSeconds, !(defaultTtlSeconds > 0) {
-            throw ABIError.invalidArgument("config.default_ttl_seconds: \(defaultTtlSeconds) must be a positive number of seconds")
-        }
         var configuration = IsolationManager.Configuration(home: home.map { URL(fileURLWithPath: $0) }, session: session)
         if let maxLiveEnvironments { configuration.maxLiveEnvironments = maxLiveEnvironments }
         if let defaultTtlSeconds { configuration.defaultTTLSeconds = defaultTtlSeconds }
         if let templateCacheBytes { configuration.templateCacheBytes = templateCacheBytes }
-        if let imageCacheBytes {
-            guard imageCacheBytes >= 0 else {
-                throw ABIError.invalidArgument("config.image_cache_bytes: \(imageCacheBytes) must be zero or more bytes")
-            }
-            configuration.imageCacheBytes = imageCacheBytes
-        }
-        if let reaperGraceSeconds {
-            guard (0...86_400).contains(reaperGraceSeconds) else {
-                throw ABIError.invalidArgument("config.reaper_grace_seconds: \(reaperGraceSeconds) must be 0 to 86400 seconds")
-            }
-            configuration.reaperGraceSeconds = reaperGraceSeconds
-        }
-        if let dockerStandbyDepth {
-            guard (0...8).contains(dockerStandbyDepth) else {
-                throw ABIError.invalidArgument("config.docker_standby_depth: \(dockerStandbyDepth) must be 0 (off) to 8")
-            }
-            configuration.dockerStandbyDepth = dockerStandbyDepth
+        if let imageCacheBytes { configuration.imageCacheBytes = imageCacheBytes }
+        if let reaperGraceSeconds { configuration.reaperGraceSeconds = reaperGraceSeconds }
+        if let dockerStandbyDepth { configuration.dockerStandbyDepth = dockerStandbyDepth }
+        // The ranges are the core's (`Configuration.validate()`); named here as the config names them.
+        do {
+            try configuration.validate()
+        } catch let error as IsolationError {
+            let field = error.field.map { "config.\($0)" }
+            throw ABIError(
+                status: -1, code: "invalidArgument", message: field.map { "\($0): \(error.problem)" } ?? error.message,
+                details: field.map { ["field": $0] } ?? [:])
         }
         switch reaperExecutable {
         case .some(""): configuration.reaperExecutable = nil
@@ -62,19 +55,27 @@ struct OpenRequest: Decodable {
     }
 }
 
-struct IDRequest: Decodable {
+struct IDRequest: ABIRequest {
     var id: String
     var timeoutSeconds: Double?
     /// `destroy` only: return at once and remove in the background.
     var background: Bool?
+
+    enum CodingKeys: String, CodingKey, CaseIterable {
+        case id, timeoutSeconds, background
+    }
 }
 
-struct CreateRequest: Decodable {
+struct CreateRequest: ABIRequest {
     var spec: EnvironmentSpec?
     var timeoutSeconds: Double?
+
+    enum CodingKeys: String, CodingKey, CaseIterable {
+        case spec, timeoutSeconds
+    }
 }
 
-struct ListRequest: Decodable {
+struct ListRequest: ABIRequest {
     var engine: EngineKind?
     var statuses: [EnvironmentStatus]?
     var session: String?
@@ -84,9 +85,13 @@ struct ListRequest: Decodable {
     var filter: EnvironmentFilter {
         EnvironmentFilter(engine: engine, statuses: statuses, session: session, labels: labels ?? [:], liveOnly: liveOnly ?? true)
     }
+
+    enum CodingKeys: String, CodingKey, CaseIterable {
+        case engine, statuses, session, labels, liveOnly
+    }
 }
 
-struct RunRequest: Decodable {
+struct RunRequest: ABIRequest {
     var id: String
     var argv: [String]
     var environment: [String: String]?
@@ -94,60 +99,119 @@ struct RunRequest: Decodable {
     var timeoutSeconds: Double?
     /// Text written to stdin, then closed.
     var stdin: String?
+
+    enum CodingKeys: String, CodingKey, CaseIterable {
+        case id, argv, environment, workingDirectory, timeoutSeconds, stdin
+    }
 }
 
-struct UninstallRequest: Decodable {
+struct UninstallRequest: ABIRequest {
     var id: String
     var names: [String]
+
+    enum CodingKeys: String, CodingKey, CaseIterable {
+        case id, names
+    }
 }
 
-struct CopyRequest: Decodable {
+struct CopyRequest: ABIRequest {
     var id: String
     var source: String
     var destination: String?
+
+    enum CodingKeys: String, CodingKey, CaseIterable {
+        case id, source, destination
+    }
 }
 
-struct SessionRequest: Decodable {
+struct SessionRequest: ABIRequest {
     var session: String?
     var timeoutSeconds: Double?
+
+    enum CodingKeys: String, CodingKey, CaseIterable {
+        case session, timeoutSeconds
+    }
 }
 
-struct SnapshotRequest: Decodable {
+struct SnapshotRequest: ABIRequest {
     var id: String
     var name: String?
+
+    enum CodingKeys: String, CodingKey, CaseIterable {
+        case id, name
+    }
 }
 
-struct SnapshotRefRequest: Decodable {
+struct SnapshotRefRequest: ABIRequest {
     var snapshot: String
     var path: String?
     var timeoutSeconds: Double?
+
+    enum CodingKeys: String, CodingKey, CaseIterable {
+        case snapshot, path, timeoutSeconds
+    }
 }
 
-struct ImportRequest: Decodable {
+struct ImportRequest: ABIRequest {
     var path: String
     var name: String?
+
+    enum CodingKeys: String, CodingKey, CaseIterable {
+        case path, name
+    }
 }
 
 /// `migrate`: a virtualenv environment to a new Docker environment of `image`.
-struct MigrateRequest: Decodable {
+struct MigrateRequest: ABIRequest {
     var id: String
     var image: String
     var timeoutSeconds: Double?
+
+    enum CodingKeys: String, CodingKey, CaseIterable {
+        case id, image, timeoutSeconds
+    }
 }
 
 /// `run_job`: the job under `spec`, as `create` takes an environment's.
-struct JobRequest: Decodable {
+struct JobRequest: ABIRequest {
     var spec: JobSpec
-}
 
-struct CollectRequest: Decodable {
-    var maxBytes: Int64?
-}
-
-func duration(_ seconds: Double?) throws -> Duration? {
-    guard let seconds else { return nil }
-    guard seconds > 0, seconds.isFinite else {
-        throw ABIError.invalidArgument("timeout_seconds: \(seconds) must be a positive number of seconds")
+    enum CodingKeys: String, CodingKey, CaseIterable {
+        case spec
     }
-    return .milliseconds(Int64(seconds * 1000))
+}
+
+struct CollectRequest: ABIRequest {
+    var maxBytes: Int64?
+
+    enum CodingKeys: String, CodingKey, CaseIterable {
+        case maxBytes
+    }
+}
+
+/// `install`: the target and, in the same object, the packages.
+struct InstallRequest: ABIRequest {
+    var id: String
+    var timeoutSeconds: Double?
+    var requirements: [String]?
+    var requirementFiles: [String]?
+    var constraintFiles: [String]?
+    var indexUrl: String?
+    var findLinks: [String]?
+    var offline: Bool?
+
+    enum CodingKeys: String, CodingKey, CaseIterable {
+        case id, timeoutSeconds, requirements, requirementFiles, constraintFiles, indexUrl, findLinks, offline
+    }
+
+    var packages: PackageRequest {
+        PackageRequest(
+            requirements: requirements ?? [], requirementFiles: requirementFiles ?? [], constraintFiles: constraintFiles ?? [],
+            indexURL: indexUrl, findLinks: findLinks ?? [], offline: offline ?? false)
+    }
+}
+
+/// A request's timeout, checked as every front checks it (``SchemaLimits/timeout(_:field:)``).
+func duration(_ seconds: Double?) throws -> Duration? {
+    try SchemaLimits.timeout(seconds)
 }

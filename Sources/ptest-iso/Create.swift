@@ -21,7 +21,7 @@ struct Create: AsyncParsableCommand {
               ptest-iso create --python 3.12 -r requests==2.32.3 -r pytest --name api-tests
               ptest-iso create -r mypkg==1.0 --find-links ./wheels --offline --env MODE=test
               ptest-iso create --image ptest-iso-test/python:bookworm --ttl 600
-              echo '{"python": ">=3.10", "withPip": true}' | ptest-iso create --spec - --keep
+              echo '{"python": ">=3.10", "with_pip": true}' | ptest-iso create --spec - --keep
             """
     )
 
@@ -54,13 +54,13 @@ struct Create: AsyncParsableCommand {
     @Option(help: "A human-readable name.")
     var name: String?
 
-    @Option(help: "Seconds until `cleanup --expired` may remove it (default: 14400).")
+    @Option(parsing: .unconditional, help: "Seconds until `cleanup --expired` may remove it (default: 14400).")
     var ttl: Double?
 
     @Flag(help: "Keep it until `rm`, whatever its TTL.")
     var keep = false
 
-    @Option(help: "Give up after this many seconds.")
+    @Option(parsing: .unconditional, help: "Give up after this many seconds.")
     var timeout: Double?
 
     func validate() throws {
@@ -75,8 +75,9 @@ struct Create: AsyncParsableCommand {
         if keep, ttl != nil {
             throw ValidationError("--keep and --ttl conflict; a kept environment has no expiry")
         }
-        if let timeout, !(timeout > 0) {
-            throw ValidationError("--timeout must be a positive number of seconds")
+        try asValidation {
+            _ = try SchemaLimits.timeout(timeout, field: "--timeout")
+            try SchemaLimits.checkSeconds(ttl, "--ttl", max: SchemaLimits.maxTTLSeconds)
         }
     }
 
@@ -88,7 +89,7 @@ struct Create: AsyncParsableCommand {
         if let ttl { environmentSpec.ttlSeconds = ttl }
         let manager = try state.manager()
         let pending = environmentSpec
-        let deadline = timeout.map { Duration.milliseconds(Int64($0 * 1000)) }
+        let deadline = try SchemaLimits.timeout(timeout, field: "--timeout")
         let environment = try await Progress.showing(manager, "creating") {
             try await interruptible { try await manager.create(pending, timeout: deadline) }
         }

@@ -20,9 +20,7 @@ struct Doctor: AsyncParsableCommand {
     func run() async throws {
         let report = await Diagnostics.run()
         if output.json {
-            let encoder = JSONEncoder()
-            encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
-            print(String(decoding: try encoder.encode(report), as: UTF8.self))
+            try printJSON(report)
         } else {
             let docker = report.docker
             print("docker  \(docker.endpoint)")

@@ -57,16 +57,16 @@ struct Job: AsyncParsableCommand {
     @Option(help: "CPU limit, e.g. 1.5 or 1500m.")
     var cpus: String?
 
-    @Option(help: "How many times a non-zero exit is retried.")
+    @Option(parsing: .unconditional, help: "How many times a non-zero exit is retried.")
     var retries: Int?
 
-    @Option(help: "Seconds before the first retry (default 1); each further retry waits twice as long.")
+    @Option(parsing: .unconditional, help: "Seconds before the first retry (default 1); each further retry waits twice as long.")
     var backoff: Double?
 
-    @Option(help: "Seconds the whole job may take (default: 24 hours).")
+    @Option(parsing: .unconditional, help: "Seconds the whole job may take (default: 24 hours).")
     var deadline: Double?
 
-    @Option(help: "Seconds the finished container is kept for inspection (default 0: removed at once).")
+    @Option(parsing: .unconditional, help: "Seconds the finished container is kept for inspection (default 0: removed at once).")
     var ttl: Double?
 
     @Argument(parsing: .postTerminator, help: "The command and its arguments, after --.")

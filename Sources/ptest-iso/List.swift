@@ -37,7 +37,7 @@ struct List: AsyncParsableCommand {
     }
 
     private func parsed() throws -> EnvironmentFilter {
-        // Engines are an open set (later: remote hosts, Kubernetes): any name filters.
+        // The engines are the manager's (checked in `run`): later ones (hosts, Kubernetes) are named by it.
         let kind = engine.map(EngineKind.init(rawValue:))
         let wanted = try statuses.map { name in
             guard let status = EnvironmentStatus(rawValue: name) else {
@@ -54,6 +54,10 @@ struct List: AsyncParsableCommand {
     func run() async throws {
         let manager = try state.manager()
         let filter = try parsed()
+        let known = manager.registry.engines.map(\.kind.rawValue)
+        if let engine, !known.contains(engine) {
+            throw ValidationError("--engine '\(engine)': choose one of \(known.joined(separator: ", "))")
+        }
         let environments = try manager.list(filter)
         if output.json {
             return try printJSON(environments)

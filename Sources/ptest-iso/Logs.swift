@@ -52,9 +52,7 @@ struct Logs: AsyncParsableCommand {
     /// As text to the stream it came from, or as one JSON object per line.
     static func show(_ chunk: LogChunk, json: Bool) throws {
         if json {
-            let encoder = JSONEncoder()
-            encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
-            let line = try encoder.encode(["stream": chunk.stream.rawValue, "text": chunk.text])
+            let line = try SchemaJSON.encoder().encode(["stream": chunk.stream.rawValue, "text": chunk.text])
             StandardStream.write(line + Data("\n".utf8), to: .standardOutput)
         } else {
             StandardStream.write(chunk.data, to: chunk.stream == .stdout ? .standardOutput : .standardError)

@@ -6,10 +6,7 @@ import IsolationCore
 #endif
 
 func printJSON(_ value: some Encodable) throws {
-    let encoder = JSONEncoder()
-    encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
-    encoder.dateEncodingStrategy = .secondsSince1970
-    print(String(decoding: try encoder.encode(value), as: UTF8.self))
+    print(String(decoding: try SchemaJSON.encoder(pretty: true).encode(value), as: UTF8.self))
 }
 
 /// Prints rows as columns padded to their widest cell; the first row is the header.

@@ -26,7 +26,7 @@ struct Run: AsyncParsableCommand {
     @Argument(help: "The environment's id.")
     var id: String
 
-    @Option(help: "Kill the command (and what it started) after this many seconds.")
+    @Option(parsing: .unconditional, help: "Kill the command (and what it started) after this many seconds.")
     var timeout: Double?
 
     @Option(name: .customLong("env"), help: "A variable for the command, as KEY=VALUE; repeat for more.")
@@ -46,9 +46,7 @@ struct Run: AsyncParsableCommand {
             throw ValidationError("give the command after --, e.g. ptest-iso run \(id) -- python -V")
         }
         _ = try parseVariables(variables)
-        if let timeout, !(timeout > 0) {
-            throw ValidationError("--timeout must be a positive number of seconds")
-        }
+        try asValidation { _ = try SchemaLimits.timeout(timeout, field: "--timeout") }
     }
 
     func run() async throws {

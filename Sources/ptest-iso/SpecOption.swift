@@ -2,6 +2,15 @@ import ArgumentParser
 import Foundation
 import IsolationCore
 
+/// Runs a core check in `validate()`: its error becomes a usage error, printed as one line.
+func asValidation(_ check: () throws -> Void) throws {
+    do {
+        try check()
+    } catch let error as IsolationError {
+        throw ValidationError(error.message)
+    }
+}
+
 /// `--spec FILE|-`: a whole spec (or job) as JSON, instead of the flags that would make one.
 enum SpecOption {
     /// - Throws: `ValidationError` naming the first of `flags` given beside `--spec`.

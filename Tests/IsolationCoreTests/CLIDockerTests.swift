@@ -121,7 +121,7 @@ import Testing
         let cleaned = try CLI.run(["cleanup", "--session", "ptest-iso-cli", "--json"] + state)
         #expect(cleaned.status == 0 && cleaned.stdout.contains(kept), "\(cleaned.output)")
 
-        let spec = #"{"image": "\#(Self.image)", "command": ["sh", "-c", "exit 4"], "retries": 1, "backoffSeconds": 0}"#
+        let spec = #"{"image": "\#(Self.image)", "command": ["sh", "-c", "exit 4"], "retries": 1, "backoff_seconds": 0}"#
         let fromSpec = try CLI.run(["job", "--spec", "-", "--json"] + state, stdin: Data(spec.utf8))
         #expect(fromSpec.status == 4, "\(fromSpec.output)")
         #expect(try JSONDecoder.seconds.decode(JobResult.self, from: Data(fromSpec.stdout.utf8)).attempts == 2)

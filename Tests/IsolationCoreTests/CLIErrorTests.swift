@@ -40,6 +40,21 @@ struct CLIErrorTests {
         Case(arguments: ["create", "--spec", "-"], status: invalidInput, stdin: "{not json"),
         Case(arguments: ["create", "--spec", "-"], status: invalidInput, stdin: #"{"python": 3}"#),
         Case(arguments: ["create", "--spec", "-"], status: invalidInput, stdin: #"{"ttlSeconds": -1}"#),
+        Case(arguments: ["create", "--spec", "-"], status: invalidInput, stdin: #"{"ttl_seconds": -1}"#),
+        Case(arguments: ["create", "--spec", "-"], status: invalidInput, stdin: #"{"ttl_seconds": 1e300}"#),
+        Case(arguments: ["create", "--spec", "-"], status: invalidInput, stdin: #"{"prots": [80], "requirments": ["six"]}"#),
+        Case(arguments: ["create", "--spec", "-"], status: invalidInput, stdin: #"{"with_pip": true, "memory": "1g"}"#),
+        Case(arguments: ["create", "--spec", "-"], status: invalidInput, stdin: #"{"image": "x", "resources": {"memroy": "1g"}}"#),
+        Case(arguments: ["create", "--spec", "-"], status: invalidInput, stdin: #"{"cleanup": "sometimes"}"#),
+        Case(arguments: ["create", "--spec", "-"], status: invalidInput, stdin: "{\"name\": \"\(String(repeating: "n", count: 5000))\"}"),
+        Case(arguments: ["create", "--ttl", "1e300"], status: usage),
+        Case(arguments: ["create", "--ttl", "-5"], status: usage),
+        Case(arguments: ["create", "--timeout", "1e300"], status: usage),
+        Case(arguments: ["ls", "--engine", "bogus"], status: usage),
+        Case(arguments: ["run", "env-x", "--timeout", "-1", "--", "true"], status: usage),
+        Case(
+            arguments: ["job", "--spec", "-"], status: invalidInput,
+            stdin: #"{"image": "ptest-iso-test/busybox:latest", "command": ["true"], "backoff_seconds": 1e300}"#),
         Case(arguments: ["create", "--spec", "/nonexistent/spec.json"], status: invalidInput),
         Case(arguments: ["create", "--python", "three"], status: invalidInput),
         Case(arguments: ["create", "--engine", "kubernetes"], status: engineUnavailable),
@@ -83,5 +98,9 @@ struct CLIErrorTests {
         let lines = result.stderr.split(separator: "\n")
         #expect(lines.last?.hasPrefix("Error: ") == true, "\(result.stderr)")
         #expect(lines.dropLast().allSatisfy { $0.hasPrefix("progress") }, "\(result.stderr)")
+        // Errors speak the spec's dialect, never Swift's types or decoding machinery.
+        for word in ["Swift.", "DecodingError", "CodingKeys", "Optional<", "NSCocoaErrorDomain"] {
+            #expect(!result.stderr.contains(word), "\(result.stderr)")
+        }
     }
 }

@@ -112,7 +112,7 @@ import Testing
 
         // Then both are listed, and commands see the spec's variables and their stdin
         let packages = try CLI.run(["packages", id, "--json"] + state)
-        let listed = try JSONDecoder().decode([InstalledPackage].self, from: Data(packages.stdout.utf8))
+        let listed = try JSONDecoder.seconds.decode([InstalledPackage].self, from: Data(packages.stdout.utf8))
         #expect(listed.contains(InstalledPackage(name: "ptiso_cli_one", version: "1.0.0")), "\(packages.output)")
         #expect(listed.contains(InstalledPackage(name: "ptiso_cli_two", version: "2.0.0")), "\(packages.output)")
         let script = "import os, sys; print(os.environ['MODE'], sys.stdin.read())"
@@ -168,7 +168,7 @@ import Testing
         let state = ["--home", home.url.path]
         let engines = try CLI.run(["engines", "--json"] + state)
         #expect(engines.status == 0, "\(engines.output)")
-        let infos = try JSONDecoder().decode([EngineInfo].self, from: Data(engines.stdout.utf8))
+        let infos = try JSONDecoder.seconds.decode([EngineInfo].self, from: Data(engines.stdout.utf8))
         #expect(infos.map(\.kind) == [.virtualenv, .docker] || infos.map(\.kind) == [.docker, .virtualenv])
         #expect(infos.first { $0.kind == .docker }?.observable == true)
         #expect(infos.first { $0.kind == .virtualenv }?.available == true)
@@ -176,7 +176,7 @@ import Testing
         // Given a template, made by a creation that installs a package
         let wheels = home.url.appendingPathComponent("wheels")
         try Wheels.make("ptiso_cli_gc", "1.0.0", in: wheels)
-        let spec = #"{"requirements": ["ptiso_cli_gc==1.0.0"], "findLinks": ["\#(wheels.path)"], "offline": true}"#
+        let spec = #"{"requirements": ["ptiso_cli_gc==1.0.0"], "find_links": ["\#(wheels.path)"], "offline": true}"#
         let created = try CLI.run(["create", "--spec", "-"] + state, stdin: Data(spec.utf8))
         #expect(created.status == 0, "\(created.output)")
         let id = created.stdout.trimmingCharacters(in: .whitespacesAndNewlines)
@@ -230,10 +230,6 @@ import Testing
 }
 
 extension JSONDecoder {
-    /// Reads the CLI's JSON, which writes dates as Unix seconds.
-    static var seconds: JSONDecoder {
-        let decoder = JSONDecoder()
-        decoder.dateDecodingStrategy = .secondsSince1970
-        return decoder
-    }
+    /// Reads the CLI's JSON: the project's snake_case dialect, dates as Unix seconds.
+    static var seconds: JSONDecoder { SchemaJSON.decoder() }
 }

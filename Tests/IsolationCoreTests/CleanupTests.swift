@@ -26,7 +26,7 @@ import Testing
 
         let dry = try CLI.run(["cleanup", "--session", session, "--dry-run", "--json", "--home", home.url.path])
         #expect(dry.status == 0, "\(dry.output)")
-        let planned = try JSONDecoder().decode(CleanupReport.self, from: Data(dry.output.utf8))
+        let planned = try JSONDecoder.seconds.decode(CleanupReport.self, from: Data(dry.output.utf8))
         #expect(planned.containers == [container.location])
         #expect(planned.networks == ["ptest-iso-\(container.id)"])
         #expect(planned.directories == [venv.location])

@@ -120,7 +120,7 @@ import Testing
         ),
         (EnvironmentSpec(image: busybox, workdir: "app"), "workdir: 'app' must be an absolute"),
         (EnvironmentSpec(image: busybox, tmpfs: [TmpfsMount(path: "/t", size: "huge")]), "tmpfs[0].size: 'huge' is not a size"),
-        (EnvironmentSpec(image: busybox, capAdd: ["NET ADMIN"]), "capAdd[0]: 'NET ADMIN' is not a capability"),
+        (EnvironmentSpec(image: busybox, capAdd: ["NET ADMIN"]), "cap_add[0]: 'NET ADMIN' is not a capability"),
         (EnvironmentSpec(image: busybox, command: []), "command: empty"),
         (EnvironmentSpec(image: busybox, secrets: [Secret(name: "A", value: nil)]), "secrets[0].value: missing"),
         (
@@ -129,10 +129,10 @@ import Testing
         ),
         (
             EnvironmentSpec(image: busybox, waitFor: [.http(.init(port: 8080))]),
-            "waitFor[0].http.port: 8080 is not in ports; publish it"
+            "wait_for[0].http.port: 8080 is not in ports; publish it"
         ),
-        (EnvironmentSpec(image: busybox, waitFor: [.log(pattern: "(", times: 1)]), "waitFor[0].log: '(' is not a regular expression"),
-        (EnvironmentSpec(image: busybox, readyTimeoutSeconds: 0), "readyTimeoutSeconds: 0.0 must be a positive"),
+        (EnvironmentSpec(image: busybox, waitFor: [.log(pattern: "(", times: 1)]), "wait_for[0].log: '(' is not a regular expression"),
+        (EnvironmentSpec(image: busybox, readyTimeoutSeconds: 0), "ready_timeout_seconds: 0.0 must be a positive"),
     ])
     func badContainerFieldsNameTheFieldAndTheFix(spec: EnvironmentSpec, message: String) async throws {
         let home = try TestHome("docker-fields-bad")
@@ -154,14 +154,14 @@ import Testing
 
     @Test func theJSONShapeDecodes() throws {
         let json = """
-            {"image": "x", "command": ["a"], "entrypoint": ["b"], "workdir": "/w", "user": "1:1", "readOnlyRoot": true,
-             "tmpfs": ["/tmp", {"path": "/c", "size": "8m"}], "capAdd": ["NET_ADMIN"], "capDrop": ["ALL"], "privileged": false,
-             "volumes": [{"source": "data", "target": "/data"}, {"source": "/srv", "target": "/srv", "readOnly": true}],
+            {"image": "x", "command": ["a"], "entrypoint": ["b"], "workdir": "/w", "user": "1:1", "read_only_root": true,
+             "tmpfs": ["/tmp", {"path": "/c", "size": "8m"}], "cap_add": ["NET_ADMIN"], "cap_drop": ["ALL"], "privileged": false,
+             "volumes": [{"source": "data", "target": "/data"}, {"source": "/srv", "target": "/srv", "read_only": true}],
              "secrets": [{"name": "T", "value": "tok-123"}, {"name": "f", "value": "file-456", "as": "file"}],
-             "waitFor": [{"log": "ready", "times": 2}, {"tcp": 5432}, {"http": {"port": 80}}, {"health": true}, {"command": ["true"]}],
-             "readyTimeoutSeconds": 5, "healthcheck": {"test": ["true"], "intervalSeconds": 0.5}}
+             "wait_for": [{"log": "ready", "times": 2}, {"tcp": 5432}, {"http": {"port": 80}}, {"health": true}, {"command": ["true"]}],
+             "ready_timeout_seconds": 5, "healthcheck": {"test": ["true"], "interval_seconds": 0.5}}
             """
-        let spec = try JSONDecoder().decode(EnvironmentSpec.self, from: Data(json.utf8))
+        let spec = try EnvironmentSpec.decode(json: Data(json.utf8))
         #expect(spec.tmpfs == [TmpfsMount(path: "/tmp"), TmpfsMount(path: "/c", size: "8m")])
         #expect(spec.volumes.map(\.kind) == [.volume, .bind])
         #expect(spec.secrets == [Secret(name: "T", value: "tok-123"), Secret(name: "f", value: "file-456", as: .file)])
@@ -171,7 +171,7 @@ import Testing
                 .command(["true"]),
             ])
         #expect(spec.healthcheck == HealthcheckSpec(test: ["true"], intervalSeconds: 0.5))
-        // Encoding (what the state store writes) keeps every field but the secrets' values.
+        // Encoding (what the state store writes, in Swift's own key names) keeps every field but the secrets' values.
         let encoded = String(decoding: try JSONEncoder().encode(spec), as: UTF8.self)
         #expect(!encoded.contains("tok-123") && !encoded.contains("file-456"), "\(encoded)")
         let back = try JSONDecoder().decode(EnvironmentSpec.self, from: Data(encoded.utf8))

@@ -108,7 +108,7 @@ import Testing
                 JobSpec(image: Self.busybox, command: ["sh", "-c", "echo working; sleep 600"], deadlineSeconds: 10))
         }
         #expect(error?.code == .timeout)
-        #expect(error?.message.contains("deadlineSeconds 10.0 passed during attempt 1 of 1") == true, "\(String(describing: error))")
+        #expect(error?.message.contains("deadline_seconds 10.0 passed during attempt 1 of 1") == true, "\(String(describing: error))")
         #expect(error?.message.hasSuffix("last output:\nworking") == true, "\(String(describing: error))")
         let failed = await firstEvent(in: events) { $0.kind == .error }
         let job = try #require(failed?.detail?.split(separator: ":").first.map(String.init))
@@ -137,7 +137,7 @@ import Testing
             try await manager.runJob(JobSpec(build: BuildSpec(context: directory.path), command: ["true"], deadlineSeconds: 2))
         }
         #expect(error?.code == .timeout)
-        #expect(error?.message.contains("deadlineSeconds 2.0 passed while getting its image") == true, "\(String(describing: error))")
+        #expect(error?.message.contains("deadline_seconds 2.0 passed while getting its image") == true, "\(String(describing: error))")
         #expect(manager.cachedImages().isEmpty)
     }
 
@@ -186,11 +186,11 @@ import Testing
             (JobSpec(image: Self.busybox, command: []), "command: empty"),
             (JobSpec(command: ["true"]), "image: a job needs an image"),
             (JobSpec(image: Self.busybox, command: ["true"], retries: -1), "retries: -1"),
-            (JobSpec(image: Self.busybox, command: ["true"], deadlineSeconds: 0), "deadlineSeconds: 0"),
-            (JobSpec(image: Self.busybox, command: ["true"], ttlSeconds: -1), "ttlSeconds: -1"),
+            (JobSpec(image: Self.busybox, command: ["true"], deadlineSeconds: 0), "deadline_seconds: 0"),
+            (JobSpec(image: Self.busybox, command: ["true"], ttlSeconds: -1), "ttl_seconds: -1"),
             (JobSpec(image: Self.busybox, command: ["true"], network: "isolated"), "network:"),
             (JobSpec(image: Self.busybox, command: ["true"], network: "ptest-iso-test-no-such-network"), "network: 'ptest-iso-test-no"),
-            (JobSpec(image: Self.busybox, command: ["true"], deadlineSeconds: 1e300), "deadlineSeconds: 1e+300"),
+            (JobSpec(image: Self.busybox, command: ["true"], deadlineSeconds: 1e300), "deadline_seconds: 1e+300"),
         ] {
             let error = await #expect(throws: IsolationError.self) { try await manager.runJob(spec) }
             #expect(error?.code == .invalidSpec)

@@ -49,7 +49,7 @@ import Testing
             waitFor: [.log(pattern: "booted", times: 1), .tcp(port: 5432)], readyTimeoutSeconds: 5)
         let error = await #expect(throws: IsolationError.self) { try await manager.create(spec) }
         #expect(error?.code == .timeout)
-        #expect(error?.message.hasPrefix("waitFor[1] (tcp 5432) did not pass within 5.0 s") == true, "\(error?.message ?? "")")
+        #expect(error?.message.hasPrefix("wait_for[1] (tcp 5432) did not pass within 5.0 s") == true, "\(error?.message ?? "")")
         #expect(error?.message.contains("booted but not ready") == true)
         let failed = try #require(try manager.list(EnvironmentFilter(liveOnly: false)).first)
         #expect(failed.status == .failed)
@@ -66,7 +66,7 @@ import Testing
         // Not a timeout: the wait ended when the container did.
         #expect(error?.code == .invalidSpec)
         #expect(
-            error?.message.hasPrefix("command: the container exited with code 3 while waiting for waitFor[0]") == true,
+            error?.message.hasPrefix("command: the container exited with code 3 while waiting for wait_for[0]") == true,
             "\(error?.message ?? "")")
         #expect(error?.message.contains("cannot open config") == true)
         let failed = try #require(try manager.list(EnvironmentFilter(liveOnly: false)).first)
@@ -82,7 +82,7 @@ import Testing
             healthcheck: HealthcheckSpec(test: ["CMD-SHELL", "echo db not up; exit 1"], intervalSeconds: 0.2, retries: 1))
         let error = await #expect(throws: IsolationError.self) { try await manager.create(spec) }
         #expect(error?.code == .timeout)
-        #expect(error?.message.hasPrefix("waitFor[0] (health) did not pass") == true, "\(error?.message ?? "")")
+        #expect(error?.message.hasPrefix("wait_for[0] (health) did not pass") == true, "\(error?.message ?? "")")
         #expect(error?.message.contains("the last check exited with 1: db not up") == true, "\(error?.message ?? "")")
     }
 
@@ -93,6 +93,6 @@ import Testing
             try await manager.create(EnvironmentSpec(image: Self.busybox, waitFor: [.health]))
         }
         #expect(error?.code == .invalidSpec)
-        #expect(error?.message.hasPrefix("waitFor[0].health: the container has no healthcheck") == true, "\(error?.message ?? "")")
+        #expect(error?.message.hasPrefix("wait_for[0].health: the container has no healthcheck") == true, "\(error?.message ?? "")")
     }
 }

@@ -70,9 +70,13 @@ import Testing
     @Test(arguments: [
         (EnvironmentSpec(python: "three"), "python: 'three'"),
         (EnvironmentSpec(python: " "), "python: empty"),
-        (EnvironmentSpec(requirements: ["ok", " "]), "requirements[1]"),
-        (EnvironmentSpec(ttlSeconds: -5), "ttlSeconds: -5.0"),
-        (EnvironmentSpec(requirements: ["x"], offline: true), "offline: true needs findLinks"),
+        (EnvironmentSpec(requirements: ["ok", " "]), "requirements[1]: empty"),
+        (EnvironmentSpec(ttlSeconds: -5), "ttl_seconds: -5.0"),
+        (EnvironmentSpec(ttlSeconds: 1e300), "ttl_seconds: 1e+300 must be a positive number of seconds, at most 365 days"),
+        (EnvironmentSpec(name: String(repeating: "n", count: 5000)), "name: 5000 bytes long; at most 128"),
+        (EnvironmentSpec(image: "busybox", resources: ResourceLimits(cpus: "1.5m")), "resources.cpus: '1.5m' is below"),
+        (EnvironmentSpec(engine: .docker), "image: required"),
+        (EnvironmentSpec(requirements: ["x"], offline: true), "offline: true needs find_links"),
         (EnvironmentSpec(labels: ["ptest-iso.session": "x"]), "labels: key 'ptest-iso.session'"),
         (EnvironmentSpec(environment: ["A=B": "c"]), "environment: variable name 'A=B'"),
         (EnvironmentSpec(image: "busybox", ports: [8080, 80, 8080]), "ports[2]: 8080 is listed twice"),
@@ -82,6 +86,8 @@ import Testing
         let error = #expect(throws: IsolationError.self) { try spec.validate() }
         #expect(error?.code == .invalidSpec)
         #expect(error?.message.hasPrefix(field) == true, "\(error?.message ?? "")")
+        // The field also travels as data (the C ABI's `details.field`).
+        #expect(error?.field.map { field.hasPrefix($0 + ":") } == true, "\(String(describing: error?.field))")
     }
 
     @Test func aJSONSpecNeedsOnlyTheFieldsItUses() throws {

@@ -9,7 +9,9 @@ class IsolationError(Exception):
     """Base class of every ptest-isolation error.
 
     ``code`` is the stable name of the error, ``message`` says what to fix,
-    ``details`` carries extra facts (e.g. the Docker error code)."""
+    ``details`` carries extra facts (e.g. the Docker error code), and
+    ``field`` names the spec or request field at fault (``"wait_for[0].tcp"``),
+    as every front names it, or is ``None``."""
 
     code = "internal"
 
@@ -19,6 +21,11 @@ class IsolationError(Exception):
         self.code = code or type(self).code
         self.status = status
         self.details = details or {}
+
+    @property
+    def field(self) -> str | None:
+        value = self.details.get("field")
+        return str(value) if value is not None else None
 
 
 class InvalidArgument(IsolationError, ValueError):

@@ -11,7 +11,7 @@ from typing import Any, Callable, Iterator, Optional, Sequence, Union
 from . import _native
 from .errors import InvalidSpec, IsolationError
 from .results import Event, JobResult, RunResult, Snapshot
-from .specs import Build, DockerSpec, Secret, Tmpfs, VenvSpec, Volume, _request
+from .specs import Build, DockerSpec, Secret, Tmpfs, VenvSpec, Volume, _request, spec_from_fields
 
 Spec = Union[VenvSpec, DockerSpec, dict[str, Any]]
 
@@ -33,8 +33,12 @@ class Manager:
     ``docker_standby`` Docker containers per spec are kept started ahead of
     need once a spec has been used, so the next environment of that spec
     skips the container's start (only specs without network, ports,
-    volumes, secret files or readiness waits; 0 turns it off). ``close()``
-    removes them."""
+    volumes, secret files or readiness waits). ``None`` takes the core's
+    default, 0 (off); the pytest plugin's manager asks for 1. ``close()``
+    removes them.
+
+    Every setting is range-checked by the core; a bad one raises
+    :class:`InvalidArgument` naming it (``err.field``)."""
 
     def __init__(
         self,
@@ -48,7 +52,7 @@ class Manager:
         cleanup: bool = True,
         reaper: Optional[str] = None,
         reaper_grace_seconds: Optional[float] = None,
-        docker_standby: int = 1,
+        docker_standby: Optional[int] = None,
     ) -> None:
         config = {
             "home": os.fspath(home) if home is not None else None,
@@ -122,7 +126,7 @@ class Manager:
         their fields; keyword arguments are shortcuts for a VenvSpec
         (``create(requirements=["attrs"])``)."""
         request = _spec_request(spec, fields)
-        body = self.call("create", spec=request, **({"timeout_seconds": timeout} if timeout else {}))
+        body = self.call("create", spec=request, **({"timeout_seconds": timeout} if timeout is not None else {}))
         with self._lock:
             self._created.append(body["id"])
         return Environment(self, body)
@@ -182,7 +186,7 @@ class Manager:
     def restore(self, snapshot: Union[str, Snapshot], *, timeout: Optional[float] = None) -> "Environment":
         """A new environment from a snapshot (same spec, files and packages)."""
         name = snapshot.name if isinstance(snapshot, Snapshot) else snapshot
-        body = self.call("restore", snapshot=name, **({"timeout_seconds": timeout} if timeout else {}))
+        body = self.call("restore", snapshot=name, **({"timeout_seconds": timeout} if timeout is not None else {}))
         with self._lock:
             self._created.append(body["id"])
         return Environment(self, body)
@@ -225,30 +229,24 @@ class Manager:
         cap_drop: Sequence[str] = (),
         privileged: bool = False,
         secrets: Sequence[Secret] = (),
-        retries: int = 0,
-        backoff_seconds: float = 1.0,
+        retries: Optional[int] = None,
+        backoff_seconds: Optional[float] = None,
         deadline_seconds: Optional[float] = None,
-        ttl_seconds: float = 0.0,
+        ttl_seconds: Optional[float] = None,
         name: Optional[str] = None,
     ) -> JobResult:
         """Runs ``command`` (a list, or a string for ``sh -c``) in a one-off container of
         ``image`` (or of ``build``) to completion, and returns its exit code and output.
 
-        A non-zero exit is retried ``retries`` times, waiting ``backoff_seconds`` and then
-        twice as long each time. Past ``deadline_seconds`` (the whole job) the container
-        is killed and removed, and :class:`Timeout` is raised with the last output. The
-        finished container is removed at once, or kept ``ttl_seconds`` for inspection.
+        A non-zero exit is retried ``retries`` times (default 0), waiting ``backoff_seconds``
+        (default 1) and then twice as long each time. Past ``deadline_seconds`` (the whole
+        job; default 24 hours) the container is killed and removed, and :class:`Timeout` is
+        raised with the last output. The finished container is removed at once, or kept
+        ``ttl_seconds`` for inspection (default 0). The defaults and ranges are the core's.
         ``secrets`` reach the job as variables only (``delivery="env"``): its command
         runs as the container starts, before a file could be written."""
-        if (image is None) == (build is None):
-            raise InvalidSpec("image: give exactly one of image and build")
         argv = ["sh", "-c", command] if isinstance(command, str) else list(command)
-        spec: dict[str, Any] = {
-            "command": argv,
-            "retries": retries,
-            "backoff_seconds": backoff_seconds,
-            "ttl_seconds": ttl_seconds,
-        }
+        spec: dict[str, Any] = {"command": argv}
         limits = {"memory": memory, "cpus": cpus, "pids": pids, "gpus": gpus}
         optional = {
             "name": name,
@@ -268,7 +266,10 @@ class Manager:
             "cap_drop": list(cap_drop) or None,
             "privileged": True if privileged else None,
             "secrets": [_request(secret) for secret in secrets] or None,
+            "retries": retries,
+            "backoff_seconds": backoff_seconds,
             "deadline_seconds": deadline_seconds,
+            "ttl_seconds": ttl_seconds,
         }
         spec.update({key: value for key, value in optional.items() if value is not None})
         return JobResult.from_abi(argv, self.call("run_job", spec=spec))
@@ -444,14 +445,8 @@ class Environment:
 
 
 def _spec_request(spec: Optional[Spec], fields: dict[str, Any]) -> dict[str, Any]:
-    if spec is None:
-        spec = DockerSpec(**fields) if "image" in fields or "build" in fields else VenvSpec(**fields)
-    elif fields:
+    if spec is not None and fields:
         raise InvalidSpec("pass either a spec or keyword fields, not both")
-    if isinstance(spec, dict):
-        kind = DockerSpec if "image" in spec or "build" in spec else VenvSpec
-        try:
-            spec = kind(**spec)
-        except TypeError as error:
-            raise InvalidSpec(f"spec: {error}") from None
+    if spec is None or isinstance(spec, dict):
+        spec = spec_from_fields(fields if spec is None else spec)
     return spec.to_request()

@@ -18,7 +18,7 @@ import pytest
 
 from .manager import Environment, Manager
 from .results import Snapshot
-from .specs import DockerSpec, VenvSpec
+from .specs import DockerSpec, VenvSpec, spec_from_fields
 
 _ENVIRONMENTS = pytest.StashKey[list[Environment]]()
 _SUMMARY = pytest.StashKey[str]()
@@ -62,7 +62,8 @@ def _keep(config: pytest.Config) -> bool:
 @pytest.fixture(scope="session")
 def iso_manager(pytestconfig: pytest.Config) -> Iterator[Manager]:
     """The session's manager; at the end it destroys what this process created."""
-    manager = Manager(home=_home(pytestconfig), session=os.environ["PTEST_ISO_SESSION"], cleanup=False)
+    # A test run makes many environments of few specs: one standby container per used spec pays off.
+    manager = Manager(home=_home(pytestconfig), session=os.environ["PTEST_ISO_SESSION"], cleanup=False, docker_standby=1)
     try:
         yield manager
     finally:
@@ -77,14 +78,9 @@ def _spec(config: pytest.Config, overrides: dict[str, Any]) -> VenvSpec:
         # Kept past the run: the session's reaper spares `keep` environments.
         fields.setdefault("cleanup", "keep")
     engine = fields.pop("engine", None) or _option(config, "engine") or "virtualenv"
-    packages = fields.pop("packages", None)
-    if packages:
-        fields["requirements"] = list(fields.get("requirements", [])) + list(packages)
-    if engine == "docker" or "image" in fields:
-        if "image" not in fields and _option(config, "image"):
-            fields["image"] = _option(config, "image")
-        return DockerSpec(**fields)
-    return VenvSpec(**fields)
+    if engine == "docker" and "image" not in fields and "build" not in fields and _option(config, "image"):
+        fields["image"] = _option(config, "image")
+    return spec_from_fields({**fields, "engine": engine})
 
 
 class _Factory:

@@ -1,16 +1,18 @@
-"""What an environment should be, checked in Python before it crosses the ABI."""
+"""What an environment should be: typed carriers of the spec's fields.
+
+The core checks every field (its ranges, its defaults, which combinations make
+sense) the same way for every front; these classes only name the fields and
+turn relative host paths into absolute ones."""
 
 from __future__ import annotations
 
 import dataclasses
+import difflib
 import os
-import re
 from typing import Any, Literal, Optional, Union
 
 from .errors import InvalidSpec
 
-_VERSION_REQUEST = re.compile(r"^\s*((>=|<=|==|!=|>|<)?\s*\d+(\.\d+){0,2}\s*)(,\s*(>=|<=|==|!=|>|<)?\s*\d+(\.\d+){0,2}\s*)*$")
-_CLEANUP = ("end-of-test", "end-of-session", "after-ttl", "keep")
 
 
 @dataclasses.dataclass
@@ -37,26 +39,10 @@ class VenvSpec:
 
     engine = "virtualenv"
 
-    def validate(self) -> None:
-        """Raises :class:`InvalidSpec` naming the field and the fix."""
-        if self.python is not None and "/" not in self.python and not _VERSION_REQUEST.match(self.python):
-            raise InvalidSpec(f"python: {self.python!r} is not a path or a version request like '3.11' or '>=3.10'")
-        for field in ("requirements", "requirement_files", "constraint_files", "find_links"):
-            value = getattr(self, field)
-            if isinstance(value, str) or not all(isinstance(item, str) and item.strip() for item in value):
-                raise InvalidSpec(f"{field}: must be a list of non-empty strings, got {value!r}")
-        for path in self.requirement_files + self.constraint_files:
-            if not os.path.isfile(path):
-                raise InvalidSpec(f"requirement file {path!r} does not exist")
-        if self.offline and not self.find_links and (self.requirements or self.requirement_files):
-            raise InvalidSpec("offline: True needs find_links (a directory of wheels) to install from")
-        if self.ttl_seconds is not None and not self.ttl_seconds > 0:
-            raise InvalidSpec(f"ttl_seconds: {self.ttl_seconds} must be a positive number of seconds")
-        if self.cleanup not in _CLEANUP:
-            raise InvalidSpec(f"cleanup: {self.cleanup!r} must be one of {', '.join(_CLEANUP)}")
-
     def to_request(self) -> dict[str, Any]:
-        self.validate()
+        for field in ("requirements", "requirement_files", "constraint_files", "find_links"):
+            if isinstance(getattr(self, field), (str, bytes)):
+                raise InvalidSpec(f"{field}: must be a list of strings, not one string", details={"field": field})
         request = {
             "engine": self.engine,
             "python": self.python,
@@ -119,8 +105,6 @@ class Secret:
         return f"Secret(name={self.name!r}, delivery={self.delivery!r}, value=<hidden>)"
 
     def to_request(self) -> dict[str, Any]:
-        if self.delivery not in ("env", "file"):
-            raise InvalidSpec(f"secrets: delivery {self.delivery!r} must be 'env' or 'file'")
         return {"name": self.name, "value": self.value, "as": self.delivery}
 
 
@@ -181,8 +165,6 @@ class Build:
     target: Optional[str] = None
 
     def to_request(self) -> dict[str, Any]:
-        if not os.path.isdir(self.context):
-            raise InvalidSpec(f"build.context: {self.context!r} is not a directory; create it or fix the path")
         request: dict[str, Any] = {"context": os.path.abspath(self.context), "dockerfile": self.dockerfile, "args": dict(self.args)}
         if self.target is not None:
             request["target"] = self.target
@@ -230,26 +212,11 @@ class DockerSpec(VenvSpec):
 
     engine = "docker"
 
-    def validate(self) -> None:
-        if not self.image and self.build is None:
-            raise InvalidSpec("image: required for a Docker environment, e.g. 'python:3.12-slim', or build=Build(context)")
-        if self.image and self.build is not None:
-            raise InvalidSpec("build: given together with image; keep exactly one of them")
-        if self.gpus is not None and not (isinstance(self.gpus, int) and self.gpus >= 1):
-            raise InvalidSpec(f"gpus: {self.gpus!r} must be a GPU count of at least 1")
-        if self.memory is not None and not re.match(r"^\d+(\.\d+)?([kmgt]i?b?)?$", self.memory, re.IGNORECASE):
-            raise InvalidSpec(f"memory: {self.memory!r} is not a size like '512m' or '2Gi'")
-        if not all(isinstance(port, int) and 1 <= port <= 65535 for port in self.ports):
-            raise InvalidSpec(f"ports: {self.ports!r} must be container port numbers (1 to 65535)")
-        if self.cpus is not None and not re.match(r"^(\d+(\.\d+)?|\d+m)$", self.cpus):
-            raise InvalidSpec(f"cpus: {self.cpus!r} is not a CPU count like '1.5' or '1500m'")
-        super().validate()
-
     def to_request(self) -> dict[str, Any]:
         request = super().to_request()
         if self.build is not None:
             request["build"] = _request(self.build)
-        else:
+        if self.image:
             request["image"] = self.image
         limits = {"memory": self.memory, "cpus": self.cpus, "pids": self.pids, "gpus": self.gpus}
         limits = {k: v for k, v in limits.items() if v is not None}
@@ -276,3 +243,38 @@ class DockerSpec(VenvSpec):
             if items:
                 request[field] = [_request(item) for item in items]
         return request
+
+
+def spec_from_fields(fields: dict[str, Any]) -> "Union[VenvSpec, DockerSpec]":
+    """The spec that keyword fields (or a dict) describe: a Docker one when they name an
+    ``image``, a ``build`` or ``engine="docker"``. ``packages`` is ``requirements``' short
+    name. An unknown field raises :class:`InvalidSpec` naming it and the closest known one."""
+    fields = dict(fields)
+    # The core's JSON shape (what `ptest-iso inspect --json` prints) is accepted as well.
+    if "environment" in fields and "env" not in fields:
+        fields["env"] = fields.pop("environment")
+    resources = fields.pop("resources", None)
+    if isinstance(resources, dict):
+        for key, value in resources.items():
+            if key not in ("memory", "cpus", "pids", "gpus"):
+                close = difflib.get_close_matches(key, ["memory", "cpus", "pids", "gpus"], n=1)
+                hint = f"; did you mean {close[0]!r}?" if close else "; known fields: cpus, gpus, memory, pids"
+                raise InvalidSpec(f"resources.{key}: unknown field{hint}", details={"field": f"resources.{key}"})
+            fields[key] = value
+    elif resources is not None:
+        raise InvalidSpec("resources: must be an object", details={"field": "resources"})
+    if "packages" in fields:
+        fields["requirements"] = list(fields.get("requirements", [])) + list(fields.pop("packages"))
+    engine = fields.pop("engine", None)
+    docker = engine == "docker" or "image" in fields or "build" in fields
+    kind: type[Union[VenvSpec, DockerSpec]] = DockerSpec if docker else VenvSpec
+    known = [field.name for field in dataclasses.fields(kind)]
+    for key in sorted(fields):
+        if key not in known:
+            close = difflib.get_close_matches(key, known + ["engine", "packages"], n=1)
+            hint = f"; did you mean {close[0]!r}?" if close else f"; known fields: {', '.join(sorted(known))}"
+            raise InvalidSpec(f"{key}: unknown field{hint}", details={"field": key})
+    spec = kind(**fields)
+    if engine is not None and engine != spec.engine:
+        spec.engine = str(engine)  # the core names what engines there are
+    return spec

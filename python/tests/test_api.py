@@ -135,11 +135,15 @@ def test_a_docker_environment_runs_in_a_limited_container(manager, wheels):
         assert env.python("import pti_alpha; print(pti_alpha.VERSION)").stdout == "1.0.0\n"
 
 
-def test_docker_specs_are_checked_before_the_abi():
-    with pytest.raises(iso.InvalidSpec, match="image: required"):
-        iso.DockerSpec().to_request()
-    with pytest.raises(iso.InvalidSpec, match="memory: 'lots'"):
-        iso.DockerSpec(image="x", memory="lots").to_request()
+def test_docker_specs_are_checked_by_the_core(manager):
+    # The Python classes only carry the fields: the core's rules decide, as for every front.
+    with pytest.raises(iso.InvalidSpec, match="image: required") as missing:
+        manager.create(iso.DockerSpec())
+    assert missing.value.field == "image"
+    with pytest.raises(iso.InvalidSpec, match="resources.memory: 'lots'") as lots:
+        manager.create(iso.DockerSpec(image="ptest-iso-test/busybox:latest", memory="lots"))
+    assert lots.value.field == "resources.memory"
+    assert manager.list() == []
 
 
 def test_docker_spec_fields_mounts_secrets_and_readiness(manager, tmp_path):
@@ -165,7 +169,7 @@ def test_docker_spec_fields_mounts_secrets_and_readiness(manager, tmp_path):
         assert result.stdout == "/srv\ntok-py-123\npw-py-456\nfrom the host\nkept\nread-only\n", result.stderr
         assert [secret["name"] for secret in env.spec["secrets"]] == ["API_TOKEN", "db"]
         assert "tok-py-123" not in json.dumps(env.spec) and "pw-py-456" not in json.dumps(env.spec)
-    with pytest.raises(iso.Timeout, match=r"waitFor\[0\] \(tcp 5432\) did not pass"):
+    with pytest.raises(iso.Timeout, match=r"wait_for\[0\] \(tcp 5432\) did not pass"):
         manager.create(iso.DockerSpec(image="ptest-iso-test/busybox:latest", wait_for=[iso.WaitFor.tcp(5432)], ready_timeout_seconds=1))
     with pytest.raises(iso.InvalidSpec, match=r"volumes\[0\]\.source: 'rel/dir' is a relative host path"):
         manager.create(iso.DockerSpec(image="ptest-iso-test/busybox:latest", volumes=[iso.Volume("rel/dir", "/x")]))
@@ -187,8 +191,9 @@ def test_published_ports_are_reachable_from_the_host(manager):
 
                 time.sleep(0.1)
         assert body == "hello-port\n"
-    with pytest.raises(iso.InvalidSpec, match="ports"):
-        iso.DockerSpec(image="x", ports=[0]).to_request()
+    with pytest.raises(iso.InvalidSpec, match="ports") as bad:
+        manager.create(iso.DockerSpec(image="x", ports=[0]))
+    assert bad.value.field == "ports[0]"
 
 
 def test_a_container_pauses_restarts_and_a_venv_migrates_into_one(manager, wheels, tmp_path):

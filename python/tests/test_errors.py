@@ -70,9 +70,9 @@ def test_storage_failure_names_the_directory(tmp_path):
 def test_protocol_errors_are_errors_not_crashes(manager):
     with pytest.raises(iso.UnknownMethod, match="known: "):
         manager.call("frobnicate")
-    with pytest.raises(iso.InvalidArgument, match="request: argv is required"):
+    with pytest.raises(iso.InvalidArgument, match="argv: required"):
         manager.call("run", id="x")
-    with pytest.raises(iso.InvalidArgument, match="id must be a string"):
+    with pytest.raises(iso.InvalidArgument, match="id: must be a string"):
         manager.call("get", id=5)
     output = ctypes.c_void_p()
     status = _native.LIBRARY.ptest_iso_call(manager._handle, b"get", b"{not json", ctypes.byref(output))

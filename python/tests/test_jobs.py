@@ -41,7 +41,7 @@ def test_a_job_takes_security_fields_and_secret_variables(manager):
 
 
 def test_a_job_past_its_deadline_raises_timeout(manager):
-    with pytest.raises(iso.Timeout, match="deadlineSeconds"):
+    with pytest.raises(iso.Timeout, match="deadline_seconds"):
         manager.run_job("echo started; sleep 600", image=BUSYBOX, deadline_seconds=1.5)
 
 
@@ -61,8 +61,9 @@ def _build_context_round_trip(manager: iso.Manager, tmp_path: pathlib.Path) -> N
     with manager.create(iso.DockerSpec(build=build)) as env:
         assert env.details["imageCache"] == "hit"
         assert env.run("cat /word.txt").stdout == "built\n"
-    with pytest.raises(iso.InvalidSpec, match="build.context"):
-        iso.DockerSpec(build=Build(str(tmp_path / "missing"))).to_request()
+    with pytest.raises(iso.InvalidSpec, match="build.context") as missing:
+        manager.create(iso.DockerSpec(build=Build(str(tmp_path / "missing"))))
+    assert missing.value.field == "build.context"
     with pytest.raises(iso.InvalidSpec, match="exactly one"):
         manager.run_job("true", image=BUSYBOX, build=build)
     assert len(manager.cached_images()) == 1

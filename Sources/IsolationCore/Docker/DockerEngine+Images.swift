@@ -24,7 +24,8 @@ extension DockerEngine {
         }
         guard let build else {
             throw IsolationError(
-                .invalidSpec, "image: required by the docker engine, e.g. \"python:3.12-slim\", or build: {\"context\": \"/abs/dir\"}")
+                .invalidSpec, field: "image",
+                "required by the docker engine, e.g. \"python:3.12-slim\", or build: {\"context\": \"/abs/dir\"}")
         }
         let outcome = try await images.image(for: build, subject: subject, client: client, timeout: timeout)
         return ResolvedImage(

@@ -63,8 +63,8 @@ extension DockerEngine {
                 // The daemon checks the network only when the container starts.
                 if let error = error as? DockerError, error.code == .notFound, error.message.lowercased().contains("network") {
                     throw IsolationError(
-                        .invalidSpec,
-                        "network: '\(spec.network ?? "")' does not exist (\(error.message)); create it first, or use \"bridge\"")
+                        .invalidSpec, field: "network",
+                        "'\(spec.network ?? "")' does not exist (\(error.message)); create it first, or use \"bridge\"")
                 }
                 throw error
             }

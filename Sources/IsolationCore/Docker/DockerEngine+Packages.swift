@@ -87,7 +87,7 @@ extension DockerEngine {
         let candidate = relative.isEmpty || relative == "." ? root : root.appendingPathComponent(relative).standardizedFileURL
         guard candidate.path == root.path || candidate.path.hasPrefix(root.path + "/") else {
             throw IsolationError(
-                .invalidSpec, "path: '\(relative)' leaves the environment's working directory; use a relative path inside it")
+                .invalidSpec, field: "path", "'\(relative)' leaves the environment's working directory; use a relative path inside it")
         }
         return candidate.path
     }

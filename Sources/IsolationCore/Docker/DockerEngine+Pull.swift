@@ -31,13 +31,13 @@ extension DockerEngine {
         } catch let error as DockerError where error.code == .unauthorized {
             let registry = RegistryCredentials.registry(of: image)
             throw IsolationError(
-                .invalidSpec,
-                "image: '\(image)' could not be pulled: \(registry) refused \(auth == nil ? "an anonymous pull" : "the credentials in \(credentials.configFile.path)") (\(error.message)); run `docker login \(registry)`"
+                .invalidSpec, field: "image",
+                "'\(image)' could not be pulled: \(registry) refused \(auth == nil ? "an anonymous pull" : "the credentials in \(credentials.configFile.path)") (\(error.message)); run `docker login \(registry)`"
             )
         } catch let error as DockerError where error.code != .daemonUnreachable && error.code != .timeout {
             throw IsolationError(
-                .invalidSpec,
-                "image: '\(image)' is not on the daemon and could not be pulled (\(error.message)); check the name, or build or import it")
+                .invalidSpec, field: "image",
+                "'\(image)' is not on the daemon and could not be pulled (\(error.message)); check the name, or build or import it")
         }
     }
 }

@@ -22,10 +22,10 @@ extension DockerEngine {
         while true {
             state = try await client.inspectContainer(id).state
             guard state.running else {
-                let waiting = pending.map { "waitFor[\($0.offset)] (\($0.element))" }.joined(separator: ", ")
+                let waiting = pending.map { "wait_for[\($0.offset)] (\($0.element))" }.joined(separator: ", ")
                 throw IsolationError(
-                    .invalidSpec,
-                    "command: the container exited with code \(state.exitCode) while waiting for \(waiting); "
+                    .invalidSpec, field: "command",
+                    "the container exited with code \(state.exitCode) while waiting for \(waiting); "
                         + "fix its command or image\(await lastLogLines(id, client: client))")
             }
             var failing: [(offset: Int, element: WaitStrategy)] = []
@@ -41,10 +41,10 @@ extension DockerEngine {
             if pending.isEmpty { return }
             let remaining = deadline - ContinuousClock.now
             guard remaining > .zero else {
-                let names = pending.map { "waitFor[\($0.offset)] (\($0.element))" }.joined(separator: ", ")
+                let names = pending.map { "wait_for[\($0.offset)] (\($0.element))" }.joined(separator: ", ")
                 throw IsolationError(
                     .timeout,
-                    "\(names) did not pass within \(timeout) s; raise readyTimeoutSeconds or fix what it waits for"
+                    "\(names) did not pass within \(timeout) s; raise ready_timeout_seconds or fix what it waits for"
                         + Self.lastHealthOutput(state) + "\(await lastLogLines(id, client: client))")
             }
             try await Task.sleep(for: min(pause, remaining))
@@ -69,7 +69,8 @@ extension DockerEngine {
             let result = try await client.exec(id, ExecOptions(["cat", "/proc/net/tcp", "/proc/net/tcp6"], timeout: probeTimeout))
             if result.stdout.isEmpty, result.exitCode == 126 || result.exitCode == 127 {
                 throw IsolationError(
-                    .invalidSpec, "waitFor[\(index)].tcp: the image has no `cat` to read /proc/net/tcp; wait with log or http instead")
+                    .invalidSpec, field: "wait_for[\(index)].tcp",
+                    "the image has no `cat` to read /proc/net/tcp; wait with log or http instead")
             }
             return Self.listens(on: port, table: result.stdoutText)
         case .http(let check):
@@ -87,8 +88,8 @@ extension DockerEngine {
         case .health:
             guard let health = state.health else {
                 throw IsolationError(
-                    .invalidSpec,
-                    "waitFor[\(index)].health: the container has no healthcheck; set healthcheck in the spec or use an image with HEALTHCHECK"
+                    .invalidSpec, field: "wait_for[\(index)].health",
+                    "the container has no healthcheck; set healthcheck in the spec or use an image with HEALTHCHECK"
                 )
             }
             return health.status == "healthy"

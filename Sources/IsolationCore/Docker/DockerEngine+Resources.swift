@@ -12,11 +12,11 @@ extension DockerEngine {
         resources.memorySwapBytes = resources.memoryBytes
         resources.nanoCPUs = try limits.cpus.map(ResourceParsing.nanoCPUs)
         if let pids = limits.pids {
-            guard pids > 0 else { throw IsolationError(.invalidSpec, "resources.pids: \(pids) must be positive") }
+            guard pids > 0 else { throw IsolationError(.invalidSpec, field: "resources.pids", "\(pids) must be positive") }
             resources.pidsLimit = pids
         }
         if let gpus = limits.gpus {
-            guard gpus > 0 else { throw IsolationError(.invalidSpec, "resources.gpus: \(gpus) must be at least 1") }
+            guard gpus > 0 else { throw IsolationError(.invalidSpec, field: "resources.gpus", "\(gpus) must be at least 1") }
             // What `docker run --gpus N` sends: any driver that offers the `gpu` capability.
             resources.gpus = ContainerSpec.GPURequest(count: gpus, driver: "", capabilities: ["gpu"])
         }
@@ -29,8 +29,8 @@ extension DockerEngine {
         let text = error.message.lowercased()
         guard text.contains("could not select device driver") || text.contains("nvidia-container-cli") else { return nil }
         return IsolationError(
-            .invalidSpec,
-            "resources.gpus: the Docker daemon cannot give GPUs to the container (\(error.message)); "
+            .invalidSpec, field: "resources.gpus",
+            "the Docker daemon cannot give GPUs to the container (\(error.message)); "
                 + "run on a host with a GPU and its container toolkit, or leave resources.gpus out")
     }
 }

@@ -32,8 +32,8 @@ extension DockerEngine {
             let result = try await client.exec(id, ExecOptions(argv, stdin: Data(value.utf8)))
             guard result.exitCode == 0 else {
                 throw IsolationError(
-                    .invalidSpec,
-                    "secrets[\(index)]: writing \(path) failed (exit \(result.exitCode): \(result.stderrText.prefix(300))); "
+                    .invalidSpec, field: "secrets[\(index)]",
+                    "writing \(path) failed (exit \(result.exitCode): \(result.stderrText.prefix(300))); "
                         + "file secrets need `sh` and `cat` in the image, else use as: \"env\"")
             }
         }

@@ -140,7 +140,8 @@ public final class DockerEngine: IsolationEngine {
                 await self.removeResources(of: environment, container: nil, network: network.owned, client: client)
                 if let error = error as? DockerError, error.code == .notFound {
                     throw IsolationError(
-                        .invalidSpec, "image: '\(image)' is not present on the daemon; build, import or pull it first (\(error.message))")
+                        .invalidSpec, field: "image",
+                        "'\(image)' is not present on the daemon; build, import or pull it first (\(error.message))")
                 }
                 throw error
             }
@@ -193,7 +194,7 @@ public final class DockerEngine: IsolationEngine {
     }
 
     public func run(_ environment: Environment, _ command: Command) async throws -> CommandResult {
-        guard !command.argv.isEmpty else { throw IsolationError(.invalidSpec, "argv: empty; give the program and its arguments") }
+        guard !command.argv.isEmpty else { throw IsolationError(.invalidSpec, field: "argv", "empty; give the program and its arguments") }
         var options = ExecOptions(command.argv)
         options.environment = command.environment
         if let directory = command.workingDirectory {

@@ -83,7 +83,7 @@ public final class ImageManager: Sendable {
             entries = try TarArchive.entries(in: tar)
         } catch {
             throw IsolationError(
-                .invalidSpec, "build.context: \(build.context) cannot be read (\(error)); fix its permissions or .dockerignore")
+                .invalidSpec, field: "build.context", "\(build.context) cannot be read (\(error)); fix its permissions or .dockerignore")
         }
         var material = Data("ptest-iso-build-v1\n".utf8)
         for entry in entries {

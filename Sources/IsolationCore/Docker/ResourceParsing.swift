@@ -8,7 +8,7 @@ enum ResourceParsing {
     static func memoryBytes(_ text: String) throws -> Int64 {
         let bytes = try sizeBytes(text, field: "resources.memory")
         guard bytes >= 6 * 1024 * 1024 else {
-            throw IsolationError(.invalidSpec, "resources.memory: '\(text)' is below Docker's minimum of 6 MiB")
+            throw IsolationError(.invalidSpec, field: "resources.memory", "'\(text)' is below Docker's minimum of 6 MiB")
         }
         return bytes
     }
@@ -24,7 +24,11 @@ enum ResourceParsing {
         if unit.hasSuffix("i") { unit.removeLast() }
         let multipliers: [String: Double] = ["": 1, "k": 1024, "m": 1024 * 1024, "g": 1024 * 1024 * 1024, "t": 1024 * 1024 * 1024 * 1024]
         guard let value = Double(digits), let multiplier = multipliers[unit], value > 0 else {
-            throw IsolationError(.invalidSpec, "\(field): '\(text)' is not a size; use e.g. \"512m\" or \"2Gi\"")
+            throw IsolationError(.invalidSpec, field: "\(field)", "'\(text)' is not a size; use e.g. \"512m\" or \"2Gi\"")
+        }
+        // Beyond an exbibyte no machine has it, and the product would not fit an Int64.
+        guard value * multiplier <= Double(1 << 60) else {
+            throw IsolationError(.invalidSpec, field: "\(field)", "'\(text)' is larger than any machine; at most 1Ei")
         }
         return Int64(value * multiplier)
     }
@@ -41,7 +45,11 @@ enum ResourceParsing {
             cpus = Double(trimmed)
         }
         guard let cpus, cpus > 0, cpus <= 1024 else {
-            throw IsolationError(.invalidSpec, "resources.cpus: '\(text)' is not a CPU count; use e.g. \"1.5\" or \"1500m\"")
+            throw IsolationError(.invalidSpec, field: "resources.cpus", "'\(text)' is not a CPU count; use e.g. \"1.5\" or \"1500m\"")
+        }
+        // Docker's smallest share; below it the daemon refuses the container.
+        guard cpus >= 0.01 else {
+            throw IsolationError(.invalidSpec, field: "resources.cpus", "'\(text)' is below Docker's minimum of 0.01 CPUs (\"10m\")")
         }
         return Int64((cpus * 1_000_000_000).rounded())
     }

@@ -26,7 +26,7 @@ extension IsolationManager {
         func deadlinePassed(_ when: String, lastOutput: String) -> IsolationError {
             let output = lastOutput.isEmpty ? "no output" : "last output:\n\(lastOutput)"
             return IsolationError(
-                .timeout, "job \(id): deadlineSeconds \(deadlineSeconds) passed \(when); nothing of it is left; \(output)")
+                .timeout, "job \(id): deadline_seconds \(deadlineSeconds) passed \(when); nothing of it is left; \(output)")
         }
         broadcaster.emit(.progress, detail: "\(id): started \(spec.command.joined(separator: " "))")
         var attempts = 0

@@ -15,7 +15,7 @@ extension IsolationManager {
         guard source.engine == .virtualenv else {
             throw IsolationError(.invalidSpec, "environment \(id) runs on \(source.engine); only virtualenv environments migrate to Docker")
         }
-        guard !image.isEmpty else { throw IsolationError(.invalidSpec, "image: required, e.g. \"python:3.12-slim\"") }
+        guard !image.isEmpty else { throw IsolationError(.invalidSpec, field: "image", "required, e.g. \"python:3.12-slim\"") }
         return try await bounded(timeout, "migrating \(id) to \(image)") {
             let pins = Self.pins(try await engine.installedPackages(source))
             var spec = source.spec
@@ -58,21 +58,21 @@ extension IsolationManager {
         do {
             result = try await run(target.id, probe)
         } catch {
-            throw IsolationError(.invalidSpec, "image: '\(image)' has no python3 to migrate to (\(error))")
+            throw IsolationError(.invalidSpec, field: "image", "'\(image)' has no python3 to migrate to (\(error))")
         }
         let found = result.stdoutText.trimmingCharacters(in: .whitespacesAndNewlines)
         guard result.exitCode == 0, !found.isEmpty else {
             let said = result.stderrText.trimmingCharacters(in: .whitespacesAndNewlines).prefix(200)
             throw IsolationError(
-                .invalidSpec,
-                "image: '\(image)' has no python3 to migrate to (running it exited with \(result.exitCode)\(said.isEmpty ? "" : ": \(said)"))"
+                .invalidSpec, field: "image",
+                "'\(image)' has no python3 to migrate to (running it exited with \(result.exitCode)\(said.isEmpty ? "" : ": \(said)"))"
             )
         }
         func minor(_ version: String) -> String { version.split(separator: ".").prefix(2).joined(separator: ".") }
         if let venvVersion, minor(venvVersion) != minor(found) {
             throw IsolationError(
-                .invalidSpec,
-                "image: '\(image)' has Python \(found) but the venv has \(venvVersion); their minor versions differ, so its pinned packages may not install or behave alike. Use an image with Python \(minor(venvVersion))"
+                .invalidSpec, field: "image",
+                "'\(image)' has Python \(found) but the venv has \(venvVersion); their minor versions differ, so its pinned packages may not install or behave alike. Use an image with Python \(minor(venvVersion))"
             )
         }
     }

@@ -13,7 +13,10 @@ extension IsolationManager {
     }
 
     /// Runs a command. A non-zero exit code is a result, not an error.
+    ///
+    /// - Throws: `invalidSpec` naming the field of a malformed command (``Command/validate()``).
     public func run(_ id: String, _ command: Command, timeout: Duration? = nil) async throws -> CommandResult {
+        try command.validate()
         let (environment, engine) = try usable(id)
         return try await bounded(timeout, "running \(command.argv.first ?? "") in \(id)") { try await engine.run(environment, command) }
     }

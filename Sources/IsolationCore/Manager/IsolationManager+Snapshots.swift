@@ -10,7 +10,7 @@ extension IsolationManager {
         let snapshotID = "snap-" + UUID().uuidString.replacingOccurrences(of: "-", with: "").prefix(12).lowercased()
         let name = name ?? "\(id)-\(Int(Date().timeIntervalSince1970))"
         if try store.snapshot(name) != nil {
-            throw IsolationError(.invalidSpec, "name: a snapshot named '\(name)' exists; pick another name or delete it")
+            throw IsolationError(.invalidSpec, field: "name", "a snapshot named '\(name)' exists; pick another name or delete it")
         }
         var snapshot = Snapshot(
             id: snapshotID, name: name, engine: environment.engine, sourceEnvironment: id, spec: environment.spec, createdAt: Date(),
@@ -101,7 +101,7 @@ extension IsolationManager {
         snapshot.name = name ?? manifest.name
         snapshot.createdAt = Date()
         if try store.snapshot(snapshot.name) != nil {
-            throw IsolationError(.invalidSpec, "name: a snapshot named '\(snapshot.name)' exists; import it under another name")
+            throw IsolationError(.invalidSpec, field: "name", "a snapshot named '\(snapshot.name)' exists; import it under another name")
         }
         let pending = snapshot
         let artifact = try await bounded(timeout, "importing \(file.path)") { try await engine.importSnapshot(from: file, as: pending) }

@@ -25,7 +25,7 @@ extension IsolationManager {
         let limit = maxBytes ?? virtualenvEngine?.templates.maxBytes ?? configuration.templateCacheBytes
         let total = all.reduce(0) { $0 + $1.sizeBytes }
         guard limit >= 0 else {
-            throw IsolationError(.invalidSpec, "maxBytes: \(limit) must not be negative")
+            throw IsolationError(.invalidSpec, field: "max_bytes", "\(limit) must not be negative")
         }
         if dryRun {
             var remaining = total

@@ -46,6 +46,27 @@ public final class IsolationManager: Sendable {
             self.reaperGraceSeconds = reaperGraceSeconds
         }
 
+        /// Checks every setting against its range before the manager opens anything.
+        ///
+        /// - Throws: `invalidSpec` naming the setting (as the C ABI's config names it) and its range.
+        public func validate() throws {
+            typealias L = SchemaLimits
+            guard !session.isEmpty, session.utf8.count <= L.maxSessionLength, !session.contains(where: \.isNewline) else {
+                throw IsolationError(
+                    .invalidSpec, field: "session", "must be 1 to \(L.maxSessionLength) bytes on one line (it names labels and files)")
+            }
+            try L.checkText(home.path, "home", max: L.maxPathLength)
+            try L.checkInteger(maxLiveEnvironments, "max_live_environments", 1...100_000)
+            try L.checkSeconds(defaultTTLSeconds, "default_ttl_seconds", max: L.maxTTLSeconds)
+            guard templateCacheBytes >= 0, imageCacheBytes >= 0 else {
+                throw IsolationError(
+                    .invalidSpec, field: templateCacheBytes < 0 ? "template_cache_bytes" : "image_cache_bytes",
+                    "must be zero or more bytes")
+            }
+            try L.checkSeconds(reaperGraceSeconds, "reaper_grace_seconds", max: 86_400, zeroAllowed: true)
+            try L.checkInteger(dockerStandbyDepth, "docker_standby_depth", 0...8)
+        }
+
         /// `PTEST_ISO_HOME`, else `$XDG_STATE_HOME/ptest-iso`, else `~/.local/state/ptest-iso`.
         public static func defaultHome(_ environment: [String: String]) -> URL {
             if let home = environment["PTEST_ISO_HOME"], !home.isEmpty { return URL(fileURLWithPath: home) }
@@ -73,6 +94,7 @@ public final class IsolationManager: Sendable {
         engines: [any IsolationEngine]? = nil,
         logger: Logger = Logger(label: "ptest-isolation.manager", factory: { _ in SwiftLogNoOpLogHandler() })
     ) throws {
+        try configuration.validate()
         let home = configuration.home
         do {
             try FileManager.default.createDirectory(at: home, withIntermediateDirectories: true)

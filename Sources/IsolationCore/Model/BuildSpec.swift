@@ -23,17 +23,17 @@ public struct BuildSpec: Codable, Sendable, Hashable {
         self.target = target
     }
 
-    enum CodingKeys: String, CodingKey {
+    enum CodingKeys: String, CodingKey, CaseIterable {
         case context, dockerfile, args, target
     }
 
     public init(from decoder: any Decoder) throws {
+        try decoder.rejectUnknownFields(CodingKeys.self)
         let c = try decoder.container(keyedBy: CodingKeys.self)
-        self.init(
-            context: try c.decode(String.self, forKey: .context),
-            dockerfile: try c.decodeIfPresent(String.self, forKey: .dockerfile) ?? "Dockerfile",
-            args: try c.decodeIfPresent([String: String].self, forKey: .args) ?? [:],
-            target: try c.decodeIfPresent(String.self, forKey: .target))
+        self.init(context: try c.decode(String.self, forKey: .context))
+        try c.decode(.dockerfile, into: &dockerfile)
+        try c.decode(.args, into: &args)
+        try c.decode(.target, into: &target)
     }
 
     /// The context directory as a URL.
@@ -46,25 +46,28 @@ public struct BuildSpec: Codable, Sendable, Hashable {
     func validate(field: String = "build") throws {
         guard context.hasPrefix("/") else {
             throw IsolationError(
-                .invalidSpec, "\(field).context: '\(context)' is a relative path; give the context directory's absolute path")
+                .invalidSpec, field: "\(field).context", "'\(context)' is a relative path; give the context directory's absolute path")
         }
         var isDirectory: ObjCBool = false
         guard FileManager.default.fileExists(atPath: context, isDirectory: &isDirectory), isDirectory.boolValue else {
-            throw IsolationError(.invalidSpec, "\(field).context: '\(context)' is not a directory on the host; create it or fix the path")
+            throw IsolationError(
+                .invalidSpec, field: "\(field).context", "'\(context)' is not a directory on the host; create it or fix the path")
         }
         guard !dockerfile.isEmpty, !dockerfile.hasPrefix("/"), !dockerfile.split(separator: "/").contains("..") else {
             throw IsolationError(
-                .invalidSpec, "\(field).dockerfile: '\(dockerfile)' must be a path inside the context, relative to it, e.g. \"Dockerfile\"")
+                .invalidSpec, field: "\(field).dockerfile",
+                "'\(dockerfile)' must be a path inside the context, relative to it, e.g. \"Dockerfile\"")
         }
         guard FileManager.default.fileExists(atPath: contextDirectory.appendingPathComponent(dockerfile).path) else {
-            throw IsolationError(.invalidSpec, "\(field).dockerfile: '\(dockerfile)' does not exist in \(context); add it or fix the name")
+            throw IsolationError(
+                .invalidSpec, field: "\(field).dockerfile", "'\(dockerfile)' does not exist in \(context); add it or fix the name")
         }
         if let key = args.keys.sorted().first(where: { $0.isEmpty || $0.contains("=") }) {
-            throw IsolationError(.invalidSpec, "\(field).args: name '\(key)' must be non-empty and contain no '='")
+            throw IsolationError(.invalidSpec, field: "\(field).args", "name '\(key)' must be non-empty and contain no '='")
         }
         if let target, target.isEmpty || target.contains(where: \.isWhitespace) {
             throw IsolationError(
-                .invalidSpec, "\(field).target: '\(target)' is not a stage name; give the name after `AS` in the Dockerfile")
+                .invalidSpec, field: "\(field).target", "'\(target)' is not a stage name; give the name after `AS` in the Dockerfile")
         }
     }
 }

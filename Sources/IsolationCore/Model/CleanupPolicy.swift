@@ -1,5 +1,5 @@
 /// When an environment is destroyed.
-public enum CleanupPolicy: String, Codable, Sendable, CaseIterable {
+public enum CleanupPolicy: String, Codable, Sendable, CaseIterable, SchemaEnum {
     /// At the end of the test that asked for it.
     case endOfTest = "end-of-test"
     /// When its session ends (the default).

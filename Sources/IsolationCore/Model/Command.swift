@@ -88,21 +88,21 @@ public struct PackageRequest: Codable, Sendable, Hashable {
 
     public var isEmpty: Bool { requirements.isEmpty && requirementFiles.isEmpty }
 
-    enum CodingKeys: String, CodingKey {
+    enum CodingKeys: String, CodingKey, CaseIterable {
         case requirements, requirementFiles, constraintFiles, findLinks, offline
         case indexURL = "indexUrl"
     }
 
     public init(from decoder: any Decoder) throws {
+        try decoder.rejectUnknownFields(CodingKeys.self)
         let c = try decoder.container(keyedBy: CodingKeys.self)
-        self.init(
-            requirements: try c.decodeIfPresent([String].self, forKey: .requirements) ?? [],
-            requirementFiles: try c.decodeIfPresent([String].self, forKey: .requirementFiles) ?? [],
-            constraintFiles: try c.decodeIfPresent([String].self, forKey: .constraintFiles) ?? [],
-            indexURL: try c.decodeIfPresent(String.self, forKey: .indexURL),
-            findLinks: try c.decodeIfPresent([String].self, forKey: .findLinks) ?? [],
-            offline: try c.decodeIfPresent(Bool.self, forKey: .offline) ?? false
-        )
+        self.init()
+        try c.decode(.requirements, into: &requirements)
+        try c.decode(.requirementFiles, into: &requirementFiles)
+        try c.decode(.constraintFiles, into: &constraintFiles)
+        try c.decode(.indexURL, into: &indexURL)
+        try c.decode(.findLinks, into: &findLinks)
+        try c.decode(.offline, into: &offline)
     }
 }
 

@@ -117,7 +117,7 @@ public struct EnvironmentSpec: Codable, Sendable, Hashable {
         self.build = build
     }
 
-    enum CodingKeys: String, CodingKey {
+    enum CodingKeys: String, CodingKey, CaseIterable {
         case engine, name, python, requirements, requirementFiles, constraintFiles, findLinks, offline
         case indexURL = "indexUrl"
         case withPip, environment, labels, ttlSeconds, cleanup, useTemplateCache, image, resources, network, ports
@@ -126,78 +126,78 @@ public struct EnvironmentSpec: Codable, Sendable, Hashable {
     }
 
     public init(from decoder: any Decoder) throws {
+        try decoder.rejectUnknownFields(CodingKeys.self)
         let c = try decoder.container(keyedBy: CodingKeys.self)
-        self.init(
-            engine: try c.decodeIfPresent(EngineKind.self, forKey: .engine),
-            name: try c.decodeIfPresent(String.self, forKey: .name),
-            python: try c.decodeIfPresent(String.self, forKey: .python),
-            requirements: try c.decodeIfPresent([String].self, forKey: .requirements) ?? [],
-            requirementFiles: try c.decodeIfPresent([String].self, forKey: .requirementFiles) ?? [],
-            constraintFiles: try c.decodeIfPresent([String].self, forKey: .constraintFiles) ?? [],
-            indexURL: try c.decodeIfPresent(String.self, forKey: .indexURL),
-            findLinks: try c.decodeIfPresent([String].self, forKey: .findLinks) ?? [],
-            offline: try c.decodeIfPresent(Bool.self, forKey: .offline) ?? false,
-            withPip: try c.decodeIfPresent(Bool.self, forKey: .withPip) ?? false,
-            environment: try c.decodeIfPresent([String: String].self, forKey: .environment) ?? [:],
-            labels: try c.decodeIfPresent([String: String].self, forKey: .labels) ?? [:],
-            ttlSeconds: try c.decodeIfPresent(Double.self, forKey: .ttlSeconds),
-            cleanup: try c.decodeIfPresent(CleanupPolicy.self, forKey: .cleanup) ?? .endOfSession,
-            useTemplateCache: try c.decodeIfPresent(Bool.self, forKey: .useTemplateCache) ?? true,
-            image: try c.decodeIfPresent(String.self, forKey: .image),
-            resources: try c.decodeIfPresent(ResourceLimits.self, forKey: .resources),
-            network: try c.decodeIfPresent(String.self, forKey: .network),
-            ports: try c.decodeIfPresent([Int].self, forKey: .ports) ?? [],
-            command: try c.decodeIfPresent([String].self, forKey: .command),
-            entrypoint: try c.decodeIfPresent([String].self, forKey: .entrypoint),
-            workdir: try c.decodeIfPresent(String.self, forKey: .workdir),
-            user: try c.decodeIfPresent(String.self, forKey: .user),
-            readOnlyRoot: try c.decodeIfPresent(Bool.self, forKey: .readOnlyRoot) ?? false,
-            tmpfs: try c.decodeIfPresent([TmpfsMount].self, forKey: .tmpfs) ?? [],
-            capAdd: try c.decodeIfPresent([String].self, forKey: .capAdd) ?? [],
-            capDrop: try c.decodeIfPresent([String].self, forKey: .capDrop) ?? [],
-            privileged: try c.decodeIfPresent(Bool.self, forKey: .privileged) ?? false,
-            volumes: try c.decodeIfPresent([VolumeMount].self, forKey: .volumes) ?? [],
-            secrets: try c.decodeIfPresent([Secret].self, forKey: .secrets) ?? [],
-            waitFor: try c.decodeIfPresent([WaitStrategy].self, forKey: .waitFor) ?? [],
-            readyTimeoutSeconds: try c.decodeIfPresent(Double.self, forKey: .readyTimeoutSeconds),
-            healthcheck: try c.decodeIfPresent(HealthcheckSpec.self, forKey: .healthcheck),
-            build: try c.decodeIfPresent(BuildSpec.self, forKey: .build)
-        )
+        self.init()
+        try c.decode(.engine, into: &engine)
+        try c.decode(.name, into: &name)
+        try c.decode(.python, into: &python)
+        try c.decode(.requirements, into: &requirements)
+        try c.decode(.requirementFiles, into: &requirementFiles)
+        try c.decode(.constraintFiles, into: &constraintFiles)
+        try c.decode(.indexURL, into: &indexURL)
+        try c.decode(.findLinks, into: &findLinks)
+        try c.decode(.offline, into: &offline)
+        try c.decode(.withPip, into: &withPip)
+        try c.decode(.environment, into: &environment)
+        try c.decode(.labels, into: &labels)
+        try c.decode(.ttlSeconds, into: &ttlSeconds)
+        try c.decode(.cleanup, into: &cleanup)
+        try c.decode(.useTemplateCache, into: &useTemplateCache)
+        try c.decode(.image, into: &image)
+        try c.decode(.resources, into: &resources)
+        try c.decode(.network, into: &network)
+        try c.decode(.ports, into: &ports)
+        try c.decode(.command, into: &command)
+        try c.decode(.entrypoint, into: &entrypoint)
+        try c.decode(.workdir, into: &workdir)
+        try c.decode(.user, into: &user)
+        try c.decode(.readOnlyRoot, into: &readOnlyRoot)
+        try c.decode(.tmpfs, into: &tmpfs)
+        try c.decode(.capAdd, into: &capAdd)
+        try c.decode(.capDrop, into: &capDrop)
+        try c.decode(.privileged, into: &privileged)
+        try c.decode(.volumes, into: &volumes)
+        try c.decode(.secrets, into: &secrets)
+        try c.decode(.waitFor, into: &waitFor)
+        try c.decode(.readyTimeoutSeconds, into: &readyTimeoutSeconds)
+        try c.decode(.healthcheck, into: &healthcheck)
+        try c.decode(.build, into: &build)
     }
 
     /// Checks the fields that need no engine to check.
     ///
     /// - Throws: ``IsolationError/Code/invalidSpec`` naming the field and the fix.
     public func validate() throws {
+        try checkLimits()
         if let python, python.trimmingCharacters(in: .whitespaces).isEmpty {
-            throw IsolationError(.invalidSpec, "python: empty; give a path, a version like \"3.11\" or a range like \">=3.10\"")
+            throw IsolationError(.invalidSpec, field: "python", "empty; give a path, a version like \"3.11\" or a range like \">=3.10\"")
         }
         if let python, !python.contains("/") {
             _ = try PythonVersionRequest(python)
         }
         if let index = requirements.firstIndex(where: { $0.trimmingCharacters(in: .whitespaces).isEmpty }) {
-            throw IsolationError(.invalidSpec, "requirements[\(index)]: empty requirement; remove it")
-        }
-        if let ttlSeconds, !(ttlSeconds > 0) {
-            throw IsolationError(.invalidSpec, "ttlSeconds: \(ttlSeconds) must be a positive number of seconds")
+            throw IsolationError(.invalidSpec, field: "requirements[\(index)]", "empty requirement; remove it")
         }
         if offline, findLinks.isEmpty, !(requirements.isEmpty && requirementFiles.isEmpty) {
-            throw IsolationError(.invalidSpec, "offline: true needs findLinks (a directory of wheels) to install from")
+            throw IsolationError(.invalidSpec, field: "offline", "true needs find_links (a directory of wheels) to install from")
         }
         if let key = labels.keys.first(where: { $0.isEmpty || $0.hasPrefix("ptest-iso.") }) {
-            throw IsolationError(.invalidSpec, "labels: key '\(key)' is empty or in the reserved 'ptest-iso.' namespace")
+            throw IsolationError(.invalidSpec, field: "labels", "key '\(key)' is empty or in the reserved 'ptest-iso.' namespace")
         }
         if let index = ports.firstIndex(where: { !(1...65535).contains($0) }) {
-            throw IsolationError(.invalidSpec, "ports[\(index)]: \(ports[index]) is not a port number (1 to 65535)")
+            throw IsolationError(.invalidSpec, field: "ports[\(index)]", "\(ports[index]) is not a port number (1 to 65535)")
         }
         if let index = ports.indices.first(where: { ports[..<$0].contains(ports[$0]) }) {
-            throw IsolationError(.invalidSpec, "ports[\(index)]: \(ports[index]) is listed twice; publish each container port once")
+            throw IsolationError(
+                .invalidSpec, field: "ports[\(index)]", "\(ports[index]) is listed twice; publish each container port once")
         }
         if !ports.isEmpty, network == "none" {
-            throw IsolationError(.invalidSpec, "ports: publishing needs a network; drop network: \"none\" (ports get an isolated network)")
+            throw IsolationError(
+                .invalidSpec, field: "ports", "publishing needs a network; drop network: \"none\" (ports get an isolated network)")
         }
         if let key = environment.keys.first(where: { $0.isEmpty || $0.contains("=") }) {
-            throw IsolationError(.invalidSpec, "environment: variable name '\(key)' must be non-empty and contain no '='")
+            throw IsolationError(.invalidSpec, field: "environment", "variable name '\(key)' must be non-empty and contain no '='")
         }
         try validateContainerFields()
         try validateImageSource()
@@ -217,5 +217,19 @@ public struct ResourceLimits: Codable, Sendable, Hashable {
         self.cpus = cpus
         self.pids = pids
         self.gpus = gpus
+    }
+
+    enum CodingKeys: String, CodingKey, CaseIterable {
+        case memory, cpus, pids, gpus
+    }
+
+    public init(from decoder: any Decoder) throws {
+        try decoder.rejectUnknownFields(CodingKeys.self)
+        let c = try decoder.container(keyedBy: CodingKeys.self)
+        self.init()
+        try c.decode(.memory, into: &memory)
+        try c.decode(.cpus, into: &cpus)
+        try c.decode(.pids, into: &pids)
+        try c.decode(.gpus, into: &gpus)
     }
 }

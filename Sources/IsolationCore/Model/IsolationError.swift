@@ -46,11 +46,28 @@ public struct IsolationError: Error, Sendable, CustomStringConvertible {
     }
 
     public var code: Code
+    /// One line: `field: problem and fix` when a field is at fault.
     public var message: String
+    /// The field at fault, as the fronts' JSON names it (`wait_for[0].http.port`); `nil` when
+    /// no one field is. The C ABI carries it as `details.field`.
+    public var field: String?
 
     public init(_ code: Code, _ message: String) {
         self.code = code
         self.message = message
+    }
+
+    /// An error about `field`; the message reads `field: problem`.
+    public init(_ code: Code, field: String?, _ problem: String) {
+        self.code = code
+        self.field = field
+        self.message = field.map { "\($0): \(problem)" } ?? problem
+    }
+
+    /// The message without its leading field.
+    public var problem: String {
+        guard let field, message.hasPrefix(field + ": ") else { return message }
+        return String(message.dropFirst(field.count + 2))
     }
 
     public var description: String { "\(code): \(message)" }

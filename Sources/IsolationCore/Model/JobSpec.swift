@@ -73,37 +73,37 @@ public struct JobSpec: Codable, Sendable, Hashable {
         self.ttlSeconds = ttlSeconds
     }
 
-    enum CodingKeys: String, CodingKey {
+    enum CodingKeys: String, CodingKey, CaseIterable {
         case name, image, build, command, entrypoint, environment, workdir, user, resources, network, volumes, tmpfs, labels
         case readOnlyRoot, capAdd, capDrop, privileged, secrets
         case retries, backoffSeconds, deadlineSeconds, ttlSeconds
     }
 
     public init(from decoder: any Decoder) throws {
+        try decoder.rejectUnknownFields(CodingKeys.self)
         let c = try decoder.container(keyedBy: CodingKeys.self)
-        self.init(
-            name: try c.decodeIfPresent(String.self, forKey: .name),
-            image: try c.decodeIfPresent(String.self, forKey: .image),
-            build: try c.decodeIfPresent(BuildSpec.self, forKey: .build),
-            command: try c.decode([String].self, forKey: .command),
-            entrypoint: try c.decodeIfPresent([String].self, forKey: .entrypoint),
-            environment: try c.decodeIfPresent([String: String].self, forKey: .environment) ?? [:],
-            workdir: try c.decodeIfPresent(String.self, forKey: .workdir),
-            user: try c.decodeIfPresent(String.self, forKey: .user),
-            resources: try c.decodeIfPresent(ResourceLimits.self, forKey: .resources),
-            network: try c.decodeIfPresent(String.self, forKey: .network),
-            volumes: try c.decodeIfPresent([VolumeMount].self, forKey: .volumes) ?? [],
-            tmpfs: try c.decodeIfPresent([TmpfsMount].self, forKey: .tmpfs) ?? [],
-            labels: try c.decodeIfPresent([String: String].self, forKey: .labels) ?? [:],
-            readOnlyRoot: try c.decodeIfPresent(Bool.self, forKey: .readOnlyRoot) ?? false,
-            capAdd: try c.decodeIfPresent([String].self, forKey: .capAdd) ?? [],
-            capDrop: try c.decodeIfPresent([String].self, forKey: .capDrop) ?? [],
-            privileged: try c.decodeIfPresent(Bool.self, forKey: .privileged) ?? false,
-            secrets: try c.decodeIfPresent([Secret].self, forKey: .secrets) ?? [],
-            retries: try c.decodeIfPresent(Int.self, forKey: .retries) ?? 0,
-            backoffSeconds: try c.decodeIfPresent(Double.self, forKey: .backoffSeconds) ?? 1,
-            deadlineSeconds: try c.decodeIfPresent(Double.self, forKey: .deadlineSeconds),
-            ttlSeconds: try c.decodeIfPresent(Double.self, forKey: .ttlSeconds) ?? 0)
+        self.init(command: try c.decode([String].self, forKey: .command))
+        try c.decode(.name, into: &name)
+        try c.decode(.image, into: &image)
+        try c.decode(.build, into: &build)
+        try c.decode(.entrypoint, into: &entrypoint)
+        try c.decode(.environment, into: &environment)
+        try c.decode(.workdir, into: &workdir)
+        try c.decode(.user, into: &user)
+        try c.decode(.resources, into: &resources)
+        try c.decode(.network, into: &network)
+        try c.decode(.volumes, into: &volumes)
+        try c.decode(.tmpfs, into: &tmpfs)
+        try c.decode(.labels, into: &labels)
+        try c.decode(.readOnlyRoot, into: &readOnlyRoot)
+        try c.decode(.capAdd, into: &capAdd)
+        try c.decode(.capDrop, into: &capDrop)
+        try c.decode(.privileged, into: &privileged)
+        try c.decode(.secrets, into: &secrets)
+        try c.decode(.retries, into: &retries)
+        try c.decode(.backoffSeconds, into: &backoffSeconds)
+        try c.decode(.deadlineSeconds, into: &deadlineSeconds)
+        try c.decode(.ttlSeconds, into: &ttlSeconds)
     }
 
     /// The container fields as an environment spec, so the engine and the checks are shared.
@@ -124,34 +124,34 @@ public struct JobSpec: Codable, Sendable, Hashable {
     /// - Throws: ``IsolationError/Code/invalidSpec`` naming the field and the fix.
     public func validate() throws {
         if command.first?.isEmpty ?? true {
-            throw IsolationError(.invalidSpec, "command: empty; give the program the job runs and its arguments")
+            throw IsolationError(.invalidSpec, field: "command", "empty; give the program the job runs and its arguments")
         }
         if image == nil, build == nil {
             throw IsolationError(
-                .invalidSpec, "image: a job needs an image, e.g. \"python:3.12-slim\", or build: {\"context\": \"/abs/dir\"}")
+                .invalidSpec, field: "image", "a job needs an image, e.g. \"python:3.12-slim\", or build: {\"context\": \"/abs/dir\"}")
         }
         if network == "isolated" {
-            throw IsolationError(.invalidSpec, "network: a job joins no network (\"none\") or an existing one such as \"bridge\"")
+            throw IsolationError(.invalidSpec, field: "network", "a job joins no network (\"none\") or an existing one such as \"bridge\"")
         }
         if let index = secrets.firstIndex(where: { $0.delivery == .file }) {
             throw IsolationError(
-                .invalidSpec,
-                "secrets[\(index)]: a job takes secrets as variables (\"as\": \"env\"); a file secret needs an environment, whose container is running when it is written"
+                .invalidSpec, field: "secrets[\(index)]",
+                "a job takes secrets as variables (\"as\": \"env\"); a file secret needs an environment, whose container is running when it is written"
             )
         }
         try containerSpec.validate()
         guard (0...100).contains(retries) else {
-            throw IsolationError(.invalidSpec, "retries: \(retries) must be between 0 and 100")
+            throw IsolationError(.invalidSpec, field: "retries", "\(retries) must be between 0 and 100")
         }
-        guard backoffSeconds >= 0, backoffSeconds.isFinite else {
-            throw IsolationError(.invalidSpec, "backoffSeconds: \(backoffSeconds) must be zero or more seconds")
-        }
+        try SchemaLimits.checkSeconds(backoffSeconds, "backoff_seconds", max: SchemaLimits.maxTimeoutSeconds, zeroAllowed: true)
         // Bounded so every later conversion to whole milliseconds or seconds fits an integer.
         if let deadlineSeconds, !(deadlineSeconds > 0 && deadlineSeconds <= Self.maxDeadlineSeconds) {
-            throw IsolationError(.invalidSpec, "deadlineSeconds: \(deadlineSeconds) must be a positive number of seconds, at most 30 days")
+            throw IsolationError(
+                .invalidSpec, field: "deadline_seconds", "\(deadlineSeconds) must be a positive number of seconds, at most 30 days")
         }
         guard ttlSeconds >= 0, ttlSeconds <= Self.maxTTLSeconds else {
-            throw IsolationError(.invalidSpec, "ttlSeconds: \(ttlSeconds) must be zero (remove at once) or more seconds, at most 365 days")
+            throw IsolationError(
+                .invalidSpec, field: "ttl_seconds", "\(ttlSeconds) must be zero (remove at once) or more seconds, at most 365 days")
         }
     }
 }

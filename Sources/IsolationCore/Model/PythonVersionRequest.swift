@@ -30,14 +30,14 @@ public struct PythonVersionRequest: Sendable, Hashable, CustomStringConvertible 
             let numbers = part.split(separator: ".", omittingEmptySubsequences: false).map { Int($0) }
             guard !numbers.isEmpty, numbers.count <= 3, numbers.allSatisfy({ $0 != nil }) else {
                 throw IsolationError(
-                    .invalidSpec,
-                    "python: '\(text)' is not a version request; use a path, \"3.11\", \"3.11.7\" or \">=3.10,<3.13\""
+                    .invalidSpec, field: "python",
+                    "'\(text)' is not a version request; use a path, \"3.11\", \"3.11.7\" or \">=3.10,<3.13\""
                 )
             }
             clauses.append(Clause(op: op, version: numbers.map { $0! }))
         }
         guard !clauses.isEmpty else {
-            throw IsolationError(.invalidSpec, "python: '\(text)' is empty; use a path or a version like \"3.11\"")
+            throw IsolationError(.invalidSpec, field: "python", "'\(text)' is empty; use a path or a version like \"3.11\"")
         }
         self.clauses = clauses
     }

@@ -5,7 +5,7 @@
 /// so the state database, `environment.json`, ABI replies and logs hold
 /// only the name. A decoded secret without a value is such a redacted copy.
 public struct Secret: Codable, Sendable, Hashable, CustomStringConvertible, CustomDebugStringConvertible, CustomReflectable {
-    public enum Delivery: String, Codable, Sendable, Hashable {
+    public enum Delivery: String, Codable, Sendable, Hashable, CaseIterable, SchemaEnum {
         case env, file
     }
 
@@ -21,13 +21,14 @@ public struct Secret: Codable, Sendable, Hashable, CustomStringConvertible, Cust
         self.delivery = delivery
     }
 
-    enum CodingKeys: String, CodingKey {
+    enum CodingKeys: String, CodingKey, CaseIterable {
         case name, value
         case delivery = "as"
         case redacted
     }
 
     public init(from decoder: any Decoder) throws {
+        try decoder.rejectUnknownFields(CodingKeys.self)
         let c = try decoder.container(keyedBy: CodingKeys.self)
         self.init(
             name: try c.decode(String.self, forKey: .name), value: try c.decodeIfPresent(String.self, forKey: .value),

@@ -12,7 +12,7 @@ public struct TmpfsMount: Codable, Sendable, Hashable {
         self.size = size
     }
 
-    enum CodingKeys: String, CodingKey {
+    enum CodingKeys: String, CodingKey, CaseIterable {
         case path, size
     }
 
@@ -21,7 +21,9 @@ public struct TmpfsMount: Codable, Sendable, Hashable {
             self.init(path: path)
             return
         }
+        try decoder.rejectUnknownFields(CodingKeys.self)
         let c = try decoder.container(keyedBy: CodingKeys.self)
-        self.init(path: try c.decode(String.self, forKey: .path), size: try c.decodeIfPresent(String.self, forKey: .size))
+        self.init(path: try c.decode(String.self, forKey: .path))
+        try c.decode(.size, into: &size)
     }
 }

@@ -4,7 +4,7 @@
 /// a plain name is a named volume the environment creates (labelled like
 /// everything it owns) and removes when it is destroyed.
 public struct VolumeMount: Codable, Sendable, Hashable {
-    public enum Kind: String, Codable, Sendable, Hashable {
+    public enum Kind: String, Codable, Sendable, Hashable, CaseIterable, SchemaEnum {
         case volume, bind
     }
 
@@ -23,15 +23,16 @@ public struct VolumeMount: Codable, Sendable, Hashable {
         self.type = type
     }
 
-    enum CodingKeys: String, CodingKey {
+    enum CodingKeys: String, CodingKey, CaseIterable {
         case source, target, readOnly, type
     }
 
     public init(from decoder: any Decoder) throws {
+        try decoder.rejectUnknownFields(CodingKeys.self)
         let c = try decoder.container(keyedBy: CodingKeys.self)
-        self.init(
-            source: try c.decode(String.self, forKey: .source), target: try c.decode(String.self, forKey: .target),
-            readOnly: try c.decodeIfPresent(Bool.self, forKey: .readOnly) ?? false, type: try c.decodeIfPresent(Kind.self, forKey: .type))
+        self.init(source: try c.decode(String.self, forKey: .source), target: try c.decode(String.self, forKey: .target))
+        try c.decode(.readOnly, into: &readOnly)
+        try c.decode(.type, into: &type)
     }
 
     /// The kind, given or inferred.

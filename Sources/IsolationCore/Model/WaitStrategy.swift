@@ -28,23 +28,25 @@ public enum WaitStrategy: Codable, Sendable, Hashable, CustomStringConvertible {
             self.status = status
         }
 
-        enum CodingKeys: String, CodingKey {
+        enum CodingKeys: String, CodingKey, CaseIterable {
             case port, path, status
         }
 
         public init(from decoder: any Decoder) throws {
+            try decoder.rejectUnknownFields(CodingKeys.self)
             let c = try decoder.container(keyedBy: CodingKeys.self)
-            self.init(
-                port: try c.decode(Int.self, forKey: .port), path: try c.decodeIfPresent(String.self, forKey: .path) ?? "/",
-                status: try c.decodeIfPresent(Int.self, forKey: .status) ?? 200)
+            self.init(port: try c.decode(Int.self, forKey: .port))
+            try c.decode(.path, into: &path)
+            try c.decode(.status, into: &status)
         }
     }
 
-    enum CodingKeys: String, CodingKey {
+    enum CodingKeys: String, CodingKey, CaseIterable {
         case log, times, tcp, http, health, command
     }
 
     public init(from decoder: any Decoder) throws {
+        try decoder.rejectUnknownFields(CodingKeys.self)
         let c = try decoder.container(keyedBy: CodingKeys.self)
         let kinds = c.allKeys.filter { $0 != .times }
         guard kinds.count == 1, let kind = kinds.first else {
@@ -52,6 +54,9 @@ public enum WaitStrategy: Codable, Sendable, Hashable, CustomStringConvertible {
                 .init(
                     codingPath: decoder.codingPath,
                     debugDescription: "give exactly one of log, tcp, http, health, command (found \(kinds.map(\.stringValue)))"))
+        }
+        if kind != .log, c.contains(.times) {
+            throw DecodingError.dataCorruptedError(forKey: .times, in: c, debugDescription: "only a log wait counts times; remove it")
         }
         switch kind {
         case .log, .times:
@@ -110,5 +115,19 @@ public struct HealthcheckSpec: Codable, Sendable, Hashable {
         self.timeoutSeconds = timeoutSeconds
         self.startPeriodSeconds = startPeriodSeconds
         self.retries = retries
+    }
+
+    enum CodingKeys: String, CodingKey, CaseIterable {
+        case test, intervalSeconds, timeoutSeconds, startPeriodSeconds, retries
+    }
+
+    public init(from decoder: any Decoder) throws {
+        try decoder.rejectUnknownFields(CodingKeys.self)
+        let c = try decoder.container(keyedBy: CodingKeys.self)
+        self.init(test: try c.decode([String].self, forKey: .test))
+        try c.decode(.intervalSeconds, into: &intervalSeconds)
+        try c.decode(.timeoutSeconds, into: &timeoutSeconds)
+        try c.decode(.startPeriodSeconds, into: &startPeriodSeconds)
+        try c.decode(.retries, into: &retries)
     }
 }

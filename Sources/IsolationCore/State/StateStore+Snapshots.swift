@@ -9,7 +9,8 @@ extension StateStore {
                 let taken =
                     try Bool.fetchOne(db, sql: "SELECT EXISTS(SELECT 1 FROM snapshot WHERE name = ?)", arguments: [snapshot.name]) ?? false
                 guard !taken else {
-                    throw IsolationError(.invalidSpec, "name: a snapshot named '\(snapshot.name)' exists; pick another name or delete it")
+                    throw IsolationError(
+                        .invalidSpec, field: "name", "a snapshot named '\(snapshot.name)' exists; pick another name or delete it")
                 }
                 try db.execute(
                     sql: "INSERT INTO snapshot (id, name, engine, createdAt, payload) VALUES (?, ?, ?, ?, ?)",

@@ -41,7 +41,7 @@ struct PackageInstaller: Sendable {
         if probe.exitCode == 0 { return .pip(python: interpreter.executable) }
         throw IsolationError(
             .installFailed,
-            "no installer: uv is not on PATH and neither the venv nor \(interpreter.executable) has pip; `pip install uv` or set withPip"
+            "no installer: uv is not on PATH and neither the venv nor \(interpreter.executable) has pip; `pip install uv` or set with_pip"
         )
     }
 

@@ -37,7 +37,7 @@ final class TemplateCache: Sendable {
         parts += spec.requirements.map { "req=\($0)" }
         for file in spec.requirementFiles + spec.constraintFiles {
             guard let contents = try? Data(contentsOf: URL(fileURLWithPath: file)) else {
-                throw IsolationError(.invalidSpec, "requirementFiles: \(file) cannot be read")
+                throw IsolationError(.invalidSpec, field: "requirement_files", "\(file) cannot be read")
             }
             parts.append("file=\(file):\(Hash128.hex(contents))")
         }

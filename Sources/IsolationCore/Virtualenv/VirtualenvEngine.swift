@@ -119,10 +119,11 @@ public final class VirtualenvEngine: IsolationEngine {
         }
         var isDirectory: ObjCBool = false
         guard FileManager.default.fileExists(atPath: cwd, isDirectory: &isDirectory), isDirectory.boolValue else {
-            throw IsolationError(.invalidSpec, "workingDirectory: \(cwd) is not a directory; create it first or use an existing one")
+            throw IsolationError(
+                .invalidSpec, field: "working_directory", "\(cwd) is not a directory; create it first or use an existing one")
         }
         guard let program = command.argv.first, !program.isEmpty else {
-            throw IsolationError(.invalidSpec, "argv: empty; give the program and its arguments")
+            throw IsolationError(.invalidSpec, field: "argv", "empty; give the program and its arguments")
         }
         guard let executable = resolve(program, path: variables["PATH"] ?? "", cwd: cwd) else {
             return CommandResult(
@@ -225,7 +226,7 @@ public final class VirtualenvEngine: IsolationEngine {
         let candidate = relative.isEmpty || relative == "." ? root : root.appendingPathComponent(relative).standardizedFileURL
         guard candidate.path == root.path || candidate.path.hasPrefix(root.path + "/") else {
             throw IsolationError(
-                .invalidSpec, "path: '\(relative)' leaves the environment's working directory; use a relative path inside it")
+                .invalidSpec, field: "path", "'\(relative)' leaves the environment's working directory; use a relative path inside it")
         }
         return candidate
     }
