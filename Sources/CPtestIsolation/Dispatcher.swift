@@ -11,7 +11,7 @@ enum Dispatcher {
         "snapshot",
         "snapshots",
         "restore", "delete_snapshot", "export_snapshot", "import_snapshot", "templates", "collect_templates", "cancel_all",
-        "migrate", "run_job", "cached_images", "collect_images",
+        "migrate", "run_job", "cached_images", "collect_images", "engines", "logs", "stats", "remove", "cleanup",
     ]
 
     static func call(_ manager: IsolationManager, method: String, request text: String) async throws -> String {
@@ -133,6 +133,24 @@ enum Dispatcher {
         case "collect_images":
             struct Evicted: Encodable { var evicted: [ImageManager.Entry] }
             return try ProtocolJSON.encode(Evicted(evicted: try await manager.gc(limit: try request(CollectRequest.self).maxBytes)))
+        case "engines":
+            struct Engines: Encodable { var engines: [EngineInfo] }
+            return try ProtocolJSON.encode(Engines(engines: await manager.engines()))
+        case "logs":
+            struct Chunk: Encodable { var stream: String; var text: String }
+            struct Logs: Encodable { var chunks: [Chunk] }
+            let body = try request(LogsRequest.self)
+            let chunks = try await manager.logs(body.id, tail: body.tail)
+            return try ProtocolJSON.encode(Logs(chunks: chunks.map { Chunk(stream: $0.stream.rawValue, text: $0.text) }))
+        case "stats":
+            return try ProtocolJSON.encode(try await manager.stats(try request(IDRequest.self).id))
+        case "remove":
+            let body = try request(RemoveRequest.self)
+            try await manager.remove(body.id, force: body.force ?? false, timeout: try duration(body.timeoutSeconds))
+            return "{}"
+        case "cleanup":
+            let body = try request(CleanupRequest.self)
+            return try ProtocolJSON.encode(try await manager.cleanup(try body.cleanupScope(), dryRun: body.dryRun ?? false))
         default:
             throw ABIError.unknownMethod(method)
         }

@@ -189,6 +189,52 @@ struct CollectRequest: ABIRequest {
     }
 }
 
+/// `logs`: the last `tail` lines when set.
+struct LogsRequest: ABIRequest {
+    var id: String
+    var tail: Int?
+
+    enum CodingKeys: String, CodingKey, CaseIterable {
+        case id, tail
+    }
+}
+
+/// `remove`: what `ptest-iso rm` does; `force` takes any status, and a destroyed one is no error.
+struct RemoveRequest: ABIRequest {
+    var id: String
+    var force: Bool?
+    var timeoutSeconds: Double?
+
+    enum CodingKeys: String, CodingKey, CaseIterable {
+        case id, force, timeoutSeconds
+    }
+}
+
+/// `cleanup`: what `ptest-iso cleanup` does, by `scope` (`session` with `session`, `expired`, `everything`).
+struct CleanupRequest: ABIRequest {
+    var scope: String
+    var session: String?
+    var dryRun: Bool?
+
+    enum CodingKeys: String, CodingKey, CaseIterable {
+        case scope, session, dryRun
+    }
+
+    func cleanupScope() throws -> CleanupScope {
+        switch (scope, session) {
+        case ("session", let session?): return .session(session)
+        case ("session", nil): throw ABIError.invalidArgument("session: required with scope \"session\"", field: "session")
+        case ("expired", nil): return .expired
+        case ("everything", nil): return .everything
+        case ("expired", _), ("everything", _):
+            throw ABIError.invalidArgument("session: only with scope \"session\"", field: "session")
+        default:
+            throw ABIError.invalidArgument(
+                "scope: '\(scope)' is not one of session, expired, everything", field: "scope")
+        }
+    }
+}
+
 /// `install`: the target and, in the same object, the packages.
 struct InstallRequest: ABIRequest {
     var id: String

@@ -9,7 +9,7 @@ import threading
 from typing import Any, Callable, Iterator, Optional, Sequence, Union
 
 from . import _native
-from .errors import InvalidSpec, IsolationError
+from .errors import IllegalTransition, InvalidSpec, IsolationError
 from .results import Event, JobResult, RunResult, Snapshot
 from .specs import Build, DockerSpec, Secret, Tmpfs, VenvSpec, Volume, _request, spec_from_fields
 
@@ -274,6 +274,16 @@ class Manager:
         spec.update({key: value for key, value in optional.items() if value is not None})
         return JobResult.from_abi(argv, self.call("run_job", spec=spec))
 
+    def templates(self) -> builtins.list[dict[str, Any]]:
+        """The venv template cache, least recently used first (what ``collect_templates`` shrinks)."""
+        return list(self.call("templates")["templates"])
+
+    def collect_templates(self, max_bytes: Optional[int] = None) -> builtins.list[str]:
+        """Evicts least recently used venv templates until the cache fits ``max_bytes``
+        (default: its budget); returns the evicted templates' keys."""
+        request = {"max_bytes": max_bytes} if max_bytes is not None else {}
+        return [str(key) for key in self.call("collect_templates", **request)["evicted"]]
+
     def cached_images(self) -> builtins.list[dict[str, Any]]:
         """The image cache (images built from ``build`` contexts), least recently used first."""
         return list(self.call("cached_images")["images"])
@@ -292,6 +302,23 @@ class Manager:
     def doctor(self) -> dict[str, Any]:
         """Which engines this machine can use (Docker's reachability and version)."""
         return dict(self.call("doctor"))
+
+    def engines(self) -> builtins.list[dict[str, Any]]:
+        """The registered engines: ``kind``, ``available`` (else ``unavailable_reason``),
+        ``capabilities``, ``priority``, ``observable`` (has logs and stats)."""
+        return list(self.call("engines")["engines"])
+
+    def cleanup(self, scope: str = "session", *, session: Optional[str] = None, dry_run: bool = False) -> dict[str, Any]:
+        """Removes leftovers found in the database, in Docker labels and in venv metadata
+        (so it works with the database gone), as ``ptest-iso cleanup`` does: ``scope`` is
+        ``"session"`` (this manager's, or ``session``), ``"expired"`` or ``"everything"``.
+        With ``dry_run`` nothing is removed. Returns what was (or would be) removed."""
+        request: dict[str, Any] = {"scope": scope, "dry_run": dry_run}
+        if scope == "session":
+            request["session"] = session or self.session
+        elif session is not None:
+            request["session"] = session
+        return dict(self.call("cleanup", **request))
 
 
 class Environment:
@@ -429,18 +456,40 @@ class Environment:
         self._manager.call("unpause", id=self.id)
         self.status = "running"
 
+    def logs(self, tail: Optional[int] = None) -> builtins.list[tuple[str, str]]:
+        """The log of the container's main process so far, as ``(stream, text)`` pieces
+        in order (the last ``tail`` lines when set). Docker environments only."""
+        request: dict[str, Any] = {"id": self.id, **({"tail": tail} if tail is not None else {})}
+        return [(chunk["stream"], chunk["text"]) for chunk in self._manager.call("logs", **request)["chunks"]]
+
+    def stats(self) -> dict[str, Any]:
+        """One sample of the container's resource usage (CPU %, memory, network, I/O)."""
+        return dict(self._manager.call("stats", id=self.id))
+
+    def remove(self, *, force: bool = False, timeout: Optional[float] = None) -> None:
+        """What ``ptest-iso rm`` does: removes an environment nobody uses (ready, stopped,
+        failed); with ``force`` one in any status, and an already destroyed one is no error."""
+        request: dict[str, Any] = {"id": self.id, "force": force}
+        if timeout is not None:
+            request["timeout_seconds"] = timeout
+        self._manager.call("remove", **request)
+        self.status = "destroyed"
+
     def destroy(self, *, missing_ok: bool = False, wait: bool = True) -> None:
         """Removes everything the environment made. With ``missing_ok`` an
-        already destroyed environment is not an error. With ``wait=False`` it
+        environment already destroyed (or being destroyed) by someone else — an
+        xdist worker, the reaper — is not an error. With ``wait=False`` it
         returns at once and the removal goes on in the background (the
         manager's ``close()`` waits for it; the session's reaper finishes it
         if the process dies first)."""
-        if missing_ok:
-            status = self._manager.call("get", id=self.id)["status"]
-            if status in ("destroyed", "destroying"):
-                self.status = status
-                return
-        self._manager.call("destroy", id=self.id, background=not wait)
+        try:
+            self._manager.call("destroy", id=self.id, background=not wait)
+        except IllegalTransition:
+            # The core decided, in one step, that it is already gone or going: no get-then-destroy race.
+            if not missing_ok:
+                raise
+            self.status = "destroyed"
+            return
         self.status = "destroyed" if wait else "destroying"
 
 

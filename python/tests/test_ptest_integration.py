@@ -4,6 +4,8 @@
 ptestx is installed by scripts/python-tools.sh (with --ignore-requires-python:
 it declares Python >= 3.12, its isolation package runs on 3.11)."""
 
+import pathlib
+import re
 import subprocess
 import sys
 import threading
@@ -323,3 +325,12 @@ def test_ptest_isolation_never_needs_ptestx():
     )
     assert without.returncode != 0
     assert "pip install --ignore-requires-python ptestx" in without.stderr
+
+
+def test_every_core_status_has_a_ptestx_status():
+    # A status the core can report but the adapter cannot translate raised KeyError (seen: paused).
+    from ptest_plugins.isolation.translate import STATUS
+
+    source = (pathlib.Path(__file__).resolve().parents[2] / "Sources/IsolationCore/Model/EnvironmentStatus.swift").read_text()
+    statuses = set(re.search(r"case (creating[^\n]*)", source).group(1).replace(" ", "").split(","))
+    assert statuses == set(STATUS)

@@ -20,6 +20,7 @@ extension IsolationManager {
     ///
     /// - Throws: see `observable`; `daemonUnavailable`.
     public func logs(_ id: String, tail: Int? = nil) async throws -> [LogChunk] {
+        try SchemaLimits.checkInteger(tail, "tail", 0...10_000_000)
         let (environment, engine) = try observable(id)
         return try await engine.logs(environment, tail: tail)
     }
@@ -28,6 +29,7 @@ extension IsolationManager {
     /// environment's main process ends (e.g. it was removed), or throws
     /// `cancelled` when the calling task is cancelled.
     public func followLogs(_ id: String, tail: Int? = nil, _ body: @escaping @Sendable (LogChunk) async throws -> Void) async throws {
+        try SchemaLimits.checkInteger(tail, "tail", 0...10_000_000)
         let (environment, engine) = try observable(id)
         try await bounded(nil, "following the logs of \(id)") { try await engine.followLogs(environment, tail: tail, body) }
     }

@@ -18,6 +18,8 @@ STATUS = {
     "ready": EnvironmentStatus.CREATED,
     "running": EnvironmentStatus.ACTIVE,
     "stopped": EnvironmentStatus.INACTIVE,
+    # Frozen: it takes no commands until unpaused, as a stopped one until started.
+    "paused": EnvironmentStatus.INACTIVE,
     "destroying": EnvironmentStatus.CLEANING,
     "destroyed": EnvironmentStatus.CLEANUP_COMPLETE,
     "failed": EnvironmentStatus.ERROR,
