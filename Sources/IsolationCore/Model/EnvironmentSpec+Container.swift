@@ -1,10 +1,17 @@
 import Foundation
 
 extension EnvironmentSpec {
-    /// Checks the Docker-only fields: paths, names, mounts, secrets and readiness checks.
+    /// Checks the Docker-only fields: paths, names, mounts, secrets, readiness checks, and a
+    /// network for an install that needs an index.
     ///
     /// - Throws: ``IsolationError/Code/invalidSpec`` naming the field and the fix.
     func validateContainerFields() throws {
+        if network == "none", installsFromIndex {
+            throw IsolationError(
+                .invalidSpec,
+                "network: \"none\" leaves the container no way to a package index, which installing requirements without offline: true needs; "
+                    + "drop network (the install then gets an isolated network) or install offline from findLinks")
+        }
         if let command, command.first?.isEmpty ?? true {
             throw IsolationError(
                 .invalidSpec, "command: empty; give the program and its arguments, or leave it out to keep the container idle")
@@ -161,6 +168,7 @@ extension EnvironmentSpec {
     /// The set fields that only make sense for a container, so engine choice can name them.
     var containerOnlyFields: [String] {
         var fields: [String] = []
+        if mode != nil { fields.append("mode") }
         if command != nil { fields.append("command") }
         if entrypoint != nil { fields.append("entrypoint") }
         if workdir != nil { fields.append("workdir") }
