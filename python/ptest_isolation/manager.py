@@ -445,7 +445,12 @@ class Environment:
 
 def _spec_request(spec: Optional[Spec], fields: dict[str, Any]) -> dict[str, Any]:
     if spec is None:
-        spec = DockerSpec(**fields) if "image" in fields or "build" in fields else VenvSpec(**fields)
+        # `engine` picks the spec class (it is the class's, not a field), as the plugin's marker does.
+        engine = fields.pop("engine", None)
+        if engine not in (None, "docker", "virtualenv"):
+            raise InvalidSpec(f"engine: {engine!r} must be 'docker' or 'virtualenv'")
+        docker = engine == "docker" or (engine is None and ("image" in fields or "build" in fields))
+        spec = DockerSpec(**fields) if docker else VenvSpec(**fields)
     elif fields:
         raise InvalidSpec("pass either a spec or keyword fields, not both")
     if isinstance(spec, dict):

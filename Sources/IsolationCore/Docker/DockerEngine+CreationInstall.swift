@@ -115,16 +115,21 @@ extension DockerEngine {
         return arguments + requirements
     }
 
-    /// Runs an installer step; a container whose process has exited is reported as such, with its logs.
+    /// Runs an installer step. A step that failed because the container's process exited (which
+    /// ends every exec with it) is reported as that exit, with the container's last log lines.
     private func installerExec(_ id: String, _ argv: [String], client: DockerClient) async throws -> CommandResult {
+        let result: ExecResult
         do {
-            let result = try await client.exec(id, ExecOptions(argv, environment: Self.pipEnvironment, timeout: Self.installTimeout))
-            return CommandResult(
-                exitCode: Int32(clamping: result.exitCode), stdout: result.stdout, stderr: result.stderr,
-                durationSeconds: result.duration.seconds, timedOut: result.timedOut)
+            result = try await client.exec(id, ExecOptions(argv, environment: Self.pipEnvironment, timeout: Self.installTimeout))
         } catch let error as DockerError where error.code == .conflict {
             if let exited = await exitedFailure(id, while: "installing its requirements", client: client) { throw exited }
             throw error
         }
+        if result.exitCode != 0, let exited = await exitedFailure(id, while: "installing its requirements", client: client) {
+            throw exited
+        }
+        return CommandResult(
+            exitCode: Int32(clamping: result.exitCode), stdout: result.stdout, stderr: result.stderr,
+            durationSeconds: result.duration.seconds, timedOut: result.timedOut)
     }
 }
