@@ -51,6 +51,17 @@ import Testing
         return String(decoding: try Data(contentsOf: URL(string: "http://127.0.0.1:\(port)\(path)")!), as: UTF8.self)
     }
 
+    /// Whether httpd runs in the environment, waiting (bounded) for a service started without a
+    /// readiness check to get from its shell to `exec httpd`.
+    func runsHTTPD(_ manager: IsolationManager, _ id: String) async throws -> Bool {
+        let deadline = ContinuousClock.now + .seconds(60)
+        while try await manager.run(id, Command(["pidof", "httpd"])).exitCode != 0 {
+            guard ContinuousClock.now < deadline else { return false }
+            try await Task.sleep(for: .milliseconds(50))
+        }
+        return true
+    }
+
     func inspect(_ id: String) async throws -> ContainerInspect {
         try await withDockerClient(try .fromEnvironment()) { try await $0.inspectContainer(id) }
     }
@@ -166,14 +177,14 @@ import Testing
             let firstService = try await manager.create(serviceSpec)
             #expect(firstService.details["standby"] == nil)
             #expect(firstService.details["mode"] == "service")
-            #expect(try await manager.run(firstService.id, Command(["pidof", "httpd"])).exitCode == 0)
+            #expect(try await runsHTTPD(manager, firstService.id))
             await manager.waitForBackgroundWork()
 
             // Each mode's next environment takes its own mode's standby.
             let secondService = try await manager.create(serviceSpec)
             #expect(secondService.details["standby"] == "true")
             #expect(try await inspect(secondService.location).config.labels?["ptest-iso.mode"] == "service")
-            #expect(try await manager.run(secondService.id, Command(["pidof", "httpd"])).exitCode == 0)
+            #expect(try await runsHTTPD(manager, secondService.id))
             let secondSandbox = try await manager.create(sandboxSpec)
             #expect(secondSandbox.details["standby"] == "true")
             #expect(try await inspect(secondSandbox.location).config.cmd == ["sleep", "2147483647"])
