@@ -208,10 +208,6 @@ class DockerSpec(VenvSpec):
     gpus: Optional[int] = None
     network: Optional[str] = None
     ports: list[int] = dataclasses.field(default_factory=list)
-    #: ``"service"`` runs the image's own ENTRYPOINT/CMD (as ``docker run`` does); ``"sandbox"``
-    #: keeps the container idle for :meth:`Environment.run`. ``None``: a service when the spec has
-    #: ``ports``, ``wait_for`` or a ``healthcheck``, else a sandbox (``env.details["mode"]`` says which).
-    mode: Optional[Literal["service", "sandbox"]] = None
     #: The container's command, in either mode; ``None`` leaves it to ``mode``.
     command: Optional[list[str]] = None
     entrypoint: Optional[list[str]] = None
@@ -231,6 +227,10 @@ class DockerSpec(VenvSpec):
     wait_for: list[dict[str, Any]] = dataclasses.field(default_factory=list)
     ready_timeout_seconds: Optional[float] = None
     healthcheck: Optional[Healthcheck] = None
+    #: ``"service"`` runs the image's own ENTRYPOINT/CMD (as ``docker run`` does); ``"sandbox"``
+    #: keeps the container idle for :meth:`Environment.run`. ``None``: a service when the spec has
+    #: ``ports``, ``wait_for`` or a ``healthcheck``, else a sandbox (``env.details["mode"]`` says which).
+    mode: Optional[Literal["service", "sandbox"]] = None
 
     engine = "docker"
 
