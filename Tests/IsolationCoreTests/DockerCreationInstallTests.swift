@@ -109,4 +109,35 @@ import Testing
             noPython?.message.hasPrefix("requirements: the image '\(Self.busybox)' has no python3") == true, "\(noPython?.message ?? "")")
         #expect(try await containers(labelled: "ptest-iso.session=\(session)").isEmpty)
     }
+
+    @Test func anImageWithoutPipNeedsWithPipAndSaysWhenEnsurepipCannotAddIt() async throws {
+        let home = try TestHome("docker-reqs-nopip")
+        let session = "docker-reqs-nopip-\(UUID().uuidString.prefix(6))"
+        let manager = try manager(home, session: session)
+        let wheels = home.url.appendingPathComponent("wheels")
+        try Wheels.make("ptiso_present", "1.0.0", in: wheels)
+        let context = home.url.appendingPathComponent("context")
+        try FileManager.default.createDirectory(at: context, withIntermediateDirectories: true)
+        try "FROM \(Self.python)\nRUN rm -rf /usr/lib/python3/dist-packages/pip\n".write(
+            to: context.appendingPathComponent("Dockerfile"), atomically: true, encoding: .utf8)
+        let tag = "ptest-iso-test/python-nopip:\(UUID().uuidString.prefix(8).lowercased())"
+        try await withDockerClient(try .fromEnvironment()) {
+            _ = try await $0.buildImage(ImageBuildOptions(contextDirectory: context, tags: [tag], labels: ["ptest-iso.test": "1"]))
+        }
+
+        let spec = EnvironmentSpec(requirements: ["ptiso_present"], findLinks: [wheels.path], offline: true, image: tag)
+        let noPip = await #expect(throws: IsolationError.self) { try await manager.create(spec) }
+        #expect(noPip?.code == .installFailed)
+        #expect(
+            noPip?.message.hasPrefix("requirements: the image's python3 has no pip; set withPip: true") == true, "\(noPip?.message ?? "")")
+        var withPip = spec
+        withPip.withPip = true
+        // Debian disables ensurepip for its system Python: the error says so in its words.
+        let refused = await #expect(throws: IsolationError.self) { try await manager.create(withPip) }
+        #expect(refused?.code == .installFailed)
+        #expect(refused?.message.hasPrefix("withPip: the image's python3 has no pip and ensurepip could not add it") == true)
+        #expect(refused?.message.contains("ensurepip is disabled") == true, "\(refused?.message ?? "")")
+        #expect(try await containers(labelled: "ptest-iso.session=\(session)").isEmpty)
+        _ = try await withDockerClient(try .fromEnvironment()) { try await $0.removeImage(tag, force: true) }
+    }
 }
