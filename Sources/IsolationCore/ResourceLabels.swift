@@ -17,6 +17,8 @@ public enum ResourceLabels {
     public static let home = "ptest-iso.home"
     /// The environment's cleanup policy, so a session's end spares what is kept or lives until its TTL.
     public static let cleanup = "ptest-iso.cleanup"
+    /// On a container: `service` (the image's own process) or `sandbox` (idle, for exec), the spec's effective mode.
+    public static let mode = "ptest-iso.mode"
     /// On a container started ahead of need, not yet taken by an environment.
     public static let standby = "ptest-iso.standby"
     /// On a standby: the TTL (seconds) of the environments that may take it.

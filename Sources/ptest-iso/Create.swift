@@ -21,6 +21,8 @@ struct Create: AsyncParsableCommand {
               ptest-iso create --python 3.12 -r requests==2.32.3 -r pytest --name api-tests
               ptest-iso create -r mypkg==1.0 --find-links ./wheels --offline --env MODE=test
               ptest-iso create --image ptest-iso-test/python:bookworm --ttl 600
+              ptest-iso create --image ptest-iso-test/python:bookworm -r mypkg --find-links ./wheels --offline
+              ptest-iso create --image my-http-service:1 --mode service
               echo '{"python": ">=3.10", "with_pip": true}' | ptest-iso create --spec - --keep
             """
     )
@@ -39,6 +41,13 @@ struct Create: AsyncParsableCommand {
 
     @Option(help: "A container image (implies the docker engine).")
     var image: String?
+
+    @Option(
+        help: ArgumentHelp(
+            "What a docker container runs: service (the image's own command) or sandbox (idle, for exec).",
+            discussion: "Default: service when the spec publishes ports or waits for readiness, else sandbox.",
+            valueName: "service|sandbox"))
+    var mode: String?
 
     @Option(name: [.customShort("r"), .long], help: "A requirement to install; repeat for more.")
     var requirement: [String] = []
@@ -65,13 +74,16 @@ struct Create: AsyncParsableCommand {
 
     func validate() throws {
         let flags = [
-            ("--engine", engine != nil), ("--python", python != nil), ("--image", image != nil),
+            ("--engine", engine != nil), ("--python", python != nil), ("--image", image != nil), ("--mode", mode != nil),
             ("--requirement", !requirement.isEmpty), ("--name", name != nil), ("--find-links", !sources.findLinks.isEmpty),
             ("--index-url", sources.indexURL != nil),
             ("--offline", sources.offline), ("--with-pip", withPip), ("--env", !variables.isEmpty),
         ]
         try SpecOption.checkAlone(spec, besides: flags)
         _ = try parseVariables(variables)
+        if let mode, DockerMode(rawValue: mode) == nil {
+            throw ValidationError("--mode '\(mode)' must be one of \(DockerMode.allCases.map(\.rawValue).joined(separator: ", "))")
+        }
         if keep, ttl != nil {
             throw ValidationError("--keep and --ttl conflict; a kept environment has no expiry")
         }
@@ -105,7 +117,7 @@ struct Create: AsyncParsableCommand {
                 engine: engine.map(EngineKind.init(rawValue:)), name: name, python: python, requirements: requirement,
                 indexURL: sources.indexURL, findLinks: sources.findLinks.map { URL(fileURLWithPath: $0).path }, offline: sources.offline,
                 withPip: withPip,
-                environment: try parseVariables(variables), image: image)
+                environment: try parseVariables(variables), image: image, mode: mode.flatMap(DockerMode.init(rawValue:)))
         }
         return try EnvironmentSpec.decode(json: SpecOption.read(spec))
     }

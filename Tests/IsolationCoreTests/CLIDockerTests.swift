@@ -76,6 +76,34 @@ import Testing
         #expect(try CLI.run(["snapshot", "rm", snapshot2.name] + state).status == 0)
     }
 
+    /// `--mode` picks what the container runs; requirements install from flags at creation.
+    @Test func modeAndRequirementsComeFromFlags() throws {
+        let home = try TestHome("cli-docker-mode")
+        let state = ["--home", home.url.path]
+        let wheels = home.url.appendingPathComponent("wheels")
+        try Wheels.make("ptiso_cli_docker", "1.0.0", in: wheels)
+        let created = try CLI.run(
+            [
+                "create", "--image", "ptest-iso-test/python:bookworm", "--mode", "sandbox", "-r", "ptiso_cli_docker", "--find-links",
+                wheels.path, "--offline", "--json",
+            ] + state)
+        #expect(created.status == 0, "\(created.output)")
+        let environment = try JSONDecoder.seconds.decode(Environment.self, from: Data(created.stdout.utf8))
+        defer { _ = try? CLI.run(["rm", "--force", environment.id] + state) }
+        #expect(environment.spec.mode == .sandbox && environment.details["mode"] == "sandbox")
+        let imported = try CLI.run(
+            ["run", environment.id] + state + ["--", "python3", "-c", "import ptiso_cli_docker; print(ptiso_cli_docker.VERSION)"])
+        #expect(imported.stdout == "1.0.0\n", "\(imported.output)")
+        let inspected = try CLI.run(["inspect", environment.id] + state)
+        #expect(inspected.stdout.contains("details.mode"), "\(inspected.output)")
+
+        let unknown = try CLI.run(["create", "--image", Self.image, "--mode", "daemon"] + state)
+        #expect(unknown.status == 64 && unknown.stderr.contains("--mode 'daemon' must be one of service, sandbox"), "\(unknown.output)")
+        let refused = try CLI.run(
+            ["create", "--spec", "-"] + state, stdin: Data(#"{"image": "x", "requirements": ["y"], "network": "none"}"#.utf8))
+        #expect(refused.status != 0 && refused.stderr.contains("network: \"none\""), "\(refused.output)")
+    }
+
     @Test func followingEndsWhenTheEnvironmentIsRemoved() throws {
         let home = try TestHome("cli-follow")
         let state = ["--home", home.url.path]

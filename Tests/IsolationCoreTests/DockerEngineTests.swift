@@ -45,7 +45,8 @@ import Testing
     @Test func publishedPortsAreReportedAndAnswerOnTheHost() async throws {
         let home = try TestHome("docker-ports")
         let manager = try manager(home)
-        let environment = try await manager.create(EnvironmentSpec(image: Self.busybox, ports: [8080]))
+        // A sandbox: its httpd is started through exec below.
+        let environment = try await manager.create(EnvironmentSpec(image: Self.busybox, ports: [8080], mode: .sandbox))
         #expect(environment.details["network"] == "ptest-iso-\(environment.id)")
         let hostPort = try #require(environment.details["port.8080"].flatMap(Int.init))
         _ = try await manager.run(

@@ -79,7 +79,9 @@ import Testing
         let spec = EnvironmentSpec(
             // Long enough for a check to have run even on a loaded machine (the first is due after 0.2 s).
             image: Self.busybox, waitFor: [.health], readyTimeoutSeconds: 10,
-            healthcheck: HealthcheckSpec(test: ["CMD-SHELL", "echo db not up; exit 1"], intervalSeconds: 0.2, retries: 1))
+            healthcheck: HealthcheckSpec(test: ["CMD-SHELL", "echo db not up; exit 1"], intervalSeconds: 0.2, retries: 1),
+            // Kept alive: the image's own CMD (`sh`) would exit at once.
+            mode: .sandbox)
         let error = await #expect(throws: IsolationError.self) { try await manager.create(spec) }
         #expect(error?.code == .timeout)
         #expect(error?.message.hasPrefix("wait_for[0] (health) did not pass") == true, "\(error?.message ?? "")")
@@ -90,7 +92,7 @@ import Testing
         let home = try TestHome("docker-ready-health")
         let manager = try manager(home)
         let error = await #expect(throws: IsolationError.self) {
-            try await manager.create(EnvironmentSpec(image: Self.busybox, waitFor: [.health]))
+            try await manager.create(EnvironmentSpec(image: Self.busybox, waitFor: [.health], mode: .sandbox))
         }
         #expect(error?.code == .invalidSpec)
         #expect(error?.message.hasPrefix("wait_for[0].health: the container has no healthcheck") == true, "\(error?.message ?? "")")

@@ -190,7 +190,7 @@ class DockerSpec(VenvSpec):
     gpus: Optional[int] = None
     network: Optional[str] = None
     ports: list[int] = dataclasses.field(default_factory=list)
-    #: The container's command; ``None`` keeps it idle (``sleep``) unless ``entrypoint`` is set.
+    #: The container's command, in either mode; ``None`` leaves it to ``mode``.
     command: Optional[list[str]] = None
     entrypoint: Optional[list[str]] = None
     #: Where commands run and files are copied; default ``/work``.
@@ -209,6 +209,10 @@ class DockerSpec(VenvSpec):
     wait_for: list[dict[str, Any]] = dataclasses.field(default_factory=list)
     ready_timeout_seconds: Optional[float] = None
     healthcheck: Optional[Healthcheck] = None
+    #: ``"service"`` runs the image's own ENTRYPOINT/CMD (as ``docker run`` does); ``"sandbox"``
+    #: keeps the container idle for :meth:`Environment.run`. ``None``: a service when the spec has
+    #: ``ports``, ``wait_for`` or a ``healthcheck``, else a sandbox (``env.details["mode"]`` says which).
+    mode: Optional[Literal["service", "sandbox"]] = None
 
     engine = "docker"
 
@@ -227,6 +231,7 @@ class DockerSpec(VenvSpec):
         if self.ports:
             request["ports"] = list(self.ports)
         optional = {
+            "mode": self.mode,
             "command": self.command,
             "entrypoint": self.entrypoint,
             "workdir": self.workdir,

@@ -170,7 +170,8 @@ def test_docker_spec_fields_mounts_secrets_and_readiness(manager, tmp_path):
         assert [secret["name"] for secret in env.spec["secrets"]] == ["API_TOKEN", "db"]
         assert "tok-py-123" not in json.dumps(env.spec) and "pw-py-456" not in json.dumps(env.spec)
     with pytest.raises(iso.Timeout, match=r"wait_for\[0\] \(tcp 5432\) did not pass"):
-        manager.create(iso.DockerSpec(image="ptest-iso-test/busybox:latest", wait_for=[iso.WaitFor.tcp(5432)], ready_timeout_seconds=1))
+        manager.create(iso.DockerSpec(image="ptest-iso-test/busybox:latest", wait_for=[iso.WaitFor.tcp(5432)],
+                                      ready_timeout_seconds=1, mode="sandbox"))
     with pytest.raises(iso.InvalidSpec, match=r"volumes\[0\]\.source: 'rel/dir' is a relative host path"):
         manager.create(iso.DockerSpec(image="ptest-iso-test/busybox:latest", volumes=[iso.Volume("rel/dir", "/x")]))
 
@@ -178,7 +179,8 @@ def test_docker_spec_fields_mounts_secrets_and_readiness(manager, tmp_path):
 def test_published_ports_are_reachable_from_the_host(manager):
     import urllib.request
 
-    with manager.environment(iso.DockerSpec(image="ptest-iso-test/busybox:latest", ports=[8080])) as env:
+    # A sandbox: its httpd is started through run below.
+    with manager.environment(iso.DockerSpec(image="ptest-iso-test/busybox:latest", ports=[8080], mode="sandbox")) as env:
         env.run("mkdir -p /tmp/www && echo hello-port > /tmp/www/index.html && (httpd -p 8080 -h /tmp/www &)", check=True)
         host_port = env.ports[8080]
         body = None

@@ -11,24 +11,22 @@ extension DockerEngine {
 
     public func install(_ environment: Environment, _ request: PackageRequest) async throws -> CommandResult {
         let staging = "/tmp/ptest-iso-install-\(UUID().uuidString.prefix(8))"
-        var arguments = ["python3", "-m", "pip", "install", "--disable-pip-version-check", "--no-input"]
-        try await withClient { client in
+        let arguments = try await withClient { client in
             _ = try await client.exec(environment.location, ExecOptions(["mkdir", "-p", staging]))
-            func stage(_ path: String) async throws -> String {
-                let url = URL(fileURLWithPath: path)
-                try await client.copyIn(environment.location, from: url, to: staging)
-                return "\(staging)/\(url.lastPathComponent)"
+            func stage(_ paths: [String]) async throws -> [String] {
+                var staged: [String] = []
+                for path in paths {
+                    let url = URL(fileURLWithPath: path)
+                    try await client.copyIn(environment.location, from: url, to: staging)
+                    staged.append("\(staging)/\(url.lastPathComponent)")
+                }
+                return staged
             }
-            if request.offline {
-                arguments.append("--no-index")
-            } else if let index = request.indexURL {
-                arguments += ["--index-url", index]
-            }
-            for links in request.findLinks { arguments += ["--find-links", try await stage(links)] }
-            for file in request.constraintFiles { arguments += ["-c", try await stage(file)] }
-            for file in request.requirementFiles { arguments += ["-r", try await stage(file)] }
+            return Self.pipInstallArguments(
+                offline: request.offline, indexURL: request.indexURL, findLinks: try await stage(request.findLinks),
+                constraintFiles: try await stage(request.constraintFiles), requirementFiles: try await stage(request.requirementFiles),
+                requirements: request.requirements)
         }
-        arguments += request.requirements
         let result = try await run(environment, Command(arguments, environment: Self.pipEnvironment, timeoutSeconds: 1800))
         _ = try? await run(environment, Command(["rm", "-rf", staging]))
         guard result.exitCode == 0 else {

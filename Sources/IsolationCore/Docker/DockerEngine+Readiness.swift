@@ -23,10 +23,7 @@ extension DockerEngine {
             state = try await client.inspectContainer(id).state
             guard state.running else {
                 let waiting = pending.map { "wait_for[\($0.offset)] (\($0.element))" }.joined(separator: ", ")
-                throw IsolationError(
-                    .invalidSpec, field: "command",
-                    "the container exited with code \(state.exitCode) while waiting for \(waiting); "
-                        + "fix its command or image\(await lastLogLines(id, client: client))")
+                throw await exitedFailure(id, state: state, while: "waiting for \(waiting)", client: client)
             }
             var failing: [(offset: Int, element: WaitStrategy)] = []
             for entry in pending {
@@ -114,6 +111,21 @@ extension DockerEngine {
         guard let health = state.health, let last = health.log?.last else { return "" }
         let output = last.output.trimmingCharacters(in: .whitespacesAndNewlines).prefix(500)
         return "; health is \(health.status), the last check exited with \(last.exitCode)" + (output.isEmpty ? "" : ": \(output)")
+    }
+
+    /// The failure of a creation whose container's process has exited while `doing`; `nil` while it runs.
+    func exitedFailure(_ id: String, while doing: String, client: DockerClient) async -> IsolationError? {
+        guard let state = try? await client.inspectContainer(id).state, !state.running else { return nil }
+        return await exitedFailure(id, state: state, while: doing, client: client)
+    }
+
+    private func exitedFailure(_ id: String, state: ContainerInspect.State, while doing: String, client: DockerClient) async
+        -> IsolationError
+    {
+        IsolationError(
+            .invalidSpec,
+            "command: the container exited with code \(state.exitCode) while \(doing); fix its command or image"
+                + "\(await lastLogLines(id, client: client))")
     }
 
     /// The container's last log lines, as a suffix for an error message.

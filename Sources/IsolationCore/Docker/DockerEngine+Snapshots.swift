@@ -36,7 +36,8 @@ extension DockerEngine {
             environment.location,
             options: CommitOptions(
                 repository: Self.snapshotRepository, tag: snapshot.id, comment: snapshot.name,
-                changes: Self.secretBlankingChanges(of: environment.spec), labels: labels))
+                changes: Self.secretBlankingChanges(of: environment.spec) + (await imageCommandChanges(of: environment, client: client)),
+                labels: labels))
         var details = environment.details
         details["snapshotImage"] = image
         do {
@@ -49,12 +50,27 @@ extension DockerEngine {
         return EngineArtifact(location: image, details: details)
     }
 
+    /// A sandbox's container runs `sleep` in place of its image's CMD, and a commit would record
+    /// that; its snapshot image gets the image's CMD back, so used elsewhere (an import, a job,
+    /// a service) it runs what its image ran. A restore of the sandbox passes `sleep` again.
+    /// Docker cannot commit an empty CMD, so an image without one keeps the `sleep`.
+    private func imageCommandChanges(of environment: Environment, client: DockerClient) async -> [String] {
+        guard environment.spec.command == nil, Self.containerCommand(of: environment.spec) != nil,
+            let container = try? await client.inspectContainer(environment.location),
+            let command = try? await client.inspectImage(container.image).config?.cmd, !command.isEmpty
+        else { return [] }
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = .withoutEscapingSlashes
+        return (try? encoder.encode(command)).map { ["CMD " + String(decoding: $0, as: UTF8.self)] } ?? []
+    }
+
     public func restore(_ snapshot: Snapshot, into environment: Environment) async throws -> EngineArtifact {
         var restored = environment
         restored.spec.image = snapshot.location
         // On failure the manager destroys the environment, which removes these volumes by label.
         try await withClient { try await self.restoreVolumes(of: snapshot, into: environment, client: $0) }
-        var artifact = try await create(restored)
+        // The image has the spec's requirements already: they are not installed again.
+        var artifact = try await create(restored, installing: false)
         artifact.details["restoredFrom"] = snapshot.name
         return artifact
     }

@@ -18,7 +18,10 @@ extension DockerEngine {
         // The standby's expiry label comes from the TTL of the environment that started it, and
         // Docker cannot relabel a container: only an environment with the same TTL may take it.
         let ttl = (environment.expiresAt ?? environment.createdAt).timeIntervalSince(environment.createdAt)
-        key.labels = spec.labels.merging([ResourceLabels.standbyTTL: String(Int(ttl.rounded(.up)))]) { $1 }
+        // The mode is in the key, not only implied by the command, so a sandbox is never handed to a service.
+        key.labels = spec.labels.merging([
+            ResourceLabels.standbyTTL: String(Int(ttl.rounded(.up))), ResourceLabels.mode: spec.effectiveMode.rawValue,
+        ]) { $1 }
         key.networkMode = "none"
         return key
     }

@@ -73,12 +73,17 @@ public final class DockerEngine: IsolationEngine {
     }
 
     public func create(_ environment: Environment) async throws -> EngineArtifact {
+        try await create(environment, installing: true)
+    }
+
+    /// - Parameter installing: install the spec's requirements; a restore's image has them already.
+    func create(_ environment: Environment, installing: Bool) async throws -> EngineArtifact {
         do {
-            return try await createOnce(environment)
+            return try await createOnce(environment, installing: installing)
         } catch let error as IsolationError where environment.spec.build != nil && Self.isMissingImage(error) {
             // Another process's image-cache collection removed the cached image between its
             // lookup and this container's creation; the next lookup builds it again.
-            return try await createOnce(environment)
+            return try await createOnce(environment, installing: installing)
         }
     }
 
@@ -90,8 +95,10 @@ public final class DockerEngine: IsolationEngine {
         error.code == .invalidSpec && error.message.hasPrefix("image: ") && error.message.contains("is not present on the daemon")
     }
 
-    private func createOnce(_ environment: Environment) async throws -> EngineArtifact {
+    private func createOnce(_ environment: Environment, installing: Bool) async throws -> EngineArtifact {
         let spec = environment.spec
+        let install = installing && spec.installsAtCreation
+        let packageSources = install ? try Self.packageSources(of: spec) : nil
         let resolved = try await withClient {
             try await self.resolveImage(spec.image, build: spec.build, subject: environment.id, client: $0)
         }
@@ -99,22 +106,23 @@ public final class DockerEngine: IsolationEngine {
         await Self.imageResolved?(image)
         var container = ContainerSpec(image: image)
         container.name = "ptest-iso-\(environment.id)"
-        // Without a command of its own the container idles, and commands arrive through exec.
-        container.command = spec.command ?? (spec.entrypoint == nil ? ["sleep", "2147483647"] : nil)
+        container.command = Self.containerCommand(of: spec)
         container.entrypoint = spec.entrypoint
         container.runInit = true
         container.environment = Self.containerVariables(of: spec)
         container.workingDirectory = Self.workDirectory(of: spec)
         container.user = spec.user
-        container.labels = environment.labels
+        container.labels = environment.labels.merging([ResourceLabels.mode: spec.effectiveMode.rawValue]) { $1 }
         container.stopTimeoutSeconds = 2
         container.security = Self.security(of: spec)
         container.healthcheck = spec.healthcheck.map(Self.healthcheck)
         container.resources = try Self.containerResources(spec.resources)
         container.ports = spec.ports.map { ContainerSpec.PortPublication(containerPort: $0) }
-        let standbyKey = standbyKey(for: container, environment: environment)
+        // A creation that installs is never a standby's: the install is work after the start.
+        let standbyKey = install ? nil : standbyKey(for: container, environment: environment)
         return try await withClient { client in
             var details = resolved.details
+            details["mode"] = spec.effectiveMode.rawValue
             let redacted = Self.redactedSecrets(of: spec)
             if !redacted.isEmpty { details["secretsNotGiven"] = redacted.joined(separator: ",") }
             if let standbyKey, let claimed = await standby.claim(standbyKey, client: client) {
@@ -123,9 +131,7 @@ public final class DockerEngine: IsolationEngine {
                 details["standby"] = "true"
                 return EngineArtifact(location: claimed, details: details)
             }
-            // Published ports need a network: a private one unless the spec names one.
-            let wanted = spec.network ?? (spec.ports.isEmpty ? nil : "isolated")
-            let network = try await self.prepareNetwork(wanted, environment: environment, client: client)
+            let network = try await self.prepareNetwork(Self.networkRequest(of: spec), environment: environment, client: client)
             container.networkMode = network.mode
             if network.mode != "none" {
                 container.networkAliases = [spec.name ?? environment.id]
@@ -134,7 +140,7 @@ public final class DockerEngine: IsolationEngine {
             if let owned = network.owned { details["ownedNetwork"] = owned }
             let id: String
             do {
-                container.mounts = try await self.mounts(for: environment, client: client)
+                container.mounts = try await self.mounts(for: environment, client: client) + (packageSources?.mounts ?? [])
                 id = try await self.createContainerPulling(container, of: environment, client: client)
             } catch {
                 await self.removeResources(of: environment, container: nil, network: network.owned, client: client)
@@ -158,6 +164,8 @@ public final class DockerEngine: IsolationEngine {
                     }
                 }
                 try await self.writeSecretFiles(id, spec: spec, client: client)
+                // Before the readiness checks, which may use what it installs.
+                if let packageSources { try await self.installAtCreation(id, spec: spec, sources: packageSources, client: client) }
                 try await self.waitUntilReady(id, spec: spec, hostPorts: hostPorts, client: client)
             } catch {
                 await self.removeResources(of: environment, container: id, network: network.owned, client: client)
@@ -166,6 +174,20 @@ public final class DockerEngine: IsolationEngine {
             if let standbyKey { await standby.refill(standbyKey, labels: Self.standbyLabels(for: environment), engine: self) }
             return EngineArtifact(location: id, details: details)
         }
+    }
+
+    /// The container's command: the spec's when it gives one, in either mode. Otherwise a sandbox
+    /// idles on `sleep` (commands arrive through exec) unless the spec replaces the entrypoint,
+    /// and a service keeps the image's CMD, as `docker run` does.
+    static func containerCommand(of spec: EnvironmentSpec) -> [String]? {
+        if let command = spec.command { return command }
+        return spec.effectiveMode == .sandbox && spec.entrypoint == nil ? ["sleep", "2147483647"] : nil
+    }
+
+    /// The network the spec asks for; without one, published ports and an install from a package
+    /// index get a private network, and everything else none.
+    static func networkRequest(of spec: EnvironmentSpec) -> String? {
+        spec.network ?? (spec.ports.isEmpty && !spec.installsFromIndex ? nil : "isolated")
     }
 
     /// Undoes a creation that failed half-way; what cannot be removed now is left to cleanup, which finds it by label.

@@ -23,9 +23,11 @@ extension IsolationManager {
             spec.image = image
             // The interpreter is the image's; requirements become the exact versions the venv has.
             spec.python = nil
-            spec.requirements = pins
+            // Created without them, so the image's Python is checked before anything is installed.
+            spec.requirements = []
             spec.requirementFiles = []
             spec.constraintFiles = []
+            spec.withPip = false
             let target = try await self.create(spec)
             do {
                 try await self.checkPython(of: target, image: image, against: source.details["python"])
@@ -33,6 +35,7 @@ extension IsolationManager {
                     try await self.install(
                         target.id,
                         PackageRequest(requirements: pins, indexURL: spec.indexURL, findLinks: spec.findLinks, offline: spec.offline))
+                    _ = try self.store.updateEnvironment(target.id) { $0.spec.requirements = pins }
                 }
                 try await self.copyWorkingFiles(from: source, to: target.id)
             } catch {

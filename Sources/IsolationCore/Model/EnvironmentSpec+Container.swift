@@ -1,10 +1,17 @@
 import Foundation
 
 extension EnvironmentSpec {
-    /// Checks the Docker-only fields: paths, names, mounts, secrets and readiness checks.
+    /// Checks the Docker-only fields: paths, names, mounts, secrets, readiness checks, and a
+    /// network for an install that needs an index.
     ///
     /// - Throws: ``IsolationError/Code/invalidSpec`` naming the field and the fix.
     func validateContainerFields() throws {
+        if network == "none", installsFromIndex {
+            throw IsolationError(
+                .invalidSpec, field: "network",
+                "\"none\" leaves the container no way to a package index, which installing requirements without offline: true needs; "
+                    + "drop network (the install then gets an isolated network) or install offline from find_links")
+        }
         if let command, command.first?.isEmpty ?? true {
             throw IsolationError(
                 .invalidSpec, field: "command", "empty; give the program and its arguments, or leave it out to keep the container idle")
@@ -162,16 +169,17 @@ extension EnvironmentSpec {
     /// The set fields that only make sense for a container, so engine choice can name them.
     var containerOnlyFields: [String] {
         var fields: [String] = []
+        if mode != nil { fields.append("mode") }
         if command != nil { fields.append("command") }
         if entrypoint != nil { fields.append("entrypoint") }
         if workdir != nil { fields.append("workdir") }
         if user != nil { fields.append("user") }
-        if readOnlyRoot { fields.append("readOnlyRoot") }
+        if readOnlyRoot { fields.append("read_only_root") }
         if !tmpfs.isEmpty { fields.append("tmpfs") }
-        if !capAdd.isEmpty { fields.append("capAdd") }
-        if !capDrop.isEmpty { fields.append("capDrop") }
+        if !capAdd.isEmpty { fields.append("cap_add") }
+        if !capDrop.isEmpty { fields.append("cap_drop") }
         if privileged { fields.append("privileged") }
-        if !waitFor.isEmpty { fields.append("waitFor") }
+        if !waitFor.isEmpty { fields.append("wait_for") }
         if healthcheck != nil { fields.append("healthcheck") }
         return fields
     }

@@ -42,7 +42,10 @@ public struct EnvironmentSpec: Codable, Sendable, Hashable {
     /// Container ports to publish on random loopback ports of the host (reported in the
     /// environment's details as `port.<container port>`): only the Docker engine provides this.
     public var ports: [Int]
-    /// The container's command; `nil` keeps it alive with `sleep` (unless ``entrypoint`` is set). Docker only.
+    /// `service` runs the image's own process, `sandbox` keeps the container idle for exec;
+    /// `nil` picks by the other fields (``effectiveMode``). Docker only.
+    public var mode: DockerMode?
+    /// The container's command, in either ``mode``; `nil` leaves it to the mode. Docker only.
     public var command: [String]?
     /// Replaces the image's entrypoint. Docker only.
     public var entrypoint: [String]?
@@ -79,7 +82,7 @@ public struct EnvironmentSpec: Codable, Sendable, Hashable {
         ports: [Int] = [], command: [String]? = nil, entrypoint: [String]? = nil, workdir: String? = nil, user: String? = nil,
         readOnlyRoot: Bool = false, tmpfs: [TmpfsMount] = [], capAdd: [String] = [], capDrop: [String] = [], privileged: Bool = false,
         volumes: [VolumeMount] = [], secrets: [Secret] = [], waitFor: [WaitStrategy] = [], readyTimeoutSeconds: Double? = nil,
-        healthcheck: HealthcheckSpec? = nil, build: BuildSpec? = nil
+        healthcheck: HealthcheckSpec? = nil, build: BuildSpec? = nil, mode: DockerMode? = nil
     ) {
         self.engine = engine
         self.name = name
@@ -115,6 +118,7 @@ public struct EnvironmentSpec: Codable, Sendable, Hashable {
         self.readyTimeoutSeconds = readyTimeoutSeconds
         self.healthcheck = healthcheck
         self.build = build
+        self.mode = mode
     }
 
     enum CodingKeys: String, CodingKey, CaseIterable {
@@ -122,7 +126,7 @@ public struct EnvironmentSpec: Codable, Sendable, Hashable {
         case indexURL = "indexUrl"
         case withPip, environment, labels, ttlSeconds, cleanup, useTemplateCache, image, resources, network, ports
         case command, entrypoint, workdir, user, readOnlyRoot, tmpfs, capAdd, capDrop, privileged, volumes, secrets, waitFor
-        case readyTimeoutSeconds, healthcheck, build
+        case readyTimeoutSeconds, healthcheck, build, mode
     }
 
     public init(from decoder: any Decoder) throws {
@@ -163,6 +167,7 @@ public struct EnvironmentSpec: Codable, Sendable, Hashable {
         try c.decode(.readyTimeoutSeconds, into: &readyTimeoutSeconds)
         try c.decode(.healthcheck, into: &healthcheck)
         try c.decode(.build, into: &build)
+        try c.decode(.mode, into: &mode)
     }
 
     /// Checks the fields that need no engine to check.

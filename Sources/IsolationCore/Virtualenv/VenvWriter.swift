@@ -74,7 +74,7 @@ enum VenvWriter {
         guard let wheel else {
             throw IsolationError(
                 .installFailed,
-                "withPip: \(interpreter.executable) bundles no pip wheel (no ensurepip); install python3-venv or python3-pip"
+                "with_pip: \(interpreter.executable) bundles no pip wheel (no ensurepip); install python3-venv or python3-pip"
             )
         }
         let sitePackages = venv.appendingPathComponent(interpreter.sitePackages)
@@ -86,7 +86,7 @@ enum VenvWriter {
             environment: ["PATH": "/usr/bin:/bin"], timeout: .seconds(120)
         )
         guard unpack.exitCode == 0 else {
-            throw IsolationError(.installFailed, "withPip: unpacking \(wheel.lastPathComponent) failed: \(unpack.stderrText)")
+            throw IsolationError(.installFailed, "with_pip: unpacking \(wheel.lastPathComponent) failed: \(unpack.stderrText)")
         }
         let launcher = """
             #!\(venv.path)/bin/python
