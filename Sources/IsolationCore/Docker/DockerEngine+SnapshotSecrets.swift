@@ -13,15 +13,24 @@ extension DockerEngine {
         let names = Set(spec.secrets.filter { $0.delivery == .env }.map(\.name))
         guard !names.isEmpty else { return image }
         let inspect = try JSONSerialization.jsonObject(with: try await client.inspectImageJSON(image)) as? [String: Any] ?? [:]
-        let recorded = ((inspect["ContainerConfig"] as? [String: Any])?["Env"] as? [String]) ?? []
+        // API 1.45 and later leave ContainerConfig out of the reply even where the image still records it.
+        let shown = inspect["ContainerConfig"] as? [String: Any]
+        let recorded = (shown?["Env"] as? [String]) ?? []
         let holdsValue = recorded.contains { entry in
             let parts = entry.split(separator: "=", maxSplits: 1)
             return parts.count == 2 && names.contains(String(parts[0])) && !parts[1].isEmpty
         }
-        guard holdsValue else { return image }
-        let tar = try Self.configurationOnlyArchive(of: inspect, reference: reference)
-        _ = try await client.loadImage(tar: tar)
-        let replacement = try await client.inspectImage(reference).id
+        guard holdsValue || shown == nil else { return image }
+        let replacement: String
+        do {
+            _ = try await client.loadImage(tar: try Self.configurationOnlyArchive(of: inspect, reference: reference))
+            replacement = try await client.inspectImage(reference).id
+        } catch {
+            // Unseen and not replaceable: an image store that loads no configuration without its layers
+            // (containerd's), whose commits record no container configuration either.
+            if holdsValue || Task.isCancelled { throw error }
+            return image
+        }
         do {
             // The committed image now has no tag and no child: the replacement was loaded, not built on it.
             try await client.removeImage(image, force: true)
