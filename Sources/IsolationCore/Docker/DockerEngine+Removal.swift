@@ -21,6 +21,13 @@ extension DockerEngine {
                 // Already gone: that is what destroy wants.
             }
         }
+        // Destroy reports success only for what is gone: one made meanwhile (its creator still alive) is named.
+        let left = try await client.listContainers(all: true, filters: Self.ownedBy(environment))
+        guard left.isEmpty else {
+            let names = left.map { $0.names.first.map { String($0.drop { $0 == "/" }) } ?? $0.id }
+            throw IsolationError(
+                .ioFailure, "destroy: \(environment.id) still has container \(names.joined(separator: ", ")); destroy it again")
+        }
     }
 
     /// Removes the environment's private networks found by label (the record of a create cut
