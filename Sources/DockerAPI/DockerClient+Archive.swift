@@ -36,6 +36,17 @@ extension DockerClient {
         return (Data(buffer: reply.body), stat)
     }
 
+    /// What is at a path of the container (`HEAD …/archive`, nothing transferred), or `nil` when nothing is.
+    public func statPath(_ containerID: String, path: String) async throws -> ContainerPathStat? {
+        let reply = try await data(
+            .HEAD, "/containers/\(Self.pathComponent(containerID))/archive", query: ["path": path], allowedStatuses: [404])
+        guard reply.status != 404 else { return nil }
+        guard let header = reply.headers.first(name: "X-Docker-Container-Path-Stat"), let json = Data(base64Encoded: header) else {
+            return nil
+        }
+        return try? JSONDecoder().decode(ContainerPathStat.self, from: json)
+    }
+
     /// Copies a host file or directory tree into `containerDirectory`,
     /// keeping its name, contents and modes (`docker cp host ctr:dir`).
     ///

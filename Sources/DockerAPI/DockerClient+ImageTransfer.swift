@@ -40,11 +40,21 @@ extension DockerClient {
         try await loadImage(from: try FileChunks(path: file.path), timeout: timeout)
     }
 
+    /// Loads a small image tar held in memory: an image configuration whose layers the daemon has.
+    @discardableResult
+    public func loadImage(tar: Data, timeout: Duration = .seconds(600)) async throws -> [String] {
+        try await loadImage(body: .bytes(ByteBuffer(data: tar)), timeout: timeout)
+    }
+
     /// Loads an image tar that is a byte range of a larger file (a member of another tar).
     package func loadImage(from chunks: FileChunks, timeout: Duration = .seconds(1800)) async throws -> [String] {
+        try await loadImage(body: .stream(chunks, length: .known(chunks.length)), timeout: timeout)
+    }
+
+    private func loadImage(body: HTTPClientRequest.Body, timeout: Duration) async throws -> [String] {
         let events = try await progressRequest(
             .POST, "/images/load", query: ["quiet": "1"], headers: ["Content-Type": "application/x-tar"],
-            body: .stream(chunks, length: .known(chunks.length)), timeout: timeout, onProgress: nil)
+            body: body, timeout: timeout, onProgress: nil)
         let prefixes = ["Loaded image ID: ", "Loaded image: "]
         let loaded = events.compactMap(\.stream).compactMap { line -> String? in
             guard let prefix = prefixes.first(where: line.hasPrefix) else { return nil }

@@ -16,6 +16,13 @@ extension DockerClient {
         try await json(.GET, "/images/\(Self.pathComponent(name))/json")
     }
 
+    /// The daemon's whole inspect reply, for fields the typed ``ImageInspect`` leaves out
+    /// (an image's configuration is rebuilt from it, and tests look for values in all of it).
+    public func inspectImageJSON(_ name: String) async throws -> Data {
+        let reply = try await data(.GET, "/images/\(Self.pathComponent(name))/json")
+        return Data(buffer: reply.body)
+    }
+
     /// Pulls an image (`name`, `name:tag` or `name@digest`; the tag defaults to `latest`).
     ///
     /// - Throws: `streamError` or the daemon's error, with its message, when the

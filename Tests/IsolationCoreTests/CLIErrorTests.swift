@@ -10,6 +10,7 @@ struct CLIErrorTests {
         var testDescription: String { arguments.joined(separator: " ") }
     }
 
+    static let failed: Int32 = 1
     static let notFound: Int32 = 3
     static let engineUnavailable: Int32 = 4
     static let invalidInput: Int32 = 5
@@ -37,6 +38,7 @@ struct CLIErrorTests {
         Case(arguments: ["snapshot", "rm", "nope"], status: notFound),
         Case(arguments: ["snapshot", "export", "nope", "/tmp/nope.tar"], status: notFound),
         Case(arguments: ["snapshot", "import", "/nonexistent/nope.tar"], status: notFound),
+        Case(arguments: ["snapshot", "import", "/tmp"], status: failed),
         Case(arguments: ["create", "--spec", "-"], status: invalidInput, stdin: "{not json"),
         Case(arguments: ["create", "--spec", "-"], status: invalidInput, stdin: #"{"python": 3}"#),
         Case(arguments: ["create", "--spec", "-"], status: invalidInput, stdin: #"{"ttlSeconds": -1}"#),
@@ -102,5 +104,12 @@ struct CLIErrorTests {
         for word in ["Swift.", "DecodingError", "CodingKeys", "Optional<", "NSCocoaErrorDomain"] {
             #expect(!result.stderr.contains(word), "\(result.stderr)")
         }
+    }
+
+    @Test func aDirectoryGivenAsASnapshotArchiveIsOneLineNamingIt() throws {
+        let home = try TestHome("cli-import-directory")
+        let result = try CLI.run(["snapshot", "import", home.url.path, "--home", home.url.path])
+        #expect(result.status == Self.failed, "\(result.output)")
+        #expect(result.stderr == "Error: \(home.url.path) is a directory, not a snapshot archive\n", "\(result.stderr)")
     }
 }

@@ -154,7 +154,9 @@ import Testing
         #expect(try await manager.packages(restored.id).map(\.name).contains("ptiso_dock"))
         #expect(try await manager.run(restored.id, Command(["cat", "data/seed.txt"])).stdoutText == "seed\n")
 
+        // An existing directory: the copy goes inside it under its own name.
         let out = home.url.appendingPathComponent("out")
+        try FileManager.default.createDirectory(at: out, withIntermediateDirectories: true)
         try await manager.copyOut(restored.id, from: "data", to: out)
         #expect(try String(contentsOf: out.appendingPathComponent("data/seed.txt"), encoding: .utf8) == "seed\n")
 

@@ -61,4 +61,32 @@ import Testing
         try await manager.destroySession()
         try await manager.deleteSnapshot(snapshot.id)
     }
+
+    @Test func aSnapshotImageAndItsArchiveHoldNoSecretValue() async throws {
+        // Given an environment given an env secret
+        let home = try TestHome("docker-secret-snapshot")
+        let manager = try IsolationManager(
+            configuration: .init(home: home.url, session: Self.session + "-snapshot"), engines: [DockerEngine()])
+        let token = "tok-\(UUID().uuidString)"
+        let environment = try await manager.create(
+            EnvironmentSpec(image: Self.busybox, secrets: [Secret(name: "API_TOKEN", value: token)]))
+        // When it is snapshotted and the snapshot exported
+        let snapshot = try await manager.snapshot(environment.id, name: "secret-\(environment.id)")
+        let archive = home.url.appendingPathComponent("snapshot.tar")
+        try await manager.exportSnapshot(snapshot.id, to: archive)
+        // Then no part of the image's description (Config, ContainerConfig, …) nor of the archive holds the value
+        let described = try await withDockerClient(try .fromEnvironment()) { try await $0.inspectImageJSON(snapshot.location) }
+        #expect(described.range(of: Data(token.utf8)) == nil)
+        #expect(String(decoding: described, as: UTF8.self).contains("\"API_TOKEN=\""))
+        #expect(try Data(contentsOf: archive).range(of: Data(token.utf8)) == nil)
+        // And the environment still sees its secret; the restored one is documented to get none, and says so
+        let inside = try await manager.run(environment.id, Command(["sh", "-c", #"echo "$API_TOKEN""#]))
+        #expect(inside.stdoutText == "\(token)\n")
+        let restored = try await manager.restore(snapshot.id)
+        #expect(restored.details["secretsNotGiven"] == "API_TOKEN")
+        let after = try await manager.run(restored.id, Command(["sh", "-c", #"echo "[$API_TOKEN]""#]))
+        #expect(after.stdoutText == "[]\n", "\(after.stderrText)")
+        try await manager.destroySession()
+        try await manager.deleteSnapshot(snapshot.id)
+    }
 }

@@ -101,4 +101,23 @@ import Testing
         }
         #expect(error?.code == .timeout)
     }
+
+    @Test func aTimedOutCreateLeavesNothingLaterCreatesTrust() async throws {
+        // Given a fresh manager whose interpreter discovery has asked nothing yet
+        let home = try TestHome("cut-short")
+        let manager = try home.manager()
+        // When creates are cut short, the first most likely while the interpreter is being asked about itself
+        for _ in 0..<5 {
+            do {
+                let made = try await manager.create(EnvironmentSpec(useTemplateCache: false), timeout: .milliseconds(20))
+                try await manager.destroy(made.id)
+            } catch let error as IsolationError {
+                #expect(error.code == .timeout, "\(error)")
+            }
+        }
+        // Then an ordinary create on the same manager finds the interpreter
+        let environment = try await manager.create(EnvironmentSpec(useTemplateCache: false))
+        #expect(environment.status == .ready)
+        try await manager.destroy(environment.id)
+    }
 }

@@ -199,7 +199,9 @@ import Testing
         try await manager.copyIn(environment.id, from: tree)
         let run = try await manager.run(environment.id, Command(["python", "project/pkg/main.py"]))
         #expect(run.stdoutText == "hi\n")
+        // An existing directory: the copy goes inside it under its own name.
         let out = home.url.appendingPathComponent("out")
+        try FileManager.default.createDirectory(at: out, withIntermediateDirectories: true)
         try await manager.copyOut(environment.id, from: "project/pkg", to: out)
         let mode =
             try FileManager.default.attributesOfItem(atPath: out.appendingPathComponent("pkg/main.py").path)[.posixPermissions] as? Int

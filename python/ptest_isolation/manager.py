@@ -411,10 +411,13 @@ class Environment:
         return RunResult.from_abi(["uninstall", *names], self._manager.call("uninstall", id=self.id, names=list(names)))
 
     def copy_in(self, source: Union[str, os.PathLike[str]], destination: str = ".") -> None:
-        self._manager.call("copy_in", id=self.id, source=os.path.abspath(source), destination=destination)
+        """Copies a host file or tree in, by ``docker cp``'s rule (docs/environments.md): a trailing
+        ``/.`` on ``source`` copies a directory's contents, a trailing ``/`` on ``destination`` names a directory."""
+        self._manager.call("copy_in", id=self.id, source=_host_path(source), destination=destination)
 
     def copy_out(self, source: str, destination: Union[str, os.PathLike[str]]) -> None:
-        self._manager.call("copy_out", id=self.id, source=source, destination=os.path.abspath(destination))
+        """Copies a file or tree of the working directory out, by the same rule as :meth:`copy_in`."""
+        self._manager.call("copy_out", id=self.id, source=source, destination=_host_path(destination))
 
     def snapshot(self, name: Optional[str] = None) -> Snapshot:
         request: dict[str, Any] = {"id": self.id}
@@ -499,3 +502,15 @@ def _spec_request(spec: Optional[Spec], fields: dict[str, Any]) -> dict[str, Any
     if spec is None or isinstance(spec, dict):
         spec = spec_from_fields(fields if spec is None else spec)
     return spec.to_request()
+
+
+def _host_path(path: Union[str, os.PathLike[str]]) -> str:
+    """An absolute path that keeps what ``abspath`` drops and the copy rule reads: a trailing ``/.`` or ``/``."""
+    text = os.fspath(path)
+    absolute = os.path.abspath(text)
+    if text == "." or text.endswith(os.sep + "."):
+        return absolute.rstrip(os.sep) + os.sep + "."
+    if text.endswith(os.sep) and absolute != os.sep:
+        return absolute + os.sep
+    return absolute
+

@@ -51,7 +51,14 @@ def test_files_copy_in_and_out(manager, tmp_path):
         assert env.run(["python", "project/pkg/main.py"]).stdout == "from the project\n"
         env.run("echo made inside > project/out.txt", check=True)
         env.copy_out("project/out.txt", tmp_path / "back")
-        assert (tmp_path / "back" / "out.txt").read_text() == "made inside\n"
+        assert (tmp_path / "back").read_text() == "made inside\n"
+        # docker cp's rule: into an existing directory under its own name; a directory onto a new path takes that name.
+        env.copy_out("project/out.txt", tmp_path)
+        assert (tmp_path / "out.txt").read_text() == "made inside\n"
+        env.copy_in(source, "again")
+        assert env.run(["python", "again/pkg/main.py"]).stdout == "from the project\n"
+        env.copy_in(str(source) + "/.", "contents/")
+        assert env.run(["python", "contents/pkg/main.py"]).stdout == "from the project\n"
 
 
 def test_snapshot_restore_export_import(manager, wheels, tmp_path):

@@ -137,6 +137,6 @@ def test_cancelled_and_io_failure_from_real_causes(manager, tmp_path):
         assert outcome["seconds"] < 30
         blocker = tmp_path / "a-file"
         blocker.write_text("x")
-        env.run("echo data > out.txt", check=True)
-        with pytest.raises(iso.IOFailure, match="destination directory"):
-            env.copy_out("out.txt", blocker)
+        env.run("mkdir -p outdir && echo data > outdir/out.txt", check=True)
+        with pytest.raises(iso.IOFailure, match="a-file"):
+            env.copy_out("outdir", blocker)

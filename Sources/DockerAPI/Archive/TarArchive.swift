@@ -534,8 +534,19 @@ extension TarArchive {
     ///   member, for an absolute path, a path that climbs out with `..`, or a
     ///   path whose parent resolves (through a symlink) outside `directory`;
     ///   members before it are already written.
-    package static func extract(_ data: Data, to directory: URL) throws {
-        let members = try entries(in: data)
+    ///
+    /// - Parameter renamingRoot: members under the first component `from` are written under `to`
+    ///   instead (a copy saved under another name, as `docker cp` does).
+    package static func extract(_ data: Data, to directory: URL, renamingRoot: (from: String, to: String)? = nil) throws {
+        var members = try entries(in: data)
+        if let (from, to) = renamingRoot, from != to {
+            members = members.map { entry in
+                var entry = entry
+                entry.path = renamed(entry.path, from: from, to: to)
+                if entry.kind == .hardlink, let target = entry.linkTarget { entry.linkTarget = renamed(target, from: from, to: to) }
+                return entry
+            }
+        }
         let destination = directory.path
         do {
             try FileManager.default.createDirectory(atPath: destination, withIntermediateDirectories: true)
@@ -579,6 +590,15 @@ extension TarArchive {
             guard chmod(path, mode_t(entry.mode)) == 0 else { throw TarArchiveError.posix("chmod", path: path) }
             try root.setTime(path, entry.mtime)
         }
+    }
+
+    private static func renamed(_ path: String, from: String, to: String) -> String {
+        let components = path.split(separator: "/", omittingEmptySubsequences: false)
+        let first = components.firstIndex { $0 != "." && !$0.isEmpty }
+        guard let first, components[first] == from else { return path }
+        var result = components.map(String.init)
+        result[first] = to
+        return result.joined(separator: "/")
     }
 
     /// Lexically cleaned components; nil for the archive root itself.

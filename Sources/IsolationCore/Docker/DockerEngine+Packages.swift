@@ -62,21 +62,44 @@ extension DockerEngine {
         return result
     }
 
+    /// Copies by the rule of ``CopyPlan``: a tar whose root carries the target's name, put into the target's parent.
     public func copyIn(_ environment: Environment, from source: URL, to destination: String) async throws {
-        let target = try containerPath(destination, in: environment)
+        let path = try containerPath(destination, in: environment)
+        let existing = CopyPlan.existing(atHostPath: source.path)
+        guard existing != .missing else { throw IsolationError(.notFound, "copy: \(source.path) does not exist") }
         try await withClient { client in
-            _ = try await client.exec(environment.location, ExecOptions(["mkdir", "-p", target]))
-            do {
-                try await client.copyIn(environment.location, from: source, to: target)
-            } catch let error as DockerError where error.code == .invalidConfiguration {
-                throw IsolationError(.notFound, "copy: \(error.message)")
+            let found = try await client.statPath(environment.location, path: path)
+            let plan = try CopyPlan(
+                source: CopyPlan.source(source), sourceIsDirectory: existing == .directory, sourcePath: source.path,
+                destination: path, destinationIsDirectory: CopyPlan.namesDirectory(destination),
+                existing: found.map { $0.isDirectory ? .directory : .file } ?? .missing)
+            let tar = try CopyPlan.archive(source, as: plan.targetName)
+            let parent = try await client.statPath(environment.location, path: plan.targetParent)
+            if parent == nil {
+                let made = try await client.exec(environment.location, ExecOptions(["mkdir", "-p", plan.targetParent]))
+                guard made.exitCode == 0 else {
+                    throw IsolationError(
+                        .ioFailure, "copy: cannot create \(plan.targetParent) in the container: \(made.stderrText.prefix(300))")
+                }
+            } else if parent?.isDirectory == false {
+                throw IsolationError(.ioFailure, "copy: \(plan.targetParent) in the container is a file, not a directory")
             }
+            try await client.putArchive(environment.location, path: plan.targetParent, tar: tar)
         }
     }
 
     public func copyOut(_ environment: Environment, from source: String, to destination: URL) async throws {
         let path = try containerPath(source, in: environment)
-        try await withClient { try await $0.copyOut(environment.location, from: path, to: destination) }
+        try await withClient { client in
+            guard let found = try await client.statPath(environment.location, path: path) else {
+                throw IsolationError(.notFound, "copy: \(source) does not exist in the environment's working directory")
+            }
+            let plan = try CopyPlan(
+                source: source, sourceIsDirectory: found.isDirectory, sourcePath: path, destination: destination.path,
+                destinationIsDirectory: destination.hasDirectoryPath, existing: CopyPlan.existing(atHostPath: destination.path))
+            let (tar, _) = try await client.getArchive(environment.location, path: path)
+            try CopyPlan.extract(tar, into: plan.targetParent, root: (path as NSString).lastPathComponent, as: plan.targetName)
+        }
     }
 
     /// A path under the container's working directory; `..` escapes are refused.

@@ -32,12 +32,20 @@ extension DockerEngine {
     private func capture(
         _ environment: Environment, volumes sources: [String], as snapshot: Snapshot, labels: [String: String], client: DockerClient
     ) async throws -> EngineArtifact {
-        let image = try await client.commitContainer(
+        let committed = try await client.commitContainer(
             environment.location,
             options: CommitOptions(
                 repository: Self.snapshotRepository, tag: snapshot.id, comment: snapshot.name,
                 changes: Self.secretBlankingChanges(of: environment.spec) + (await imageCommandChanges(of: environment, client: client)),
                 labels: labels))
+        let image: String
+        do {
+            image = try await withoutSecretValues(
+                committed, reference: "\(Self.snapshotRepository):\(snapshot.id)", spec: environment.spec, client: client)
+        } catch {
+            try? await client.removeImage(committed, force: true)
+            throw error
+        }
         var details = environment.details
         details["snapshotImage"] = image
         do {

@@ -232,18 +232,8 @@ public final class DockerEngine: IsolationEngine {
 
     public func destroy(_ environment: Environment) async throws {
         try await withClient { client in
-            if !environment.location.isEmpty {
-                do {
-                    try await client.removeContainer(environment.location, force: true, removeVolumes: true)
-                } catch let error as DockerError where error.code == .notFound {
-                    // Already gone: that is what destroy wants.
-                }
-            }
-            if let owned = environment.details["ownedNetwork"] {
-                do {
-                    try await client.removeNetwork(owned)
-                } catch let error as DockerError where error.code == .notFound {}
-            }
+            try await self.removeContainers(of: environment, client: client)
+            try await self.removeOwnedNetworks(of: environment, client: client)
             if let shared = Self.sharedNetwork(of: environment.spec) {
                 try await self.removeSharedNetworkIfUnused(shared, client: client)
             }

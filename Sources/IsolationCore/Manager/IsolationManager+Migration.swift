@@ -84,10 +84,9 @@ extension IsolationManager {
     private func copyWorkingFiles(from source: Environment, to target: String) async throws {
         let staging = FileManager.default.temporaryDirectory.appendingPathComponent("ptest-iso-migrate-\(UUID().uuidString.prefix(8))")
         defer { try? FileManager.default.removeItem(at: staging) }
+        // "." is the working directory's contents: staging (which does not exist yet) becomes a copy of them.
         try await copyOut(source.id, from: ".", to: staging)
-        // The working directory arrives as one directory under its own name; its entries go to the target's root.
-        guard let root = try FileManager.default.contentsOfDirectory(at: staging, includingPropertiesForKeys: nil).first else { return }
-        for entry in try FileManager.default.contentsOfDirectory(at: root, includingPropertiesForKeys: nil) {
+        for entry in try FileManager.default.contentsOfDirectory(at: staging, includingPropertiesForKeys: nil) {
             try await copyIn(target, from: entry, to: ".")
         }
     }

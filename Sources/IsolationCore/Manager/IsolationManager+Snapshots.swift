@@ -87,6 +87,7 @@ extension IsolationManager {
         guard let engine = registry.engine(snapshot.engine) else {
             throw IsolationError(.engineUnavailable, "snapshot \(snapshot.name) needs the \(snapshot.engine) engine")
         }
+        try TarFile.requireWritable(file)
         try await bounded(timeout, "exporting \(snapshot.name)") { try await engine.exportSnapshot(snapshot, to: file) }
     }
 

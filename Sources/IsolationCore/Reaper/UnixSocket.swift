@@ -18,6 +18,8 @@ enum UnixSocket {
             try withAddress(path) { address, length in
                 guard bind(fd, address, length) == 0 else { throw failure("bind", path) }
             }
+            // bind makes the socket 0777 less the umask; connecting needs write permission, which only its owner keeps.
+            guard chmod(path, 0o600) == 0 else { throw failure("chmod", path) }
             guard Glibc.listen(fd, 64) == 0 else { throw failure("listen", path) }
             return fd
         } catch {

@@ -28,6 +28,7 @@ public struct StateStore: Sendable {
             // and SQLite answers the loser "busy" without waiting: take turns for that part.
             let lock = try FileLock.acquireBlocking(URL(fileURLWithPath: url.path + ".lock"))
             defer { lock.release() }
+            try makePrivate(url)
             let pool = try DatabasePool(path: url.path, configuration: configuration)
             let store = StateStore(writer: pool, path: url.path)
             try store.migrate()

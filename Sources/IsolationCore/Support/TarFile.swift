@@ -1,6 +1,10 @@
 import DockerAPI
 import Foundation
 
+#if canImport(Glibc)
+    import Glibc
+#endif
+
 /// A tar file on disk, written and read member by member, so a snapshot
 /// archive holding a whole image never passes through memory at once.
 ///
@@ -88,18 +92,21 @@ enum TarFile {
     ///
     /// - Throws: `snapshotFailed` for a file that is not a tar or is cut short.
     static func members(of url: URL, stoppingAt stop: (Member) -> Bool = { _ in false }) throws -> [Member] {
+        try requireRegularFile(url)
         guard let handle = FileHandle(forReadingAtPath: url.path) else {
-            throw IsolationError(.snapshotFailed, "cannot open \(url.path)")
+            throw IsolationError(.ioFailure, "\(url.path): cannot be opened for reading (\(String(cString: strerror(errno))))")
         }
         defer { try? handle.close() }
-        let length = Int64(try handle.seekToEnd())
+        let length = Int64(try readable(url) { try handle.seekToEnd() })
         var members: [Member] = []
         var offset: Int64 = 0
         var pending: (name: String?, size: Int64?) = (nil, nil)
         // Bounded: every pass moves `offset` forward by at least one block.
         while offset + Int64(blockSize) <= length {
-            try handle.seek(toOffset: UInt64(offset))
-            let block = [UInt8](try handle.read(upToCount: blockSize) ?? Data())
+            let block = try readable(url) {
+                try handle.seek(toOffset: UInt64(offset))
+                return [UInt8](try handle.read(upToCount: blockSize) ?? Data())
+            }
             guard block.count == blockSize else { break }
             if block.allSatisfy({ $0 == 0 }) { break }
             try checkSum(block, in: url, at: offset)
@@ -134,6 +141,48 @@ enum TarFile {
         return members
     }
 
+    /// - Throws: ``IsolationError/Code/notFound`` for a missing path, `ioFailure` for a directory or
+    ///   anything else that is not a regular file, each naming the path.
+    static func requireRegularFile(_ url: URL) throws {
+        var info = stat()
+        guard stat(url.path, &info) == 0 else {
+            if errno == ENOENT { throw IsolationError(.notFound, "\(url.path) does not exist") }
+            throw IsolationError(.ioFailure, "\(url.path): \(String(cString: strerror(errno)))")
+        }
+        guard info.st_mode & S_IFMT == S_IFREG else {
+            let kind = info.st_mode & S_IFMT == S_IFDIR ? "a directory" : "not a regular file"
+            throw IsolationError(.ioFailure, "\(url.path) is \(kind), not a snapshot archive")
+        }
+    }
+
+    /// Checked before an export starts, so the error names what is in the way rather than
+    /// what a library call returned half-way.
+    ///
+    /// - Throws: ``IsolationError/Code/ioFailure`` naming the path: a directory there, or no directory to write it in.
+    static func requireWritable(_ url: URL) throws {
+        var isDirectory: ObjCBool = false
+        if FileManager.default.fileExists(atPath: url.path, isDirectory: &isDirectory), isDirectory.boolValue {
+            throw IsolationError(.ioFailure, "\(url.path) is a directory; give the archive's file name")
+        }
+        let parent = url.deletingLastPathComponent().path
+        guard FileManager.default.fileExists(atPath: parent, isDirectory: &isDirectory), isDirectory.boolValue else {
+            throw IsolationError(.ioFailure, "\(parent) is not a directory; the archive \(url.lastPathComponent) cannot be written there")
+        }
+        guard access(parent, W_OK) == 0 else {
+            throw IsolationError(.ioFailure, "\(parent) is not writable; the archive \(url.lastPathComponent) cannot be written there")
+        }
+    }
+
+    /// A read of `url` whose failure becomes one line naming it, not a Foundation error's dump.
+    private static func readable<T>(_ url: URL, _ read: () throws -> T) throws -> T {
+        do {
+            return try read()
+        } catch {
+            throw IsolationError(
+                .ioFailure, "\(url.path): cannot be read (\((error as NSError).localizedFailureReason ?? error.localizedDescription))")
+        }
+    }
+
     /// A member's bytes, for the small ones (a manifest): at most `limit`.
     static func contents(of member: Member, in url: URL, limit: Int64 = 64 << 20) throws -> Data {
         guard member.size <= limit else {
@@ -148,8 +197,10 @@ enum TarFile {
 
     private static func read(_ handle: FileHandle, at offset: Int64, count: Int64, in url: URL) throws -> [UInt8] {
         guard count <= 64 << 20 else { throw IsolationError(.snapshotFailed, "\(url.path): a header record of \(count) bytes") }
-        try handle.seek(toOffset: UInt64(offset))
-        let bytes = [UInt8](try handle.read(upToCount: Int(count)) ?? Data())
+        let bytes = try readable(url) {
+            try handle.seek(toOffset: UInt64(offset))
+            return [UInt8](try handle.read(upToCount: Int(count)) ?? Data())
+        }
         guard bytes.count == count else { throw IsolationError(.snapshotFailed, "\(url.path) is cut short at byte \(offset)") }
         return bytes
     }

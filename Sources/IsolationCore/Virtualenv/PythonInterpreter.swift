@@ -115,8 +115,12 @@ public final class InterpreterDiscovery: Sendable {
             cache.set(path, .success(interpreter))
             return interpreter
         } catch let error as IsolationError {
-            // A broken candidate (a pyenv shim for a version not installed) is asked only once.
-            cache.set(path, .failure(error))
+            // A broken candidate (a pyenv shim for a version not installed) is asked only once. A question
+            // cut short (the caller cancelled or timed out, the machine too loaded to answer in time) says
+            // nothing about the interpreter: kept, it made every later create find "none".
+            if error.code == .interpreterNotFound && !Task.isCancelled {
+                cache.set(path, .failure(error))
+            }
             throw error
         }
     }
@@ -132,6 +136,9 @@ public final class InterpreterDiscovery: Sendable {
             executable: path, arguments: ["-I", "-c", script], environment: ["PATH": environment["PATH"] ?? "/usr/bin:/bin"],
             timeout: .seconds(30)
         )
+        guard !result.timedOut else {
+            throw IsolationError(.timeout, "python: \(path) did not describe itself within 30 s")
+        }
         guard result.exitCode == 0 else {
             throw IsolationError(.interpreterNotFound, "python: \(path) failed to start: \(result.stderrText)")
         }

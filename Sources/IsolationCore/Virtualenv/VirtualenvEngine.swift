@@ -206,19 +206,13 @@ public final class VirtualenvEngine: IsolationEngine {
     }
 
     public func copyIn(_ environment: Environment, from source: URL, to destination: String) async throws {
-        let work = workDirectory(of: environment)
-        let target = try contained(destination, in: work).appendingPathComponent(source.lastPathComponent)
-        try copy(source, to: target)
+        let target = try contained(destination, in: workDirectory(of: environment)).path
+        try copy(source, written: CopyPlan.source(source), to: target, destinationIsDirectory: CopyPlan.namesDirectory(destination))
     }
 
     public func copyOut(_ environment: Environment, from source: String, to destination: URL) async throws {
         let item = try contained(source, in: workDirectory(of: environment))
-        do {
-            try FileManager.default.createDirectory(at: destination, withIntermediateDirectories: true)
-        } catch {
-            throw IsolationError(.ioFailure, "copy: cannot use \(destination.path) as the destination directory: \(error)")
-        }
-        try copy(item, to: destination.appendingPathComponent(item.lastPathComponent))
+        try copy(item, written: source, to: destination.path, destinationIsDirectory: destination.hasDirectoryPath)
     }
 
     /// A path under the working directory; `..` escapes are refused.
@@ -231,22 +225,15 @@ public final class VirtualenvEngine: IsolationEngine {
         return candidate
     }
 
-    private func copy(_ source: URL, to target: URL) throws {
-        var isDirectory: ObjCBool = false
-        guard FileManager.default.fileExists(atPath: source.path, isDirectory: &isDirectory) else {
-            throw IsolationError(.notFound, "copy: \(source.path) does not exist")
-        }
-        try? FileManager.default.removeItem(at: target)
-        if isDirectory.boolValue {
-            try TreeCopier.clone(source, to: target, mode: .privateFiles)
-        } else {
-            do {
-                try FileManager.default.createDirectory(at: target.deletingLastPathComponent(), withIntermediateDirectories: true)
-                try FileManager.default.copyItem(at: source, to: target)
-            } catch {
-                throw IsolationError(.ioFailure, "copy \(source.path) to \(target.path): \(error)")
-            }
-        }
+    /// Copies by the rule of ``CopyPlan``, through a tar as the Docker engine does, so both merge alike.
+    private func copy(_ source: URL, written: String, to destination: String, destinationIsDirectory: Bool) throws {
+        let existing = CopyPlan.existing(atHostPath: source.path)
+        guard existing != .missing else { throw IsolationError(.notFound, "copy: \(source.path) does not exist") }
+        let plan = try CopyPlan(
+            source: written, sourceIsDirectory: existing == .directory, sourcePath: source.path, destination: destination,
+            destinationIsDirectory: destinationIsDirectory, existing: CopyPlan.existing(atHostPath: destination))
+        let tar = try CopyPlan.archive(source, as: plan.targetName)
+        try CopyPlan.extract(tar, into: plan.targetParent, as: plan.targetName)
     }
 
     public func destroy(_ environment: Environment) async throws {

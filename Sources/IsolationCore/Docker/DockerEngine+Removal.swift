@@ -1,0 +1,48 @@
+import DockerAPI
+import Foundation
+
+/// What destroy removes besides the recorded container: everything labelled with the environment's
+/// id. A record left `creating` by a client that died mid-create names no container, yet the
+/// container (and its private network) may exist and run; destroy means those are gone too.
+extension DockerEngine {
+    /// Removes the recorded container and every container labelled as the environment's.
+    ///
+    /// - Throws: the daemon's error for a container it would not remove (so destroy fails saying
+    ///   what is left); a container already gone is not an error.
+    func removeContainers(of environment: Environment, client: DockerClient) async throws {
+        var ids = try await client.listContainers(all: true, filters: Self.ownedBy(environment)).map(\.id)
+        if !environment.location.isEmpty && !ids.contains(where: { $0.hasPrefix(environment.location) }) {
+            ids.insert(environment.location, at: 0)
+        }
+        for id in ids {
+            do {
+                try await client.removeContainer(id, force: true, removeVolumes: true)
+            } catch let error as DockerError where error.code == .notFound {
+                // Already gone: that is what destroy wants.
+            }
+        }
+        // Destroy reports success only for what is gone: one made meanwhile (its creator still alive) is named.
+        let left = try await client.listContainers(all: true, filters: Self.ownedBy(environment))
+        guard left.isEmpty else {
+            let names = left.map { $0.names.first.map { String($0.drop { $0 == "/" }) } ?? $0.id }
+            throw IsolationError(
+                .ioFailure, "destroy: \(environment.id) still has container \(names.joined(separator: ", ")); destroy it again")
+        }
+    }
+
+    /// Removes the environment's private networks found by label (the record of a create cut
+    /// short does not name them). Shared networks carry no environment label.
+    func removeOwnedNetworks(of environment: Environment, client: DockerClient) async throws {
+        var names = try await client.listNetworks(filters: Self.ownedBy(environment)).map(\.name)
+        if let recorded = environment.details["ownedNetwork"], !names.contains(recorded) { names.insert(recorded, at: 0) }
+        for name in names {
+            do {
+                try await client.removeNetwork(name)
+            } catch let error as DockerError where error.code == .notFound {}
+        }
+    }
+
+    static func ownedBy(_ environment: Environment) -> [String: [String]] {
+        ["label": ["\(ResourceLabels.managed)=true", "\(ResourceLabels.environment)=\(environment.id)"]]
+    }
+}
