@@ -149,7 +149,7 @@ import Testing
         let venv = #expect(throws: IsolationError.self) {
             try manager.chooseEngine(for: EnvironmentSpec(engine: .virtualenv, readOnlyRoot: true))
         }
-        #expect(venv?.message.hasPrefix("readOnlyRoot: the virtualenv engine does not provide") == true)
+        #expect(venv?.message.hasPrefix("read_only_root: the virtualenv engine does not provide") == true)
     }
 
     @Test func theJSONShapeDecodes() throws {

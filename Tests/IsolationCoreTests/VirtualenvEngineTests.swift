@@ -53,7 +53,7 @@ import Testing
             try await manager.run(environment.id, Command(["true"], workingDirectory: "missing"))
         }
         #expect(nowhere?.code == .invalidSpec)
-        #expect(nowhere?.message.hasPrefix("workingDirectory:") == true)
+        #expect(nowhere?.message.hasPrefix("working_directory:") == true)
         let missing = try await manager.run(environment.id, Command(["no-such-program-xyz"]))
         #expect(missing.exitCode == 127)
         #expect(missing.stderrText.contains("command not found"))
