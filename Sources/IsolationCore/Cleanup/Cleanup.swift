@@ -97,8 +97,13 @@ extension IsolationManager {
         try await withDockerClient(configuration) { client in
             for container in try await client.listContainers(all: true, filters: filter)
             where matches(scope, labels: container.labels ?? [:], now: now) {
+                // A refused removal (the daemon was seen to answer 400) is reported as left, not as removed.
+                let removal: () async throws -> Void = { try await client.removeContainer(container.id, force: true, removeVolumes: true) }
+                if !dryRun, let failure = await Self.failure(of: removal) {
+                    report.skipped.append("container \(container.id): \(failure)")
+                    continue
+                }
                 report.containers.append(container.id)
-                if !dryRun { try? await client.removeContainer(container.id, force: true, removeVolumes: true) }
             }
             for network in try await client.listNetworks(filters: filter) where matches(scope, labels: network.labels ?? [:], now: now) {
                 // A shared network may still serve a kept or another session's (stopped) container:
@@ -127,6 +132,20 @@ extension IsolationManager {
                     }
                 }
             }
+        }
+    }
+
+    /// Why `removal` failed, or `nil` when it succeeded or what it removes was already gone.
+    private static func failure(of removal: () async throws -> Void) async -> String? {
+        do {
+            try await removal()
+            return nil
+        } catch let error as DockerError where error.code == .notFound {
+            return nil
+        } catch let error as DockerError {
+            return error.message
+        } catch {
+            return "\(error)"
         }
     }
 

@@ -35,13 +35,17 @@ public struct SessionReaper: Sendable {
 
     /// Starts the reaper process in a session of its own, appending its output to `log`.
     public static func startDetached(executable: String, arguments: [String], log: String) throws {
+        // A `reap --detach` run by hand may be the first to use the session's directory.
+        try FileManager.default.createDirectory(
+            at: URL(fileURLWithPath: log).deletingLastPathComponent(), withIntermediateDirectories: true,
+            attributes: [.posixPermissions: 0o700])
         _ = try DetachedProcess.spawn(executable, arguments, log: log)
     }
 
-    /// For the reaper process itself: drops descriptors inherited from the client that started it
-    /// (held open, they would keep a pipe's reader waiting), and survives a lost terminal.
+    /// For the reaper process itself: survives a lost terminal. It inherited no descriptor of its
+    /// client: ``startDetached(executable:arguments:log:)`` closes them in the spawn, as the
+    /// process itself must not (its runtime's own descriptors are among them by then).
     public static func detachFromStarter() {
-        DetachedProcess.closeInheritedDescriptors()
         signal(SIGPIPE, SIG_IGN)
         signal(SIGHUP, SIG_IGN)
     }
@@ -69,15 +73,18 @@ public struct SessionReaper: Sendable {
         }
         listener.start()
         logger.info("reaping session \(session) under \(home.path) (pid \(getpid()))")
-        let sweeper = Task {
-            while !Task.isCancelled {
-                await sweep(manager)
-                try? await Task.sleep(for: sweepInterval)
+        // The sweeps are a child task, ended and awaited before the session's removal: nothing of
+        // this reaper outlives `run()` to race the process's exit.
+        await withTaskGroup(of: Void.self) { group in
+            group.addTask {
+                while !Task.isCancelled {
+                    await sweep(manager)
+                    try? await Task.sleep(for: sweepInterval)
+                }
             }
+            for await _ in listener.idle {}
+            group.cancelAll()
         }
-        for await _ in listener.idle {}
-        sweeper.cancel()
-        _ = await sweeper.value
         logger.info("no client for \(grace): removing what session \(session) left")
         let report = try await manager.cleanup(.endedSession(session))
         try? manager.store.forgetEndedSessionProcesses(session)
