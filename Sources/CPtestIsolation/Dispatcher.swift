@@ -11,7 +11,7 @@ enum Dispatcher {
         "snapshot",
         "snapshots",
         "restore", "delete_snapshot", "export_snapshot", "import_snapshot", "templates", "collect_templates", "cancel_all",
-        "migrate", "run_job", "cached_images", "collect_images",
+        "migrate", "run_job", "cached_images", "collect_images", "logs",
     ]
 
     static func call(_ manager: IsolationManager, method: String, request text: String) async throws -> String {
@@ -34,7 +34,7 @@ enum Dispatcher {
         case "create":
             let body = try request(CreateRequest.self)
             return try ProtocolJSON.encode(
-                try await manager.create(body.spec ?? EnvironmentSpec(), timeout: try duration(body.timeoutSeconds)))
+                try await manager.create(body.spec ?? EnvironmentSpec(), timeout: try duration(body.timeoutSeconds), test: body.testId))
         case "get":
             return try ProtocolJSON.encode(try manager.get(try request(IDRequest.self).id))
         case "list":
@@ -97,13 +97,14 @@ enum Dispatcher {
             return try ProtocolJSON.encode(Destroyed(destroyed: ids))
         case "snapshot":
             let body = try request(SnapshotRequest.self)
-            return try ProtocolJSON.encode(try await manager.snapshot(body.id, name: body.name))
+            return try ProtocolJSON.encode(try await manager.snapshot(body.id, name: body.name, temporary: body.temporary ?? false))
         case "snapshots":
             struct Snapshots: Encodable { var snapshots: [Snapshot] }
             return try ProtocolJSON.encode(Snapshots(snapshots: try manager.snapshots()))
         case "restore":
             let body = try request(SnapshotRefRequest.self)
-            return try ProtocolJSON.encode(try await manager.restore(body.snapshot, timeout: try duration(body.timeoutSeconds)))
+            return try ProtocolJSON.encode(
+                try await manager.restore(body.snapshot, timeout: try duration(body.timeoutSeconds), test: body.testId))
         case "delete_snapshot":
             try await manager.deleteSnapshot(try request(SnapshotRefRequest.self).snapshot)
             return "{}"
@@ -115,6 +116,13 @@ enum Dispatcher {
         case "import_snapshot":
             let body = try request(ImportRequest.self)
             return try ProtocolJSON.encode(try await manager.importSnapshot(from: URL(fileURLWithPath: body.path), name: body.name))
+        case "logs":
+            struct Line: Encodable { var stream: LogChunk.Stream; var text: String }
+            struct Logs: Encodable { var logs: [Line] }
+            let body = try request(LogsRequest.self)
+            if let tail = body.tail, tail < 0 { throw ABIError.invalidArgument("request.tail must not be negative") }
+            let chunks = try await manager.logs(body.id, tail: body.tail)
+            return try ProtocolJSON.encode(Logs(logs: chunks.map { Line(stream: $0.stream, text: $0.text) }))
         case "migrate":
             let body = try request(MigrateRequest.self)
             return try ProtocolJSON.encode(

@@ -72,6 +72,14 @@ struct IDRequest: Decodable {
 struct CreateRequest: Decodable {
     var spec: EnvironmentSpec?
     var timeoutSeconds: Double?
+    /// The test making the environment (a pytest node id), recorded as its `ptest-iso.test` label.
+    var testId: String?
+}
+
+struct LogsRequest: Decodable {
+    var id: String
+    /// Only the last `tail` lines.
+    var tail: Int?
 }
 
 struct ListRequest: Decodable {
@@ -115,12 +123,16 @@ struct SessionRequest: Decodable {
 struct SnapshotRequest: Decodable {
     var id: String
     var name: String?
+    /// Deleted with the session (by its reaper when the process dies first).
+    var temporary: Bool?
 }
 
 struct SnapshotRefRequest: Decodable {
     var snapshot: String
     var path: String?
     var timeoutSeconds: Double?
+    /// `restore` only: as for `create`.
+    var testId: String?
 }
 
 struct ImportRequest: Decodable {

@@ -137,6 +137,21 @@ def test_a_killed_reaper_and_client_are_cleaned_by_the_next_client(killed_run):
             assert wait_until_gone(held, 30) == []
 
 
+def test_a_temporary_snapshot_goes_with_its_session_when_its_process_is_gone(tmp_path):
+    home = str(tmp_path / "home")
+    manager = iso.Manager(home=home, session="snapshots-reaped", cleanup=False, reaper_grace_seconds=0.5)
+    environment = manager.create()
+    environment.snapshot(name="temporary", temporary=True)
+    environment.snapshot(name="kept")
+    manager.close()  # the session's only client goes: its reaper ends the session
+    with iso.Manager(home=home, session="observer", reaper="") as observer:
+        deadline = time.monotonic() + 60
+        while [snapshot.name for snapshot in observer.snapshots()] != ["kept"]:
+            assert time.monotonic() < deadline, f"still there: {observer.snapshots()}"
+            time.sleep(0.1)
+        observer.delete_snapshot("kept")
+
+
 class _FakeDaemon:
     """A Docker daemon on a Unix socket that knows one container of `session` and answers its
     removal with `400 Bad Request` (what the real daemon was seen to answer); it records the

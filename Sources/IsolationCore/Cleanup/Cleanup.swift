@@ -13,6 +13,15 @@ public enum CleanupScope: Sendable, Hashable {
     /// Everything ptest-isolation ever made (snapshot images included).
     case everything
 
+    /// Whether a temporary snapshot of `session` goes (its session ended, or everything goes).
+    func removesTemporarySnapshots(of session: String) -> Bool {
+        switch self {
+        case .session(let wanted), .endedSession(let wanted): session == wanted
+        case .everything: true
+        case .expired: false
+        }
+    }
+
     /// Snapshot images outlive their environments: only a session's end or `everything` removes them.
     var removesSnapshotImages: Bool {
         switch self {
@@ -30,11 +39,14 @@ public struct CleanupReport: Codable, Sendable, Hashable {
     public var volumes: [String] = []
     public var images: [String] = []
     public var directories: [String] = []
+    /// Temporary snapshots of the session (``IsolationManager/snapshot(_:name:timeout:temporary:)``), by name.
+    public var snapshots: [String] = []
     /// Why a part could not be searched (e.g. the Docker daemon is down).
     public var skipped: [String] = []
 
     public var isEmpty: Bool {
         environments.isEmpty && containers.isEmpty && networks.isEmpty && volumes.isEmpty && images.isEmpty && directories.isEmpty
+            && snapshots.isEmpty
     }
 }
 
@@ -59,6 +71,17 @@ extension IsolationManager {
                 _ = try? store.updateEnvironment(environment.id) { $0.status = .destroyed }
             } else {
                 try? await destroy(environment.id)
+            }
+        }
+        // Temporary snapshots go with their session, after the environments that may have been
+        // restored from them (a snapshot image a container still uses could not be removed).
+        for snapshot in try store.snapshots() where snapshot.session.map({ scope.removesTemporarySnapshots(of: $0) }) ?? false {
+            report.snapshots.append(snapshot.name)
+            guard !dryRun else { continue }
+            do {
+                try await deleteSnapshot(snapshot.id)
+            } catch {
+                report.skipped.append("snapshot \(snapshot.name): \(error)")
             }
         }
         // 2. Docker resources by label.

@@ -158,7 +158,7 @@ public struct SessionReaper: Sendable {
             """
             \(prefix)removed \(report.environments.count) environments, \(report.containers.count) containers, \
             \(report.networks.count) networks, \(report.volumes.count) volumes, \(report.images.count) images, \
-            \(report.directories.count) directories\(report.skipped.isEmpty ? "" : "; skipped \(report.skipped)")
+            \(report.directories.count) directories, \(report.snapshots.count) snapshots\(report.skipped.isEmpty ? "" : "; skipped \(report.skipped)")
             """)
     }
 }
