@@ -154,15 +154,17 @@ def test_a_temporary_snapshot_goes_with_its_session_when_its_process_is_gone(tmp
 
 class _FakeDaemon:
     """A Docker daemon on a Unix socket that knows one container of `session` and answers its
-    removal with `400 Bad Request` (what the real daemon was seen to answer); it records the
-    requests it got. Only for what a real daemon cannot be made to do."""
+    removal with `400 Bad Request` (what the real daemon was seen to answer), or with
+    `hang_removals` never; it records the requests it got. Only for what a real daemon cannot
+    be made to do."""
 
-    def __init__(self, path: str, session: str) -> None:
+    def __init__(self, path: str, session: str, hang_removals: bool = False) -> None:
         import http.server
         import socketserver
         import threading
 
         requests: list[str] = []
+        released = threading.Event()
         container = {"Id": "c0ffee" * 10 + "0000", "Names": ["/ptest-iso-fake"], "Image": "fake", "Created": 0,
                      "State": "running", "Status": "Up", "Labels": {"ptest-iso.managed": "true", "ptest-iso.session": session}}
 
@@ -192,6 +194,8 @@ class _FakeDaemon:
 
             def do_DELETE(self) -> None:
                 requests.append(f"DELETE {self.path}")
+                if hang_removals:
+                    released.wait()
                 self._reply(400, {"message": "bad request: the fake daemon refuses"})
 
             def log_message(self, *args: object) -> None:
@@ -205,11 +209,13 @@ class _FakeDaemon:
                 return connection, ("fake", 0)  # BaseHTTPRequestHandler wants a (host, port)
 
         self.requests = requests
+        self.released = released
         self.server = Server(path, Handler)
         self.thread = threading.Thread(target=self.server.serve_forever, daemon=True)
         self.thread.start()
 
     def close(self) -> None:
+        self.released.set()
         self.server.shutdown()
         self.server.server_close()
 
@@ -260,9 +266,13 @@ def test_a_reaper_whose_container_removal_gets_a_400_always_exits_by_itself(tmp_
                 assert time.monotonic() < deadline, "the reaper never listened"
                 time.sleep(0.02)
             (pid,) = [pid for pid in reaper_pids("faulty") if _running(pid)]
-            # What the client had open did not reach the reaper: it closes nothing of its own.
-            held = [os.readlink(f"/proc/{pid}/fd/{fd}") for fd in os.listdir(f"/proc/{pid}/fd")]
-            assert str(root / "client-file") not in held
+            # What the client had open did not reach the reaper, and the reaper closed nothing of
+            # its own: the descriptors its runtime opened before its code ran (dispatch's epoll)
+            # still come before its session lock. The reaper that closed them had the lock at 3.
+            held = {int(fd): os.readlink(f"/proc/{pid}/fd/{fd}") for fd in os.listdir(f"/proc/{pid}/fd")}
+            assert str(root / "client-file") not in held.values()
+            lock = min(fd for fd, target in held.items() if target.endswith(".lock"))
+            assert min(fd for fd, target in held.items() if target == "anon_inode:[eventpoll]") < lock, held
             client = socket.socket(socket.AF_UNIX)
             client.connect(str(next((home / "reapers").glob("*.sock"))))
             assert client.recv(1) == b"\x01"
@@ -275,5 +285,48 @@ def test_a_reaper_whose_container_removal_gets_a_400_always_exits_by_itself(tmp_
             assert "bad request: the fake daemon refuses" in log.read_text()
     finally:
         inherited.close()
+        daemon.close()
+        shutil.rmtree(root, ignore_errors=True)
+
+
+def test_a_reaper_whose_removal_hangs_exits_at_its_deadline_and_another_takes_over(tmp_path):
+    import socket
+    import tempfile
+
+    binary = pathlib.Path(os.environ.get("PTEST_ISO_LIB", "/nonexistent")).parent / "ptest-iso"
+    if not binary.exists():
+        pytest.skip("needs PTEST_ISO_LIB beside a built ptest-iso")
+    root = pathlib.Path(tempfile.mkdtemp(prefix="pti-w-", dir="/tmp"))
+    daemon = _FakeDaemon(str(root / "docker.sock"), "stuck", hang_removals=True)
+    env = dict(os.environ, DOCKER_HOST=f"unix://{root}/docker.sock")
+    home = root / "home"
+    start = [str(binary), "reap", "--home", str(home), "--session", "stuck", "--grace", "0", "--detach"]
+
+    def serving_reaper() -> int:
+        deadline = time.monotonic() + 60
+        while True:
+            running = [pid for pid in reaper_pids("stuck") if _running(pid)]
+            if running and list((home / "reapers").glob("*.sock")):
+                return running[0]
+            assert time.monotonic() < deadline, "no reaper listened"
+            time.sleep(0.02)
+
+    try:
+        subprocess.run([*start, "--removal-deadline", "1"], env=env, check=True, timeout=60)
+        pid = serving_reaper()
+        client = socket.socket(socket.AF_UNIX)
+        client.connect(str(next((home / "reapers").glob("*.sock"))))
+        assert client.recv(1) == b"\x01"
+        client.close()
+        assert wait_for_exit([pid], 120), "the stuck reaper did not exit at its deadline"
+        assert any(request.startswith("DELETE") for request in daemon.requests)
+        (log,) = (home / "reapers").glob("*.log")
+        assert "exiting so another reaper takes over" in log.read_text()
+        # Its lock went with it: the next reaper of the session serves it.
+        subprocess.run(start, env=env, check=True, timeout=60)
+        assert serving_reaper() != pid
+    finally:
+        for pid in reaper_pids("stuck"):
+            os.kill(pid, signal.SIGKILL)
         daemon.close()
         shutil.rmtree(root, ignore_errors=True)

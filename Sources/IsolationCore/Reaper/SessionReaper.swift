@@ -24,6 +24,12 @@ public struct SessionReaper: Sendable {
     public var firstClientWait: Duration = .seconds(30)
     /// How often expired environments and orphaned sessions are looked for.
     public var sweepInterval: Duration = .seconds(60)
+    /// How long the session's removal may take. Past it the process exits (status
+    /// ``removalOverdueStatus``) whatever it waits for: its lock goes with it, so the session's
+    /// next client starts a reaper that takes over, and other reapers sweep it as orphaned.
+    public var removalDeadline: Duration = .seconds(600)
+    /// The exit status of a reaper whose removal overran ``removalDeadline`` (EX_TEMPFAIL).
+    public static let removalOverdueStatus: Int32 = 75
     public var logger: Logger
 
     public init(home: URL, session: String, grace: Duration = .seconds(2), logger: Logger) {
@@ -86,6 +92,7 @@ public struct SessionReaper: Sendable {
             group.cancelAll()
         }
         logger.info("no client for \(grace): removing what session \(session) left")
+        startWatchdog()
         let report = try await manager.cleanup(.endedSession(session))
         try? manager.store.forgetEndedSessionProcesses(session)
         log(report)
@@ -95,6 +102,21 @@ public struct SessionReaper: Sendable {
         // this one writes to it too.
         if report.skipped.isEmpty, Self.logIsOnlyOurs(paths.log) { try? FileManager.default.removeItem(at: paths.log) }
         return .reaped(report)
+    }
+
+    /// Ends the process once ``removalDeadline`` has passed: a removal stuck where cancellation
+    /// cannot reach (a wait that ignores it) must not hold the session's lock forever. A thread
+    /// of its own, which may block, rather than a task that needs a free concurrency thread.
+    private func startWatchdog() {
+        let (deadline, logger, session) = (removalDeadline, logger, session)
+        let thread = Thread {
+            let (seconds, attoseconds) = deadline.components
+            Thread.sleep(forTimeInterval: Double(seconds) + Double(attoseconds) / 1e18)
+            logger.error("removing session \(session) took over \(deadline); exiting so another reaper takes over")
+            _exit(Self.removalOverdueStatus)
+        }
+        thread.name = "ptest-iso-reaper-watchdog"
+        thread.start()
     }
 
     /// The session's lock, or `nil` once another reaper serves the session (a waiter started while
