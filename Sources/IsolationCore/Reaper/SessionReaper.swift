@@ -27,7 +27,9 @@ public struct SessionReaper: Sendable {
     /// How long the session's removal may take. Past it the process exits (status
     /// ``removalOverdueStatus``) whatever it waits for: its lock goes with it, so the session's
     /// next client starts a reaper that takes over, and other reapers sweep it as orphaned.
-    public var removalDeadline: Duration = .seconds(600)
+    /// `nil` (for a reaper run inside another program, as tests do) never exits the process.
+    /// `ptest-iso reap` sets it (600 s by default).
+    public var removalDeadline: Duration?
     /// The exit status of a reaper whose removal overran ``removalDeadline`` (EX_TEMPFAIL).
     public static let removalOverdueStatus: Int32 = 75
     public var logger: Logger
@@ -92,7 +94,9 @@ public struct SessionReaper: Sendable {
             group.cancelAll()
         }
         logger.info("no client for \(grace): removing what session \(session) left")
-        startWatchdog()
+        let watchdog = removalDeadline.map(startWatchdog)
+        // The removal is over (done or failed): the watchdog lets go, its thread ends.
+        defer { watchdog?.signal() }
         let report = try await manager.cleanup(.endedSession(session))
         try? manager.store.forgetEndedSessionProcesses(session)
         log(report)
@@ -104,19 +108,23 @@ public struct SessionReaper: Sendable {
         return .reaped(report)
     }
 
-    /// Ends the process once ``removalDeadline`` has passed: a removal stuck where cancellation
-    /// cannot reach (a wait that ignores it) must not hold the session's lock forever. A thread
-    /// of its own, which may block, rather than a task that needs a free concurrency thread.
-    private func startWatchdog() {
-        let (deadline, logger, session) = (removalDeadline, logger, session)
+    /// Ends the process once `deadline` has passed unless the returned semaphore is signalled
+    /// first: a removal stuck where cancellation cannot reach (a wait that ignores it) must not
+    /// hold the session's lock forever. A thread of its own, which may block, rather than a task
+    /// that needs a free concurrency thread.
+    private func startWatchdog(_ deadline: Duration) -> DispatchSemaphore {
+        let (logger, session) = (logger, session)
+        let finished = DispatchSemaphore(value: 0)
         let thread = Thread {
             let (seconds, attoseconds) = deadline.components
-            Thread.sleep(forTimeInterval: Double(seconds) + Double(attoseconds) / 1e18)
+            // Dispatch clamps a time past its range rather than trapping.
+            guard finished.wait(timeout: .now() + (Double(seconds) + Double(attoseconds) / 1e18)) == .timedOut else { return }
             logger.error("removing session \(session) took over \(deadline); exiting so another reaper takes over")
             _exit(Self.removalOverdueStatus)
         }
         thread.name = "ptest-iso-reaper-watchdog"
         thread.start()
+        return finished
     }
 
     /// The session's lock, or `nil` once another reaper serves the session (a waiter started while
