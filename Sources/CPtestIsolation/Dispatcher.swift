@@ -34,7 +34,7 @@ enum Dispatcher {
         case "create":
             let body = try request(CreateRequest.self)
             return try ProtocolJSON.encode(
-                try await manager.create(body.spec ?? EnvironmentSpec(), timeout: try duration(body.timeoutSeconds)))
+                try await manager.create(body.spec ?? EnvironmentSpec(), timeout: try duration(body.timeoutSeconds), test: body.testId))
         case "get":
             return try ProtocolJSON.encode(try manager.get(try request(IDRequest.self).id))
         case "list":
@@ -96,13 +96,14 @@ enum Dispatcher {
             return try ProtocolJSON.encode(Destroyed(destroyed: ids))
         case "snapshot":
             let body = try request(SnapshotRequest.self)
-            return try ProtocolJSON.encode(try await manager.snapshot(body.id, name: body.name))
+            return try ProtocolJSON.encode(try await manager.snapshot(body.id, name: body.name, temporary: body.temporary ?? false))
         case "snapshots":
             struct Snapshots: Encodable { var snapshots: [Snapshot] }
             return try ProtocolJSON.encode(Snapshots(snapshots: try manager.snapshots()))
         case "restore":
             let body = try request(SnapshotRefRequest.self)
-            return try ProtocolJSON.encode(try await manager.restore(body.snapshot, timeout: try duration(body.timeoutSeconds)))
+            return try ProtocolJSON.encode(
+                try await manager.restore(body.snapshot, timeout: try duration(body.timeoutSeconds), test: body.testId))
         case "delete_snapshot":
             try await manager.deleteSnapshot(try request(SnapshotRefRequest.self).snapshot)
             return "{}"
@@ -114,6 +115,12 @@ enum Dispatcher {
         case "import_snapshot":
             let body = try request(ImportRequest.self)
             return try ProtocolJSON.encode(try await manager.importSnapshot(from: URL(fileURLWithPath: body.path), name: body.name))
+        case "logs":
+            struct Line: Encodable { var stream: LogChunk.Stream; var text: String }
+            struct Logs: Encodable { var logs: [Line] }
+            let body = try request(LogsRequest.self)
+            let chunks = try await manager.logs(body.id, tail: body.tail)
+            return try ProtocolJSON.encode(Logs(logs: chunks.map { Line(stream: $0.stream, text: $0.text) }))
         case "migrate":
             let body = try request(MigrateRequest.self)
             return try ProtocolJSON.encode(
@@ -136,12 +143,6 @@ enum Dispatcher {
         case "engines":
             struct Engines: Encodable { var engines: [EngineInfo] }
             return try ProtocolJSON.encode(Engines(engines: await manager.engines()))
-        case "logs":
-            struct Chunk: Encodable { var stream: String; var text: String }
-            struct Logs: Encodable { var chunks: [Chunk] }
-            let body = try request(LogsRequest.self)
-            let chunks = try await manager.logs(body.id, tail: body.tail)
-            return try ProtocolJSON.encode(Logs(chunks: chunks.map { Chunk(stream: $0.stream.rawValue, text: $0.text) }))
         case "stats":
             return try ProtocolJSON.encode(try await manager.stats(try request(IDRequest.self).id))
         case "remove":

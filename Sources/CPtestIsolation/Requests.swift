@@ -69,9 +69,11 @@ struct IDRequest: ABIRequest {
 struct CreateRequest: ABIRequest {
     var spec: EnvironmentSpec?
     var timeoutSeconds: Double?
+    /// The test making the environment (a pytest node id), recorded as its `ptest-iso.test` label.
+    var testId: String?
 
     enum CodingKeys: String, CodingKey, CaseIterable {
-        case spec, timeoutSeconds
+        case spec, timeoutSeconds, testId
     }
 }
 
@@ -136,9 +138,11 @@ struct SessionRequest: ABIRequest {
 struct SnapshotRequest: ABIRequest {
     var id: String
     var name: String?
+    /// Deleted with the session (by its reaper when the process dies first).
+    var temporary: Bool?
 
     enum CodingKeys: String, CodingKey, CaseIterable {
-        case id, name
+        case id, name, temporary
     }
 }
 
@@ -146,9 +150,11 @@ struct SnapshotRefRequest: ABIRequest {
     var snapshot: String
     var path: String?
     var timeoutSeconds: Double?
+    /// `restore` only: as for `create`.
+    var testId: String?
 
     enum CodingKeys: String, CodingKey, CaseIterable {
-        case snapshot, path, timeoutSeconds
+        case snapshot, path, timeoutSeconds, testId
     }
 }
 

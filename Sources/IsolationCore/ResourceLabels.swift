@@ -33,6 +33,11 @@ public enum ResourceLabels {
     public static let contextDigest = "ptest-iso.context-digest"
     /// On a job's container: the job's id.
     public static let job = "ptest-iso.job"
+    /// The test that made the environment (a pytest node id), given by the front that knows it:
+    /// shown by `ptest-iso inspect`, so a kept environment leads back to its test.
+    public static let test = "ptest-iso.test"
+    /// The longest test id recorded, in UTF-8 bytes (a parametrized node id can be long, not unbounded).
+    public static let maxTestIDBytes = 4096
 
     /// The labels for a resource of `environment` in `session`, expiring at `expiresAt`.
     public static func labels(

@@ -48,6 +48,7 @@ struct Cleanup: AsyncParsableCommand {
         let parts: [(String, [String])] = [
             ("environments", report.environments), ("containers", report.containers), ("networks", report.networks),
             ("volumes", report.volumes), ("images", report.images), ("directories", report.directories),
+            ("snapshots", report.snapshots),
         ]
         for (kind, items) in parts where !items.isEmpty {
             print("\(verb) \(items.count) \(kind):")

@@ -67,4 +67,38 @@ import Testing
         let unknown = try CLI.run(["frobnicate"])
         #expect(unknown.status != 0)
     }
+
+    @Test func aSessionsCleanupDeletesItsTemporarySnapshotsOnly() async throws {
+        // Given a temporary and a kept snapshot of an environment made for a test
+        let home = try TestHome("cleanup-snapshots")
+        let manager = try home.manager(session: "snapshots")
+        let environment = try await manager.create(EnvironmentSpec(useTemplateCache: false), test: "tests/test_a.py::test_b[1]")
+        #expect(environment.labels[ResourceLabels.test] == "tests/test_a.py::test_b[1]")
+        let temporary = try await manager.snapshot(environment.id, name: "temporary", temporary: true)
+        _ = try await manager.snapshot(environment.id, name: "kept")
+        #expect(temporary.session == "snapshots")
+        let copy = try await manager.restore("temporary", test: "tests/test_a.py::test_c")
+        #expect(copy.labels[ResourceLabels.test] == "tests/test_a.py::test_c")
+
+        // When other scopes are cleaned, nothing of it goes
+        _ = try await manager.cleanup(.expired)
+        _ = try await manager.cleanup(.endedSession("another"))
+        #expect(try manager.snapshots().map(\.name).sorted() == ["kept", "temporary"])
+
+        // Then the session's end takes the temporary one (after its restored copy), not the other
+        let report = try await manager.cleanup(.endedSession("snapshots"))
+        #expect(report.snapshots == ["temporary"])
+        #expect(report.skipped.isEmpty, "\(report.skipped)")
+        #expect(try manager.snapshots().map(\.name) == ["kept"])
+        #expect(!FileManager.default.fileExists(atPath: temporary.location))
+        #expect(try manager.get(copy.id).status == .destroyed)
+    }
+
+    @Test func aTestIDOutOfBoundsIsRefused() async throws {
+        let home = try TestHome("cleanup-test-id")
+        let manager = try home.manager()
+        for bad in ["", String(repeating: "x", count: ResourceLabels.maxTestIDBytes + 1)] {
+            await #expect(throws: IsolationError.self) { try await manager.create(EnvironmentSpec(), test: bad) }
+        }
+    }
 }

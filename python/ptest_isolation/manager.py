@@ -6,7 +6,7 @@ import builtins
 import contextlib
 import os
 import threading
-from typing import Any, Callable, Iterator, Optional, Sequence, Union
+from typing import Any, Callable, Collection, Iterator, Optional, Sequence, Union
 
 from . import _native
 from .errors import IllegalTransition, InvalidSpec, IsolationError
@@ -119,14 +119,20 @@ class Manager:
 
     # -- environments
 
-    def create(self, spec: Optional[Spec] = None, *, timeout: Optional[float] = None, **fields: Any) -> "Environment":
+    def create(self, spec: Optional[Spec] = None, *, timeout: Optional[float] = None, test_id: Optional[str] = None,
+               **fields: Any) -> "Environment":
         """Creates an environment and waits until it is ready.
 
         ``spec`` is a :class:`VenvSpec`, a :class:`DockerSpec`, or a dict of
         their fields; keyword arguments are shortcuts for a VenvSpec
-        (``create(requirements=["attrs"])``)."""
+        (``create(requirements=["attrs"])``). ``test_id`` names the test it is
+        for (the pytest plugin passes the node id), kept as its label
+        ``ptest-iso.test``."""
         request = _spec_request(spec, fields)
-        body = self.call("create", spec=request, **({"timeout_seconds": timeout} if timeout is not None else {}))
+        extra: dict[str, Any] = {"timeout_seconds": timeout} if timeout is not None else {}
+        if test_id:
+            extra["test_id"] = test_id
+        body = self.call("create", spec=request, **extra)
         with self._lock:
             self._created.append(body["id"])
         return Environment(self, body)
@@ -159,12 +165,15 @@ class Manager:
         body = self.call("choose_engine", spec=_spec_request(spec, fields))
         return body["engine"], body["reason"]
 
-    def destroy_created(self) -> builtins.list[str]:
-        """Destroys the live environments this manager created (not other workers')."""
+    def destroy_created(self, *, keep: Collection[str] = ()) -> builtins.list[str]:
+        """Destroys the live environments this manager created (not other workers'),
+        except those whose ids are in ``keep``."""
         with self._lock:
             created, self._created = self._created, []
         destroyed = []
         for environment_id in created:
+            if environment_id in keep:
+                continue
             try:
                 if self.call("get", id=environment_id)["status"] not in ("destroyed", "destroying"):
                     self.call("destroy", id=environment_id)
@@ -183,10 +192,14 @@ class Manager:
     def snapshots(self) -> builtins.list[Snapshot]:
         return [Snapshot.from_abi(body) for body in self.call("snapshots")["snapshots"]]
 
-    def restore(self, snapshot: Union[str, Snapshot], *, timeout: Optional[float] = None) -> "Environment":
-        """A new environment from a snapshot (same spec, files and packages)."""
+    def restore(self, snapshot: Union[str, Snapshot], *, timeout: Optional[float] = None,
+                test_id: Optional[str] = None) -> "Environment":
+        """A new environment from a snapshot (same spec, files and packages); ``test_id`` as for :meth:`create`."""
         name = snapshot.name if isinstance(snapshot, Snapshot) else snapshot
-        body = self.call("restore", snapshot=name, **({"timeout_seconds": timeout} if timeout is not None else {}))
+        extra: dict[str, Any] = {"timeout_seconds": timeout} if timeout is not None else {}
+        if test_id:
+            extra["test_id"] = test_id
+        body = self.call("restore", snapshot=name, **extra)
         with self._lock:
             self._created.append(body["id"])
         return Environment(self, body)
@@ -343,6 +356,11 @@ class Environment:
         return f"<Environment {self.id} {self.engine} {self.status} at {self.location}>"
 
     @property
+    def test_id(self) -> Optional[str]:
+        """The test that made the environment (its pytest node id), when one was given."""
+        return self.labels.get("ptest-iso.test")
+
+    @property
     def ports(self) -> dict[int, int]:
         """Published container ports → their host ports on 127.0.0.1 (Docker environments)."""
         return {int(key[5:]): int(value) for key, value in self.details.items() if key.startswith("port.")}
@@ -419,11 +437,23 @@ class Environment:
         """Copies a file or tree of the working directory out, by the same rule as :meth:`copy_in`."""
         self._manager.call("copy_out", id=self.id, source=source, destination=_host_path(destination))
 
-    def snapshot(self, name: Optional[str] = None) -> Snapshot:
+    def snapshot(self, name: Optional[str] = None, *, temporary: bool = False) -> Snapshot:
+        """A named restore point. A ``temporary`` one is deleted with the session
+        (by the session's reaper when the process dies first)."""
         request: dict[str, Any] = {"id": self.id}
         if name:
             request["name"] = name
+        if temporary:
+            request["temporary"] = True
         return Snapshot.from_abi(self._manager.call("snapshot", **request))
+
+    def logs(self, tail: Optional[int] = None) -> str:
+        """What the container's main process wrote (stdout and stderr, in order), the last
+        ``tail`` lines when given. Docker environments only (a venv raises ``EngineUnavailable``)."""
+        request: dict[str, Any] = {"id": self.id}
+        if tail is not None:
+            request["tail"] = tail
+        return "".join(chunk["text"] for chunk in self._manager.call("logs", **request)["logs"])
 
     def migrate(self, *, image: str, timeout: Optional[float] = None) -> "Environment":
         """A new Docker environment of ``image`` from this virtualenv one: the same
@@ -458,12 +488,6 @@ class Environment:
     def unpause(self) -> None:
         self._manager.call("unpause", id=self.id)
         self.status = "running"
-
-    def logs(self, tail: Optional[int] = None) -> builtins.list[tuple[str, str]]:
-        """The log of the container's main process so far, as ``(stream, text)`` pieces
-        in order (the last ``tail`` lines when set). Docker environments only."""
-        request: dict[str, Any] = {"id": self.id, **({"tail": tail} if tail is not None else {})}
-        return [(chunk["stream"], chunk["text"]) for chunk in self._manager.call("logs", **request)["chunks"]]
 
     def stats(self) -> dict[str, Any]:
         """One sample of the container's resource usage (CPU %, memory, network, I/O)."""

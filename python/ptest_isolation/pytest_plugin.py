@@ -10,28 +10,53 @@ it made, and the controller checks that nothing of the session is left."""
 
 from __future__ import annotations
 
+import dataclasses
 import os
+import shlex
 import uuid
 from typing import Any, Callable, Generator, Iterator, Optional
 
 import pytest
 
+from .errors import IsolationError
 from .manager import Environment, Manager
 from .results import Snapshot
 from .specs import DockerSpec, VenvSpec, spec_from_fields
 
 _ENVIRONMENTS = pytest.StashKey[list[Environment]]()
 _SUMMARY = pytest.StashKey[str]()
+_STATE = pytest.StashKey["_RunState"]()
+
+#: Lines of a Docker environment's log shown in a failing test's report.
+LOG_TAIL = 20
+
+
+@dataclasses.dataclass
+class _RunState:
+    """What this process's fixtures share: failures seen so far (``--iso-keep-failed``
+    keeps an environment when a test failed while it lived), the environments kept for
+    that, and the snapshots ``iso_fresh_copy`` took, by the prepared environment's id."""
+
+    failures: int = 0
+    kept: set[str] = dataclasses.field(default_factory=set)
+    snapshots: dict[str, Snapshot] = dataclasses.field(default_factory=dict)
+
+
+def _state(config: pytest.Config) -> _RunState:
+    return config.stash.setdefault(_STATE, _RunState())
 
 
 def pytest_addoption(parser: pytest.Parser) -> None:
     group = parser.getgroup("ptest-isolation", "isolated test environments")
     group.addoption("--iso-engine", default=None, help="engine for iso_env: virtualenv (default) or docker")
     group.addoption("--iso-keep", action="store_true", default=None, help="keep environments after the run and print where they are")
+    group.addoption("--iso-keep-failed", action="store_true", default=None,
+                    help="keep the environments of failing tests (removing the others) and print how to reach them")
     group.addoption("--iso-home", default=None, help="state directory (default: $PTEST_ISO_HOME or the XDG state dir)")
     group.addoption("--iso-image", default=None, help="container image of Docker environments that name none")
     parser.addini("iso_engine", "engine for iso_env", default="")
     parser.addini("iso_keep", "keep environments after the run", type="bool", default=False)
+    parser.addini("iso_keep_failed", "keep the environments of failing tests", type="bool", default=False)
     parser.addini("iso_home", "state directory", default="")
     parser.addini("iso_image", "container image of Docker environments that name none", default="")
 
@@ -47,7 +72,7 @@ def pytest_configure(config: pytest.Config) -> None:
 
 
 def _option(config: pytest.Config, name: str) -> Any:
-    value = config.getoption(f"--iso-{name}")
+    value = config.getoption(f"--iso-{name.replace('_', '-')}")
     return value if value is not None else config.getini(f"iso_{name}")
 
 
@@ -59,6 +84,16 @@ def _keep(config: pytest.Config) -> bool:
     return bool(_option(config, "keep"))
 
 
+def _keep_failed(config: pytest.Config) -> bool:
+    return bool(_option(config, "keep_failed")) and not _keep(config)
+
+
+def _test_id(request: pytest.FixtureRequest) -> Optional[str]:
+    """The node id recorded on what a fixture creates: the test's, or the module's or
+    package's for wider scopes (none for the session)."""
+    return request.node.nodeid or None
+
+
 @pytest.fixture(scope="session")
 def iso_manager(pytestconfig: pytest.Config) -> Iterator[Manager]:
     """The session's manager; at the end it destroys what this process created."""
@@ -68,14 +103,16 @@ def iso_manager(pytestconfig: pytest.Config) -> Iterator[Manager]:
         yield manager
     finally:
         if not _keep(pytestconfig):
-            manager.destroy_created()
+            manager.destroy_created(keep=_state(pytestconfig).kept)
         manager.close()
 
 
 def _spec(config: pytest.Config, overrides: dict[str, Any]) -> VenvSpec:
     fields = dict(overrides)
-    if _keep(config):
-        # Kept past the run: the session's reaper spares `keep` environments.
+    if _keep(config) or _keep_failed(config):
+        # Kept past the run: the session's reaper spares `keep` environments. With
+        # --iso-keep-failed whether a test fails is known only later, and a container's
+        # labels cannot change then: those of passing tests are removed by their fixture.
         fields.setdefault("cleanup", "keep")
     engine = fields.pop("engine", None) or _option(config, "engine") or "virtualenv"
     if engine == "docker" and "image" not in fields and "build" not in fields and _option(config, "image"):
@@ -90,19 +127,48 @@ class _Factory:
         self.manager = manager
         self.config = config
         self.request = request
-        self.created: list[Environment] = []
+        # Each environment with the failure count when it was made.
+        self.created: list[tuple[Environment, int]] = []
 
     def __call__(self, **spec: Any) -> Environment:
-        environment = self.manager.create(_spec(self.config, spec))
-        self.created.append(environment)
+        environment = self.manager.create(_spec(self.config, spec), test_id=_test_id(self.request))
+        self.created.append((environment, _state(self.config).failures))
         _track(self.request, environment)
         return environment
 
     def close(self) -> None:
-        if _keep(self.config):
-            return
-        for environment in self.created:
-            environment.destroy(missing_ok=True, wait=False)
+        _release(self.manager, self.config, self.created)
+
+
+def _release(manager: Manager, config: pytest.Config, created: list[tuple[Environment, int]]) -> None:
+    """The end of a fixture's scope: destroys its environments, except what is kept
+    (everything with ``--iso-keep``; with ``--iso-keep-failed`` those a test failed with),
+    and deletes the snapshots taken of the destroyed ones."""
+    if _keep(config):
+        return
+    state = _state(config)
+    destroyed = []
+    for environment, failures in created:
+        if _keep_failed(config) and state.failures > failures:
+            state.kept.add(environment.id)
+            continue
+        environment.destroy(missing_ok=True, wait=False)
+        destroyed.append(environment.id)
+    snapshots = [state.snapshots.pop(environment_id) for environment_id in destroyed if environment_id in state.snapshots]
+    _delete_snapshots(manager, snapshots)
+
+
+def _delete_snapshots(manager: Manager, snapshots: list[Snapshot]) -> None:
+    if not snapshots:
+        return
+    # Copies restored from them may still be going in the background: a Docker snapshot's
+    # image cannot go while a container uses it.
+    manager.wait_for_background()
+    for snapshot in snapshots:
+        try:
+            manager.delete_snapshot(snapshot)
+        except IsolationError:
+            pass  # temporary: the session's end takes it
 
 
 def _track(request: pytest.FixtureRequest, environment: Environment) -> None:
@@ -143,54 +209,102 @@ def iso_env(iso_factory: _Factory, request: pytest.FixtureRequest) -> Environmen
 
 
 @pytest.fixture(scope="session")
-def _iso_snapshots() -> dict[str, Snapshot]:
-    return {}
+def _iso_snapshots(iso_manager: Manager, pytestconfig: pytest.Config) -> Iterator[dict[str, Snapshot]]:
+    """The snapshots ``iso_fresh_copy`` took, by prepared environment; deleted at the end of
+    the session at the latest (they are temporary: the session's reaper takes those of a
+    process that died)."""
+    snapshots = _state(pytestconfig).snapshots
+    yield snapshots
+    if not (_keep(pytestconfig) or _state(pytestconfig).kept):
+        left = list(snapshots.values())
+        snapshots.clear()
+        _delete_snapshots(iso_manager, left)
 
 
 @pytest.fixture
 def iso_fresh_copy(iso_manager: Manager, _iso_snapshots: dict[str, Snapshot], pytestconfig: pytest.Config,
                    request: pytest.FixtureRequest) -> Iterator[Callable[[Environment], Environment]]:
     """``iso_fresh_copy(prepared)`` restores a fresh copy of a prepared
-    environment (snapshotted once, on first use) for this test only."""
-    copies: list[Environment] = []
+    environment (snapshotted once, on first use) for this test only. The snapshot
+    is deleted when the prepared environment is, or at the end of the session."""
+    copies: list[tuple[Environment, int]] = []
 
     def fresh(prepared: Environment) -> Environment:
         snapshot = _iso_snapshots.get(prepared.id)
         if snapshot is None:
-            snapshot = prepared.snapshot(name=f"{prepared.id}-prepared-{uuid.uuid4().hex[:6]}")
+            snapshot = prepared.snapshot(name=f"{prepared.id}-prepared-{uuid.uuid4().hex[:6]}", temporary=True)
             _iso_snapshots[prepared.id] = snapshot
-        copy = iso_manager.restore(snapshot)
-        copies.append(copy)
+        copy = iso_manager.restore(snapshot, test_id=_test_id(request))
+        copies.append((copy, _state(pytestconfig).failures))
         _track(request, copy)
         return copy
 
     yield fresh
-    if not _keep(pytestconfig):
-        for copy in copies:
-            copy.destroy(missing_ok=True, wait=False)
+    _release(iso_manager, pytestconfig, copies)
 
 
 @pytest.hookimpl(hookwrapper=True)
 def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo[None]) -> Generator[None, Any, None]:
     outcome = yield
     report = outcome.get_result()
+    if report.failed:
+        _state(item.config).failures += 1
     environments = item.stash.get(_ENVIRONMENTS, [])
     if report.failed and environments:
-        lines = []
-        for environment in environments:
-            lines.append(f"{environment.id}  engine={environment.engine}  at {environment.location}")
-            last = environment.last_result
-            if last is not None:
-                lines.append(f"  last command: {' '.join(last.argv)} -> exit {last.exit_code}{' (timed out)' if last.timed_out else ''}")
-                for name, text in (("stdout", last.stdout), ("stderr", last.stderr)):
-                    tail = text.splitlines()[-10:]
-                    if tail:
-                        lines.append(f"  {name} (last {len(tail)} lines):")
-                        lines.extend(f"    {line}" for line in tail)
-        report.sections.append(("ptest-isolation environments", "\n".join(lines)))
+        report.sections.append(("ptest-isolation environments", "\n".join(_describe_for_failure(environments))))
 
 
+def _describe_for_failure(environments: list[Environment]) -> list[str]:
+    lines = []
+    for environment in environments:
+        lines.append(f"{environment.id}  engine={environment.engine}  at {environment.location}")
+        last = environment.last_result
+        if last is not None:
+            lines.append(f"  last command: {' '.join(last.argv)} -> exit {last.exit_code}{' (timed out)' if last.timed_out else ''}")
+            for name, text in (("stdout", last.stdout), ("stderr", last.stderr)):
+                tail = text.splitlines()[-10:]
+                if tail:
+                    lines.append(f"  {name} (last {len(tail)} lines):")
+                    lines.extend(f"    {line}" for line in tail)
+        if environment.engine == "docker":
+            # What a service said before the test failed is often why.
+            try:
+                logs = environment.logs(tail=LOG_TAIL).splitlines()
+            except IsolationError as error:
+                lines.append(f"  container log: unavailable ({error})")
+            else:
+                lines.append(f"  container log (last {len(logs)} lines):" if logs else "  container log: empty")
+                lines.extend(f"    {line}" for line in logs)
+    return lines
+
+
+def _cli(config: pytest.Config, *arguments: str) -> str:
+    home = _home(config)
+    words = ["ptest-iso", arguments[0], *(["--home", home] if home else []), *arguments[1:]]
+    return shlex.join(words)
+
+
+def _describe_kept(config: pytest.Config, environment: Environment) -> list[str]:
+    """Where a kept environment is, and the commands to reach and to remove it."""
+    lines = [f"  {environment.id}  {environment.engine}  {environment.location}"]
+    if environment.test_id:
+        lines.append(f"    test:   {environment.test_id}")
+    if environment.ports:
+        published = ", ".join(f"{port} -> 127.0.0.1:{host}" for port, host in sorted(environment.ports.items()))
+        lines.append(f"    ports:  {published}")
+    lines.append(f"    reach:  {_cli(config, 'run', environment.id, '--', 'sh')}")
+    if environment.engine == "docker" and environment.location:
+        lines.append(f"            docker exec -it {environment.location} sh")
+    elif environment.engine == "virtualenv" and environment.location:
+        lines.append(f"            . {shlex.quote(os.path.join(environment.location, 'venv', 'bin', 'activate'))}")
+    lines.append(f"    remove: {_cli(config, 'rm', environment.id)}")
+    return lines
+
+
+@pytest.hookimpl(trylast=True)
 def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
+    # Last: after pytest's own session end has torn down session-scoped fixtures, whose
+    # environments are then already destroyed or kept.
     config = session.config
     if hasattr(config, "workerinput"):
         return  # the controller checks the whole session once every worker is done
@@ -200,25 +314,45 @@ def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
         config.stash[_SUMMARY] = f"ptest-isolation: could not check for leftovers: {error}"
         return
     try:
-        everything = manager.list(session=manager.session, live_only=False)
-        if not everything:
-            return  # a run that used no environment gets no summary line
-        if _keep(config):
-            live = [env for env in everything if env.status not in ("destroyed", "failed")]
-            where = "\n".join(f"  {env.id}  {env.engine}  {env.location}" for env in live)
-            config.stash[_SUMMARY] = f"ptest-isolation: kept {len(live)} environments of session {manager.session}:\n{where}"
-            return
-        manager.destroy_session(manager.session)
-        left = manager.list(session=manager.session)
-        config.stash[_SUMMARY] = (
-            f"ptest-isolation: session {manager.session}: {len(everything)} environments created, "
-            f"{len(left)} left behind"
-        )
+        config.stash[_SUMMARY] = _finish_session(config, manager)
+    except IsolationError as error:
+        # An unreachable daemon (or any failure of the core) is a line in the summary, never a
+        # crash of pytest's own session end that would hide the run's results.
+        config.stash[_SUMMARY] = f"ptest-isolation: session {manager.session}: could not finish: {error}"
     finally:
         manager.close()
+
+
+def _finish_session(config: pytest.Config, manager: Manager) -> str:
+    everything = manager.list(session=manager.session, live_only=False)
+    if not everything:
+        return ""  # a run that used no environment gets no summary line
+    problem = ""
+    if not _keep(config):
+        try:
+            manager.destroy_session(manager.session)
+        except IsolationError as error:
+            problem = f"; not all could be removed: {error}"
+    left = manager.list(session=manager.session)
+    kept = [
+        env for env in left
+        if env.status not in ("destroying", "failed") and (_keep(config) or env.spec.get("cleanup") == "keep")
+    ]
+    lines = []
+    if _keep(config) or kept:
+        lines.append(f"ptest-isolation: kept {len(kept)} environments of session {manager.session}:")
+        for environment in kept:
+            lines.extend(_describe_kept(config, environment))
+    if not _keep(config):
+        lines.append(
+            f"ptest-isolation: session {manager.session}: {len(everything)} environments created, "
+            f"{len(left) - len(kept)} left behind{problem}"
+        )
+    return "\n".join(lines)
 
 
 def pytest_terminal_summary(terminalreporter: Any, exitstatus: int, config: pytest.Config) -> None:
     summary = config.stash.get(_SUMMARY, None)
     if summary:
-        terminalreporter.write_line(summary)
+        for line in summary.splitlines():
+            terminalreporter.write_line(line)

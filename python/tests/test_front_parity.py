@@ -123,8 +123,8 @@ def test_the_new_abi_methods_work_against_the_daemon(manager: iso.Manager) -> No
     env = manager.create(image="ptest-iso-test/busybox:latest", command=["sh", "-c", "echo to-out; echo to-err >&2; exec sleep 600"])
     assert env.run(["true"]).ok
     logs = env.logs()
-    assert ("stdout", "to-out\n") in logs and ("stderr", "to-err\n") in logs
-    assert 1 <= len(env.logs(tail=1)) <= 2
+    assert "to-out\n" in logs and "to-err\n" in logs
+    assert env.logs(tail=1) in ("to-out\n", "to-err\n", "to-out\nto-err\n", "to-err\nto-out\n")
     with pytest.raises(iso.InvalidSpec, match="tail") as bad_tail:
         env.logs(tail=-1)
     assert bad_tail.value.field == "tail"

@@ -129,3 +129,129 @@ def test_docker_environments_take_the_configured_image_and_a_standby(pytester, r
     result = run_suite("--iso-engine=docker", "--iso-image=ptest-iso-test/busybox:latest")
     result.assert_outcomes(passed=3)
     result.stdout.fnmatch_lines(["*3 environments created, 0 left behind*"])
+
+
+@pytest.mark.parametrize("address", ["unix:///nonexistent.sock", "tcp://127.0.0.1:1"])
+def test_an_unreachable_daemon_errors_docker_tests_at_setup_and_the_run_ends_normally(pytester, run_suite, monkeypatch,
+                                                                                      address):
+    monkeypatch.setenv("DOCKER_HOST", address)
+    pytester.makepyfile(
+        """
+        import pytest
+
+        def test_in_a_venv(iso_env):
+            assert iso_env.run("true").exit_code == 0
+
+        @pytest.mark.isolated(image="ptest-iso-test/busybox:latest")
+        def test_in_a_container(iso_env):
+            pass
+        """
+    )
+    result = run_suite()
+    result.assert_outcomes(passed=1, errors=1)
+    output = result.stdout.str() + result.stderr.str()
+    assert "INTERNALERROR" not in output and "Traceback" not in output
+    # The error is the setup's, names the address and what to do.
+    result.stdout.fnmatch_lines([
+        "*ERROR at setup of test_in_a_container*",
+        f"E *DaemonUnavailable: cannot reach the Docker daemon at {address}*DOCKER_HOST*",
+    ])
+    result.stdout.re_match_lines([r"ptest-isolation: session pytest-\w+: 2 environments created.*", r".*1 passed, 1 error.*"])
+
+
+def test_keep_failed_keeps_only_failing_tests_environments_and_says_how_to_reach_them(pytester, run_suite):
+    pytester.makepyfile(
+        """
+        import pytest
+
+        def test_passes(iso_env):
+            assert iso_env.run("true").exit_code == 0
+
+        def test_fails_in_a_venv(iso_env):
+            assert iso_env.run("false").exit_code == 0
+
+        @pytest.mark.isolated(
+            image="ptest-iso-test/busybox:latest", ports=[8080],
+            command=["sh", "-c", "echo service says hello; echo service warns >&2; exec sleep 100000"],
+            wait_for=[{"log": "service warns", "times": 1}],
+        )
+        def test_fails_against_a_service(iso_env):
+            assert iso_env.ports[8080] > 0
+            assert False, "the service said no"
+        """
+    )
+    result = run_suite("--iso-keep-failed")
+    result.assert_outcomes(passed=1, failed=2)
+    with iso.Manager(home=str(run_suite.home)) as manager:
+        everything = {env.test_id: env for env in manager.list(live_only=False)}
+        try:
+            # Every environment records its test; only the failing tests' are left.
+            ids = sorted(everything)
+            assert [test_id.split("::")[1] for test_id in ids] == [
+                "test_fails_against_a_service", "test_fails_in_a_venv", "test_passes"]
+            passed = next(env for test_id, env in everything.items() if test_id.endswith("::test_passes"))
+            assert passed.status == "destroyed"
+            kept = [env for env in everything.values() if env.status != "destroyed"]
+            assert len(kept) == 2 and all(env.spec["cleanup"] == "keep" for env in kept)
+            service = next(env for env in kept if env.engine == "docker")
+            venv = next(env for env in kept if env.engine == "virtualenv")
+            home = str(run_suite.home)
+            # The failing service test's report shows what the service wrote last.
+            result.stdout.fnmatch_lines(["*ptest-isolation environments*", f"{service.id}  engine=docker*",
+                                         "  container log (last 2 lines):"])
+            # Docker copies stdout and stderr apart: their lines may come in either order.
+            section = result.stdout.str().split("  container log (last 2 lines):\n", 1)[1].splitlines()[:2]
+            assert sorted(section) == ["    service says hello", "    service warns"]
+            # The report at the end: each kept environment, its test, ports, and commands to reach and remove it.
+            result.stdout.fnmatch_lines([
+                "ptest-isolation: kept 2 environments of session *",
+                f"  {service.id}  docker  {service.location}",
+                f"    test:   {service.test_id}",
+                f"    ports:  8080 -> 127.0.0.1:{service.ports[8080]}",
+                f"    reach:  ptest-iso run --home {home} {service.id} -- sh",
+                f"            docker exec -it {service.location} sh",
+                f"    remove: ptest-iso rm --home {home} {service.id}",
+            ])
+            result.stdout.fnmatch_lines([
+                f"  {venv.id}  virtualenv  {venv.location}",
+                f"    test:   {venv.test_id}",
+                f"    reach:  ptest-iso run --home {home} {venv.id} -- sh",
+                f"            . {venv.location}/venv/bin/activate",
+                f"    remove: ptest-iso rm --home {home} {venv.id}",
+            ])
+            result.stdout.re_match_lines([r"ptest-isolation: session pytest-\w+: 3 environments created, 0 left behind"])
+            assert service.run(["echo", "still here"]).stdout == "still here\n"
+        finally:
+            for env in everything.values():
+                env.destroy(missing_ok=True)
+
+
+def test_fresh_copy_snapshots_are_deleted_with_their_prepared_environment(pytester, run_suite):
+    pytester.makepyfile(
+        """
+        import pytest
+
+        @pytest.fixture(scope="module")
+        def prepared(iso_module_factory):
+            env = iso_module_factory()
+            env.run("echo prepared > marker.txt", check=True)
+            return env
+
+        @pytest.mark.parametrize("round", range(2))
+        def test_copy(iso_fresh_copy, prepared, iso_manager, round):
+            copy = iso_fresh_copy(prepared)
+            assert copy.run(["cat", "marker.txt"]).stdout == "prepared\\n"
+            assert len(iso_manager.snapshots()) == 1
+            assert copy.test_id.endswith(f"test_copy[{round}]")
+        """,
+        test_other="""
+        def test_no_snapshot_left_by_the_first_module(iso_manager):
+            assert iso_manager.snapshots() == []
+        """,
+    )
+    result = run_suite()
+    result.assert_outcomes(passed=3)
+    with iso.Manager(home=str(run_suite.home)) as manager:
+        assert manager.snapshots() == []
+    snapshot_data = run_suite.home / "snapshots"
+    assert not snapshot_data.exists() or os.listdir(snapshot_data) == []

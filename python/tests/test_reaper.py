@@ -135,3 +135,198 @@ def test_a_killed_reaper_and_client_are_cleaned_by_the_next_client(killed_run):
     with iso.Manager(home=str(home)) as manager:
         with manager.environment():
             assert wait_until_gone(held, 30) == []
+
+
+def test_a_temporary_snapshot_goes_with_its_session_when_its_process_is_gone(tmp_path):
+    home = str(tmp_path / "home")
+    manager = iso.Manager(home=home, session="snapshots-reaped", cleanup=False, reaper_grace_seconds=0.5)
+    environment = manager.create()
+    environment.snapshot(name="temporary", temporary=True)
+    environment.snapshot(name="kept")
+    manager.close()  # the session's only client goes: its reaper ends the session
+    with iso.Manager(home=home, session="observer", reaper="") as observer:
+        deadline = time.monotonic() + 60
+        while [snapshot.name for snapshot in observer.snapshots()] != ["kept"]:
+            assert time.monotonic() < deadline, f"still there: {observer.snapshots()}"
+            time.sleep(0.1)
+        observer.delete_snapshot("kept")
+
+
+class _FakeDaemon:
+    """A Docker daemon on a Unix socket that knows one container of `session` and answers its
+    removal with `400 Bad Request` (what the real daemon was seen to answer), or with
+    `hang_removals` never; it records the requests it got. Only for what a real daemon cannot
+    be made to do."""
+
+    def __init__(self, path: str, session: str, hang_removals: bool = False) -> None:
+        import http.server
+        import socketserver
+        import threading
+
+        requests: list[str] = []
+        released = threading.Event()
+        container = {"Id": "c0ffee" * 10 + "0000", "Names": ["/ptest-iso-fake"], "Image": "fake", "Created": 0,
+                     "State": "running", "Status": "Up", "Labels": {"ptest-iso.managed": "true", "ptest-iso.session": session}}
+
+        class Handler(http.server.BaseHTTPRequestHandler):
+            protocol_version = "HTTP/1.1"
+
+            def _reply(self, status: int, body: object, headers: dict[str, str] | None = None) -> None:
+                data = json.dumps(body).encode()
+                self.send_response(status)
+                self.send_header("Content-Type", "application/json")
+                self.send_header("Content-Length", str(len(data)))
+                for key, value in (headers or {}).items():
+                    self.send_header(key, value)
+                self.end_headers()
+                self.wfile.write(data)
+
+            def do_GET(self) -> None:
+                requests.append(f"GET {self.path}")
+                if self.path.endswith("/_ping"):
+                    self._reply(200, "OK", {"API-Version": "1.43"})
+                elif "/containers/json" in self.path:
+                    self._reply(200, [container])
+                elif "/volumes" in self.path:
+                    self._reply(200, {"Volumes": [], "Warnings": []})
+                else:  # networks, volumes, images: none
+                    self._reply(200, [])
+
+            def do_DELETE(self) -> None:
+                requests.append(f"DELETE {self.path}")
+                if hang_removals:
+                    released.wait()
+                self._reply(400, {"message": "bad request: the fake daemon refuses"})
+
+            def log_message(self, *args: object) -> None:
+                pass
+
+        class Server(socketserver.ThreadingMixIn, socketserver.UnixStreamServer):
+            daemon_threads = True
+
+            def get_request(self):  # type: ignore[no-untyped-def]
+                connection, _ = self.socket.accept()
+                return connection, ("fake", 0)  # BaseHTTPRequestHandler wants a (host, port)
+
+        self.requests = requests
+        self.released = released
+        self.server = Server(path, Handler)
+        self.thread = threading.Thread(target=self.server.serve_forever, daemon=True)
+        self.thread.start()
+
+    def close(self) -> None:
+        self.released.set()
+        self.server.shutdown()
+        self.server.server_close()
+
+
+def _running(pid: int) -> bool:
+    """Whether the process exists and has not exited (a zombie nobody reaped has)."""
+    try:
+        state = pathlib.Path(f"/proc/{pid}/stat").read_bytes().rsplit(b")", 1)[1].split()[0]
+    except (OSError, IndexError):
+        return False
+    return state != b"Z"
+
+
+def wait_for_exit(pids: list[int], seconds: float) -> bool:
+    """Waits for the processes to exit by themselves; False when one still runs after `seconds`."""
+    deadline = time.monotonic() + seconds
+    while any(_running(pid) for pid in pids):
+        if time.monotonic() > deadline:
+            return False
+        time.sleep(0.05)
+    return True
+
+
+def test_a_reaper_whose_container_removal_gets_a_400_always_exits_by_itself(tmp_path):
+    """The reaper seen hanging (1 run in 21) and trapping in dispatch after a 400 had closed
+    its own runtime's descriptors. Every round: a reaper started as a client starts it, with a
+    descriptor of the client open, over a session whose container removal the daemon refuses."""
+    import socket
+    import tempfile
+
+    root = pathlib.Path(tempfile.mkdtemp(prefix="pti-r-", dir="/tmp"))  # socket paths must be short
+    daemon = _FakeDaemon(str(root / "docker.sock"), "faulty")
+    inherited = open(root / "client-file", "w")
+    os.set_inheritable(inherited.fileno(), True)
+    binary = pathlib.Path(os.environ["PTEST_ISO_LIB"]).parent / "ptest-iso" if "PTEST_ISO_LIB" in os.environ else None
+    if binary is None or not binary.exists():
+        pytest.skip("needs PTEST_ISO_LIB beside a built ptest-iso")
+    env = dict(os.environ, DOCKER_HOST=f"unix://{root}/docker.sock")
+    try:
+        for round in range(12):
+            home = root / f"h{round}"
+            subprocess.run(
+                [str(binary), "reap", "--home", str(home), "--session", "faulty", "--grace", "0", "--detach"],
+                env=env, check=True, pass_fds=(inherited.fileno(),), timeout=60,
+            )
+            deadline = time.monotonic() + 60
+            while not (home / "reapers").is_dir() or not list((home / "reapers").glob("*.sock")):
+                assert time.monotonic() < deadline, "the reaper never listened"
+                time.sleep(0.02)
+            (pid,) = [pid for pid in reaper_pids("faulty") if _running(pid)]
+            # What the client had open did not reach the reaper, and the reaper closed nothing of
+            # its own: the descriptors its runtime opened before its code ran (dispatch's epoll)
+            # still come before its session lock. The reaper that closed them had the lock at 3.
+            held = {int(fd): os.readlink(f"/proc/{pid}/fd/{fd}") for fd in os.listdir(f"/proc/{pid}/fd")}
+            assert str(root / "client-file") not in held.values()
+            lock = min(fd for fd, target in held.items() if target.endswith(".lock"))
+            assert min(fd for fd, target in held.items() if target == "anon_inode:[eventpoll]") < lock, held
+            client = socket.socket(socket.AF_UNIX)
+            client.connect(str(next((home / "reapers").glob("*.sock"))))
+            assert client.recv(1) == b"\x01"
+            removals = sum(request.startswith("DELETE") for request in daemon.requests)
+            client.close()  # the last client leaves: the reaper removes the session
+            assert wait_for_exit([pid], 120), f"round {round}: the reaper did not exit by itself"
+            assert sum(request.startswith("DELETE") for request in daemon.requests) > removals
+            # The refusal is in its log, kept because something could not be removed.
+            (log,) = (home / "reapers").glob("*.log")
+            assert "bad request: the fake daemon refuses" in log.read_text()
+    finally:
+        inherited.close()
+        daemon.close()
+        shutil.rmtree(root, ignore_errors=True)
+
+
+def test_a_reaper_whose_removal_hangs_exits_at_its_deadline_and_another_takes_over(tmp_path):
+    import socket
+    import tempfile
+
+    binary = pathlib.Path(os.environ.get("PTEST_ISO_LIB", "/nonexistent")).parent / "ptest-iso"
+    if not binary.exists():
+        pytest.skip("needs PTEST_ISO_LIB beside a built ptest-iso")
+    root = pathlib.Path(tempfile.mkdtemp(prefix="pti-w-", dir="/tmp"))
+    daemon = _FakeDaemon(str(root / "docker.sock"), "stuck", hang_removals=True)
+    env = dict(os.environ, DOCKER_HOST=f"unix://{root}/docker.sock")
+    home = root / "home"
+    start = [str(binary), "reap", "--home", str(home), "--session", "stuck", "--grace", "0", "--detach"]
+
+    def serving_reaper() -> int:
+        deadline = time.monotonic() + 60
+        while True:
+            running = [pid for pid in reaper_pids("stuck") if _running(pid)]
+            if running and list((home / "reapers").glob("*.sock")):
+                return running[0]
+            assert time.monotonic() < deadline, "no reaper listened"
+            time.sleep(0.02)
+
+    try:
+        subprocess.run([*start, "--removal-deadline", "1"], env=env, check=True, timeout=60)
+        pid = serving_reaper()
+        client = socket.socket(socket.AF_UNIX)
+        client.connect(str(next((home / "reapers").glob("*.sock"))))
+        assert client.recv(1) == b"\x01"
+        client.close()
+        assert wait_for_exit([pid], 120), "the stuck reaper did not exit at its deadline"
+        assert any(request.startswith("DELETE") for request in daemon.requests)
+        (log,) = (home / "reapers").glob("*.log")
+        assert "exiting so another reaper takes over" in log.read_text()
+        # Its lock went with it: the next reaper of the session serves it.
+        subprocess.run(start, env=env, check=True, timeout=60)
+        assert serving_reaper() != pid
+    finally:
+        for pid in reaper_pids("stuck"):
+            os.kill(pid, signal.SIGKILL)
+        daemon.close()
+        shutil.rmtree(root, ignore_errors=True)

@@ -13,6 +13,15 @@ public enum CleanupScope: Sendable, Hashable {
     /// Everything ptest-isolation ever made (snapshot images included).
     case everything
 
+    /// Whether a temporary snapshot of `session` goes (its session ended, or everything goes).
+    func removesTemporarySnapshots(of session: String) -> Bool {
+        switch self {
+        case .session(let wanted), .endedSession(let wanted): session == wanted
+        case .everything: true
+        case .expired: false
+        }
+    }
+
     /// Snapshot images outlive their environments: only a session's end or `everything` removes them.
     var removesSnapshotImages: Bool {
         switch self {
@@ -30,11 +39,14 @@ public struct CleanupReport: Codable, Sendable, Hashable {
     public var volumes: [String] = []
     public var images: [String] = []
     public var directories: [String] = []
+    /// Temporary snapshots of the session (``IsolationManager/snapshot(_:name:timeout:temporary:)``), by name.
+    public var snapshots: [String] = []
     /// Why a part could not be searched (e.g. the Docker daemon is down).
     public var skipped: [String] = []
 
     public var isEmpty: Bool {
         environments.isEmpty && containers.isEmpty && networks.isEmpty && volumes.isEmpty && images.isEmpty && directories.isEmpty
+            && snapshots.isEmpty
     }
 }
 
@@ -59,6 +71,17 @@ extension IsolationManager {
                 _ = try? store.updateEnvironment(environment.id) { $0.status = .destroyed }
             } else {
                 try? await destroy(environment.id)
+            }
+        }
+        // Temporary snapshots go with their session, after the environments that may have been
+        // restored from them (a snapshot image a container still uses could not be removed).
+        for snapshot in try store.snapshots() where snapshot.session.map({ scope.removesTemporarySnapshots(of: $0) }) ?? false {
+            report.snapshots.append(snapshot.name)
+            guard !dryRun else { continue }
+            do {
+                try await deleteSnapshot(snapshot.id)
+            } catch {
+                report.skipped.append("snapshot \(snapshot.name): \(error)")
             }
         }
         // 2. Docker resources by label.
@@ -97,8 +120,13 @@ extension IsolationManager {
         try await withDockerClient(configuration) { client in
             for container in try await client.listContainers(all: true, filters: filter)
             where matches(scope, labels: container.labels ?? [:], now: now) {
+                // A refused removal (the daemon was seen to answer 400) is reported as left, not as removed.
+                let removal: () async throws -> Void = { try await client.removeContainer(container.id, force: true, removeVolumes: true) }
+                if !dryRun, let failure = await Self.failure(of: removal) {
+                    report.skipped.append("container \(container.id): \(failure)")
+                    continue
+                }
                 report.containers.append(container.id)
-                if !dryRun { try? await client.removeContainer(container.id, force: true, removeVolumes: true) }
             }
             for network in try await client.listNetworks(filters: filter) where matches(scope, labels: network.labels ?? [:], now: now) {
                 // A shared network may still serve a kept or another session's (stopped) container:
@@ -127,6 +155,20 @@ extension IsolationManager {
                     }
                 }
             }
+        }
+    }
+
+    /// Why `removal` failed, or `nil` when it succeeded or what it removes was already gone.
+    private static func failure(of removal: () async throws -> Void) async -> String? {
+        do {
+            try await removal()
+            return nil
+        } catch let error as DockerError where error.code == .notFound {
+            return nil
+        } catch let error as DockerError {
+            return error.message
+        } catch {
+            return "\(error)"
         }
     }
 

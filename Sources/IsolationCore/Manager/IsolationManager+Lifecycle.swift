@@ -7,11 +7,14 @@ extension IsolationManager {
     ///
     /// - Throws: ``IsolationError`` — `invalidSpec` naming the field, `capacityExceeded`,
     ///   `engineUnavailable`, `interpreterNotFound`, `installFailed` with the installer's output, `timeout`.
-    public func create(_ spec: EnvironmentSpec, timeout: Duration? = nil) async throws -> Environment {
+    /// - Parameter test: the test that makes the environment (a pytest node id), recorded as the
+    ///   label ``ResourceLabels/test`` (in the namespace a spec's own labels may not use).
+    public func create(_ spec: EnvironmentSpec, timeout: Duration? = nil, test: String? = nil) async throws -> Environment {
         try spec.validate()
+        try Self.validate(test: test)
         let choice = try registry.choose(for: spec)
         try await attachReaper()
-        var environment = newEnvironment(spec, engine: choice.engine.kind)
+        var environment = newEnvironment(spec, engine: choice.engine.kind, test: test)
         environment.details["engineReason"] = choice.reason
         let id = environment.id
         try store.insertEnvironment(environment, maxLive: configuration.maxLiveEnvironments)
@@ -39,7 +42,7 @@ extension IsolationManager {
 
     /// The record of an environment about to be created: a fresh id, its expiry, and the labels
     /// that let cleanup find its resources from the daemon alone.
-    func newEnvironment(_ spec: EnvironmentSpec, engine: EngineKind) -> Environment {
+    func newEnvironment(_ spec: EnvironmentSpec, engine: EngineKind, test: String? = nil) -> Environment {
         let id = "env-" + UUID().uuidString.replacingOccurrences(of: "-", with: "").prefix(12).lowercased()
         let now = Date()
         let expiresAt = now.addingTimeInterval(spec.ttlSeconds ?? configuration.defaultTTLSeconds)
@@ -49,9 +52,17 @@ extension IsolationManager {
                 session: configuration.session, home: configuration.home, environment: id,
                 expiresAt: expiresAt.timeIntervalSince1970, cleanup: spec.cleanup)
         ) { $1 }
+        if let test { labels[ResourceLabels.test] = test }
         return Environment(
             id: id, engine: engine, spec: spec, status: .creating, session: configuration.session, labels: labels, createdAt: now,
             expiresAt: expiresAt)
+    }
+
+    static func validate(test: String?) throws {
+        guard let test else { return }
+        guard !test.isEmpty, test.utf8.count <= ResourceLabels.maxTestIDBytes else {
+            throw IsolationError(.invalidSpec, "test_id: must be 1 to \(ResourceLabels.maxTestIDBytes) bytes, got \(test.utf8.count)")
+        }
     }
 
     /// Removes an environment's resources and records it as destroyed.

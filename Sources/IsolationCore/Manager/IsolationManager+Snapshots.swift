@@ -3,8 +3,11 @@ public import Foundation
 extension IsolationManager {
     /// Takes a named, persistent restore point of an environment.
     ///
+    /// - Parameter temporary: the snapshot belongs to this manager's session and is deleted with
+    ///   it: by ``cleanup(_:dryRun:now:)`` of the session, as its reaper does when the session's
+    ///   processes are gone (a fixture's snapshot must not outlive the run that made it).
     /// - Throws: `invalidSpec` when the name is taken, `snapshotFailed`, `engineUnavailable`.
-    public func snapshot(_ id: String, name: String? = nil, timeout: Duration? = nil) async throws -> Snapshot {
+    public func snapshot(_ id: String, name: String? = nil, timeout: Duration? = nil, temporary: Bool = false) async throws -> Snapshot {
         let (environment, engine) = try usable(id)
         guard engine.capabilities.contains(.snapshots) else { throw engine.unsupported(.snapshots) }
         let snapshotID = "snap-" + UUID().uuidString.replacingOccurrences(of: "-", with: "").prefix(12).lowercased()
@@ -15,6 +18,7 @@ extension IsolationManager {
         var snapshot = Snapshot(
             id: snapshotID, name: name, engine: environment.engine, sourceEnvironment: id, spec: environment.spec, createdAt: Date(),
             location: "")
+        if temporary { snapshot.session = configuration.session }
         let pending = snapshot
         let artifact = try await bounded(timeout, "snapshotting \(id)") { try await engine.snapshot(environment, as: pending) }
         snapshot.location = artifact.location
@@ -44,7 +48,11 @@ extension IsolationManager {
     ///
     /// - Parameter cleanup: replaces the snapshot's cleanup policy, for a restorer
     ///   whose session ends at once (the CLI) and must not take the environment with it.
-    public func restore(_ idOrName: String, cleanup: CleanupPolicy? = nil, timeout: Duration? = nil) async throws -> Environment {
+    /// - Parameter test: as for ``create(_:timeout:test:)``.
+    public func restore(
+        _ idOrName: String, cleanup: CleanupPolicy? = nil, timeout: Duration? = nil, test: String? = nil
+    ) async throws -> Environment {
+        try Self.validate(test: test)
         var chosen = try snapshot(named: idOrName)
         if let cleanup { chosen.spec.cleanup = cleanup }
         let snapshot = chosen
@@ -52,7 +60,7 @@ extension IsolationManager {
             throw IsolationError(.engineUnavailable, "snapshot \(snapshot.name) needs the \(snapshot.engine) engine")
         }
         try await attachReaper()
-        let pending = newEnvironment(snapshot.spec, engine: snapshot.engine)
+        let pending = newEnvironment(snapshot.spec, engine: snapshot.engine, test: test)
         let id = pending.id
         try store.insertEnvironment(pending, maxLive: configuration.maxLiveEnvironments)
         broadcaster.emit(.progress, environment: id, snapshot: snapshot.id, detail: "restoring \(snapshot.name) on \(snapshot.engine)")
@@ -101,6 +109,8 @@ extension IsolationManager {
         snapshot.id = "snap-" + UUID().uuidString.replacingOccurrences(of: "-", with: "").prefix(12).lowercased()
         snapshot.name = name ?? manifest.name
         snapshot.createdAt = Date()
+        // An imported snapshot is the importer's to keep, whatever session made the original.
+        snapshot.session = nil
         if try store.snapshot(snapshot.name) != nil {
             throw IsolationError(.invalidSpec, field: "name", "a snapshot named '\(snapshot.name)' exists; import it under another name")
         }

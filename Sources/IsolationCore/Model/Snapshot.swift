@@ -13,6 +13,8 @@ public struct Snapshot: Codable, Sendable, Hashable, Identifiable {
     /// Where the engine keeps it: a directory, or an image id.
     public var location: String
     public var details: [String: String]
+    /// The session whose end deletes it (a temporary snapshot); `nil` keeps it until deleted.
+    public var session: String?
 
     public init(
         id: String, name: String, engine: EngineKind, sourceEnvironment: String, spec: EnvironmentSpec, createdAt: Date,

@@ -32,6 +32,11 @@ enum DetachedProcess {
         posix_spawn_file_actions_addopen(&actions, 0, "/dev/null", O_RDONLY, 0)
         posix_spawn_file_actions_addopen(&actions, 1, log, O_WRONLY | O_CREAT | O_APPEND, 0o600)
         posix_spawn_file_actions_adddup2(&actions, 1, 2)
+        // The child keeps nothing else of ours (an xdist worker's pipes held open would keep its
+        // controller waiting). Closed here, in the spawn, never by the child itself: by the time
+        // a Swift program's code runs, dispatch has opened descriptors of its own (its epoll and
+        // event fds), and closing those made the reaper hang or trap in dispatch's event loop.
+        closeAbove(2, &actions)
 
         let argv = ([executable] + arguments).map { strdup($0) } + [nil]
         defer { argv.forEach { free($0) } }
@@ -51,12 +56,20 @@ enum DetachedProcess {
         return (status & 0x7f) == 0 ? (status >> 8) & 0xff : 128 + (status & 0x7f)
     }
 
-    /// Closes every descriptor above stderr: what a detached process inherited is not its own
-    /// (an xdist worker's pipes held open would keep its controller waiting).
-    static func closeInheritedDescriptors() {
+    private typealias CloseFrom = @convention(c) (UnsafeMutablePointer<posix_spawn_file_actions_t>, CInt) -> CInt
+
+    /// Adds the closing of every descriptor above `last` to `actions`: glibc's
+    /// `posix_spawn_file_actions_addclosefrom_np` (2.34+, hidden behind `_GNU_SOURCE`, which
+    /// Swift's Glibc module does not define, hence looked up), else one close per open descriptor
+    /// (closing one that is gone by the spawn is no error for glibc).
+    private static func closeAbove(_ last: CInt, _ actions: inout posix_spawn_file_actions_t) {
+        if let symbol = dlsym(UnsafeMutableRawPointer(bitPattern: 0), "posix_spawn_file_actions_addclosefrom_np") {
+            let closeFrom = unsafeBitCast(symbol, to: CloseFrom.self)
+            if closeFrom(&actions, last + 1) == 0 { return }
+        }
         let names = (try? FileManager.default.contentsOfDirectory(atPath: "/proc/self/fd")) ?? []
-        for fd in names.compactMap({ Int32($0) }) where fd > 2 {
-            close(fd)
+        for fd in names.compactMap({ CInt($0) }) where fd > last {
+            posix_spawn_file_actions_addclose(&actions, fd)
         }
     }
 }

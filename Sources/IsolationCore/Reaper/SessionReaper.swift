@@ -24,6 +24,14 @@ public struct SessionReaper: Sendable {
     public var firstClientWait: Duration = .seconds(30)
     /// How often expired environments and orphaned sessions are looked for.
     public var sweepInterval: Duration = .seconds(60)
+    /// How long the session's removal may take. Past it the process exits (status
+    /// ``removalOverdueStatus``) whatever it waits for: its lock goes with it, so the session's
+    /// next client starts a reaper that takes over, and other reapers sweep it as orphaned.
+    /// `nil` (for a reaper run inside another program, as tests do) never exits the process.
+    /// `ptest-iso reap` sets it (600 s by default).
+    public var removalDeadline: Duration?
+    /// The exit status of a reaper whose removal overran ``removalDeadline`` (EX_TEMPFAIL).
+    public static let removalOverdueStatus: Int32 = 75
     public var logger: Logger
 
     public init(home: URL, session: String, grace: Duration = .seconds(2), logger: Logger) {
@@ -35,13 +43,17 @@ public struct SessionReaper: Sendable {
 
     /// Starts the reaper process in a session of its own, appending its output to `log`.
     public static func startDetached(executable: String, arguments: [String], log: String) throws {
+        // A `reap --detach` run by hand may be the first to use the session's directory.
+        try FileManager.default.createDirectory(
+            at: URL(fileURLWithPath: log).deletingLastPathComponent(), withIntermediateDirectories: true,
+            attributes: [.posixPermissions: 0o700])
         _ = try DetachedProcess.spawn(executable, arguments, log: log)
     }
 
-    /// For the reaper process itself: drops descriptors inherited from the client that started it
-    /// (held open, they would keep a pipe's reader waiting), and survives a lost terminal.
+    /// For the reaper process itself: survives a lost terminal. It inherited no descriptor of its
+    /// client: ``startDetached(executable:arguments:log:)`` closes them in the spawn, as the
+    /// process itself must not (its runtime's own descriptors are among them by then).
     public static func detachFromStarter() {
-        DetachedProcess.closeInheritedDescriptors()
         signal(SIGPIPE, SIG_IGN)
         signal(SIGHUP, SIG_IGN)
     }
@@ -69,16 +81,22 @@ public struct SessionReaper: Sendable {
         }
         listener.start()
         logger.info("reaping session \(session) under \(home.path) (pid \(getpid()))")
-        let sweeper = Task {
-            while !Task.isCancelled {
-                await sweep(manager)
-                try? await Task.sleep(for: sweepInterval)
+        // The sweeps are a child task, ended and awaited before the session's removal: nothing of
+        // this reaper outlives `run()` to race the process's exit.
+        await withTaskGroup(of: Void.self) { group in
+            group.addTask {
+                while !Task.isCancelled {
+                    await sweep(manager)
+                    try? await Task.sleep(for: sweepInterval)
+                }
             }
+            for await _ in listener.idle {}
+            group.cancelAll()
         }
-        for await _ in listener.idle {}
-        sweeper.cancel()
-        _ = await sweeper.value
         logger.info("no client for \(grace): removing what session \(session) left")
+        let watchdog = removalDeadline.map(startWatchdog)
+        // The removal is over (done or failed): the watchdog lets go, its thread ends.
+        defer { watchdog?.signal() }
         let report = try await manager.cleanup(.endedSession(session))
         try? manager.store.forgetEndedSessionProcesses(session)
         log(report)
@@ -88,6 +106,25 @@ public struct SessionReaper: Sendable {
         // this one writes to it too.
         if report.skipped.isEmpty, Self.logIsOnlyOurs(paths.log) { try? FileManager.default.removeItem(at: paths.log) }
         return .reaped(report)
+    }
+
+    /// Ends the process once `deadline` has passed unless the returned semaphore is signalled
+    /// first: a removal stuck where cancellation cannot reach (a wait that ignores it) must not
+    /// hold the session's lock forever. A thread of its own, which may block, rather than a task
+    /// that needs a free concurrency thread.
+    private func startWatchdog(_ deadline: Duration) -> DispatchSemaphore {
+        let (logger, session) = (logger, session)
+        let finished = DispatchSemaphore(value: 0)
+        let thread = Thread {
+            let (seconds, attoseconds) = deadline.components
+            // Dispatch clamps a time past its range rather than trapping.
+            guard finished.wait(timeout: .now() + (Double(seconds) + Double(attoseconds) / 1e18)) == .timedOut else { return }
+            logger.error("removing session \(session) took over \(deadline); exiting so another reaper takes over")
+            _exit(Self.removalOverdueStatus)
+        }
+        thread.name = "ptest-iso-reaper-watchdog"
+        thread.start()
+        return finished
     }
 
     /// The session's lock, or `nil` once another reaper serves the session (a waiter started while
@@ -151,7 +188,7 @@ public struct SessionReaper: Sendable {
             """
             \(prefix)removed \(report.environments.count) environments, \(report.containers.count) containers, \
             \(report.networks.count) networks, \(report.volumes.count) volumes, \(report.images.count) images, \
-            \(report.directories.count) directories\(report.skipped.isEmpty ? "" : "; skipped \(report.skipped)")
+            \(report.directories.count) directories, \(report.snapshots.count) snapshots\(report.skipped.isEmpty ? "" : "; skipped \(report.skipped)")
             """)
     }
 }

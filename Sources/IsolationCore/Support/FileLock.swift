@@ -35,6 +35,28 @@ final class FileLock: Sendable {
         }
     }
 
+    /// Like ``tryAcquire(_:)``, for a lock file that its holder may delete (see ``isStillNamed(_:)``):
+    /// `nil` while another process holds it; a lock taken on a file deleted meanwhile is let go
+    /// and the file now named `url` is tried instead.
+    static func tryAcquireNamed(_ url: URL) -> FileLock? {
+        while let lock = tryAcquire(url) {
+            if lock.isStillNamed(url) { return lock }
+            lock.release()
+        }
+        return nil
+    }
+
+    /// Like ``acquire(_:timeout:)``, for a lock file that its holder may delete: waits until it
+    /// holds the lock on the file `url` names.
+    static func acquireNamed(_ url: URL, timeout: Duration = .seconds(900)) async throws -> FileLock {
+        let deadline = ContinuousClock.now + timeout
+        while true {
+            let lock = try await acquire(url, timeout: deadline - ContinuousClock.now)
+            if lock.isStillNamed(url) { return lock }
+            lock.release()
+        }
+    }
+
     /// For synchronous callers that hold the lock for milliseconds (opening the database):
     /// polls with a short sleep, bounded.
     static func acquireBlocking(_ url: URL, timeout: Duration = .seconds(60)) throws -> FileLock {

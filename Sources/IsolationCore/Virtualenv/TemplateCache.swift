@@ -11,6 +11,11 @@ import Foundation
 /// Safe under concurrent creators in several processes: one builds under
 /// a file lock while the others wait, then all clone. Bounded in size:
 /// least recently used templates go first.
+///
+/// A template's `<key>.lock` is deleted with the template (by eviction, or by
+/// ``evict(keeping:limit:)`` when its template is gone) only by a holder of the lock, and every
+/// locker checks that the file it locked is still the one named: a creator that opened the file
+/// just before its deletion retries on a new one instead of building beside a second creator.
 final class TemplateCache: Sendable {
     let root: URL
     let maxBytes: Int64
@@ -64,7 +69,7 @@ final class TemplateCache: Sendable {
         try FileManager.default.createDirectory(at: root, withIntermediateDirectories: true)
         let directory = root.appendingPathComponent(key)
         let venv = directory.appendingPathComponent("venv")
-        let lock = try await FileLock.acquire(root.appendingPathComponent("\(key).lock"))
+        let lock = try await FileLock.acquireNamed(lockURL(key))
         defer { lock.release() }
         if FileManager.default.fileExists(atPath: directory.appendingPathComponent("template.json").path) {
             touch(key)
@@ -102,9 +107,13 @@ final class TemplateCache: Sendable {
 
     /// Drops a template whose files were changed in place, so the next creator rebuilds it.
     func discard(_ key: String) async throws {
-        let lock = try await FileLock.acquire(root.appendingPathComponent("\(key).lock"))
+        let lock = try await FileLock.acquireNamed(lockURL(key))
         defer { lock.release() }
         try? FileManager.default.removeItem(at: root.appendingPathComponent(key))
+    }
+
+    private func lockURL(_ key: String) -> URL {
+        root.appendingPathComponent("\(key).lock")
     }
 
     func touch(_ key: String) {
@@ -126,6 +135,7 @@ final class TemplateCache: Sendable {
 
     /// Removes least recently used templates until the cache fits `limit`
     /// (default: the configured bound); a template being built or locked is skipped.
+    /// Lock files whose template is gone are removed too, each only while held.
     @discardableResult
     func evict(keeping protected: String? = nil, limit: Int64? = nil) throws -> [String] {
         let limit = limit ?? maxBytes
@@ -134,14 +144,34 @@ final class TemplateCache: Sendable {
         var evicted: [String] = []
         while total > limit, let oldest = entries.first {
             entries.removeFirst()
-            guard oldest.key != protected, let lock = FileLock.tryAcquire(root.appendingPathComponent("\(oldest.key).lock")) else {
+            guard oldest.key != protected, let lock = FileLock.tryAcquireNamed(lockURL(oldest.key)) else {
                 continue
             }
             try? FileManager.default.removeItem(at: root.appendingPathComponent(oldest.key))
+            // Deleted while held: a creator waiting on this file finds it no longer named and
+            // locks a new one (FileLock.acquireNamed).
+            unlink(lockURL(oldest.key).path)
             lock.release()
             total -= oldest.sizeBytes
             evicted.append(oldest.key)
         }
+        removeUnusedLocks(keeping: protected)
         return evicted
+    }
+
+    /// Deletes the lock files of templates that do not exist (left by evictions and discards,
+    /// and by creators whose build failed). One that is held belongs to a creator building
+    /// its template right now, and stays.
+    private func removeUnusedLocks(keeping protected: String?) {
+        let names = (try? FileManager.default.contentsOfDirectory(atPath: root.path)) ?? []
+        for name in names where name.hasSuffix(".lock") {
+            let key = String(name.dropLast(".lock".count))
+            guard key != protected, let lock = FileLock.tryAcquireNamed(lockURL(key)) else { continue }
+            // Checked under the lock: a template appears only while its creator holds it.
+            if !FileManager.default.fileExists(atPath: root.appendingPathComponent(key).path) {
+                unlink(lockURL(key).path)
+            }
+            lock.release()
+        }
     }
 }
