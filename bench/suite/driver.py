@@ -22,7 +22,6 @@ from __future__ import annotations
 
 import argparse
 import datetime
-import importlib.metadata
 import json
 import os
 import shutil
@@ -64,14 +63,10 @@ def docker(*args: str, timeout: float = 60) -> str:
     return result.stdout
 
 
-def plugin_installed() -> bool:
-    """Whether pytest loads ptest_isolation's plugin by itself (an installed package's
-    pytest11 entry point); otherwise the driver passes ``-p ptest_isolation.pytest_plugin``."""
-    try:
-        points = importlib.metadata.entry_points(group="pytest11")
-    except Exception:  # noqa: BLE001 - a broken distribution: fall back to -p
-        return False
-    return any(point.value == "ptest_isolation.pytest_plugin" for point in points)
+#: ptest_isolation's plugin as Python imports it: the name of an installed package's pytest11 entry
+#: point is blocked and the module is loaded by name, so the same flags work installed or not
+#: (``-p`` alone would register it twice when it is installed).
+PLUGIN_FLAGS = ["-p", "no:ptest_isolation", "-p", "ptest_isolation.pytest_plugin"]
 
 
 def compose_command() -> list[str]:
@@ -108,7 +103,6 @@ def preflight(image: str) -> dict[str, Any]:
     if version.returncode != 0:
         raise BenchError(f"`{' '.join(compose)} version` failed (apt-get install docker-compose): {version.stderr.strip()}")
     found["compose"] = " ".join(compose) + ": " + version.stdout.strip().splitlines()[0]
-    found["plugin"] = "entry point" if plugin_installed() else "-p ptest_isolation.pytest_plugin"
     return found
 
 
@@ -117,7 +111,6 @@ class Run:
         self.args = args
         self.run_id = uuid.uuid4().hex[:10]
         self.home = tempfile.mkdtemp(prefix="ptest-iso-suite-bench.")
-        self.plugin_flag = [] if plugin_installed() else ["-p", "ptest_isolation.pytest_plugin"]
         self.samples: dict[str, list[float]] = {name: [] for name in SUITES}
         self.sessions: list[str] = []
         self.projects: list[str] = []
@@ -172,7 +165,7 @@ class Run:
         })
         command = [sys.executable, "-m", "pytest", "-q", "-c", INI, "--rootdir", directory]
         if name == "ours":
-            command += self.plugin_flag
+            command += PLUGIN_FLAGS
         if name == "pytest-docker":
             command += ["--container-scope", "function"]
         command.append(directory)
@@ -275,7 +268,7 @@ def table(run: Run, summary: dict[str, Any], found: dict[str, Any]) -> str:
     args = run.args
     lines = [
         f"suite-bench: daemon {found['daemon']}, {os.cpu_count()} CPUs, image {args.image}",
-        f"ptest-isolation {found['ptest_isolation']} (plugin by {found['plugin']}), testcontainers {found['testcontainers']} "
+        f"ptest-isolation {found['ptest_isolation']}, testcontainers {found['testcontainers']} "
         f"(Ryuk disabled), pytest-docker {found['pytest_docker']} with {found['compose']}, pytest {found['pytest']}",
         f"{args.tests} tests per suite, each with a fresh HTTP service and one GET; {args.rounds} round(s) after "
         f"{args.warmup} warm-up, suites interleaved; wall = the whole pytest process",
