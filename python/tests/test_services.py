@@ -93,3 +93,22 @@ def test_the_documented_cli_spec_starts_postgres(tmp_path):
             assert conn.execute("SELECT current_database()").fetchone() == ("test",)
     finally:
         subprocess.run([str(binary), "rm", "--home", str(tmp_path / "home"), body["id"]], capture_output=True, timeout=120)
+
+
+def test_iso_service_fixture_starts_and_removes_a_service(pytester, tmp_path, monkeypatch):
+    monkeypatch.delenv("PTEST_ISO_SESSION", raising=False)
+    # The subprocess runs elsewhere: this checkout's package, not an installed one.
+    monkeypatch.setenv("PYTHONPATH", os.pathsep.join(filter(None, [str(ROOT / "python"), os.environ.get("PYTHONPATH")])))
+    pytester.makepyfile(
+        """
+        import redis
+        from ptest_isolation import services
+
+        def test_redis(iso_service):
+            r = iso_service(services.Redis())
+            assert redis.Redis(host=r.host, port=r.port, socket_timeout=10).ping()
+        """
+    )
+    result = pytester.runpytest_subprocess("-p", "no:cacheprovider", f"--iso-home={tmp_path / 'home'}")
+    result.assert_outcomes(passed=1)
+    result.stdout.fnmatch_lines(["*1 environments created, 0 left behind*"])
