@@ -82,3 +82,17 @@ def test_a_service_under_test_answers_when_the_test_starts(docker_available, iso
     assert service.details["mode"] == "service"
     with urllib.request.urlopen(f"http://127.0.0.1:{service.ports[8080]}/", timeout=10) as answer:
         assert answer.read() == b"served\n"
+
+
+def test_a_fresh_postgres_for_this_test(docker_available, iso_service):
+    # A ready-made service: the readiness check talks the protocol (pg_isready), so the
+    # first connection succeeds; the DSN carries the published port.
+    import psycopg
+
+    from ptest_isolation import services
+
+    pg = iso_service(services.Postgres())
+    with psycopg.connect(pg.dsn) as connection:
+        connection.execute("CREATE TABLE notes (body text)")
+        connection.execute("INSERT INTO notes VALUES ('isolated')")
+        assert connection.execute("SELECT body FROM notes").fetchall() == [("isolated",)]
