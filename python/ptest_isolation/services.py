@@ -202,7 +202,7 @@ class Running:
 
     def logs(self, tail: Optional[int] = 20) -> str:
         """The service's last output lines."""
-        return "".join(text for _, text in self.environment.logs(tail=tail))
+        return self.environment.logs(tail=tail)
 
     def __repr__(self) -> str:
         return f"<Running {type(self.service).__name__} {self.url} env={self.environment.id}>"
