@@ -20,6 +20,7 @@ enum Dispatcher {
         func request<T: ABIRequest>(_ type: T.Type) throws -> T {
             try ProtocolJSON.decode(type, from: text, what: "request")
         }
+        if noArguments.contains(method) { _ = try request(EmptyRequest.self) }
         switch method {
         case "version":
             struct Version: Encodable { var abi: UInt32; var `protocol`: UInt32; var version: String }
@@ -40,6 +41,11 @@ enum Dispatcher {
             return nil
         }
     }
+
+    /// Methods whose request is `{}` (checked before they run, so a field given to them is an error).
+    static let noArguments: Set<String> = [
+        "version", "doctor", "session", "engines", "snapshots", "templates", "cached_images", "wait_for_background", "shutdown",
+    ]
 
     static func call(_ manager: IsolationManager, method: String, request text: String) async throws -> String {
         if let answer = try callImmediately(manager, method: method, request: text) { return answer }

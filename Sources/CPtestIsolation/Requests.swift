@@ -195,6 +195,16 @@ struct CollectRequest: ABIRequest {
     }
 }
 
+/// The methods that take no arguments: any field given to them is unknown.
+struct EmptyRequest: ABIRequest {
+    enum CodingKeys: String, CodingKey, CaseIterable {
+        // No field can be named this: every key the decoder hands over is printable.
+        case nothing = "\u{0}"
+    }
+
+    init(from decoder: any Decoder) throws {}
+}
+
 /// `logs`: the last `tail` lines when set.
 struct LogsRequest: ABIRequest {
     var id: String
@@ -236,7 +246,7 @@ struct CleanupRequest: ABIRequest {
             throw ABIError.invalidArgument("session: only with scope \"session\"", field: "session")
         default:
             throw ABIError.invalidArgument(
-                "scope: '\(scope)' is not one of session, expired, everything", field: "scope")
+                "scope: '\(SchemaJSON.excerpt(scope))' is not one of session, expired, everything", field: "scope")
         }
     }
 }

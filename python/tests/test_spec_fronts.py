@@ -97,3 +97,15 @@ def test_the_documented_keyword_forms_work(manager: iso.Manager, wheels: Any) ->
     spec = {"engine": "virtualenv", "environment": {"MODE": "json-shape"}}
     with manager.environment(spec) as env:
         assert env.run(["sh", "-c", "echo $MODE"]).stdout == "json-shape\n"
+
+
+def test_methods_without_arguments_refuse_fields_and_echoes_stay_one_short_line(manager: iso.Manager) -> None:
+    with pytest.raises(iso.InvalidArgument, match="x: unknown field; it takes no fields") as unknown:
+        manager.call("engines", x=1)
+    assert unknown.value.field == "x"
+    # Foundation calls a whole number past 64 bits invalid JSON; the error says what it is.
+    with pytest.raises(iso.InvalidArgument, match="a number does not fit its field"):
+        manager.call("logs", id="env-x", tail=1e300)
+    with pytest.raises(iso.InvalidSpec) as huge:
+        manager.call("create", spec={"image": "ptest-iso-test/busybox:latest", "mode": "m" * 100_000})
+    assert huge.value.field == "mode" and len(huge.value.message) < 300 and "\n" not in huge.value.message

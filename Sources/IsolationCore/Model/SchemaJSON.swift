@@ -69,6 +69,11 @@ public enum SchemaJSON {
         } catch {
             let failure = Self.error(error, code: code)
             guard let plain = failure as? IsolationError, plain.field == nil else { throw failure }
+            // Foundation reports a number too large for a whole-number field as invalid JSON, with no path.
+            if (try? JSONSerialization.jsonObject(with: json, options: [.fragmentsAllowed])) != nil {
+                throw IsolationError(
+                    code, "\(what): a number does not fit its field (whole numbers are 64-bit); give a smaller one")
+            }
             throw IsolationError(code, "\(what): \(plain.message)")
         }
     }
@@ -89,7 +94,9 @@ public enum SchemaJSON {
             let parent = field(error.path)
             let name = error.key.hasPrefix(SchemaKey.foreignMark) ? String(error.key.dropFirst()) : snakeName(of: error.key)
             let at = parent.map { "\($0).\(name)" } ?? name
-            let hint = error.suggestion.map { "; did you mean '\($0)'?" } ?? "; known fields: \(error.known.joined(separator: ", "))"
+            let hint =
+                error.suggestion.map { "; did you mean '\($0)'?" }
+                ?? (error.known.isEmpty ? "; it takes no fields" : "; known fields: \(error.known.joined(separator: ", "))")
             return IsolationError(
                 code, field: at, "unknown field\(name.contains(where: \.isUppercase) ? " (fields are snake_case)" : "")\(hint)")
         case let error as DecodingError:
@@ -133,6 +140,11 @@ public enum SchemaJSON {
         let parts = key.split(separator: "_", omittingEmptySubsequences: false)
         guard parts.count > 1, !key.hasPrefix("_"), !key.hasSuffix("_") else { return key }
         return String(parts[0]) + parts.dropFirst().map { $0.prefix(1).uppercased() + $0.dropFirst() }.joined()
+    }
+
+    /// A value quoted back in an error, cut so a runaway input makes a line, not a page.
+    public static func excerpt(_ text: String, limit: Int = 64) -> String {
+        text.count <= limit ? text : text.prefix(limit) + "… (\(text.utf8.count) bytes)"
     }
 
     /// `indexUrl` → `index_url`, as Foundation's `convertToSnakeCase` writes it.
@@ -182,7 +194,9 @@ extension Decoder {
         let written =
             unknown.stringValue.hasPrefix(SchemaKey.foreignMark)
             ? String(unknown.stringValue.dropFirst()) : SchemaJSON.snakeName(of: unknown.stringValue)
-        let names = known.map(SchemaJSON.snakeName(of:))
+        // A placeholder key (a type with no fields has one) is no name to suggest.
+        let names = known.filter { !$0.unicodeScalars.contains { $0.properties.generalCategory == .control } }.map(
+            SchemaJSON.snakeName(of:))
         throw UnknownFieldError(
             path: codingPath, key: unknown.stringValue, known: names.sorted(),
             suggestion: EditDistance.closest(to: SchemaJSON.snakeName(of: written), in: names))
@@ -234,7 +248,7 @@ extension SchemaEnum {
             let names = Self.allCases.map(\.rawValue)
             let hint = EditDistance.closest(to: text, in: names).map { "; did you mean '\($0)'?" } ?? ""
             throw DecodingError.dataCorruptedError(
-                in: container, debugDescription: "'\(text)' is not one of \(names.joined(separator: ", "))\(hint)")
+                in: container, debugDescription: "'\(SchemaJSON.excerpt(text))' is not one of \(names.joined(separator: ", "))\(hint)")
         }
         self = value
     }
