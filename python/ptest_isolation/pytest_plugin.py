@@ -64,7 +64,8 @@ def pytest_addoption(parser: pytest.Parser) -> None:
 def pytest_configure(config: pytest.Config) -> None:
     config.addinivalue_line(
         "markers",
-        "isolated(engine=None, packages=(), image=None, **spec): give the test's iso_env this spec",
+        "isolated(engine=None, packages=(), image=None, reuse=False, **spec): give the test's iso_env this spec "
+        "(reuse=True: share one environment of the spec across runs and workers, until its TTL)",
     )
     # One session for the whole run: the controller picks it, xdist workers inherit it.
     if not hasattr(config, "workerinput") and "PTEST_ISO_SESSION" not in os.environ:
@@ -109,12 +110,15 @@ def iso_manager(pytestconfig: pytest.Config) -> Iterator[Manager]:
 
 def _spec(config: pytest.Config, overrides: dict[str, Any]) -> VenvSpec:
     fields = dict(overrides)
-    if _keep(config) or _keep_failed(config):
+    # A reused environment outlives the run anyway, by its TTL (and `keep` is refused with reuse).
+    if (_keep(config) or _keep_failed(config)) and not fields.get("reuse"):
         # Kept past the run: the session's reaper spares `keep` environments. With
         # --iso-keep-failed whether a test fails is known only later, and a container's
         # labels cannot change then: those of passing tests are removed by their fixture.
         fields.setdefault("cleanup", "keep")
-    engine = fields.pop("engine", None) or _option(config, "engine") or "virtualenv"
+    # A marker naming an image or a build asks for a container, as spec_from_fields reads it.
+    implied = "docker" if "image" in fields or "build" in fields else "virtualenv"
+    engine = fields.pop("engine", None) or _option(config, "engine") or implied
     if engine == "docker" and "image" not in fields and "build" not in fields and _option(config, "image"):
         fields["image"] = _option(config, "image")
     return spec_from_fields({**fields, "engine": engine})
@@ -149,6 +153,8 @@ def _release(manager: Manager, config: pytest.Config, created: list[tuple[Enviro
     state = _state(config)
     destroyed = []
     for environment, failures in created:
+        if environment.reused:
+            continue  # shared with later runs and other workers: its TTL ends it
         if _keep_failed(config) and state.failures > failures:
             state.kept.add(environment.id)
             continue
