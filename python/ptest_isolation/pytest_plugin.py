@@ -263,7 +263,8 @@ def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo[None]) ->
 def _describe_for_failure(environments: list[Environment]) -> list[str]:
     lines = []
     for environment in environments:
-        lines.append(f"{environment.id}  engine={environment.engine}  at {environment.location}")
+        reused = f"  reused across runs (key {environment.reuse_key[:12]})" if environment.reuse_key else ""
+        lines.append(f"{environment.id}  engine={environment.engine}  at {environment.location}{reused}")
         last = environment.last_result
         if last is not None:
             lines.append(f"  last command: {' '.join(last.argv)} -> exit {last.exit_code}{' (timed out)' if last.timed_out else ''}")

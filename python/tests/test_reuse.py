@@ -178,3 +178,22 @@ def test_reuse_keeps_docker_specs_positional_fields():
     assert spec.image == IMAGE and spec.reuse is False
     assert iso.VenvSpec(reuse=True).to_request()["reuse"] is True
     assert "reuse" not in iso.VenvSpec().to_request()
+
+
+def test_a_failing_tests_report_says_its_environment_is_reused(pytester, run_suite):
+    pytester.makepyfile(
+        """
+        import pytest
+
+        @pytest.mark.isolated(reuse=True, use_template_cache=False)
+        def test_fails(iso_env):
+            assert iso_env.run("false").exit_code == 0
+        """
+    )
+    result = run_suite()
+    result.assert_outcomes(failed=1)
+    result.stdout.fnmatch_lines(["*ptest-isolation environments*", "env-*  engine=virtualenv  at *  reused across runs (key *)"])
+    with iso.Manager(home=str(run_suite.home), reaper="") as manager:
+        [reused] = manager.list(session="ptest-iso.reuse")
+        assert reused.reused and reused.status == "ready"
+        reused.destroy()
