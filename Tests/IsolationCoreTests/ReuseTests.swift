@@ -79,6 +79,23 @@ import Testing
         #expect(base.count == 32 && base == again)
     }
 
+    @Test func theReuseKeyFollowsWhatRequirementFilesAndWheelDirectoriesHold() throws {
+        let home = try TestHome("reuse-inputs")
+        let requirements = home.url.appendingPathComponent("requirements.txt")
+        let wheels = home.url.appendingPathComponent("wheels")
+        try FileManager.default.createDirectory(at: wheels, withIntermediateDirectories: true)
+        try Data("six==1.16.0\n".utf8).write(to: requirements)
+        let spec = EnvironmentSpec(requirementFiles: [requirements.path], findLinks: [wheels.path], offline: true, reuse: true)
+        let before = try spec.reuseKey(engine: .virtualenv)
+        #expect(try spec.reuseKey(engine: .virtualenv) == before)
+
+        try Data("six==1.17.0\n".utf8).write(to: requirements)
+        let edited = try spec.reuseKey(engine: .virtualenv)
+        #expect(edited != before)
+        try Wheels.make("pti_alpha", "1.0.0", in: wheels)
+        #expect(try spec.reuseKey(engine: .virtualenv) != edited)
+    }
+
     // MARK: - Across runs
 
     @Test(.timeLimit(.minutes(3)))

@@ -31,6 +31,8 @@ extension EnvironmentSpec {
     /// hash of the spec's canonical JSON (snake_case, sorted keys, fields at their default left
     /// out) without the per-run fields `name`, `ttl_seconds`, `cleanup` and `reuse`. The test
     /// that asks (``ResourceLabels/test``) is not part of a spec, so not of the key either.
+    /// What the local inputs hold is: the contents of requirement and constraint files and the
+    /// wheels in `find_links` directories, so an edited requirements file gets a new environment.
     ///
     /// Leaving defaults out keeps keys stable when a later version adds a field with a default.
     ///
@@ -44,6 +46,13 @@ extension EnvironmentSpec {
         var canonical = Data("ptest-iso.reuse.v1\n".utf8)
         for (key, value) in kept.sorted(by: { $0.key < $1.key }) {
             canonical.append(Data("\(key)=".utf8) + value + Data("\n".utf8))
+        }
+        // An unreadable file is left to the create's own checks; its path is in the JSON already.
+        for file in requirementFiles + constraintFiles {
+            canonical.append(Data("file \(file)=\(InputFingerprint.file(file) ?? "unreadable")\n".utf8))
+        }
+        for directory in findLinks where !directory.contains("://") {
+            canonical.append(Data("links \(directory)=\(InputFingerprint.listing(directory))\n".utf8))
         }
         return Hash128.hex(canonical)
     }
