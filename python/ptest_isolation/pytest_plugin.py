@@ -116,12 +116,11 @@ def _spec(config: pytest.Config, overrides: dict[str, Any]) -> VenvSpec:
         # --iso-keep-failed whether a test fails is known only later, and a container's
         # labels cannot change then: those of passing tests are removed by their fixture.
         fields.setdefault("cleanup", "keep")
-    # A marker naming an image or a build asks for a container, as spec_from_fields reads it.
-    implied = "docker" if "image" in fields or "build" in fields else "virtualenv"
-    engine = fields.pop("engine", None) or _option(config, "engine") or implied
+    # The marker's engine, else an image or a build makes it Docker, else --iso-engine (default: a virtualenv).
+    engine = fields.pop("engine", None) or (None if "image" in fields or "build" in fields else _option(config, "engine"))
     if engine == "docker" and "image" not in fields and "build" not in fields and _option(config, "image"):
         fields["image"] = _option(config, "image")
-    return spec_from_fields({**fields, "engine": engine})
+    return spec_from_fields({**fields, **({"engine": engine} if engine else {})})
 
 
 class _Factory:
