@@ -64,3 +64,35 @@ def test_a_docker_environment_when_a_daemon_answers(docker_available, iso_factor
     env.install("greeter==2.0.0", find_links=[wheelhouse], offline=True)
     assert env.python("import greeter; print(greeter.greet('container'))").stdout == "HELLO, CONTAINER\n"
     assert env.run("ls /sys/class/net").stdout == "lo\n"  # no network unless asked for
+
+
+def test_a_service_under_test_answers_when_the_test_starts(docker_available, iso_factory):
+    # A service runs its image's own process (here busybox's httpd); create returns once the
+    # readiness check has had an answer from the host, so the test needs no retry loop.
+    import urllib.request
+
+    import ptest_isolation as iso
+
+    service = iso_factory(
+        image="ptest-iso-test/busybox:latest",
+        command=["sh", "-c", "mkdir -p /www && echo served > /www/index.html && exec httpd -f -p 8080 -h /www"],
+        ports=[8080],
+        wait_for=[iso.WaitFor.http(8080, "/")],
+    )
+    assert service.details["mode"] == "service"
+    with urllib.request.urlopen(f"http://127.0.0.1:{service.ports[8080]}/", timeout=10) as answer:
+        assert answer.read() == b"served\n"
+
+
+def test_a_fresh_postgres_for_this_test(docker_available, iso_service):
+    # A ready-made service: the readiness check talks the protocol (pg_isready), so the
+    # first connection succeeds; the DSN carries the published port.
+    import psycopg
+
+    from ptest_isolation import services
+
+    pg = iso_service(services.Postgres())
+    with psycopg.connect(pg.dsn) as connection:
+        connection.execute("CREATE TABLE notes (body text)")
+        connection.execute("INSERT INTO notes VALUES ('isolated')")
+        assert connection.execute("SELECT body FROM notes").fetchall() == [("isolated",)]

@@ -27,3 +27,8 @@ python3 -m pip install --quiet --disable-pip-version-check -e .
 # The package ships py.typed: its users' type checkers must find it sound.
 python3 -m mypy --strict python/ptest_isolation
 python3 -m pytest python/tests -q -p no:cacheprovider
+
+# A bounded pass of the suite-level services benchmark (bench/run-suite.sh, issue 11): one
+# round of 4 tests per suite against ptest-isolation, testcontainers and pytest-docker. It
+# fails on an error or a leak only; its ratios are reported, not asserted (bench/README.md).
+bench/run-suite.sh --rounds 1 --tests 4

@@ -14,7 +14,9 @@ enum Dispatcher {
         "migrate", "run_job", "cached_images", "collect_images", "engines", "logs", "stats", "remove", "cleanup",
     ]
 
-    static func call(_ manager: IsolationManager, method: String, request text: String) async throws -> String {
+    /// Answers the methods whose core calls are synchronous on the caller's own thread: the hop
+    /// to the concurrency pool and back is most of a small call's cost. `nil` for any other method.
+    static func callImmediately(_ manager: IsolationManager, method: String, request text: String) throws -> String? {
         func request<T: ABIRequest>(_ type: T.Type) throws -> T {
             try ProtocolJSON.decode(type, from: text, what: "request")
         }
@@ -22,8 +24,6 @@ enum Dispatcher {
         case "version":
             struct Version: Encodable { var abi: UInt32; var `protocol`: UInt32; var version: String }
             return try ProtocolJSON.encode(Version(abi: abiVersion, protocol: protocolVersion, version: PtestIsolationVersion.current))
-        case "doctor":
-            return try ProtocolJSON.encode(await Diagnostics.run())
         case "session":
             struct Session: Encodable { var session: String; var home: String }
             return try ProtocolJSON.encode(Session(session: manager.configuration.session, home: manager.configuration.home.path))
@@ -31,15 +31,28 @@ enum Dispatcher {
             struct Choice: Encodable { var engine: EngineKind; var reason: String }
             let choice = try manager.chooseEngine(for: try request(CreateRequest.self).spec ?? EnvironmentSpec())
             return try ProtocolJSON.encode(Choice(engine: choice.engine, reason: choice.reason))
-        case "create":
-            let body = try request(CreateRequest.self)
-            return try ProtocolJSON.encode(
-                try await manager.create(body.spec ?? EnvironmentSpec(), timeout: try duration(body.timeoutSeconds), test: body.testId))
         case "get":
             return try ProtocolJSON.encode(try manager.get(try request(IDRequest.self).id))
         case "list":
             struct Listing: Encodable { var environments: [Environment] }
             return try ProtocolJSON.encode(Listing(environments: try manager.list(try request(ListRequest.self).filter)))
+        default:
+            return nil
+        }
+    }
+
+    static func call(_ manager: IsolationManager, method: String, request text: String) async throws -> String {
+        if let answer = try callImmediately(manager, method: method, request: text) { return answer }
+        func request<T: ABIRequest>(_ type: T.Type) throws -> T {
+            try ProtocolJSON.decode(type, from: text, what: "request")
+        }
+        switch method {
+        case "doctor":
+            return try ProtocolJSON.encode(await Diagnostics.run())
+        case "create":
+            let body = try request(CreateRequest.self)
+            return try ProtocolJSON.encode(
+                try await manager.create(body.spec ?? EnvironmentSpec(), timeout: try duration(body.timeoutSeconds), test: body.testId))
         case "run":
             let body = try request(RunRequest.self)
             let command = Command(

@@ -54,6 +54,14 @@ public func ptest_iso_call(
         return 0
     }
     let manager = managerHandle.manager
+    do {
+        if let json = try Dispatcher.callImmediately(manager, method: name, request: body) {
+            outJSON.pointee = strdup(json)
+            return 0
+        }
+    } catch {
+        return report(ABIError(error), to: outJSON)
+    }
     switch Bridge.run({ try await Dispatcher.call(manager, method: name, request: body) }, registry: managerHandle.inFlight) {
     case .success(let json):
         outJSON.pointee = strdup(json)

@@ -11,13 +11,22 @@ final class ManagerHandle: Sendable {
     private let pump = Mutex<Task<Void, Never>?>(nil)
     /// Callbacks run here, in order, never on the caller's or a Swift concurrency thread.
     private let deliveries = DispatchQueue(label: "ptest-isolation.events")
+    /// Marks the delivery queue, so a callback that replaces or removes itself is not made to wait for itself.
+    private static let onDeliveryQueue = DispatchSpecificKey<Bool>()
 
     init(manager: IsolationManager) {
         self.manager = manager
+        deliveries.setSpecific(key: Self.onDeliveryQueue, value: true)
     }
 
+    /// Sets the callback. When it replaces or removes one, it returns only once no call of the old
+    /// one is running or queued: the caller may free what the old one uses (Python frees its thunk).
     func setCallback(_ newValue: EventCallback?) {
-        callback.withLock { $0 = newValue }
+        let replaced = callback.withLock { current -> Bool in
+            defer { current = newValue }
+            return current != nil
+        }
+        if replaced { waitForDeliveries() }
         guard newValue != nil else { return }
         pump.withLock { pump in
             guard pump == nil else { return }
@@ -32,15 +41,24 @@ final class ManagerHandle: Sendable {
     }
 
     private func deliver(_ event: IsolationEvent) {
-        guard let target = callback.withLock({ $0 }), let json = try? ProtocolJSON.encode(event) else { return }
-        deliveries.async {
+        guard callback.withLock({ $0 != nil }), let json = try? ProtocolJSON.encode(event) else { return }
+        deliveries.async { [self] in
+            // The callback at delivery time, not at queueing time: one removed meanwhile is never called.
+            guard let target = callback.withLock({ $0 }) else { return }
             json.withCString { target.function($0, target.context) }
         }
+    }
+
+    /// Lets a delivery under way finish; later ones read the callback afresh and find the new one.
+    private func waitForDeliveries() {
+        guard DispatchQueue.getSpecific(key: Self.onDeliveryQueue) != true else { return }
+        deliveries.sync {}
     }
 
     func close() {
         callback.withLock { $0 = nil }
         pump.withLock { $0?.cancel() }
+        waitForDeliveries()
     }
 }
 

@@ -40,8 +40,22 @@ extension DockerClient {
         )
     }
 
+    /// Freezes the container's processes.
+    ///
+    /// runc gives up on a cgroup whose processes do not all reach the frozen state in time
+    /// (`unable to freeze`, seen on a loaded machine) and thaws it again; that is transient,
+    /// so the pause is tried again, a few times, before the error is the caller's.
     public func pauseContainer(_ id: String) async throws {
-        try await send(.POST, "/containers/\(Self.pathComponent(id))/pause")
+        var attempt = 1
+        while true {
+            do {
+                try await send(.POST, "/containers/\(Self.pathComponent(id))/pause")
+                return
+            } catch let error as DockerError where attempt < 4 && error.message.contains("unable to freeze") {
+                attempt += 1
+                try await Task.sleep(for: .milliseconds(100 * attempt))
+            }
+        }
     }
 
     public func unpauseContainer(_ id: String) async throws {

@@ -25,6 +25,7 @@ from .errors import (
     Timeout,
     UnknownMethod,
 )
+from . import services
 from .manager import Environment, Manager
 from .results import Event, JobResult, RunResult, Snapshot
 from .specs import Build, DockerSpec, Healthcheck, Secret, Tmpfs, VenvSpec, Volume, WaitFor
@@ -65,4 +66,5 @@ __all__ = [
     "Volume",
     "WaitFor",
     "__version__",
+    "services",
 ]

@@ -3,7 +3,9 @@
 Fixtures: ``iso_manager`` (session), ``iso_env`` (a ready environment per
 test, shaped by ``@pytest.mark.isolated(...)``), factories per scope
 (``iso_factory``, ``iso_module_factory``, ``iso_session_factory``), and
-``iso_fresh_copy`` (a fast, restored copy of a prepared environment per test).
+``iso_fresh_copy`` (a fast, restored copy of a prepared environment per test)
+and ``iso_service`` (a ready-made service of :mod:`ptest_isolation.services`
+per call, destroyed after the test).
 
 With pytest-xdist all workers share one session; each worker destroys what
 it made, and the controller checks that nothing of the session is left."""
@@ -21,6 +23,7 @@ import pytest
 from .errors import IsolationError
 from .manager import Environment, Manager
 from .results import Snapshot
+from .services import Running, Service
 from .specs import DockerSpec, VenvSpec, spec_from_fields
 
 _ENVIRONMENTS = pytest.StashKey[list[Environment]]()
@@ -211,6 +214,28 @@ def iso_env(iso_factory: _Factory, request: pytest.FixtureRequest) -> Environmen
     or the ``isolated`` marker says otherwise), destroyed afterwards."""
     marker = request.node.get_closest_marker("isolated")
     return iso_factory(**(marker.kwargs if marker else {}))
+
+
+@pytest.fixture
+def iso_service(iso_manager: Manager, pytestconfig: pytest.Config, request: pytest.FixtureRequest) -> Iterator[Callable[..., Running]]:
+    """``iso_service(services.Postgres())`` starts the service (ready: its check
+    passed) and returns its connection details (``.dsn``, ``.url``, ``.port``);
+    destroyed after the test."""
+    started: list[Running] = []
+
+    def start(service: Service, **fields: Any) -> Running:
+        spec = service.spec(**fields)
+        if _keep(pytestconfig):
+            spec.cleanup = "keep"
+        running = Running(service, iso_manager.create(spec))
+        started.append(running)
+        _track(request, running.environment)
+        return running
+
+    yield start
+    if not _keep(pytestconfig):
+        for running in started:
+            running.environment.destroy(missing_ok=True, wait=False)
 
 
 @pytest.fixture(scope="session")

@@ -140,3 +140,38 @@ def test_cancelled_and_io_failure_from_real_causes(manager, tmp_path):
         env.run("mkdir -p outdir && echo data > outdir/out.txt", check=True)
         with pytest.raises(iso.IOFailure, match="a-file"):
             env.copy_out("outdir", blocker)
+
+
+def test_no_callback_runs_after_it_is_removed_even_with_events_queued(manager):
+    # Events pile up behind a slow callback; removing it must wait for the call under way and
+    # drop the queued ones, so Python may free the old thunk at once (it did crash before).
+    import threading
+    import time
+
+    removed = threading.Event()
+    late: list[str] = []
+    seen: list[str] = []
+
+    def slow(event):
+        if removed.is_set():
+            late.append(event.kind)
+        seen.append(event.kind)
+        time.sleep(0.05)  # keeps events queued behind it
+
+    for round in range(3):
+        manager.on_event(slow)
+        envs = [manager.create() for _ in range(2)]
+        for env in envs:
+            env.destroy()
+        manager.on_event(None)  # returns with events still queued for `slow`
+        removed.set()
+        # A positive signal that the queue has drained past everything queued for `slow`:
+        # the next callback sees an event made after the removal.
+        after = threading.Event()
+        manager.on_event(lambda event: after.set())
+        manager.create().destroy()
+        assert after.wait(30)
+        manager.on_event(None)
+        removed.clear()
+    assert seen, "the slow callback saw events"
+    assert late == [], f"called after its removal: {late}"

@@ -79,7 +79,11 @@ int32_t ptest_iso_close(ptest_iso_manager *handle, char **out_error);
  * on success, the error JSON on failure. */
 int32_t ptest_iso_call(ptest_iso_manager *handle, const char *method, const char *request_json, char **out_json);
 
-/* Registers (or, with NULL, removes) the event callback of a manager. */
+/* Registers (or, with NULL, removes) the event callback of a manager. When it
+ * replaces or removes a callback, it returns only after every call of the old
+ * one has finished, and the old one is never called again: its context may be
+ * freed at once. (Called from inside the callback itself, it does not wait for
+ * that call, which is the caller.) ptest_iso_close gives the same guarantee. */
 int32_t ptest_iso_set_event_callback(ptest_iso_manager *handle, ptest_iso_event_callback callback, void *context, char **out_error);
 
 /* Releases a string the library returned. NULL is allowed. */

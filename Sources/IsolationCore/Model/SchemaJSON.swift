@@ -75,14 +75,13 @@ public enum SchemaJSON {
 
     /// The field path of `keys` in the dialect: `wait_for[0].http.port`.
     public static func fieldPath(_ keys: [any CodingKey]) -> String {
-        keys.map { $0.intValue.map { "[\($0)]" } ?? "." + snakeName(of: $0.stringValue) }.joined().trimmingPrefix(".").description
+        String(keys.map { $0.intValue.map { "[\($0)]" } ?? "." + snakeName(of: $0.stringValue) }.joined().trimmingPrefix("."))
     }
 
-    /// A decoding failure as an ``IsolationError`` naming the field, with the first
-    /// `dropping` keys of its path left out (a request's `spec` around a spec's fields).
-    public static func error(_ error: any Error, code: IsolationError.Code = .invalidSpec, dropping: Int = 0) -> any Error {
+    /// A decoding failure as an ``IsolationError`` naming the field; any other error as it is.
+    public static func error(_ error: any Error, code: IsolationError.Code = .invalidSpec) -> any Error {
         func field(_ keys: [any CodingKey]) -> String? {
-            let path = fieldPath(Array(keys.dropFirst(dropping)))
+            let path = fieldPath(keys)
             return path.isEmpty ? nil : path
         }
         switch error {
@@ -110,12 +109,6 @@ public enum SchemaJSON {
             @unknown default:
                 return IsolationError(code, "\(error)")
             }
-        case var error as IsolationError:
-            // A check inside a decoder (an enum's value): its field is relative to where it stood.
-            if dropping > 0, let inner = error.field, error.code == code {
-                error = IsolationError(code, field: inner, error.problem)
-            }
-            return error
         default:
             return error
         }
@@ -168,7 +161,7 @@ struct SchemaKey: CodingKey {
     init?(intValue: Int) { nil }
 }
 
-/// A field the type does not have; reported by ``SchemaJSON/error(_:code:dropping:)``.
+/// A field the type does not have; reported by ``SchemaJSON/error(_:code:)``.
 struct UnknownFieldError: Error {
     var path: [any CodingKey]
     var key: String

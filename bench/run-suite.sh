@@ -1,0 +1,19 @@
+#!/usr/bin/env bash
+# Suite-level services benchmark (issue 11): the same pytest suite of tests that each get a
+# fresh HTTP service container, through ptest-isolation's fixtures, testcontainers-python and
+# pytest-docker, interleaved in one run, with an empty suite as the baseline. Arguments go to
+# bench/suite/driver.py, e.g. --rounds 3 --tests 20 --json bench/results/suite.json.
+#
+# ptest_isolation is used as Python finds it: an installed package (`pip install -e .`, as
+# scripts/test.sh does), or PYTHONPATH=$PWD/python with PTEST_ISO_LIB pointing at
+# libCPtestIsolation.so. Nothing is built here.
+set -euo pipefail
+
+root=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
+cd "$root"
+
+scripts/docker-up.sh
+scripts/test-images.sh
+# testcontainers, pytest-docker and a compose command, idempotently.
+scripts/python-tools.sh
+exec python3 bench/suite/driver.py "$@"
