@@ -220,12 +220,13 @@ def iso_env(iso_factory: _Factory, request: pytest.FixtureRequest) -> Environmen
 def iso_service(iso_manager: Manager, pytestconfig: pytest.Config, request: pytest.FixtureRequest) -> Iterator[Callable[..., Running]]:
     """``iso_service(services.Postgres())`` starts the service (ready: its check
     passed) and returns its connection details (``.dsn``, ``.url``, ``.port``);
-    destroyed after the test."""
+    destroyed after the test, unless started with ``reuse=True`` (then shared
+    with later runs until its TTL)."""
     started: list[Running] = []
 
     def start(service: Service, **fields: Any) -> Running:
         spec = service.spec(**fields)
-        if _keep(pytestconfig):
+        if _keep(pytestconfig) and not spec.reuse:  # a reused one outlives the run anyway
             spec.cleanup = "keep"
         running = Running(service, iso_manager.create(spec))
         started.append(running)
@@ -235,7 +236,8 @@ def iso_service(iso_manager: Manager, pytestconfig: pytest.Config, request: pyte
     yield start
     if not _keep(pytestconfig):
         for running in started:
-            running.environment.destroy(missing_ok=True, wait=False)
+            if not running.environment.reused:  # shared with later runs: its TTL ends it
+                running.environment.destroy(missing_ok=True, wait=False)
 
 
 @pytest.fixture(scope="session")

@@ -197,3 +197,32 @@ def test_a_failing_tests_report_says_its_environment_is_reused(pytester, run_sui
         [reused] = manager.list(session="ptest-iso.reuse")
         assert reused.reused and reused.status == "ready"
         reused.destroy()
+
+
+def test_iso_service_with_reuse_leaves_the_service_for_the_next_run(pytester, run_suite, token, tmp_path):
+    site = tmp_path / "site"
+    site.mkdir()
+    (site / "index.html").write_text("reused page\n")
+    seen = tmp_path / "seen.txt"
+    pytester.makepyfile(
+        f"""
+        import urllib.request
+        from ptest_isolation import services
+
+        def test_serves(iso_service):
+            web = iso_service(services.HTTPService.static({str(site)!r}), reuse=True, labels={{"reuse-test": {token!r}}})
+            assert web.environment.reused
+            assert urllib.request.urlopen(web.url).read() == b"reused page\\n"
+            with open({str(seen)!r}, "a") as out:
+                out.write(web.environment.id + "\\n")
+        """
+    )
+    run_suite().assert_outcomes(passed=1)
+    run_suite("--iso-keep").assert_outcomes(passed=1)
+    ids = seen.read_text().split()
+    assert len(ids) == 2 and ids[0] == ids[1]
+    wait_for_reapers(run_suite.home)
+    [container] = containers(token)
+    assert running(container)
+    assert cli(run_suite.home, "rm", ids[0]).returncode == 0
+    assert containers(token) == []
