@@ -36,6 +36,12 @@ public enum ResourceLabels {
     /// The test that made the environment (a pytest node id), given by the front that knows it:
     /// shown by `ptest-iso inspect`, so a kept environment leads back to its test.
     public static let test = "ptest-iso.test"
+    /// On an environment's resources shared across runs (a spec with `reuse`): the spec's reuse key
+    /// (``EnvironmentSpec/reuseKey(engine:)``), by which the next run finds it again.
+    public static let reuse = "ptest-iso.reuse"
+    /// The session of every reused environment: it belongs to no test run, so no run's end and no
+    /// session reaper takes it; its TTL (renewed on each reuse), `ptest-iso rm` and cleanup do.
+    public static let reuseSession = "ptest-iso.reuse"
     /// The longest test id recorded, in UTF-8 bytes (a parametrized node id can be long, not unbounded).
     public static let maxTestIDBytes = 4096
 

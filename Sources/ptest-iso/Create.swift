@@ -14,6 +14,10 @@ struct Create: AsyncParsableCommand {
             4 hours) has passed, or by `ptest-iso cleanup --session ptest-iso-cli`. With --keep it \
             has no expiry for `cleanup --expired` and stays until removed by hand.
 
+            With --reuse, a live environment of the same spec made earlier (by a test run or this \
+            command) is printed instead and its TTL renewed; only when there is none is one made. \
+            It belongs to the session "ptest-iso.reuse" and shows under `ptest-iso ls --reused`.
+
             Progress goes to stderr; stdout holds only the id (or the record, with --json).
 
             Examples:
@@ -24,6 +28,7 @@ struct Create: AsyncParsableCommand {
               ptest-iso create --image ptest-iso-test/python:bookworm -r mypkg --find-links ./wheels --offline
               ptest-iso create --image my-http-service:1 --mode service
               echo '{"python": ">=3.10", "with_pip": true}' | ptest-iso create --spec - --keep
+              ptest-iso create --image my-db:1 --mode service --reuse --ttl 28800
             """
     )
 
@@ -69,6 +74,9 @@ struct Create: AsyncParsableCommand {
     @Flag(help: "Keep it until `rm`, whatever its TTL.")
     var keep = false
 
+    @Flag(help: "Hand out the live environment of the same spec if there is one (its TTL renewed), else make one that later runs reuse.")
+    var reuse = false
+
     @Option(parsing: .unconditional, help: "Give up after this many seconds.")
     var timeout: Double?
 
@@ -99,6 +107,7 @@ struct Create: AsyncParsableCommand {
         // take the environment at once, so it lives by TTL or is kept.
         environmentSpec.cleanup = keep || environmentSpec.cleanup == .keep ? .keep : .afterTTL
         if let ttl { environmentSpec.ttlSeconds = ttl }
+        if reuse { environmentSpec.reuse = true }
         let manager = try state.manager()
         let pending = environmentSpec
         let deadline = try SchemaLimits.timeout(timeout, field: "--timeout")

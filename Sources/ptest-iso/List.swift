@@ -11,6 +11,10 @@ struct List: AsyncParsableCommand {
               ptest-iso ls
               ptest-iso ls --session pytest-4c1e2a9b0d11 --json
               ptest-iso ls --engine docker --status ready --label team=qa
+              ptest-iso ls --reused
+
+            REUSE shows the reuse key (its first 12 characters) of an environment shared across \
+            runs (`reuse`), `-` for the others.
             """
     )
 
@@ -32,7 +36,14 @@ struct List: AsyncParsableCommand {
     @Flag(help: "Include destroyed environments.")
     var all = false
 
+    @Flag(help: "Only environments reused across runs (the session ptest-iso.reuse).")
+    var reused = false
+
     func validate() throws {
+        if reused, session != nil {
+            throw ValidationError(
+                "--reused and --session conflict; reused environments belong to the session \(ResourceLabels.reuseSession)")
+        }
         _ = try parsed()
     }
 
@@ -47,7 +58,7 @@ struct List: AsyncParsableCommand {
             return status
         }
         return EnvironmentFilter(
-            engine: kind, statuses: wanted.isEmpty ? nil : wanted, session: session,
+            engine: kind, statuses: wanted.isEmpty ? nil : wanted, session: reused ? ResourceLabels.reuseSession : session,
             labels: try parseVariables(labels, option: "--label"), liveOnly: !all && !wanted.contains(.destroyed))
     }
 
@@ -67,7 +78,12 @@ struct List: AsyncParsableCommand {
             return
         }
         printTable(
-            [["ID", "NAME", "ENGINE", "STATUS", "SESSION", "LOCATION"]]
-                + environments.map { [$0.id, $0.spec.name ?? "-", $0.engine.rawValue, $0.status.rawValue, $0.session, $0.location] })
+            [["ID", "NAME", "ENGINE", "STATUS", "SESSION", "REUSE", "LOCATION"]]
+                + environments.map {
+                    [
+                        $0.id, $0.spec.name ?? "-", $0.engine.rawValue, $0.status.rawValue, $0.session,
+                        $0.labels[ResourceLabels.reuse].map { String($0.prefix(12)) } ?? "-", $0.location,
+                    ]
+                })
     }
 }

@@ -4,6 +4,9 @@
 //   isolation-stress <home> <session> <count> [--keep] [--template] [--docker IMAGE]
 //   (--docker: every other environment is a container of IMAGE)
 //   isolation-stress <home> <session> <count> --time-create   (prints the median create time, for bench/)
+//   isolation-stress <home> <session> 1 --reuse IMAGE TOKEN BARRIER
+//   (a reused sandbox of IMAGE labelled reuse-test=TOKEN; writes BARRIER/ready-<session>, waits for
+//   BARRIER/go so the processes ask at once, and prints `reused <id> <location> <reuse detail>`)
 import Foundation
 import IsolationCore
 
@@ -37,6 +40,29 @@ if arguments.contains("--time-create") {
     samples.sort()
     print("create_ms_median \(samples[samples.count / 2])")
     exit(0)
+}
+
+if let flag = arguments.firstIndex(of: "--reuse"), flag + 3 < arguments.count {
+    let barrier = URL(fileURLWithPath: arguments[flag + 3])
+    FileManager.default.createFile(atPath: barrier.appendingPathComponent("ready-\(arguments[2])").path, contents: nil)
+    let go = barrier.appendingPathComponent("go").path
+    let deadline = ContinuousClock.now + .seconds(60)
+    while !FileManager.default.fileExists(atPath: go) {
+        guard ContinuousClock.now < deadline else {
+            FileHandle.standardError.write(Data("no go file within 60 s\n".utf8))
+            exit(4)
+        }
+        try await Task.sleep(for: .milliseconds(5))
+    }
+    do {
+        let spec = EnvironmentSpec(labels: ["reuse-test": arguments[flag + 2]], image: arguments[flag + 1], mode: .sandbox, reuse: true)
+        let environment = try await manager.create(spec)
+        print("reused \(environment.id) \(environment.location) \(environment.details["reuse"] ?? "-")")
+        exit(0)
+    } catch {
+        FileHandle.standardError.write(Data("error: \(error)\n".utf8))
+        exit(1)
+    }
 }
 
 var failures = 0

@@ -120,31 +120,43 @@ class Manager:
     # -- environments
 
     def create(self, spec: Optional[Spec] = None, *, timeout: Optional[float] = None, test_id: Optional[str] = None,
-               **fields: Any) -> "Environment":
+               reuse: Optional[bool] = None, **fields: Any) -> "Environment":
         """Creates an environment and waits until it is ready.
 
         ``spec`` is a :class:`VenvSpec`, a :class:`DockerSpec`, or a dict of
         their fields; keyword arguments are shortcuts for a VenvSpec
         (``create(requirements=["attrs"])``). ``test_id`` names the test it is
         for (the pytest plugin passes the node id), kept as its label
-        ``ptest-iso.test``."""
+        ``ptest-iso.test``.
+
+        ``reuse=True`` (or the spec's ``reuse``) hands out the live environment of
+        the same spec that an earlier run or another process made, renewing its
+        TTL, and makes one only when there is none (:attr:`Environment.reused`).
+        Such an environment is not this manager's: :meth:`destroy_created`, the
+        ``with`` blocks and the fixtures leave it; :meth:`Environment.destroy`
+        removes it for everyone."""
         request = _spec_request(spec, fields)
+        if reuse is not None:
+            request["reuse"] = reuse
         extra: dict[str, Any] = {"timeout_seconds": timeout} if timeout is not None else {}
         if test_id:
             extra["test_id"] = test_id
-        body = self.call("create", spec=request, **extra)
-        with self._lock:
-            self._created.append(body["id"])
-        return Environment(self, body)
+        environment = Environment(self, self.call("create", spec=request, **extra))
+        if not environment.reused:
+            with self._lock:
+                self._created.append(environment.id)
+        return environment
 
     @contextlib.contextmanager
     def environment(self, spec: Optional[Spec] = None, **fields: Any) -> Iterator["Environment"]:
-        """An environment for the ``with`` block, destroyed afterwards."""
+        """An environment for the ``with`` block, destroyed afterwards (unless it is
+        reused across runs: it then lives on until its TTL)."""
         environment = self.create(spec, **fields)
         try:
             yield environment
         finally:
-            environment.destroy(missing_ok=True)
+            if not environment.reused:
+                environment.destroy(missing_ok=True)
 
     def get(self, environment_id: str) -> "Environment":
         return Environment(self, self.call("get", id=environment_id))
@@ -166,8 +178,8 @@ class Manager:
         return body["engine"], body["reason"]
 
     def destroy_created(self, *, keep: Collection[str] = ()) -> builtins.list[str]:
-        """Destroys the live environments this manager created (not other workers'),
-        except those whose ids are in ``keep``."""
+        """Destroys the live environments this manager created (not other workers',
+        nor environments reused across runs), except those whose ids are in ``keep``."""
         with self._lock:
             created, self._created = self._created, []
         destroyed = []
@@ -361,6 +373,19 @@ class Environment:
         return self.labels.get("ptest-iso.test")
 
     @property
+    def reused(self) -> bool:
+        """Whether the environment is shared across runs (made with ``reuse=True``): it
+        belongs to no session and outlives the run until its TTL, ``ptest-iso rm`` or
+        an explicit :meth:`destroy`."""
+        return "ptest-iso.reuse" in self.labels
+
+    @property
+    def reuse_key(self) -> Optional[str]:
+        """The key under which runs find a reused environment: a hash of its spec
+        without its per-run fields (name, TTL, cleanup)."""
+        return self.labels.get("ptest-iso.reuse")
+
+    @property
     def ports(self) -> dict[int, int]:
         """Published container ports → their host ports on 127.0.0.1 (Docker environments)."""
         return {int(key[5:]): int(value) for key, value in self.details.items() if key.startswith("port.")}
@@ -369,7 +394,9 @@ class Environment:
         return self
 
     def __exit__(self, *exc_info: Any) -> None:
-        self.destroy(missing_ok=True)
+        # A reused environment outlives the block: only an explicit destroy() removes it.
+        if not self.reused:
+            self.destroy(missing_ok=True)
 
     def refresh(self) -> "Environment":
         self._update(self._manager.call("get", id=self.id))
@@ -503,7 +530,8 @@ class Environment:
         self.status = "destroyed"
 
     def destroy(self, *, missing_ok: bool = False, wait: bool = True) -> None:
-        """Removes everything the environment made. With ``missing_ok`` an
+        """Removes everything the environment made — for a :attr:`reused` one, for every
+        run and worker that shares it (the next run makes a new one). With ``missing_ok`` an
         environment already destroyed (or being destroyed) by someone else — an
         xdist worker, the reaper — is not an error. With ``wait=False`` it
         returns at once and the removal goes on in the background (the

@@ -67,7 +67,8 @@ def pytest_addoption(parser: pytest.Parser) -> None:
 def pytest_configure(config: pytest.Config) -> None:
     config.addinivalue_line(
         "markers",
-        "isolated(engine=None, packages=(), image=None, **spec): give the test's iso_env this spec",
+        "isolated(engine=None, packages=(), image=None, reuse=False, **spec): give the test's iso_env this spec "
+        "(reuse=True: share one environment of the spec across runs and workers, until its TTL)",
     )
     # One session for the whole run: the controller picks it, xdist workers inherit it.
     if not hasattr(config, "workerinput") and "PTEST_ISO_SESSION" not in os.environ:
@@ -112,7 +113,8 @@ def iso_manager(pytestconfig: pytest.Config) -> Iterator[Manager]:
 
 def _spec(config: pytest.Config, overrides: dict[str, Any]) -> VenvSpec:
     fields = dict(overrides)
-    if _keep(config) or _keep_failed(config):
+    # A reused environment outlives the run anyway, by its TTL (and `keep` is refused with reuse).
+    if (_keep(config) or _keep_failed(config)) and not fields.get("reuse"):
         # Kept past the run: the session's reaper spares `keep` environments. With
         # --iso-keep-failed whether a test fails is known only later, and a container's
         # labels cannot change then: those of passing tests are removed by their fixture.
@@ -153,6 +155,8 @@ def _release(manager: Manager, config: pytest.Config, created: list[tuple[Enviro
     state = _state(config)
     destroyed = []
     for environment, failures in created:
+        if environment.reused:
+            continue  # shared with later runs and other workers: its TTL ends it
         if _keep_failed(config) and state.failures > failures:
             state.kept.add(environment.id)
             continue
@@ -216,12 +220,13 @@ def iso_env(iso_factory: _Factory, request: pytest.FixtureRequest) -> Environmen
 def iso_service(iso_manager: Manager, pytestconfig: pytest.Config, request: pytest.FixtureRequest) -> Iterator[Callable[..., Running]]:
     """``iso_service(services.Postgres())`` starts the service (ready: its check
     passed) and returns its connection details (``.dsn``, ``.url``, ``.port``);
-    destroyed after the test."""
+    destroyed after the test, unless started with ``reuse=True`` (then shared
+    with later runs until its TTL)."""
     started: list[Running] = []
 
     def start(service: Service, **fields: Any) -> Running:
         spec = service.spec(**fields)
-        if _keep(pytestconfig):
+        if _keep(pytestconfig) and not spec.reuse:  # a reused one outlives the run anyway
             spec.cleanup = "keep"
         running = Running(service, iso_manager.create(spec))
         started.append(running)
@@ -231,7 +236,8 @@ def iso_service(iso_manager: Manager, pytestconfig: pytest.Config, request: pyte
     yield start
     if not _keep(pytestconfig):
         for running in started:
-            running.environment.destroy(missing_ok=True, wait=False)
+            if not running.environment.reused:  # shared with later runs: its TTL ends it
+                running.environment.destroy(missing_ok=True, wait=False)
 
 
 @pytest.fixture(scope="session")
@@ -283,7 +289,8 @@ def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo[None]) ->
 def _describe_for_failure(environments: list[Environment]) -> list[str]:
     lines = []
     for environment in environments:
-        lines.append(f"{environment.id}  engine={environment.engine}  at {environment.location}")
+        reused = f"  reused across runs (key {environment.reuse_key[:12]})" if environment.reuse_key else ""
+        lines.append(f"{environment.id}  engine={environment.engine}  at {environment.location}{reused}")
         last = environment.last_result
         if last is not None:
             lines.append(f"  last command: {' '.join(last.argv)} -> exit {last.exit_code}{' (timed out)' if last.timed_out else ''}")

@@ -9,6 +9,7 @@ from __future__ import annotations
 import dataclasses
 import difflib
 import os
+import sys
 from typing import Any, Literal, Optional, Union
 
 from .errors import InvalidSpec
@@ -36,6 +37,16 @@ class VenvSpec:
     cleanup: str = "end-of-session"
     use_template_cache: bool = True
     name: Optional[str] = None
+    # Keyword-only (Python 3.10+; 3.9 has none), so that DockerSpec's positional fields, which
+    # follow these, keep their meaning.
+    if sys.version_info >= (3, 10):
+        #: Share one environment of this spec across runs (and xdist workers): a live one made
+        #: earlier is handed out again, its TTL (``ttl_seconds``, default 4 hours) renewed; it is
+        #: not destroyed with the test, the fixture or the run, only by its TTL, ``ptest-iso rm`` or
+        #: an explicit :meth:`Environment.destroy`. See docs/environments.md, "Reuse across runs".
+        reuse: bool = dataclasses.field(default=False, kw_only=True)
+    else:  # pragma: no cover
+        reuse: bool = False
 
     engine = "virtualenv"
 
@@ -59,6 +70,7 @@ class VenvSpec:
             "cleanup": self.cleanup,
             "use_template_cache": self.use_template_cache,
             "name": self.name,
+            "reuse": self.reuse if self.reuse is not False else None,
         }
         return {key: value for key, value in request.items() if value is not None}
 

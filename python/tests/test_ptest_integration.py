@@ -246,6 +246,8 @@ def test_ptestx_config_keys_are_translated_to_a_spec(ptest_manager, home, tmp_pa
 
     with pytest.raises(iso.InvalidSpec, match="system_site_packages"):
         ptest_manager.create_environment(tmp_path / "other", VIRTUALENV, {"system_site_packages": True})
+    with pytest.raises(iso.InvalidSpec, match="reuse: not supported"):
+        ptest_manager.create_environment(tmp_path / "other", VIRTUALENV, {"reuse": True})
     with pytest.raises(iso.InstallFailed):
         ptest_manager.create_environment(tmp_path / "other", VIRTUALENV, {"requirements": ["pti-none"], "offline": True, "find_links": [tmp_path]})
     assert live(home) == [env.core.id]

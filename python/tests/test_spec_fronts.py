@@ -34,6 +34,9 @@ BAD_SPECS: list[tuple[dict[str, Any], str]] = [
     ({"image": "ptest-iso-test/busybox:latest", "wait_for": [{"tcp": 70000}]}, "wait_for[0].tcp"),
     ({"image": "ptest-iso-test/busybox:latest", "volumes": [{"source": "rel/dir", "target": "/x"}]}, "volumes[0].source"),
     ({"image": "ptest-iso-test/busybox:latest", "secrets": [{"name": "A", "value": "b", "delivery": "env"}]}, "secrets[0].delivery"),
+    ({"reuse": "yes"}, "reuse"),
+    ({"reuse": True, "cleanup": "keep"}, "reuse"),
+    ({"image": "ptest-iso-test/busybox:latest", "reuse": True, "secrets": [{"name": "A", "value": "b"}]}, "reuse"),
 ]
 
 

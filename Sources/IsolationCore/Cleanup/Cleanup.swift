@@ -62,16 +62,28 @@ extension IsolationManager {
         where Self.matches(
             scope, session: environment.session, expiresAt: environment.expiresAt, policy: environment.spec.cleanup, now: now)
         {
-            report.environments.append(environment.id)
-            guard !dryRun else { continue }
-            if environment.status == .destroying {
-                // Its destroyer may have died mid-way (a background removal cut short): finish it.
-                // Removing twice is harmless, as engines ignore what is already gone.
-                if let engine = registry.engine(environment.engine) { try? await engine.destroy(environment) }
-                _ = try? store.updateEnvironment(environment.id) { $0.status = .destroyed }
-            } else {
-                try? await destroy(environment.id)
+            guard !dryRun else {
+                report.environments.append(environment.id)
+                continue
             }
+            let removal: () async -> Void = {
+                if environment.status == .destroying {
+                    // Its destroyer may have died mid-way (a background removal cut short): finish it.
+                    // Removing twice is harmless, as engines ignore what is already gone.
+                    if let engine = self.registry.engine(environment.engine) { try? await engine.destroy(environment) }
+                    _ = try? self.store.updateEnvironment(environment.id) { $0.status = .destroyed }
+                } else {
+                    try? await self.destroy(environment.id)
+                }
+            }
+            // A reused environment's expiry is renewed by the runs that reuse it: it goes only
+            // while none is reusing it, if still expired then (decision 0007).
+            if scope == .expired {
+                guard await removeIfStillExpired(environment, now: now, removal) else { continue }
+            } else {
+                await removal()
+            }
+            report.environments.append(environment.id)
         }
         // Temporary snapshots go with their session, after the environments that may have been
         // restored from them (a snapshot image a container still uses could not be removed).
@@ -109,9 +121,19 @@ extension IsolationManager {
         if scope != .everything, let home = labels[ResourceLabels.home], home != ResourceLabels.homeKey(configuration.home) {
             return false
         }
+        // A reused environment's labels keep its first expiry, which its runs renew in its record:
+        // while it has a live record, that record decides (in step 1), the labels only without one.
+        if scope == .expired, labels[ResourceLabels.reuse] != nil, hasLiveRecord(labels[ResourceLabels.environment]) {
+            return false
+        }
         let expiry = labels[ResourceLabels.expiresAt].flatMap(Double.init).map { Date(timeIntervalSince1970: $0) }
         let policy = labels[ResourceLabels.cleanup].flatMap(CleanupPolicy.init(rawValue:))
         return Self.matches(scope, session: labels[ResourceLabels.session], expiresAt: expiry, policy: policy, now: now)
+    }
+
+    private func hasLiveRecord(_ id: String?) -> Bool {
+        guard let id, let record = try? store.environment(id) else { return false }
+        return record.status.isLive
     }
 
     private func sweepDocker(_ scope: CleanupScope, dryRun: Bool, now: Date, into report: inout CleanupReport) async throws {
@@ -184,7 +206,9 @@ extension IsolationManager {
             let directory = root.appendingPathComponent(name)
             guard let data = try? Data(contentsOf: directory.appendingPathComponent("environment.json")),
                 let metadata = try? StatePayload.decode(Metadata.self, from: data),
-                Self.matches(scope, session: metadata.session, expiresAt: metadata.expiresAt, policy: metadata.spec.cleanup, now: now)
+                Self.matches(scope, session: metadata.session, expiresAt: metadata.expiresAt, policy: metadata.spec.cleanup, now: now),
+                // As for labels: a reused venv's renewed expiry is in its record.
+                !(scope == .expired && metadata.spec.reuse && hasLiveRecord(metadata.id))
             else { continue }
             report.directories.append(directory.path)
             if !dryRun {

@@ -41,6 +41,13 @@ public protocol IsolationEngine: Sendable {
 
     /// Removes everything the environment made. Removing what is already gone is not an error.
     func destroy(_ environment: Environment) async throws
+
+    /// Why a reused environment (``EnvironmentSpec/reuse``) found in the state database must not
+    /// be handed out again — its resources are gone, its process has exited, its image has changed
+    /// since — or `nil` when it can be. Not an error: the manager then replaces it.
+    ///
+    /// - Throws: when the engine cannot tell (its daemon is unreachable).
+    func reuseProblem(_ environment: Environment) async throws -> String?
 }
 
 /// Where an engine put something, and what it wants recorded about it.
@@ -55,6 +62,9 @@ public struct EngineArtifact: Sendable, Hashable {
 }
 
 extension IsolationEngine {
+    /// No engine-specific check: the record is trusted.
+    public func reuseProblem(_ environment: Environment) async throws -> String? { nil }
+
     func unsupported(_ capability: EngineCapability) -> IsolationError {
         IsolationError(.engineUnavailable, "the \(kind) engine does not support \(capability.rawValue)")
     }

@@ -5,17 +5,37 @@ extension IsolationManager {
     ///
     /// On failure the partial environment is removed and recorded as `failed`.
     ///
+    /// With ``EnvironmentSpec/reuse``, a live environment of the same reuse key made by an
+    /// earlier run (or another process) is returned instead, its TTL renewed; only when there is
+    /// none is one made, and processes asking at once make exactly one (decision 0007).
+    ///
     /// - Throws: ``IsolationError`` — `invalidSpec` naming the field, `capacityExceeded`,
-    ///   `engineUnavailable`, `interpreterNotFound`, `installFailed` with the installer's output, `timeout`.
+    ///   `engineUnavailable`, `interpreterNotFound`, `installFailed` with the installer's output, `timeout`
+    ///   (for `reuse`, also while another process makes the shared environment).
     /// - Parameter test: the test that makes the environment (a pytest node id), recorded as the
     ///   label ``ResourceLabels/test`` (in the namespace a spec's own labels may not use).
     public func create(_ spec: EnvironmentSpec, timeout: Duration? = nil, test: String? = nil) async throws -> Environment {
         try spec.validate()
         try Self.validate(test: test)
         let choice = try registry.choose(for: spec)
+        if spec.reuse {
+            return try await acquireReused(spec, on: choice, timeout: timeout, test: test)
+        }
+        return try await createNew(spec, on: choice, timeout: timeout, test: test)
+    }
+
+    /// Makes a new environment of a checked spec on the chosen engine.
+    ///
+    /// - Parameter reuseKey: the key of a reused environment (decision 0007): it then belongs to
+    ///   ``ResourceLabels/reuseSession`` and carries the key as the label ``ResourceLabels/reuse``.
+    func createNew(
+        _ spec: EnvironmentSpec, on choice: (engine: any IsolationEngine, reason: String), timeout: Duration?, test: String?,
+        reuseKey: String? = nil
+    ) async throws -> Environment {
         try await attachReaper()
-        var environment = newEnvironment(spec, engine: choice.engine.kind, test: test)
+        var environment = newEnvironment(spec, engine: choice.engine.kind, test: test, reuseKey: reuseKey)
         environment.details["engineReason"] = choice.reason
+        if reuseKey != nil { environment.details["reuse"] = "created" }
         let id = environment.id
         try store.insertEnvironment(environment, maxLive: configuration.maxLiveEnvironments)
         broadcaster.emit(.progress, environment: id, detail: "creating on \(choice.engine.kind): \(choice.reason)")
@@ -42,20 +62,21 @@ extension IsolationManager {
 
     /// The record of an environment about to be created: a fresh id, its expiry, and the labels
     /// that let cleanup find its resources from the daemon alone.
-    func newEnvironment(_ spec: EnvironmentSpec, engine: EngineKind, test: String? = nil) -> Environment {
+    func newEnvironment(_ spec: EnvironmentSpec, engine: EngineKind, test: String? = nil, reuseKey: String? = nil) -> Environment {
         let id = "env-" + UUID().uuidString.replacingOccurrences(of: "-", with: "").prefix(12).lowercased()
         let now = Date()
         let expiresAt = now.addingTimeInterval(spec.ttlSeconds ?? configuration.defaultTTLSeconds)
+        let session = reuseKey == nil ? configuration.session : ResourceLabels.reuseSession
         var labels = spec.labels
         labels.merge(
             ResourceLabels.labels(
-                session: configuration.session, home: configuration.home, environment: id,
-                expiresAt: expiresAt.timeIntervalSince1970, cleanup: spec.cleanup)
+                session: session, home: configuration.home, environment: id, expiresAt: expiresAt.timeIntervalSince1970,
+                cleanup: spec.cleanup)
         ) { $1 }
         if let test { labels[ResourceLabels.test] = test }
+        if let reuseKey { labels[ResourceLabels.reuse] = reuseKey }
         return Environment(
-            id: id, engine: engine, spec: spec, status: .creating, session: configuration.session, labels: labels, createdAt: now,
-            expiresAt: expiresAt)
+            id: id, engine: engine, spec: spec, status: .creating, session: session, labels: labels, createdAt: now, expiresAt: expiresAt)
     }
 
     static func validate(test: String?) throws {
@@ -91,6 +112,8 @@ extension IsolationManager {
                 guard try get(id).status == .destroyed else { throw error }
             }
             broadcaster.emit(.destroyed, environment: id)
+            // The last environment of a reuse key takes the key's lock file with it.
+            if let key = environment.labels[ResourceLabels.reuse] { removeReuseLockFile(key) }
         }
         if background {
             teardowns.start { try? await removal() }
@@ -126,36 +149,50 @@ extension IsolationManager {
     public func destroySession(_ session: String? = nil, timeout: Duration? = nil) async throws -> [String] {
         let targets = try list(EnvironmentFilter(session: session ?? configuration.session))
             .filter { $0.status != .destroying && $0.spec.cleanup != .keep && $0.spec.cleanup != .afterTTL }
-        return try await destroyAll(targets.map(\.id), timeout: timeout)
+        return try await destroyAll(targets, timeout: timeout)
     }
 
     /// Destroys every live environment whose TTL has passed (any session),
-    /// except those kept for debugging.
+    /// except those kept for debugging. A reused environment that a run is acquiring (so
+    /// renewing) meanwhile is left (decision 0007).
     @discardableResult
     public func destroyExpired(now: Date = Date(), timeout: Duration? = nil) async throws -> [String] {
         let targets = try list().filter {
             ($0.expiresAt.map { $0 <= now } ?? false) && $0.status != .destroying && $0.spec.cleanup != .keep
         }
-        return try await destroyAll(targets.map(\.id), timeout: timeout)
+        return try await destroyAll(targets, timeout: timeout) { environment, removal in
+            try await self.removeIfStillExpired(environment, now: now, removal)
+        }
     }
 
-    private func destroyAll(_ ids: [String], timeout: Duration?) async throws -> [String] {
-        let outcomes = await withTaskGroup(of: (String, (any Error)?).self) { group in
-            for id in ids {
+    private func destroyAll(_ environments: [Environment], timeout: Duration?) async throws -> [String] {
+        try await destroyAll(environments, timeout: timeout) { _, removal in
+            try await removal()
+            return true
+        }
+    }
+
+    /// Destroys `environments` in parallel, each through `gate` (which may decline: `false`).
+    private func destroyAll(
+        _ environments: [Environment], timeout: Duration?,
+        gate: @escaping @Sendable (Environment, () async throws -> Void) async throws -> Bool
+    ) async throws -> [String] {
+        let outcomes = await withTaskGroup(of: (String, Bool, (any Error)?).self) { group in
+            for environment in environments {
                 group.addTask {
                     do {
-                        try await self.destroy(id, timeout: timeout)
-                        return (id, nil)
+                        let done = try await gate(environment) { try await self.destroy(environment.id, timeout: timeout) }
+                        return (environment.id, done, nil)
                     } catch {
-                        return (id, error)
+                        return (environment.id, true, error)
                     }
                 }
             }
-            var outcomes: [(String, (any Error)?)] = []
+            var outcomes: [(String, Bool, (any Error)?)] = []
             for await outcome in group { outcomes.append(outcome) }
             return outcomes
         }
-        if let failure = outcomes.first(where: { $0.1 != nil })?.1 { throw failure }
-        return outcomes.map(\.0).sorted()
+        if let failure = outcomes.first(where: { $0.2 != nil })?.2 { throw failure }
+        return outcomes.filter(\.1).map(\.0).sorted()
     }
 }

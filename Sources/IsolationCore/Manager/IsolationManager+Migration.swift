@@ -28,6 +28,11 @@ extension IsolationManager {
             spec.requirementFiles = []
             spec.constraintFiles = []
             spec.withPip = false
+            if spec.reuse {
+                // The migrated copy is the migrating session's own, not a reused environment.
+                spec.reuse = false
+                spec.cleanup = .endOfSession
+            }
             let target = try await self.create(spec)
             do {
                 try await self.checkPython(of: target, image: image, against: source.details["python"])

@@ -54,6 +54,11 @@ extension IsolationManager {
     ) async throws -> Environment {
         try Self.validate(test: test)
         var chosen = try snapshot(named: idOrName)
+        if chosen.spec.reuse {
+            // A copy of a reused environment is the restorer's own, not shared with later runs.
+            chosen.spec.reuse = false
+            chosen.spec.cleanup = .endOfSession
+        }
         if let cleanup { chosen.spec.cleanup = cleanup }
         let snapshot = chosen
         guard let engine = registry.engine(snapshot.engine) else {

@@ -72,6 +72,11 @@ public struct EnvironmentSpec: Codable, Sendable, Hashable {
     public var readyTimeoutSeconds: Double?
     /// A healthcheck for the container (what a Dockerfile's `HEALTHCHECK` sets). Docker only.
     public var healthcheck: HealthcheckSpec?
+    /// Share one environment of this spec across runs instead of making one per run: a live
+    /// environment with the same ``reuseKey(engine:)`` is handed out again (its TTL renewed),
+    /// else one is made that lives until its TTL (`after-ttl`) in no test session. See
+    /// docs/decisions/0007-reuse.md.
+    public var reuse: Bool
 
     public init(
         engine: EngineKind? = nil, name: String? = nil, python: String? = nil, requirements: [String] = [],
@@ -82,7 +87,7 @@ public struct EnvironmentSpec: Codable, Sendable, Hashable {
         ports: [Int] = [], command: [String]? = nil, entrypoint: [String]? = nil, workdir: String? = nil, user: String? = nil,
         readOnlyRoot: Bool = false, tmpfs: [TmpfsMount] = [], capAdd: [String] = [], capDrop: [String] = [], privileged: Bool = false,
         volumes: [VolumeMount] = [], secrets: [Secret] = [], waitFor: [WaitStrategy] = [], readyTimeoutSeconds: Double? = nil,
-        healthcheck: HealthcheckSpec? = nil, build: BuildSpec? = nil, mode: DockerMode? = nil
+        healthcheck: HealthcheckSpec? = nil, build: BuildSpec? = nil, mode: DockerMode? = nil, reuse: Bool = false
     ) {
         self.engine = engine
         self.name = name
@@ -119,6 +124,7 @@ public struct EnvironmentSpec: Codable, Sendable, Hashable {
         self.healthcheck = healthcheck
         self.build = build
         self.mode = mode
+        self.reuse = reuse
     }
 
     enum CodingKeys: String, CodingKey, CaseIterable {
@@ -126,7 +132,7 @@ public struct EnvironmentSpec: Codable, Sendable, Hashable {
         case indexURL = "indexUrl"
         case withPip, environment, labels, ttlSeconds, cleanup, useTemplateCache, image, resources, network, ports
         case command, entrypoint, workdir, user, readOnlyRoot, tmpfs, capAdd, capDrop, privileged, volumes, secrets, waitFor
-        case readyTimeoutSeconds, healthcheck, build, mode
+        case readyTimeoutSeconds, healthcheck, build, mode, reuse
     }
 
     public init(from decoder: any Decoder) throws {
@@ -168,6 +174,7 @@ public struct EnvironmentSpec: Codable, Sendable, Hashable {
         try c.decode(.healthcheck, into: &healthcheck)
         try c.decode(.build, into: &build)
         try c.decode(.mode, into: &mode)
+        try c.decode(.reuse, into: &reuse)
     }
 
     /// Checks the fields that need no engine to check.
@@ -206,6 +213,7 @@ public struct EnvironmentSpec: Codable, Sendable, Hashable {
         }
         try validateContainerFields()
         try validateImageSource()
+        try validateReuse()
     }
 }
 

@@ -41,20 +41,14 @@ final class TemplateCache: Sendable {
         parts.append("index=\(spec.indexURL ?? "")")
         parts += spec.requirements.map { "req=\($0)" }
         for file in spec.requirementFiles + spec.constraintFiles {
-            guard let contents = try? Data(contentsOf: URL(fileURLWithPath: file)) else {
+            guard let contents = InputFingerprint.file(file) else {
                 throw IsolationError(.invalidSpec, field: "requirement_files", "\(file) cannot be read")
             }
-            parts.append("file=\(file):\(Hash128.hex(contents))")
+            parts.append("file=\(file):\(contents)")
         }
         for dir in spec.findLinks {
             // A wheel added to a find-links directory must give a new template.
-            let names = ((try? FileManager.default.contentsOfDirectory(atPath: dir)) ?? []).sorted()
-            let listing = names.map { name -> String in
-                let attributes = try? FileManager.default.attributesOfItem(atPath: dir + "/" + name)
-                return
-                    "\(name):\((attributes?[.size] as? Int) ?? 0):\((attributes?[.modificationDate] as? Date)?.timeIntervalSince1970 ?? 0)"
-            }
-            parts.append("links=\(dir):\(listing.joined(separator: ","))")
+            parts.append("links=\(dir):\(InputFingerprint.listing(dir))")
         }
         return Hash128.hex(Data(parts.joined(separator: "\n").utf8))
     }

@@ -42,6 +42,13 @@ public final class VirtualenvEngine: IsolationEngine {
     func venv(of environment: Environment) -> URL { directory(of: environment).appendingPathComponent("venv") }
     func workDirectory(of environment: Environment) -> URL { directory(of: environment).appendingPathComponent("work") }
 
+    /// A reused venv is handed out again while its interpreter is there (a venv whose base
+    /// Python was removed or upgraded away has a dangling `bin/python`).
+    public func reuseProblem(_ environment: Environment) async throws -> String? {
+        let python = venv(of: environment).appendingPathComponent("bin/python")
+        return FileManager.default.fileExists(atPath: python.path) ? nil : "its interpreter \(python.path) is gone"
+    }
+
     public func create(_ environment: Environment) async throws -> EngineArtifact {
         let spec = environment.spec
         let directory = directory(of: environment)

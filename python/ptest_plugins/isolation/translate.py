@@ -53,7 +53,11 @@ _DOCKER_FIELDS = {field.name for field in dataclasses.fields(DockerSpec)}
 _PATH_LISTS = ("requirement_files", "constraint_files", "find_links")
 
 # ptestx config keys our core cannot honour (yet): refused when set, never silently dropped.
-_UNSUPPORTED_VENV = {"system_site_packages": "the virtualenv engine always makes isolated venvs"}
+_UNSUPPORTED_VENV = {
+    "system_site_packages": "the virtualenv engine always makes isolated venvs",
+    # Its env-id label is part of the reuse key, and ptestx destroys what it cleans up.
+    "reuse": "a ptestx environment is its env id's own; reuse across runs through ptest_isolation directly",
+}
 _UNSUPPORTED_DOCKER = {
     "port_mappings": "the Docker engine publishes no ports through this adapter yet",
     "volumes": "bind mounts are not part of a DockerSpec; copy files in with the core's copy_in",
