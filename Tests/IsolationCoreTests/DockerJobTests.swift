@@ -145,7 +145,7 @@ import Testing
         let home = try TestHome("job-ttl")
         let manager = try manager(home)
         let result = try await manager.runJob(
-            JobSpec(image: Self.busybox, command: ["echo", "inspect me"], deadlineSeconds: 60, ttlSeconds: 300))
+            JobSpec(image: Self.busybox, command: ["echo", "inspect me"], ttlSeconds: 300))
         let container = try #require(result.container)
         let kept = try await leftovers(of: result.id).containers
         #expect(kept.map(\.id) == [container])

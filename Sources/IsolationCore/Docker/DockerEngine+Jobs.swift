@@ -46,9 +46,9 @@ extension DockerEngine {
             let id = try await self.createContainerPulling(container, of: job, client: client)
             do {
                 try await client.startContainer(id)
-                let exit: ContainerWaitResult
+                let exitCode: Int
                 do {
-                    exit = try await client.waitContainer(id, timeout: max(deadline - .now, .milliseconds(1)))
+                    exitCode = try await Self.waitForExit(id, client: client, deadline: deadline)
                 } catch let error as DockerError where error.code == .timeout {
                     try? await client.killContainer(id)
                     let logs = try? await client.containerLogs(id, options: .init(tail: 20))
@@ -57,7 +57,7 @@ extension DockerEngine {
                     throw JobDeadlineExceeded(lastOutput: Self.lastLines(text ?? "", 20))
                 }
                 let logs = try await client.containerLogs(id)
-                return JobAttempt(container: id, exitCode: Int32(clamping: exit.statusCode), stdout: logs.stdout, stderr: logs.stderr)
+                return JobAttempt(container: id, exitCode: Int32(clamping: exitCode), stdout: logs.stdout, stderr: logs.stderr)
             } catch {
                 try? await client.removeContainer(id, force: true, removeVolumes: true)
                 // The daemon checks the network only when the container starts.
@@ -68,6 +68,34 @@ extension DockerEngine {
                 }
                 throw error
             }
+        }
+    }
+
+    /// Waits for the container to exit, at most until `deadline`, and returns its exit code.
+    ///
+    /// The daemon's wait answers when it has handled the exit; a look at the container's
+    /// state each second beside it covers an answer that comes late (CI once saw a job's
+    /// output written and its wait still open at the deadline on a loaded daemon).
+    static func waitForExit(_ id: String, client: DockerClient, deadline: ContinuousClock.Instant) async throws -> Int {
+        try await withThrowingTaskGroup(of: Int.self) { group in
+            group.addTask {
+                try await client.waitContainer(id, timeout: max(deadline - .now, .milliseconds(1))).statusCode
+            }
+            group.addTask {
+                while true {
+                    try await Task.sleep(until: min(.now + .seconds(1), deadline))
+                    guard ContinuousClock.now < deadline else {
+                        throw DockerError(.timeout, "container \(id) still running at the deadline")
+                    }
+                    let state = try await client.inspectContainer(id).state
+                    if !state.running && !state.restarting && (state.status == "exited" || state.status == "dead") {
+                        return state.exitCode
+                    }
+                }
+            }
+            defer { group.cancelAll() }
+            guard let exitCode = try await group.next() else { throw CancellationError() }
+            return exitCode
         }
     }
 
