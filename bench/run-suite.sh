@@ -4,9 +4,10 @@
 # pytest-docker, interleaved in one run, with an empty suite as the baseline. Arguments go to
 # bench/suite/driver.py, e.g. --rounds 3 --tests 20 --json bench/results/suite.json.
 #
-# ptest_isolation is used as Python finds it: an installed package (`pip install -e .`, as
-# scripts/test.sh does), or PYTHONPATH=$PWD/python with PTEST_ISO_LIB pointing at
-# libCPtestIsolation.so. Nothing is built here.
+# ptest_isolation is used as Python finds it (an installed package, `pip install -e .` as
+# scripts/test.sh does, or PYTHONPATH=$PWD/python), with the release build of its library, as
+# a wheel ships it: built here (a no-op when scripts/build-wheel.sh has built it) unless
+# PTEST_ISO_LIB already points at one. A debug build would measure the compiler's checks.
 set -euo pipefail
 
 root=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
@@ -16,4 +17,9 @@ scripts/docker-up.sh
 scripts/test-images.sh
 # testcontainers, pytest-docker and a compose command, idempotently.
 scripts/python-tools.sh
+if [[ -z "${PTEST_ISO_LIB:-}" ]]; then
+  swift build -c release --product CPtestIsolation >&2
+  PTEST_ISO_LIB="$(swift build -c release --show-bin-path)/libCPtestIsolation.so"
+  export PTEST_ISO_LIB
+fi
 exec python3 bench/suite/driver.py "$@"

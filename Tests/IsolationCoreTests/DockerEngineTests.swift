@@ -69,6 +69,10 @@ import Testing
             try await manager.create(EnvironmentSpec(image: Self.busybox, ports: [70000]))
         }
         #expect(badPort?.message.hasPrefix("ports[0]: 70000") == true)
+        // Docker's default bridge takes no network alias: a container joins it without one.
+        let onBridge = try await manager.create(EnvironmentSpec(image: Self.busybox, network: "bridge", ports: [8080], mode: .sandbox))
+        #expect(onBridge.details["network"] == "bridge")
+        #expect(onBridge.details["port.8080"].flatMap(Int.init) != nil)
         try await manager.destroySession()
     }
 

@@ -62,9 +62,9 @@ import Testing
         let session = "standby-none-\(UUID().uuidString.prefix(8))"
         let manager = try manager(home, session: session)
         let specs = [
-            EnvironmentSpec(image: Self.busybox, ports: [8080]),
             EnvironmentSpec(cleanup: .keep, image: Self.busybox),
-            EnvironmentSpec(image: Self.busybox, network: "isolated"),
+            EnvironmentSpec(image: Self.busybox, network: "ptest-iso-test-standby-shared"),
+            EnvironmentSpec(image: Self.busybox, tmpfs: [TmpfsMount(path: "/scratch")]),
         ]
         for spec in specs {
             let environment = try await manager.create(spec)
@@ -90,5 +90,95 @@ import Testing
         for environment in [first, second] { try await manager.destroy(environment.id) }
         await manager.shutdown()
         #expect(try await standbys(session).isEmpty)
+    }
+
+    func networks(_ session: String) async throws -> [String] {
+        try await withDockerClient(try .fromEnvironment()) {
+            try await $0.listNetworks(filters: ["label": ["ptest-iso.session=\(session)"]]).map(\.name)
+        }
+    }
+
+    static func get(_ port: Int) -> String? {
+        (try? Data(contentsOf: URL(string: "http://127.0.0.1:\(port)/")!)).map { String(decoding: $0, as: UTF8.self) }
+    }
+
+    @Test func aServiceTakesAStandbyThatIsReadyOnItsOwnNetworkAndDemandKeepsMoreReady() async throws {
+        let home = try TestHome("standby-service")
+        var configuration = IsolationManager.Configuration(home: home.url, session: "standby-service-\(UUID().uuidString.prefix(8))")
+        configuration.dockerStandbyDepth = 2
+        let session = configuration.session
+        let manager = try IsolationManager(configuration: configuration, engines: [DockerEngine(standbyDepth: 2)])
+        let spec = EnvironmentSpec(
+            image: Self.busybox, ports: [8080],
+            command: ["sh", "-c", "mkdir -p /www && echo ok > /www/index.html && exec httpd -f -p 8080 -h /www"],
+            waitFor: [.http(.init(port: 8080))], mode: .service)
+        let first = try await manager.create(spec)
+        #expect(first.details["standby"] == nil)
+        await manager.waitForBackgroundWork()
+        let waiting = try #require(try await standbys(session).first)
+
+        // Taken, it is ready at once: its port is published, reported and answers from the host.
+        let second = try await manager.create(spec)
+        #expect(second.details["standby"] == "true")
+        #expect(second.location == waiting.id)
+        let network = try #require(second.details["ownedNetwork"])
+        #expect(second.details["network"] == network)
+        let hostPort = try #require(second.details["port.8080"].flatMap(Int.init))
+        #expect(Self.get(hostPort) == "ok\n")
+        // Alone on its network: the first environment's is another one.
+        #expect(first.details["ownedNetwork"] != network)
+
+        // Two at once while one is ready: the one that finds none ready raises how many are
+        // kept, up to the depth.
+        await manager.waitForBackgroundWork()
+        // Docker cannot relabel a container: a standby taken keeps its label, so only the others count.
+        func unclaimed(_ taken: [Environment]) async throws -> Int {
+            try await standbys(session).count { standby in !taken.contains { $0.location == standby.id } }
+        }
+        #expect(try await unclaimed([second]) == 1)
+        async let third = manager.create(spec)
+        async let fourth = manager.create(spec)
+        let pair = try await [third, fourth]
+        #expect(pair.contains { $0.details["standby"] == "true" })
+        await manager.waitForBackgroundWork()
+        #expect(try await unclaimed([second] + pair) == 2)
+
+        // Shutdown takes the unclaimed standbys with their networks, and the networks given back.
+        for environment in [first, second] + pair { try await manager.destroy(environment.id) }
+        await manager.shutdown()
+        #expect(try await standbys(session).isEmpty)
+        #expect(try await networks(session).isEmpty)
+    }
+
+    @Test func aPrivateNetworkGivenBackServesTheNextEnvironmentAndNeverTwoAtOnce() async throws {
+        let home = try TestHome("standby-network-pool")
+        let session = "standby-network-pool-\(UUID().uuidString.prefix(8))"
+        let manager = try manager(home, session: session)
+        let spec = EnvironmentSpec(image: Self.busybox, ports: [8080], mode: .sandbox)
+        let first = try await manager.create(spec)
+        let firstNetwork = try #require(first.details["ownedNetwork"])
+        await manager.waitForBackgroundWork()
+        try await manager.destroy(first.id)
+        await manager.waitForBackgroundWork()
+
+        // The next one takes the standby (on a network of its own); the standby started after it
+        // gets the first environment's network, now that nothing is on it.
+        let second = try await manager.create(spec)
+        #expect(second.details["standby"] == "true")
+        #expect(second.details["ownedNetwork"] != firstNetwork)
+        await manager.waitForBackgroundWork()
+        let refill = try #require(try await standbys(session).first { $0.id != second.location })
+        let joined = try await withDockerClient(try .fromEnvironment()) { try await $0.inspectContainer(refill.id) }
+        #expect(joined.networkSettings.networks.map { Array($0.keys) } == [firstNetwork])
+        // Alone on it: the environment that has it now and the one before never shared it.
+        let members = try await withDockerClient(try .fromEnvironment()) {
+            try await $0.listContainers(all: true, filters: ["network": [firstNetwork]]).map(\.id)
+        }
+        #expect(members == [refill.id])
+
+        try await manager.destroy(second.id)
+        await manager.shutdown()
+        #expect(try await standbys(session).isEmpty)
+        #expect(try await networks(session).isEmpty)
     }
 }

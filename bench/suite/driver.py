@@ -268,7 +268,7 @@ def table(run: Run, summary: dict[str, Any], found: dict[str, Any]) -> str:
     args = run.args
     lines = [
         f"suite-bench: daemon {found['daemon']}, {os.cpu_count()} CPUs, image {args.image}",
-        f"ptest-isolation {found['ptest_isolation']}, testcontainers {found['testcontainers']} "
+        f"ptest-isolation {found['ptest_isolation']} ({os.environ.get('PTEST_ISO_LIB', 'library as installed')}), testcontainers {found['testcontainers']} "
         f"(Ryuk disabled), pytest-docker {found['pytest_docker']} with {found['compose']}, pytest {found['pytest']}",
         f"{args.tests} tests per suite, each with a fresh HTTP service and one GET; {args.rounds} round(s) after "
         f"{args.warmup} warm-up, suites interleaved; wall = the whole pytest process",

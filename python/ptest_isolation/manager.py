@@ -30,11 +30,12 @@ class Manager:
     beside the library; ``""`` for none). ``reaper_grace_seconds`` is how
     long it waits after the last one.
 
-    ``docker_standby`` Docker containers per spec are kept started ahead of
-    need once a spec has been used, so the next environment of that spec
-    skips the container's start (only specs without network, ports,
-    volumes, secret files or readiness waits). ``None`` takes the core's
-    default, 0 (off); the pytest plugin's manager asks for 1. ``close()``
+    Up to ``docker_standby`` Docker containers per spec are kept started
+    (and, for a service, ready) ahead of need once a spec has been used, so
+    the next environment of that spec skips the container's start and its
+    readiness wait (not for specs with a shared network, volumes, tmpfs,
+    secret files or an install at creation). ``None`` takes the core's
+    default, 0 (off); the pytest plugin's manager asks for 2. ``close()``
     removes them.
 
     Every setting is range-checked by the core; a bad one raises

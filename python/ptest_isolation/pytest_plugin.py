@@ -101,8 +101,9 @@ def _test_id(request: pytest.FixtureRequest) -> Optional[str]:
 @pytest.fixture(scope="session")
 def iso_manager(pytestconfig: pytest.Config) -> Iterator[Manager]:
     """The session's manager; at the end it destroys what this process created."""
-    # A test run makes many environments of few specs: one standby container per used spec pays off.
-    manager = Manager(home=_home(pytestconfig), session=os.environ["PTEST_ISO_SESSION"], cleanup=False, docker_standby=1)
+    # A test run makes many environments of few specs: a standby per used spec pays off, and a
+    # second one when tests come faster than one start.
+    manager = Manager(home=_home(pytestconfig), session=os.environ["PTEST_ISO_SESSION"], cleanup=False, docker_standby=2)
     try:
         yield manager
     finally:

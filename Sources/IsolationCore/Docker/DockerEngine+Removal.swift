@@ -37,7 +37,7 @@ extension DockerEngine {
         if let recorded = environment.details["ownedNetwork"], !names.contains(recorded) { names.insert(recorded, at: 0) }
         for name in names {
             do {
-                try await client.removeNetwork(name)
+                try await releaseNetwork(name, client: client)
             } catch let error as DockerError where error.code == .notFound {}
         }
     }

@@ -2,14 +2,15 @@ import DockerAPI
 import Foundation
 
 extension DockerEngine {
-    /// The container a standby of this environment's spec would be (no name, only the
-    /// user's labels); `nil` when the spec needs work after the start that a standby
-    /// would skip, or a lifetime other than its session's.
-    func standbyKey(for container: ContainerSpec, environment: Environment) -> ContainerSpec? {
+    /// What a standby of this environment's spec would be (its container with no name and only the
+    /// user's labels); `nil` when the spec needs work after the start other than readiness checks,
+    /// a shared network, or a lifetime other than its session's.
+    func standbyKey(for container: ContainerSpec, environment: Environment) -> StandbyKey? {
         let spec = environment.spec
+        let network = Self.networkRequest(of: spec)
         guard standby.isEnabled,
-            spec.network == nil || spec.network == "none",
-            spec.ports.isEmpty, spec.volumes.isEmpty, spec.tmpfs.isEmpty, !spec.readOnlyRoot, spec.waitFor.isEmpty,
+            network == nil || network == "none" || network == "isolated",
+            spec.volumes.isEmpty, spec.tmpfs.isEmpty, !spec.readOnlyRoot,
             !spec.secrets.contains(where: { $0.delivery == .file }),
             spec.cleanup == .endOfSession || spec.cleanup == .endOfTest
         else { return nil }
@@ -22,8 +23,11 @@ extension DockerEngine {
         key.labels = spec.labels.merging([
             ResourceLabels.standbyTTL: String(Int(ttl.rounded(.up))), ResourceLabels.mode: spec.effectiveMode.rawValue,
         ]) { $1 }
+        // A standby's own network is named when it starts; alone on it, it needs no alias.
         key.networkMode = "none"
-        return key
+        key.networkAliases = []
+        return StandbyKey(
+            container: key, ownNetwork: network == "isolated", waitFor: spec.waitFor, readyTimeoutSeconds: spec.readyTimeoutSeconds)
     }
 
     /// The session's labels: a standby belongs to no environment until one takes it. Its expiry
@@ -42,8 +46,9 @@ extension DockerEngine {
         await standby.waitForStarts()
     }
 
-    /// Removes the unclaimed standbys.
+    /// Removes the unclaimed standbys and the idle pooled networks.
     func drainStandbys() async {
         await standby.drain(engine: self)
+        await drainNetworkPool()
     }
 }

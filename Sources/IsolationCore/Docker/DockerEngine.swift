@@ -21,6 +21,7 @@ public final class DockerEngine: IsolationEngine {
     let environment: [String: String]
     private let negotiated = Mutex<APIVersion?>(nil)
     let standby: StandbyPool
+    let networks = NetworkPool(capacity: DockerEngine.pooledNetworkCapacity)
     /// Builds and caches the images of `build` specs; `nil` puts the cache in the default home.
     public let images: ImageManager
 
@@ -125,15 +126,19 @@ public final class DockerEngine: IsolationEngine {
             details["mode"] = spec.effectiveMode.rawValue
             let redacted = Self.redactedSecrets(of: spec)
             if !redacted.isEmpty { details["secretsNotGiven"] = redacted.joined(separator: ",") }
-            if let standbyKey, let claimed = await standby.claim(standbyKey, client: client) {
+            if let standbyKey, let claimed = await standby.claim(standbyKey, engine: self, client: client) {
                 await standby.refill(standbyKey, labels: Self.standbyLabels(for: environment), engine: self)
-                details["network"] = "none"
+                details["network"] = claimed.network ?? "none"
+                if let network = claimed.network { details["ownedNetwork"] = network }
+                for (port, hostPort) in claimed.hostPorts { details["port.\(port)"] = String(hostPort) }
                 details["standby"] = "true"
-                return EngineArtifact(location: claimed, details: details)
+                return EngineArtifact(location: claimed.id, details: details)
             }
             let network = try await self.prepareNetwork(Self.networkRequest(of: spec), environment: environment, client: client)
             container.networkMode = network.mode
-            if network.mode != "none" {
+            // Docker's own networks take no aliases ("network-scoped alias is supported only for
+            // containers in user defined networks").
+            if !["none", "bridge", "host", "default"].contains(network.mode) {
                 container.networkAliases = [spec.name ?? environment.id]
             }
             details["network"] = network.mode
@@ -193,7 +198,7 @@ public final class DockerEngine: IsolationEngine {
     /// Undoes a creation that failed half-way; what cannot be removed now is left to cleanup, which finds it by label.
     private func removeResources(of environment: Environment, container: String?, network: String?, client: DockerClient) async {
         if let container { try? await client.removeContainer(container, force: true, removeVolumes: true) }
-        if let network { try? await client.removeNetwork(network) }
+        if let network { try? await releaseNetwork(network, client: client) }
         try? await removeVolumes(of: environment, client: client)
     }
 
@@ -206,6 +211,10 @@ public final class DockerEngine: IsolationEngine {
         case nil, "none":
             return ("none", nil)
         case "isolated":
+            if usesNetworkPool(environment) {
+                let name = try await pooledNetwork(labels: Self.standbyLabels(for: environment), client: client)
+                return (name, name)
+            }
             let name = "ptest-iso-\(environment.id)"
             try await createNetwork(name, labels: environment.labels, client: client)
             return (name, name)

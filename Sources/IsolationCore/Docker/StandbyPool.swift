@@ -5,26 +5,27 @@ import Foundation
 /// spec, a standby container of the same spec is started in the background,
 /// and the next environment of that spec takes it instead of waiting for a
 /// start. Start is most of a container's cost; this moves it off the
-/// caller's critical path.
+/// caller's critical path. A service's standby also gets its private network,
+/// publishes its ports and passes its readiness checks before it is handed out.
 ///
 /// A standby carries the session's labels (not an environment's), so a
 /// session's end — the reaper, or ``drain()`` — removes unclaimed ones.
-/// Only specs whose container needs nothing after its start qualify: no
-/// network, ports, volumes, secret files or readiness waits.
+/// Only specs whose container needs nothing after its start but readiness
+/// qualify: no shared network, volumes or secret files.
+///
+/// How many are kept per key follows demand: one at first, one more (up to
+/// `depth`) each time an environment had to wait because none was ready.
 actor StandbyPool {
-    /// Standbys kept ready per spec.
+    /// Standbys kept ready per key, at most.
     let depth: Int
     /// A standby older than this is removed, not taken: its expiry label, set at its own start,
     /// must not run out before the environment that takes it does.
     static let maxAge: TimeInterval = 600
 
-    private struct Standby {
-        var id: String
-        var startedAt: Date
-    }
-
-    private var ready: [ContainerSpec: [Standby]] = [:]
-    private var work: [UUID: (key: ContainerSpec, task: Task<Void, Never>)] = [:]
+    private var ready: [StandbyKey: [Standby]] = [:]
+    private var work: [UUID: (key: StandbyKey, task: Task<Void, Never>)] = [:]
+    /// How many each key keeps now (1...depth), raised by claims that found none ready.
+    private var wanted: [StandbyKey: Int] = [:]
     /// Set by ``drain(engine:)``: a create still in flight then starts no new standby.
     private var closed = false
 
@@ -36,7 +37,11 @@ actor StandbyPool {
 
     /// A running standby of `key`, now the caller's; `nil` when none is ready or starting.
     /// One that is starting is waited for: it is further along than a start from scratch.
-    func claim(_ key: ContainerSpec, client: DockerClient) async -> String? {
+    func claim(_ key: StandbyKey, engine: DockerEngine, client: DockerClient) async -> Standby? {
+        if ready[key]?.isEmpty ?? true, let wanted = wanted[key] {
+            // Demand outran the standbys kept: keep one more from now on.
+            self.wanted[key] = min(depth, wanted + 1)
+        }
         while ready[key]?.isEmpty ?? true, let starting = work.values.first(where: { $0.key == key })?.task {
             await starting.value
         }
@@ -44,50 +49,73 @@ actor StandbyPool {
             let fresh = Date().timeIntervalSince(standby.startedAt) < Self.maxAge
             // One inspect: a standby that died (or was removed by a cleanup) must not be handed out.
             if fresh, let state = try? await client.inspectContainer(standby.id), state.state.running {
-                return standby.id
+                return standby
             }
-            _ = try? await client.removeContainer(standby.id, force: true, removeVolumes: true)
+            await Self.remove(standby, engine: engine, client: client)
         }
         return nil
     }
 
-    /// Starts standbys of `key` in the background until `depth` are ready or starting.
+    /// Starts standbys of `key` in the background until as many as it keeps are ready or starting.
     /// `labels` are the session's labels the standby carries until it is taken.
-    func refill(_ key: ContainerSpec, labels: [String: String], engine: DockerEngine) {
+    func refill(_ key: StandbyKey, labels: [String: String], engine: DockerEngine) {
+        let kept = wanted[key] ?? 1
+        wanted[key] = kept
         let starting = work.values.count { $0.key == key }
-        let missing = depth - (ready[key]?.count ?? 0) - starting
+        let missing = kept - (ready[key]?.count ?? 0) - starting
         guard missing > 0, !closed else { return }
         for _ in 0..<missing {
             let token = UUID()
             work[token] = (
                 key,
                 Task {
-                    let id = await Self.start(key, labels: labels, engine: engine)
-                    self.finished(key, token: token, id: id)
+                    let standby = await Self.start(key, labels: labels, engine: engine)
+                    self.finished(key, token: token, standby: standby)
                 }
             )
         }
     }
 
-    private func finished(_ key: ContainerSpec, token: UUID, id: String?) {
+    private func finished(_ key: StandbyKey, token: UUID, standby: Standby?) {
         work[token] = nil
-        if let id { ready[key, default: []].append(Standby(id: id, startedAt: Date())) }
+        if let standby { ready[key, default: []].append(standby) }
     }
 
-    private static func start(_ key: ContainerSpec, labels: [String: String], engine: DockerEngine) async -> String? {
-        var container = key
-        container.name = "ptest-iso-standby-\(UUID().uuidString.prefix(12).lowercased())"
-        container.labels = key.labels.merging(labels) { $1 }
+    /// Creates, starts and readies one standby; `nil` when any step fails, with nothing left of it.
+    private static func start(_ key: StandbyKey, labels: [String: String], engine: DockerEngine) async -> Standby? {
+        let name = "ptest-iso-standby-\(UUID().uuidString.prefix(12).lowercased())"
+        var container = key.container
+        container.name = name
+        container.labels = key.container.labels.merging(labels) { $1 }
         return try? await engine.withClient { client in
-            let id = try await client.createContainer(container).id
+            var standby = Standby(id: "", network: nil, hostPorts: [:], startedAt: Date())
             do {
-                try await client.startContainer(id)
+                if key.ownNetwork {
+                    let network = try await engine.pooledNetwork(labels: labels, client: client)
+                    standby.network = network
+                    container.networkMode = network
+                }
+                standby.id = try await client.createContainer(container).id
+                try await client.startContainer(standby.id)
+                if !container.ports.isEmpty {
+                    let inspect = try await client.inspectContainer(standby.id)
+                    for publication in container.ports {
+                        standby.hostPorts[publication.containerPort] = inspect.hostPorts(for: publication.containerPort).first
+                    }
+                }
+                try await engine.waitUntilReady(standby.id, spec: key.readiness, hostPorts: standby.hostPorts, client: client)
             } catch {
-                _ = try? await client.removeContainer(id, force: true, removeVolumes: true)
+                await remove(standby, engine: engine, client: client)
                 throw error
             }
-            return id
+            standby.startedAt = Date()
+            return standby
         }
+    }
+
+    private static func remove(_ standby: Standby, engine: DockerEngine, client: DockerClient) async {
+        if !standby.id.isEmpty { _ = try? await client.removeContainer(standby.id, force: true, removeVolumes: true) }
+        if let network = standby.network { _ = try? await engine.releaseNetwork(network, client: client) }
     }
 
     /// Waits for the standbys being started.
@@ -101,13 +129,13 @@ actor StandbyPool {
     func drain(engine: DockerEngine) async {
         closed = true
         await waitForStarts()
-        let unclaimed = ready.values.flatMap { $0 }.map(\.id)
+        let unclaimed = ready.values.flatMap { $0 }
         ready = [:]
         guard !unclaimed.isEmpty else { return }
         _ = try? await engine.withClient { client in
             await withTaskGroup(of: Void.self) { group in
-                for id in unclaimed {
-                    group.addTask { _ = try? await client.removeContainer(id, force: true, removeVolumes: true) }
+                for standby in unclaimed {
+                    group.addTask { await Self.remove(standby, engine: engine, client: client) }
                 }
             }
         }

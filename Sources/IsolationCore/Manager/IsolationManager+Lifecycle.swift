@@ -136,8 +136,11 @@ extension IsolationManager {
     /// Finishes background work and removes standby containers: what a manager's owner calls
     /// before letting it go, so nothing waits for the session's reaper.
     public func shutdown() async {
-        await waitForBackgroundWork()
+        // Standbys are drained while the last removals finish: both only wait on the daemon.
+        // A removal that ends after the drain removes its network itself (the pool is closed).
+        async let removals: Void = teardowns.waitForAll()
         for case let docker as DockerEngine in registry.engines { await docker.drainStandbys() }
+        await removals
     }
 
     /// Destroys every live environment of a session, in parallel — except

@@ -27,8 +27,9 @@ public final class IsolationManager: Sendable {
         public var reaperExecutable: URL?
         /// How long the reaper waits after the session's last process has gone.
         public var reaperGraceSeconds: Double
-        /// Docker containers kept started ahead of need per spec once the spec has been used
-        /// (``StandbyPool``): creation then skips the container's start. 0 turns it off.
+        /// At most this many Docker containers kept started (and ready) ahead of need per spec once
+        /// the spec has been used (``StandbyPool``): creation then skips the container's start and
+        /// readiness wait. 0 turns it off.
         public var dockerStandbyDepth: Int = 0
 
         public init(
