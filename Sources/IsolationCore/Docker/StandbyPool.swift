@@ -38,6 +38,8 @@ actor StandbyPool {
     /// A running standby of `key`, now the caller's; `nil` when none is ready or starting.
     /// One that is starting is waited for: it is further along than a start from scratch.
     func claim(_ key: StandbyKey, engine: DockerEngine, client: DockerClient) async -> Standby? {
+        // A drained pool's last standbys may have skipped their readiness wait.
+        guard !closed else { return nil }
         if ready[key]?.isEmpty ?? true, let wanted = wanted[key] {
             // Demand outran the standbys kept: keep one more from now on.
             self.wanted[key] = min(depth, wanted + 1)
@@ -69,7 +71,7 @@ actor StandbyPool {
             work[token] = (
                 key,
                 Task {
-                    let standby = await Self.start(key, labels: labels, engine: engine)
+                    let standby = await Self.start(key, labels: labels, engine: engine) { await self.closed }
                     self.finished(key, token: token, standby: standby)
                 }
             )
@@ -82,7 +84,11 @@ actor StandbyPool {
     }
 
     /// Creates, starts and readies one standby; `nil` when any step fails, with nothing left of it.
-    private static func start(_ key: StandbyKey, labels: [String: String], engine: DockerEngine) async -> Standby? {
+    /// Once `drained()` says the pool is drained, the readiness wait is skipped: the standby is
+    /// only going to be removed.
+    private static func start(
+        _ key: StandbyKey, labels: [String: String], engine: DockerEngine, drained: @Sendable () async -> Bool
+    ) async -> Standby? {
         let name = "ptest-iso-standby-\(UUID().uuidString.prefix(12).lowercased())"
         var container = key.container
         container.name = name
@@ -103,7 +109,9 @@ actor StandbyPool {
                         standby.hostPorts[publication.containerPort] = inspect.hostPorts(for: publication.containerPort).first
                     }
                 }
-                try await engine.waitUntilReady(standby.id, spec: key.readiness, hostPorts: standby.hostPorts, client: client)
+                if await !drained() {
+                    try await engine.waitUntilReady(standby.id, spec: key.readiness, hostPorts: standby.hostPorts, client: client)
+                }
             } catch {
                 await remove(standby, engine: engine, client: client)
                 throw error
