@@ -35,6 +35,45 @@ enum Bridge {
     }
 }
 
+extension Bridge {
+    /// Like ``run(_:registry:)``, and meanwhile hands each chunk `work` sends to `deliver` on the
+    /// caller's thread, in order. When `deliver` returns false the work is cancelled (the rest
+    /// of its chunks are dropped) and the call ends as `cancelled`.
+    static func stream<T: Sendable>(
+        _ work: @escaping @Sendable (ChunkHandoff) async throws -> T, registry: InFlight? = nil, deliver: (StreamChunk) -> Bool
+    ) -> Result<T, any Error> {
+        if withUnsafeCurrentTask(body: { $0 != nil }) {
+            return .failure(
+                ABIError.invalidArgument("a ptest_iso call was made from inside a Swift task; call it from a thread of your own"))
+        }
+        let handoff = ChunkHandoff()
+        let box = ResultBox<T>()
+        let task = Task.detached {
+            let result: Result<T, any Error>
+            do {
+                result = .success(try await work(handoff))
+            } catch {
+                result = .failure(error)
+            }
+            box.set(result)
+            handoff.finish()
+        }
+        let token = registry?.add(task)
+        var stopped = false
+        while let chunk = handoff.take() {
+            if !stopped && !deliver(chunk) {
+                stopped = true
+                task.cancel()
+            }
+        }
+        if let token { registry?.remove(token) }
+        if stopped {
+            return .failure(ABIError(status: -12, code: "cancelled", message: "the chunk callback asked to stop; the command was killed"))
+        }
+        return box.get() ?? .failure(ABIError(status: -17, code: "internal", message: "the operation ended without a result"))
+    }
+}
+
 /// Hands one result from the task that computed it to the waiting thread.
 final class ResultBox<T: Sendable>: Sendable {
     private let value = Mutex<Result<T, any Error>?>(nil)

@@ -71,6 +71,37 @@ public func ptest_iso_call(
     }
 }
 
+@_cdecl("ptest_iso_call_streaming")
+public func ptest_iso_call_streaming(
+    _ handle: OpaquePointer?, _ method: UnsafePointer<CChar>?, _ request: UnsafePointer<CChar>?,
+    _ callback: (@convention(c) (Int32, UnsafePointer<UInt8>?, Int, UnsafeMutableRawPointer?) -> Int32)?,
+    _ context: UnsafeMutableRawPointer?, _ outJSON: UnsafeMutablePointer<UnsafeMutablePointer<CChar>?>?
+) -> Int32 {
+    guard let outJSON else { return ABIError.invalidArgument("out_json is NULL").status }
+    outJSON.pointee = nil
+    guard let managerHandle = HandleTable.get(handle) else { return report(.invalidHandle, to: outJSON) }
+    guard let method else { return report(.invalidArgument("method is NULL"), to: outJSON) }
+    guard let callback else { return report(.invalidArgument("callback is NULL"), to: outJSON) }
+    let name = String(cString: method)
+    let body = request.map { String(cString: $0) } ?? "{}"
+    let manager = managerHandle.manager
+    let result = Bridge.stream(
+        { try await Dispatcher.stream(manager, method: name, request: body, to: $0) }, registry: managerHandle.inFlight
+    ) {
+        chunk in
+        chunk.data.withUnsafeBytes { bytes in
+            callback(chunk.stream, bytes.bindMemory(to: UInt8.self).baseAddress, bytes.count, context) == 0
+        }
+    }
+    switch result {
+    case .success(let json):
+        outJSON.pointee = strdup(json)
+        return 0
+    case .failure(let error):
+        return report(ABIError(error), to: outJSON)
+    }
+}
+
 @_cdecl("ptest_iso_set_event_callback")
 public func ptest_iso_set_event_callback(
     _ handle: OpaquePointer?, _ callback: (@convention(c) (UnsafePointer<CChar>?, UnsafeMutableRawPointer?) -> Void)?,
