@@ -10,7 +10,7 @@ enum Dispatcher {
         "destroy_session", "destroy_expired",
         "snapshot",
         "snapshots",
-        "restore", "delete_snapshot", "export_snapshot", "import_snapshot", "templates", "collect_templates", "cancel_all",
+        "restore", "delete_snapshot", "export_snapshot", "import_snapshot", "templates", "collect_templates", "cancel_all", "cancel",
         "migrate", "run_job", "cached_images", "collect_images", "engines", "logs", "stats", "remove", "cleanup",
         "run_stream", "follow_logs",
     ]

@@ -53,6 +53,16 @@ public func ptest_iso_call(
         outJSON.pointee = strdup("{\"cancelled\":\(managerHandle.inFlight.cancelAll())}")
         return 0
     }
+    if name == "cancel" {
+        // Answered here too: it stops one streamed call (by the call_id it was given) while it runs.
+        do {
+            let request = try ProtocolJSON.decode(CancelRequest.self, from: body, what: "request")
+            outJSON.pointee = strdup("{\"cancelled\":\(managerHandle.inFlight.cancel(named: request.callId))}")
+            return 0
+        } catch {
+            return report(ABIError(error), to: outJSON)
+        }
+    }
     let manager = managerHandle.manager
     do {
         if let json = try Dispatcher.callImmediately(manager, method: name, request: body) {
@@ -83,12 +93,16 @@ public func ptest_iso_call_streaming(
     guard let method else { return report(.invalidArgument("method is NULL"), to: outJSON) }
     guard let callback else { return report(.invalidArgument("callback is NULL"), to: outJSON) }
     let name = String(cString: method)
-    let body = request.map { String(cString: $0) } ?? "{}"
     let manager = managerHandle.manager
+    let (body, callID): (String, String?)
+    do {
+        (body, callID) = try ProtocolJSON.takeCallID(from: request.map { String(cString: $0) } ?? "{}")
+    } catch {
+        return report(ABIError(error), to: outJSON)
+    }
     let result = Bridge.stream(
-        { try await Dispatcher.stream(manager, method: name, request: body, to: $0) }, registry: managerHandle.inFlight
-    ) {
-        chunk in
+        { try await Dispatcher.stream(manager, method: name, request: body, to: $0) }, registry: managerHandle.inFlight, name: callID
+    ) { chunk in
         chunk.data.withUnsafeBytes { bytes in
             callback(chunk.stream, bytes.bindMemory(to: UInt8.self).baseAddress, bytes.count, context) == 0
         }

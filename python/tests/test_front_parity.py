@@ -39,8 +39,8 @@ FRONTS: dict[str, tuple[str | None, str | None, str | None]] = {
     "destroyExpired": ("destroy_expired", "cleanup", "Manager.cleanup"),
     "cleanup": ("cleanup", "cleanup", "Manager.cleanup"),
     "logs": ("logs", "logs", "Environment.logs"),
-    "followLogs": ("follow_logs", "logs", None),
-    "runStreaming": ("run_stream", "run", None),
+    "followLogs": ("follow_logs", "logs", "Environment.follow_logs"),
+    "runStreaming": ("run_stream", "run", "Environment.stream"),
     "stats": ("stats", "stats", "Environment.stats"),
     "events": (None, None, "Manager.on_event"),
     "snapshot": ("snapshot", "snapshot", "Environment.snapshot"),
@@ -72,10 +72,7 @@ NOT_ON = {
         "waitForTeardown": "each command waits for its own work before it exits",
         "shutdown": "each command shuts its manager down as it exits",
     },
-    "python": {
-        "followLogs": "a stream: comes with streamed output (issue 16)",
-        "runStreaming": "Environment.stream comes in the next commit",
-    },
+    "python": {},
 }
 
 #: Public functions of the manager's files that are not operations.

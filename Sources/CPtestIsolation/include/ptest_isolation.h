@@ -96,8 +96,9 @@ typedef int32_t (*ptest_iso_chunk_callback)(int32_t stream, const uint8_t *data,
  * request and answers {} once the log ends). Each chunk of output goes to `callback`
  * as it comes, on the calling thread, one at a time and in order (each stream in the
  * order written); the output waits while the callback runs. The call returns after
- * the last chunk, with *out_json as in ptest_iso_call. Cancelled by "cancel_all" like
- * any call; the callback must not call ptest_iso_call_streaming itself. */
+ * the last chunk, with *out_json as in ptest_iso_call. Another thread stops it with the
+ * method "cancel" and the "call_id" (a string) given in its request, or with "cancel_all".
+ * The callback may make other calls, but not ptest_iso_call_streaming itself. */
 int32_t ptest_iso_call_streaming(ptest_iso_manager *handle, const char *method, const char *request_json,
                                  ptest_iso_chunk_callback callback, void *context, char **out_json);
 
