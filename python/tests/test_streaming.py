@@ -114,3 +114,19 @@ def test_streaming_errors_are_the_usual_exceptions(manager: iso.Manager) -> None
     env.destroy()
     with pytest.raises(iso.IllegalTransition):
         list(env.stream(["true"]))
+
+
+def test_following_a_log_sees_what_is_written_and_stops_on_false(manager: iso.Manager) -> None:
+    env = manager.create(iso.DockerSpec(image=BUSYBOX, command=["sh", "-c", "echo hello; exec sleep 600"]))
+    seen: list[str] = []
+
+    def until_written(chunk: iso.OutputChunk) -> bool:
+        seen.append(chunk.text)
+        if "hello" in chunk.text:
+            # Written now, while the log is followed: it must arrive too.
+            env.run(["sh", "-c", "echo later > /proc/1/fd/1"])
+        return "later" not in "".join(seen)
+
+    with pytest.raises(iso.Cancelled):
+        env.follow_logs(until_written)
+    assert "".join(seen) == "hello\nlater\n"
