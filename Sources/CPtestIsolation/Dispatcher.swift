@@ -10,8 +10,9 @@ enum Dispatcher {
         "destroy_session", "destroy_expired",
         "snapshot",
         "snapshots",
-        "restore", "delete_snapshot", "export_snapshot", "import_snapshot", "templates", "collect_templates", "cancel_all",
+        "restore", "delete_snapshot", "export_snapshot", "import_snapshot", "templates", "collect_templates", "cancel_all", "cancel",
         "migrate", "run_job", "cached_images", "collect_images", "engines", "logs", "stats", "remove", "cleanup",
+        "run_stream", "follow_logs",
     ]
 
     /// Answers the methods whose core calls are synchronous on the caller's own thread: the hop
@@ -172,6 +173,9 @@ enum Dispatcher {
             let body = try request(CleanupRequest.self)
             return try ProtocolJSON.encode(try await manager.cleanup(try body.cleanupScope(), dryRun: body.dryRun ?? false))
         default:
+            if streamingMethods.contains(method) {
+                throw ABIError.invalidArgument("'\(method)' streams its output; call it with ptest_iso_call_streaming")
+            }
             throw ABIError.unknownMethod(method)
         }
     }

@@ -53,6 +53,16 @@ public func ptest_iso_call(
         outJSON.pointee = strdup("{\"cancelled\":\(managerHandle.inFlight.cancelAll())}")
         return 0
     }
+    if name == "cancel" {
+        // Answered here too: it stops one streamed call (by the call_id it was given) while it runs.
+        do {
+            let request = try ProtocolJSON.decode(CancelRequest.self, from: body, what: "request")
+            outJSON.pointee = strdup("{\"cancelled\":\(managerHandle.inFlight.cancel(named: request.callId))}")
+            return 0
+        } catch {
+            return report(ABIError(error), to: outJSON)
+        }
+    }
     let manager = managerHandle.manager
     do {
         if let json = try Dispatcher.callImmediately(manager, method: name, request: body) {
@@ -63,6 +73,41 @@ public func ptest_iso_call(
         return report(ABIError(error), to: outJSON)
     }
     switch Bridge.run({ try await Dispatcher.call(manager, method: name, request: body) }, registry: managerHandle.inFlight) {
+    case .success(let json):
+        outJSON.pointee = strdup(json)
+        return 0
+    case .failure(let error):
+        return report(ABIError(error), to: outJSON)
+    }
+}
+
+@_cdecl("ptest_iso_call_streaming")
+public func ptest_iso_call_streaming(
+    _ handle: OpaquePointer?, _ method: UnsafePointer<CChar>?, _ request: UnsafePointer<CChar>?,
+    _ callback: (@convention(c) (Int32, UnsafePointer<UInt8>?, Int, UnsafeMutableRawPointer?) -> Int32)?,
+    _ context: UnsafeMutableRawPointer?, _ outJSON: UnsafeMutablePointer<UnsafeMutablePointer<CChar>?>?
+) -> Int32 {
+    guard let outJSON else { return ABIError.invalidArgument("out_json is NULL").status }
+    outJSON.pointee = nil
+    guard let managerHandle = HandleTable.get(handle) else { return report(.invalidHandle, to: outJSON) }
+    guard let method else { return report(.invalidArgument("method is NULL"), to: outJSON) }
+    guard let callback else { return report(.invalidArgument("callback is NULL"), to: outJSON) }
+    let name = String(cString: method)
+    let manager = managerHandle.manager
+    let (body, callID): (String, String?)
+    do {
+        (body, callID) = try ProtocolJSON.takeCallID(from: request.map { String(cString: $0) } ?? "{}")
+    } catch {
+        return report(ABIError(error), to: outJSON)
+    }
+    let result = Bridge.stream(
+        { try await Dispatcher.stream(manager, method: name, request: body, to: $0) }, registry: managerHandle.inFlight, name: callID
+    ) { chunk in
+        chunk.data.withUnsafeBytes { bytes in
+            callback(chunk.stream, bytes.bindMemory(to: UInt8.self).baseAddress, bytes.count, context) == 0
+        }
+    }
+    switch result {
     case .success(let json):
         outJSON.pointee = strdup(json)
         return 0

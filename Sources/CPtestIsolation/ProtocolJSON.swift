@@ -30,6 +30,18 @@ enum ProtocolJSON {
         String(decoding: try SchemaJSON.encoder().encode(value), as: UTF8.self)
     }
 
+    /// Takes the optional `call_id` (a string naming a streamed call for `cancel`) off a
+    /// streaming request, leaving the method's own request.
+    static func takeCallID(from text: String) throws -> (request: String, callID: String?) {
+        guard var object = try? JSONSerialization.jsonObject(with: Data(text.utf8)) as? [String: Any], let value = object["call_id"]
+        else { return (text, nil) }
+        guard let callID = value as? String, !callID.isEmpty else {
+            throw ABIError.invalidArgument("call_id: must be a non-empty string", field: "call_id")
+        }
+        object["call_id"] = nil
+        return (String(decoding: try JSONSerialization.data(withJSONObject: object), as: UTF8.self), callID)
+    }
+
     private struct Strict<T: ABIRequest>: Decodable {
         var value: T
 

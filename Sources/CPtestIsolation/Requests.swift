@@ -277,3 +277,12 @@ struct InstallRequest: ABIRequest {
 func duration(_ seconds: Double?) throws -> Duration? {
     try SchemaLimits.timeout(seconds)
 }
+
+/// `cancel`: stops the streamed call made with this `call_id`.
+struct CancelRequest: ABIRequest {
+    var callId: String
+
+    enum CodingKeys: String, CodingKey, CaseIterable {
+        case callId
+    }
+}

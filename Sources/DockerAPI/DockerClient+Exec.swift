@@ -21,20 +21,51 @@ extension DockerClient {
     /// - Throws: `notFound` for an unknown container, `conflict` when it is not running.
     ///   A non-zero exit code or a timeout is reported in the ``ExecResult``, not thrown.
     public func exec(_ containerID: String, _ options: ExecOptions) async throws -> ExecResult {
+        let gathered = Mutex<(stdout: Data, stderr: Data)>((Data(), Data()))
+        // Without a timeout nothing needs the PID, so the command runs as given (no `sh` in between).
+        let exit = try await execStreaming(containerID, options, killable: options.timeout != nil) { chunk in
+            gathered.withLock { chunk.stream == .stderr ? $0.stderr.append(chunk.data) : $0.stdout.append(chunk.data) }
+        }
+        let (stdout, stderr) = gathered.withLock { $0 }
+        return ExecResult(exitCode: exit.exitCode, stdout: stdout, stderr: stderr, duration: exit.duration, timedOut: exit.timedOut)
+    }
+
+    /// Runs a command in a running container, handing its output to `output` as it comes:
+    /// stdout and stderr apart, each in order, one call at a time, and the next read from the
+    /// daemon waits for `output` to return (backpressure).
+    ///
+    /// The command runs under `sh` to learn its PID, so that a timeout, a cancellation of the
+    /// calling task or an error thrown by `output` kills it with its process group before this
+    /// returns. In an image without `sh` the command runs directly and is abandoned, not killed.
+    ///
+    /// - Throws: `notFound` for an unknown container, `conflict` when it is not running, what
+    ///   `output` throws, `CancellationError` when cancelled. A non-zero exit code or a timeout is
+    ///   reported in the ``ExecExit``, not thrown.
+    public func execStreaming(
+        _ containerID: String, _ options: ExecOptions, output: @escaping @Sendable (OutputChunk) async throws -> Void
+    ) async throws -> ExecExit {
+        try await execStreaming(containerID, options, killable: true, output: output)
+    }
+
+    private func execStreaming(
+        _ containerID: String, _ options: ExecOptions, killable: Bool, output: @escaping @Sendable (OutputChunk) async throws -> Void
+    ) async throws -> ExecExit {
         guard !options.command.isEmpty else {
             throw DockerError(.badParameter, "exec: command is empty; pass the program and its arguments")
         }
-        if options.timeout != nil {
+        if killable {
             let wrapped = ["sh", "-c", Self.pidPrologue, "ptest-iso-exec"] + options.command
-            let result = try await runExec(containerID, options, argv: wrapped, reportsPID: true)
             // 126/127 with no PID line: the image has no usable `sh`; run the command as is.
-            if let result { return result }
+            if let exit = try await runExec(containerID, options, argv: wrapped, reportsPID: true, output: output) { return exit }
         }
-        return try await runExec(containerID, options, argv: options.command, reportsPID: false)!
+        return try await runExec(containerID, options, argv: options.command, reportsPID: false, output: output)!
     }
 
-    /// Returns `nil` when `reportsPID` was asked for but the prologue never ran.
-    private func runExec(_ containerID: String, _ options: ExecOptions, argv: [String], reportsPID: Bool) async throws -> ExecResult? {
+    /// Returns `nil` when `reportsPID` was asked for but the prologue never ran (nothing was handed to `output` then).
+    private func runExec(
+        _ containerID: String, _ options: ExecOptions, argv: [String], reportsPID: Bool,
+        output: @escaping @Sendable (OutputChunk) async throws -> Void
+    ) async throws -> ExecExit? {
         let started = ContinuousClock.now
         let body = ExecCreateBody(
             attachStdin: options.stdin != nil,
@@ -45,51 +76,59 @@ extension DockerClient {
             privileged: options.privileged ? true : nil
         )
         let created: IDResponse = try await json(.POST, "/containers/\(Self.pathComponent(containerID))/exec", body: body)
-        let collector = ExecOutputCollector(expectsPIDLine: reportsPID)
-        try await withThrowingTaskGroup(of: Void.self) { group in
-            group.addTask {
-                try await self.streamExecOutput(execID: created.id, stdin: options.stdin, into: collector)
-            }
-            if let timeout = options.timeout {
+        let filter = ExecPIDFilter(expectsPIDLine: reportsPID)
+        do {
+            try await withThrowingTaskGroup(of: Void.self) { group in
                 group.addTask {
-                    try await Task.sleep(for: timeout)
-                    collector.markTimedOut()
-                    // On a loaded machine the command may not have printed its PID yet: wait for it, bounded.
-                    let giveUp = ContinuousClock.now + .seconds(30)
-                    while collector.pid == nil, ContinuousClock.now < giveUp {
-                        try await Task.sleep(for: .milliseconds(20))
+                    try await self.streamExecOutput(execID: created.id, stdin: options.stdin) { chunk in
+                        for passed in filter.pass(chunk) { try await output(passed) }
                     }
-                    if let pid = collector.pid {
-                        try? await self.killExecProcessGroup(containerID: containerID, pid: pid)
-                    }
-                    // The output stream ends once the process is gone; give it a bounded grace.
-                    try await Task.sleep(for: .seconds(30))
-                    throw DockerError(.timeout, "exec \(argv.joined(separator: " ")) did not end within \(timeout) and could not be killed")
                 }
+                if let timeout = options.timeout {
+                    group.addTask {
+                        try await Task.sleep(for: timeout)
+                        filter.markTimedOut()
+                        // On a loaded machine the command may not have printed its PID yet: wait for it, bounded.
+                        let giveUp = ContinuousClock.now + .seconds(30)
+                        while filter.pid == nil, ContinuousClock.now < giveUp {
+                            try await Task.sleep(for: .milliseconds(20))
+                        }
+                        if let pid = filter.pid {
+                            try? await self.killExecProcessGroup(containerID: containerID, pid: pid)
+                        }
+                        // The output stream ends once the process is gone; give it a bounded grace.
+                        try await Task.sleep(for: .seconds(30))
+                        throw DockerError(
+                            .timeout, "exec \(argv.joined(separator: " ")) did not end within \(timeout) and could not be killed")
+                    }
+                }
+                try await group.next()
+                group.cancelAll()
             }
-            try await group.next()
-            group.cancelAll()
+        } catch {
+            // Cancelled, or `output` gave up: the command must not outlive the call. The kill runs in
+            // a task of its own because this one's requests are cancelled too; it is awaited, so
+            // nothing is left running when this returns.
+            if let pid = filter.pid {
+                await Task { try? await self.killExecProcessGroup(containerID: containerID, pid: pid) }.value
+            }
+            throw error
         }
         let exitCode = try await execExitCode(created.id)
-        let output = collector.output
-        if reportsPID && !output.sawPID && (exitCode == 126 || exitCode == 127) {
+        if reportsPID && !filter.sawPID && (exitCode == 126 || exitCode == 127) {
             return nil
         }
-        return ExecResult(
-            exitCode: exitCode,
-            stdout: output.stdout,
-            stderr: output.stderr,
-            duration: ContinuousClock.now - started,
-            timedOut: output.timedOut
-        )
+        for held in filter.finish() { try await output(held) }
+        return ExecExit(exitCode: exitCode, duration: ContinuousClock.now - started, timedOut: filter.timedOut)
     }
 
-    private func streamExecOutput(execID: String, stdin: Data?, into collector: ExecOutputCollector) async throws {
+    private func streamExecOutput(execID: String, stdin: Data?, into output: @escaping @Sendable (OutputChunk) async throws -> Void)
+        async throws
+    {
         let path = "/exec/\(Self.pathComponent(execID))/start"
         if let stdin {
             try await HijackedConnection.run(
-                client: self, path: "/v\(apiVersion)\(path)", body: try DockerJSON.encode(ExecStartBody()), stdin: stdin
-            ) { chunk in collector.append(chunk) }
+                client: self, path: "/v\(apiVersion)\(path)", body: try DockerJSON.encode(ExecStartBody()), stdin: stdin, onChunk: output)
             return
         }
         let response = try await perform(
@@ -97,7 +136,7 @@ extension DockerClient {
             body: .bytes(ByteBuffer(data: try DockerJSON.encode(ExecStartBody())))
         )
         for try await chunk in DockerStream<OutputChunk>.frames(response, client: self, operation: "POST \(path)") {
-            collector.append(chunk)
+            try await output(chunk)
         }
     }
 
@@ -120,66 +159,5 @@ extension DockerClient {
             try await Task.sleep(for: .milliseconds(20))
         }
         throw DockerError(.timeout, "exec \(execID): output ended but the daemon reported no exit code within 2 s")
-    }
-}
-
-/// Gathers an exec's output from whichever task reads the stream, and
-/// hands the PID line to the task that enforces the timeout.
-final class ExecOutputCollector: Sendable {
-    struct Output {
-        var stdout = Data()
-        var stderr = Data()
-        var sawPID = false
-        var pid: Int?
-        var pidLine = Data()
-        var awaitingPID: Bool
-        var timedOut = false
-    }
-
-    private let state: Mutex<Output>
-
-    init(expectsPIDLine: Bool) {
-        self.state = Mutex(Output(awaitingPID: expectsPIDLine))
-    }
-
-    /// Everything gathered; a PID line that never completed counts as output.
-    var output: Output {
-        state.withLock { output in
-            var result = output
-            result.stdout = output.pidLine + output.stdout
-            return result
-        }
-    }
-
-    var pid: Int? { state.withLock { $0.pid } }
-
-    func markTimedOut() {
-        state.withLock { $0.timedOut = true }
-    }
-
-    func append(_ chunk: OutputChunk) {
-        state.withLock { output in
-            switch chunk.stream {
-            case .stderr:
-                output.stderr.append(chunk.data)
-            case .stdout, .stdin:
-                guard output.awaitingPID else {
-                    output.stdout.append(chunk.data)
-                    return
-                }
-                output.pidLine.append(chunk.data)
-                guard let newline = output.pidLine.firstIndex(of: UInt8(ascii: "\n")) else { return }
-                output.awaitingPID = false
-                let line = output.pidLine[output.pidLine.startIndex..<newline]
-                output.pid = Int(String(decoding: line, as: UTF8.self).trimmingCharacters(in: .whitespaces))
-                output.sawPID = output.pid != nil
-                if output.sawPID {
-                    output.stdout.append(output.pidLine[output.pidLine.index(after: newline)...])
-                } else {
-                    output.stdout.append(output.pidLine)
-                }
-                output.pidLine = Data()
-            }
-        }
     }
 }

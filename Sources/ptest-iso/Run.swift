@@ -6,8 +6,9 @@ struct Run: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         abstract: "Run a command in an environment; its exit code becomes ptest-iso's.",
         discussion: """
-            The command's stdout and stderr are written to ptest-iso's once it has finished. \
-            A command killed by --timeout exits ptest-iso with 6 after its output. Relative \
+            The command's stdout and stderr are written to ptest-iso's as the command writes \
+            them (with --json, one document at the end). A command killed by --timeout exits \
+            ptest-iso with 6 after its output; Ctrl-C kills the command and exits with 130. Relative \
             --workdir paths are under the environment's working directory (a venv's work/, a \
             container's /work).
 
@@ -51,20 +52,34 @@ struct Run: AsyncParsableCommand {
 
     func run() async throws {
         let input = stdin ? FileHandle.standardInput.readDataToEndOfFile() : nil
-        let result = try await state.manager().run(
-            id,
-            Command(command, environment: try parseVariables(variables), workingDirectory: workdir, timeoutSeconds: timeout, stdin: input))
-        if output.json {
-            try printJSON(result.text)
-        } else {
-            StandardStream.write(result.stdout, to: .standardOutput)
-            StandardStream.write(result.stderr, to: .standardError)
+        let manager = try state.manager()
+        let (id, json) = (id, output.json)
+        let command = Command(
+            command, environment: try parseVariables(variables), workingDirectory: workdir, timeoutSeconds: timeout, stdin: input)
+        // Ctrl-C cancels the run, which kills the command and what it started.
+        let exit = try await interruptible { () -> CommandExit in
+            if json {
+                // The whole result as one JSON document at the end.
+                let result = try await manager.run(id, command)
+                try printJSON(result.text)
+                return CommandExit(exitCode: result.exitCode, durationSeconds: result.durationSeconds, timedOut: result.timedOut)
+            }
+            return try await manager.runStreaming(id, command) { events in
+                for try await event in events {
+                    switch event {
+                    case .stdout(let data): StandardStream.write(data, to: .standardOutput)
+                    case .stderr(let data): StandardStream.write(data, to: .standardError)
+                    case .exit(let exit): return exit
+                    }
+                }
+                throw IsolationError(.ioFailure, "the command's output ended without its exit status")
+            }
         }
-        if result.timedOut {
+        if exit.timedOut {
             StandardStream.error("Error: the command did not finish within \(timeout.map { "\($0)" } ?? "?") seconds and was killed")
             throw ExitCode(ExitStatus.timeout)
         }
-        throw ExitCode(result.exitCode)
+        throw ExitCode(exit.exitCode)
     }
 }
 

@@ -42,6 +42,13 @@ import Testing
         #include <stdlib.h>
         #include <string.h>
         #include "ptest_isolation.h"
+        struct streams { char out[64]; char err[64]; int stop; };
+        static int32_t on_chunk(int32_t stream, const uint8_t *data, size_t length, void *context) {
+            struct streams *seen = context;
+            char *buffer = stream == PTEST_ISO_STREAM_STDOUT ? seen->out : seen->err;
+            strncat(buffer, (const char *)data, length < 16 ? length : 16);
+            return seen->stop;
+        }
         int main(int argc, char **argv) {
             if (argc < 2) return 9;
             if (ptest_iso_abi_version() != PTEST_ISO_ABI_VERSION) { puts("abi mismatch"); return 1; }
@@ -60,6 +67,26 @@ import Testing
             ptest_iso_free(out);
             status = ptest_iso_call(manager, "migrate", "{\"id\": \"env-none\", \"image\": \"python:3.11\"}", &out);
             printf("migrate %d %s\n", status, strstr(out, "\"code\":\"notFound\"") ? "notFound" : out);
+            ptest_iso_free(out);
+            status = ptest_iso_call(manager, "create", "{}", &out);
+            char id[64] = {0};
+            const char *found = strstr(out, "\"id\":\"");
+            if (status != PTEST_ISO_OK || !found) { printf("create: %s\n", out); return 3; }
+            sscanf(found + 6, "%63[^\"]", id);
+            ptest_iso_free(out);
+            char request[256];
+            snprintf(request, sizeof request, "{\"id\": \"%s\", \"argv\": [\"sh\", \"-c\", \"printf a; printf b >&2; printf c; exit 3\"]}", id);
+            struct streams seen = {{0}, {0}, 0};
+            status = ptest_iso_call_streaming(manager, "run_stream", request, on_chunk, &seen, &out);
+            printf("stream %d out=%s err=%s %s\n", status, seen.out, seen.err, strstr(out, "\"exit_code\":3") ? "exit 3" : out);
+            ptest_iso_free(out);
+            snprintf(request, sizeof request, "{\"id\": \"%s\", \"argv\": [\"sh\", \"-c\", \"echo x; exec sleep 300\"]}", id);
+            struct streams stopping = {{0}, {0}, 1};
+            status = ptest_iso_call_streaming(manager, "run_stream", request, on_chunk, &stopping, &out);
+            printf("stopped %d %s\n", status, strstr(out, "\"code\":\"cancelled\"") ? "cancelled" : out);
+            ptest_iso_free(out);
+            snprintf(request, sizeof request, "{\"id\": \"%s\"}", id);
+            printf("destroy %d\n", ptest_iso_call(manager, "destroy", request, &out));
             ptest_iso_free(out);
             status = ptest_iso_call(manager, "get", "[1,", &out);
             printf("malformed %d\n", status);
@@ -90,6 +117,9 @@ import Testing
                 session 0 {"home":"\(work.appendingPathComponent("home").path)","session":"c-probe"}
                 get -4 notFound
                 migrate -4 notFound
+                stream 0 out=ac err=b exit 3
+                stopped -12 cancelled
+                destroy 0
                 malformed -1
                 close 0
                 close again -3
@@ -113,7 +143,7 @@ import Testing
         #expect(
             Set(names) == [
                 "ptest_iso_abi_version", "ptest_iso_protocol_version", "ptest_iso_version", "ptest_iso_open", "ptest_iso_close",
-                "ptest_iso_call", "ptest_iso_set_event_callback", "ptest_iso_free",
+                "ptest_iso_call", "ptest_iso_call_streaming", "ptest_iso_set_event_callback", "ptest_iso_free",
             ])
     }
 }

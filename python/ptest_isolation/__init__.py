@@ -28,6 +28,7 @@ from .errors import (
 from . import services
 from .manager import Environment, Manager
 from .results import Event, JobResult, RunResult, Snapshot
+from .streaming import OutputCallback, OutputChunk, OutputStream
 from .specs import Build, DockerSpec, Healthcheck, Secret, Tmpfs, VenvSpec, Volume, WaitFor
 
 __version__ = _library_version()
@@ -54,6 +55,9 @@ __all__ = [
     "JobResult",
     "Manager",
     "NotFound",
+    "OutputCallback",
+    "OutputChunk",
+    "OutputStream",
     "RunResult",
     "Secret",
     "Snapshot",

@@ -14,6 +14,10 @@ PROTOCOL_VERSION = 1
 LIBRARY_NAME = "libCPtestIsolation.so"
 
 EventCallback = ctypes.CFUNCTYPE(None, ctypes.c_char_p, ctypes.c_void_p)
+#: ``ptest_iso_chunk_callback``: (stream, data, length, context) → 0 to go on.
+ChunkCallback = ctypes.CFUNCTYPE(ctypes.c_int32, ctypes.c_int32, ctypes.POINTER(ctypes.c_uint8), ctypes.c_size_t, ctypes.c_void_p)
+#: ``PTEST_ISO_STREAM_*`` → the stream's name.
+STREAMS = {1: "stdout", 2: "stderr"}
 
 
 def _candidates() -> list[pathlib.Path]:
@@ -74,6 +78,10 @@ def _declare(library: ctypes.CDLL) -> None:
     library.ptest_iso_close.restype = ctypes.c_int32
     library.ptest_iso_call.argtypes = [ctypes.c_void_p, ctypes.c_char_p, ctypes.c_char_p, out_string]
     library.ptest_iso_call.restype = ctypes.c_int32
+    library.ptest_iso_call_streaming.argtypes = [
+        ctypes.c_void_p, ctypes.c_char_p, ctypes.c_char_p, ChunkCallback, ctypes.c_void_p, out_string,
+    ]
+    library.ptest_iso_call_streaming.restype = ctypes.c_int32
     library.ptest_iso_set_event_callback.argtypes = [ctypes.c_void_p, EventCallback, ctypes.c_void_p, out_string]
     library.ptest_iso_set_event_callback.restype = ctypes.c_int32
     library.ptest_iso_free.argtypes = [ctypes.c_void_p]
@@ -124,6 +132,30 @@ def call(handle: Optional[int], method: str, request: dict[str, Any]) -> Any:
     """One round trip: a plain C call, so the GIL is released while it runs."""
     output = ctypes.c_void_p()
     status = LIBRARY.ptest_iso_call(handle, method.encode(), json.dumps(request).encode(), ctypes.byref(output))
+    return _check(status, output)
+
+
+def call_streaming(handle: Optional[int], method: str, request: dict[str, Any], on_chunk: Callable[[str, bytes], bool]) -> Any:
+    """A streaming round trip: ``on_chunk(stream, data)`` runs on this thread for each chunk, in
+    order, while the call is under way; returning False stops the call (the command is killed, and
+    ``Cancelled`` is raised). An exception from ``on_chunk`` stops it too, and is raised instead."""
+    failure: list[BaseException] = []
+
+    def deliver(stream: int, data: Any, length: int, _context: Any) -> int:
+        if failure:
+            return 1
+        try:
+            return 0 if on_chunk(STREAMS.get(stream, "stdout"), ctypes.string_at(data, length)) else 1
+        except BaseException as error:  # raised again once the call has ended
+            failure.append(error)
+            return 1
+
+    thunk = ChunkCallback(deliver)
+    output = ctypes.c_void_p()
+    status = LIBRARY.ptest_iso_call_streaming(handle, method.encode(), json.dumps(request).encode(), thunk, None, ctypes.byref(output))
+    if failure:
+        _take(output)
+        raise failure[0]
     return _check(status, output)
 
 

@@ -8,10 +8,11 @@ import os
 import threading
 from typing import Any, Callable, Collection, Iterator, Optional, Sequence, Union
 
-from . import _native
+from . import _native, streaming
 from .errors import IllegalTransition, InvalidSpec, IsolationError
 from .results import Event, JobResult, RunResult, Snapshot
 from .specs import Build, DockerSpec, Secret, Tmpfs, VenvSpec, Volume, _request, spec_from_fields
+from .streaming import OutputCallback, OutputStream
 
 Spec = Union[VenvSpec, DockerSpec, dict[str, Any]]
 
@@ -412,8 +413,45 @@ class Environment:
         timeout: Optional[float] = None,
         stdin: Optional[str] = None,
         check: bool = False,
+        stream: Optional[OutputCallback] = None,
     ) -> RunResult:
-        """Runs a command (a list, or a string for ``sh -c``) in the environment."""
+        """Runs a command (a list, or a string for ``sh -c``) in the environment.
+
+        With ``stream``, each :class:`OutputChunk` goes to ``stream(chunk)`` as the command writes
+        it (on this thread, in order); returning ``False`` from it kills the command and raises
+        ``Cancelled``. The result still holds the whole output."""
+        args, request = self._run_request(argv, env=env, cwd=cwd, timeout=timeout, stdin=stdin)
+        if stream is not None:
+            result = streaming.run_streaming(self._manager._require_handle(), args, request, stream)
+        else:
+            result = RunResult.from_abi(args, self._manager.call("run", **request))
+        self.last_result = result
+        return result.check_returncode() if check else result
+
+    def stream(
+        self,
+        argv: Union[str, Sequence[str]],
+        *,
+        env: Optional[dict[str, str]] = None,
+        cwd: Optional[str] = None,
+        timeout: Optional[float] = None,
+        stdin: Optional[str] = None,
+    ) -> OutputStream:
+        """Starts a command and iterates its :class:`OutputChunk` s as they come; the
+        :class:`RunResult` is ``.result`` once the iteration has ended. Use it in ``with``:
+        leaving the block early kills the command."""
+        args, request = self._run_request(argv, env=env, cwd=cwd, timeout=timeout, stdin=stdin)
+        return OutputStream(self._manager._require_handle(), args, request)
+
+    def _run_request(
+        self,
+        argv: Union[str, Sequence[str]],
+        *,
+        env: Optional[dict[str, str]],
+        cwd: Optional[str],
+        timeout: Optional[float],
+        stdin: Optional[str],
+    ) -> tuple[list[str], dict[str, Any]]:
         args = ["sh", "-c", argv] if isinstance(argv, str) else list(argv)
         request: dict[str, Any] = {"id": self.id, "argv": args}
         if env:
@@ -424,9 +462,7 @@ class Environment:
             request["timeout_seconds"] = timeout
         if stdin is not None:
             request["stdin"] = stdin
-        result = RunResult.from_abi(args, self._manager.call("run", **request))
-        self.last_result = result
-        return result.check_returncode() if check else result
+        return args, request
 
     def python(self, code: str, **kwargs: Any) -> RunResult:
         """Runs Python code with the environment's interpreter (`python3`: in a venv and in a container)."""
@@ -482,6 +518,15 @@ class Environment:
         if tail is not None:
             request["tail"] = tail
         return "".join(chunk["text"] for chunk in self._manager.call("logs", **request)["logs"])
+
+    def follow_logs(self, callback: OutputCallback, *, tail: Optional[int] = None) -> None:
+        """Hands each new piece of the container's log to ``callback`` (on this thread) as it is
+        written, until the environment is removed or ``callback`` returns ``False`` (then
+        ``Cancelled`` is raised). Docker environments only."""
+        request: dict[str, Any] = {"id": self.id}
+        if tail is not None:
+            request["tail"] = tail
+        streaming.follow(self._manager._require_handle(), request, callback)
 
     def migrate(self, *, image: str, timeout: Optional[float] = None) -> "Environment":
         """A new Docker environment of ``image`` from this virtualenv one: the same

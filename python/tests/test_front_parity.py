@@ -39,7 +39,8 @@ FRONTS: dict[str, tuple[str | None, str | None, str | None]] = {
     "destroyExpired": ("destroy_expired", "cleanup", "Manager.cleanup"),
     "cleanup": ("cleanup", "cleanup", "Manager.cleanup"),
     "logs": ("logs", "logs", "Environment.logs"),
-    "followLogs": (None, "logs", None),
+    "followLogs": ("follow_logs", "logs", "Environment.follow_logs"),
+    "runStreaming": ("run_stream", "run", "Environment.stream"),
     "stats": ("stats", "stats", "Environment.stats"),
     "events": (None, None, "Manager.on_event"),
     "snapshot": ("snapshot", "snapshot", "Environment.snapshot"),
@@ -62,7 +63,6 @@ FRONTS: dict[str, tuple[str | None, str | None, str | None]] = {
 #: Why an operation is missing from a front (front → operation → reason).
 NOT_ON = {
     "abi": {
-        "followLogs": "a stream: the ABI's calls return one JSON document (streaming is issue 16)",
         "events": "a C callback, ptest_iso_set_event_callback, not a method",
     },
     "cli": {
@@ -72,7 +72,7 @@ NOT_ON = {
         "waitForTeardown": "each command waits for its own work before it exits",
         "shutdown": "each command shuts its manager down as it exits",
     },
-    "python": {"followLogs": "a stream: comes with streamed output (issue 16)"},
+    "python": {},
 }
 
 #: Public functions of the manager's files that are not operations.

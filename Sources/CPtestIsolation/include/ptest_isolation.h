@@ -18,6 +18,7 @@
 #ifndef PTEST_ISOLATION_H
 #define PTEST_ISOLATION_H
 
+#include <stddef.h>
 #include <stdint.h>
 
 #ifdef __cplusplus
@@ -78,6 +79,28 @@ int32_t ptest_iso_close(ptest_iso_manager *handle, char **out_error);
 /* Calls a method (see docs/c-abi.md). *out_json receives the response JSON
  * on success, the error JSON on failure. */
 int32_t ptest_iso_call(ptest_iso_manager *handle, const char *method, const char *request_json, char **out_json);
+
+/* Kinds of output chunk passed to a ptest_iso_chunk_callback. */
+#define PTEST_ISO_STREAM_STDOUT 1
+#define PTEST_ISO_STREAM_STDERR 2
+
+/* Receives one chunk of a streamed call's output: `stream` is PTEST_ISO_STREAM_STDOUT
+ * or PTEST_ISO_STREAM_STDERR, `data` (not NUL-terminated, valid only during the call)
+ * holds `length` > 0 bytes. Return 0 to go on; anything else stops the call: the command
+ * is killed with what it started, and ptest_iso_call_streaming returns
+ * PTEST_ISO_E_CANCELLED. */
+typedef int32_t (*ptest_iso_chunk_callback)(int32_t stream, const uint8_t *data, size_t length, void *context);
+
+/* Calls a streaming method (see docs/c-abi.md: "run_stream" takes run's request and
+ * answers {"exit_code", "duration_seconds", "timed_out"}; "follow_logs" takes logs'
+ * request and answers {} once the log ends). Each chunk of output goes to `callback`
+ * as it comes, on the calling thread, one at a time and in order (each stream in the
+ * order written); the output waits while the callback runs. The call returns after
+ * the last chunk, with *out_json as in ptest_iso_call. Another thread stops it with the
+ * method "cancel" and the "call_id" (a string) given in its request, or with "cancel_all".
+ * The callback may make other calls, but not ptest_iso_call_streaming itself. */
+int32_t ptest_iso_call_streaming(ptest_iso_manager *handle, const char *method, const char *request_json,
+                                 ptest_iso_chunk_callback callback, void *context, char **out_json);
 
 /* Registers (or, with NULL, removes) the event callback of a manager. When it
  * replaces or removes a callback, it returns only after every call of the old

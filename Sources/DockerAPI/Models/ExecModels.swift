@@ -44,6 +44,20 @@ public struct ExecResult: Sendable {
     public var stderrText: String { String(decoding: stderr, as: UTF8.self) }
 }
 
+/// How a streamed command ended (``DockerClient/execStreaming(_:_:output:)``); its output went to the caller as it came.
+public struct ExecExit: Sendable, Hashable {
+    public var exitCode: Int
+    public var duration: Duration
+    /// The command hit its timeout and was killed.
+    public var timedOut: Bool
+
+    public init(exitCode: Int, duration: Duration, timedOut: Bool) {
+        self.exitCode = exitCode
+        self.duration = duration
+        self.timedOut = timedOut
+    }
+}
+
 struct ExecCreateBody: Encodable {
     var attachStdin: Bool
     var attachStdout = true

@@ -17,7 +17,7 @@ enum HijackedConnection {
         path: String,
         body: Data,
         stdin: Data,
-        onChunk: @escaping @Sendable (OutputChunk) -> Void
+        onChunk: @Sendable (OutputChunk) async throws -> Void
     ) async throws {
         let operation = "POST \(path)"
         let channel: NIOAsyncChannel<ByteBuffer, ByteBuffer>
@@ -55,9 +55,9 @@ enum HijackedConnection {
                 outbound.finish()
 
                 var decoder = OutputFrameDecoder()
-                for chunk in try decoder.feed(rest) { onChunk(chunk) }
+                for chunk in try decoder.feed(rest) { try await onChunk(chunk) }
                 while let buffer = try await iterator.next() {
-                    for chunk in try decoder.feed(buffer) { onChunk(chunk) }
+                    for chunk in try decoder.feed(buffer) { try await onChunk(chunk) }
                 }
                 _ = try decoder.finish()
             }

@@ -224,7 +224,7 @@ public final class DockerEngine: IsolationEngine {
         }
     }
 
-    public func run(_ environment: Environment, _ command: Command) async throws -> CommandResult {
+    public func run(_ environment: Environment, _ command: Command, output: CommandOutputSink) async throws -> CommandExit {
         guard !command.argv.isEmpty else { throw IsolationError(.invalidSpec, field: "argv", "empty; give the program and its arguments") }
         var options = ExecOptions(command.argv)
         options.environment = command.environment
@@ -233,10 +233,16 @@ public final class DockerEngine: IsolationEngine {
         }
         options.stdin = command.stdin
         options.timeout = command.timeoutSeconds.map { .milliseconds(Int64($0 * 1000)) }
-        let result = try await withClient { try await $0.exec(environment.location, options) }
-        return CommandResult(
-            exitCode: Int32(clamping: result.exitCode), stdout: result.stdout, stderr: result.stderr,
-            durationSeconds: result.duration.seconds, timedOut: result.timedOut)
+        let exit = try await withClient { client in
+            // Always the killable exec: a cancelled run must not leave its command behind in the container.
+            try await client.execStreaming(environment.location, options) { chunk in
+                switch chunk.stream {
+                case .stderr: try await output.stderr(chunk.data)
+                case .stdout, .stdin: try await output.stdout(chunk.data)
+                }
+            }
+        }
+        return CommandExit(exitCode: Int32(clamping: exit.exitCode), durationSeconds: exit.duration.seconds, timedOut: exit.timedOut)
     }
 
     public func destroy(_ environment: Environment) async throws {

@@ -21,7 +21,16 @@ public protocol IsolationEngine: Sendable {
     /// - Returns: the location and details to record.
     func create(_ environment: Environment) async throws -> EngineArtifact
 
-    func run(_ environment: Environment, _ command: Command) async throws -> CommandResult
+    /// Runs a command, handing its stdout and stderr to `output` as they come (each in order),
+    /// and returns how it ended. The one run of an engine: the whole-output call gathers from it.
+    ///
+    /// At ``Command/timeoutSeconds`` the command is killed with every process it started and
+    /// ``CommandExit/timedOut`` is set. When the calling task is cancelled, or `output` throws
+    /// (its reader has gone), the command is killed the same way before this returns.
+    ///
+    /// - Throws: `invalidSpec` for a working directory that is not one, `cancelled`, what
+    ///   `output` throws. A non-zero exit code is a result.
+    func run(_ environment: Environment, _ command: Command, output: CommandOutputSink) async throws -> CommandExit
 
     func install(_ environment: Environment, _ request: PackageRequest) async throws -> CommandResult
     func installedPackages(_ environment: Environment) async throws -> [InstalledPackage]
@@ -64,6 +73,14 @@ public struct EngineArtifact: Sendable, Hashable {
 extension IsolationEngine {
     /// No engine-specific check: the record is trusted.
     public func reuseProblem(_ environment: Environment) async throws -> String? { nil }
+
+    /// A run's whole output, gathered as it comes: the fold of
+    /// ``run(_:_:output:)`` behind the manager's ``IsolationManager/run(_:_:timeout:)`` and the
+    /// engines' own commands (pip, probes).
+    func run(_ environment: Environment, _ command: Command) async throws -> CommandResult {
+        let gathered = CommandOutputGatherer()
+        return gathered.result(try await run(environment, command, output: gathered.sink))
+    }
 
     func unsupported(_ capability: EngineCapability) -> IsolationError {
         IsolationError(.engineUnavailable, "the \(kind) engine does not support \(capability.rawValue)")

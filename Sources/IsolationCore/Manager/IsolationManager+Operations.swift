@@ -12,7 +12,10 @@ extension IsolationManager {
         return (environment, try engine(for: environment))
     }
 
-    /// Runs a command. A non-zero exit code is a result, not an error.
+    /// Runs a command and returns its whole output. A non-zero exit code is a result, not an error.
+    ///
+    /// The fold of ``runStreaming(_:_:timeout:_:)``: the engine's one streaming run, with the
+    /// output gathered as it comes.
     ///
     /// - Throws: `invalidSpec` naming the field of a malformed command (``Command/validate()``).
     public func run(_ id: String, _ command: Command, timeout: Duration? = nil) async throws -> CommandResult {

@@ -11,17 +11,11 @@ import SystemPackage
 /// Runs a child process in a session of its own, so that a timeout — and
 /// the end of the command — takes every process it started with it.
 enum ProcessRunner {
-    /// Output beyond this many bytes per stream is an error rather than a memory blow-up.
-    static let outputLimit = 512 << 20
-
-    /// Runs `executable` with exactly `environment` (nothing inherited).
+    /// Runs `executable` with exactly `environment` (nothing inherited) and returns its whole
+    /// output: the fold of ``stream(executable:arguments:environment:workingDirectory:stdin:timeout:output:)``.
     ///
-    /// A non-zero exit is a result. At `timeout` the whole process group is
-    /// killed and ``CommandResult/timedOut`` is set; when the command
-    /// exits, stragglers it left in its group are killed too, so none holds
-    /// the output pipes open.
-    ///
-    /// - Throws: ``IsolationError/Code/ioFailure`` when the process cannot be started.
+    /// - Throws: ``IsolationError/Code/ioFailure`` when the process cannot be started or writes
+    ///   more than ``CommandOutputGatherer/limit`` to one stream.
     static func run(
         executable: String,
         arguments: [String],
@@ -30,6 +24,33 @@ enum ProcessRunner {
         stdin: Data? = nil,
         timeout: Duration? = nil
     ) async throws -> CommandResult {
+        let gathered = CommandOutputGatherer()
+        let exit = try await stream(
+            executable: executable, arguments: arguments, environment: environment, workingDirectory: workingDirectory, stdin: stdin,
+            timeout: timeout, output: gathered.sink)
+        return gathered.result(exit)
+    }
+
+    /// Runs `executable` with exactly `environment` (nothing inherited), handing its stdout and
+    /// stderr to `output` as they are read.
+    ///
+    /// A non-zero exit is a result. At `timeout` the whole process group is
+    /// killed and ``CommandExit/timedOut`` is set; when the command
+    /// exits, stragglers it left in its group are killed too, so none holds
+    /// the output pipes open. When the calling task is cancelled or `output`
+    /// throws, the group is killed before this returns.
+    ///
+    /// - Throws: ``IsolationError/Code/ioFailure`` when the process cannot be started,
+    ///   `cancelled`, what `output` throws.
+    static func stream(
+        executable: String,
+        arguments: [String],
+        environment: [String: String],
+        workingDirectory: String? = nil,
+        stdin: Data? = nil,
+        timeout: Duration? = nil,
+        output: CommandOutputSink
+    ) async throws -> CommandExit {
         var options = PlatformOptions()
         options.createSession = true
         let variables = Dictionary(
@@ -45,41 +66,28 @@ enum ProcessRunner {
         )
         let started = ContinuousClock.now
         let timedOut = Flag()
-        let outcome: ExecutionResult<(Data, Data), SequenceOutput, SequenceOutput>
+        let outcome: ExecutionResult<Void, SequenceOutput, SequenceOutput>
         do {
             outcome = try await Subprocess.run(configuration, input: .inputWriter, output: .sequence, error: .sequence) { execution in
                 let pid = execution.processIdentifier.value
                 let pidfd = execution.processIdentifier.processDescriptor
-                async let out = collect(execution.standardOutput)
-                async let err = collect(execution.standardError)
-                let guardian = Task {
-                    await withTaskGroup(of: Void.self) { group in
-                        group.addTask {
-                            await waitForExit(pidfd)
-                        }
-                        if let timeout {
-                            group.addTask {
-                                try? await Task.sleep(for: timeout)
-                                if !Task.isCancelled { timedOut.set() }
-                            }
-                        }
-                        await group.next()
-                        group.cancelAll()
+                // The group dies with the call: a cancelled reader must not leave the command running.
+                try await withTaskCancellationHandler {
+                    do {
+                        try await pump(
+                            execution, pid: pid, pidfd: pidfd, stdin: stdin, timeout: timeout, timedOut: timedOut, output: output)
+                    } catch {
+                        kill(-pid, SIGKILL)
+                        throw error
                     }
-                    if !Task.isCancelled { kill(-pid, SIGKILL) }
+                } onCancel: {
+                    kill(-pid, SIGKILL)
                 }
-                if let stdin, !stdin.isEmpty {
-                    _ = try? await execution.standardInputWriter.write(Array(stdin))
-                }
-                try? await execution.standardInputWriter.finish()
-                let result = try await (out, err)
-                guardian.cancel()
-                return result
             }
         } catch let error as IsolationError {
             throw error
         } catch {
-            if Task.isCancelled {
+            if Task.isCancelled || error is CancellationError {
                 throw IsolationError(.cancelled, "\(executable) was cancelled (and killed with its process group)")
             }
             throw IsolationError(.ioFailure, "cannot run \(executable): \(error)")
@@ -92,24 +100,50 @@ enum ProcessRunner {
         case .exited(let code): exitCode = code
         case .signaled(let signal): exitCode = 128 + signal
         }
-        return CommandResult(
-            exitCode: exitCode,
-            stdout: outcome.closureResult.0,
-            stderr: outcome.closureResult.1,
-            durationSeconds: (ContinuousClock.now - started).seconds,
-            timedOut: timedOut.isSet
-        )
+        return CommandExit(exitCode: exitCode, durationSeconds: (ContinuousClock.now - started).seconds, timedOut: timedOut.isSet)
     }
 
-    private static func collect(_ sequence: SubprocessOutputSequence) async throws -> Data {
-        var data = Data()
-        for try await buffer in sequence {
-            buffer.withUnsafeBytes { data.append(contentsOf: $0) }
-            if data.count > outputLimit {
-                throw IsolationError(.ioFailure, "a command wrote more than \(outputLimit >> 20) MiB to one stream")
+    /// Feeds stdin, forwards both output pipes until they end, and kills the group at the
+    /// timeout or, once the command has exited, to take stragglers that hold the pipes open.
+    private static func pump(
+        _ execution: Execution<CustomWriteInput, SequenceOutput, SequenceOutput>, pid: pid_t, pidfd: CInt, stdin: Data?, timeout: Duration?,
+        timedOut: Flag, output: CommandOutputSink
+    ) async throws {
+        try await withThrowingTaskGroup(of: Bool.self) { group in
+            let (stdout, stderr) = (execution.standardOutput, execution.standardError)
+            group.addTask {
+                for try await buffer in stdout { try await output.stdout(buffer.withUnsafeBytes { Data($0) }) }
+                return true
             }
+            group.addTask {
+                for try await buffer in stderr { try await output.stderr(buffer.withUnsafeBytes { Data($0) }) }
+                return true
+            }
+            group.addTask {
+                await withTaskGroup(of: Void.self) { watch in
+                    watch.addTask { await waitForExit(pidfd) }
+                    if let timeout {
+                        watch.addTask {
+                            try? await Task.sleep(for: timeout)
+                            if !Task.isCancelled { timedOut.set() }
+                        }
+                    }
+                    await watch.next()
+                    watch.cancelAll()
+                }
+                if !Task.isCancelled { kill(-pid, SIGKILL) }
+                return false
+            }
+            if let stdin, !stdin.isEmpty {
+                _ = try? await execution.standardInputWriter.write(Array(stdin))
+            }
+            try? await execution.standardInputWriter.finish()
+            var readersDone = 0
+            while readersDone < 2, let isReader = try await group.next() {
+                if isReader { readersDone += 1 }
+            }
+            group.cancelAll()
         }
-        return data
     }
 
     /// Returns when the process behind `pidfd` has exited (or the task is cancelled).

@@ -114,7 +114,7 @@ public final class VirtualenvEngine: IsolationEngine {
         try TreeCopier.writeFile(directory.appendingPathComponent("environment.json").path, StatePayload.encode(metadata))
     }
 
-    public func run(_ environment: Environment, _ command: Command) async throws -> CommandResult {
+    public func run(_ environment: Environment, _ command: Command, output: CommandOutputSink) async throws -> CommandExit {
         let venv = venv(of: environment)
         let work = workDirectory(of: environment)
         var variables = commandEnvironment(venv: venv)
@@ -133,12 +133,12 @@ public final class VirtualenvEngine: IsolationEngine {
             throw IsolationError(.invalidSpec, field: "argv", "empty; give the program and its arguments")
         }
         guard let executable = resolve(program, path: variables["PATH"] ?? "", cwd: cwd) else {
-            return CommandResult(
-                exitCode: 127, stdout: Data(), stderr: Data("\(program): command not found\n".utf8), durationSeconds: 0, timedOut: false)
+            try await output.stderr(Data("\(program): command not found\n".utf8))
+            return CommandExit(exitCode: 127, durationSeconds: 0, timedOut: false)
         }
-        return try await ProcessRunner.run(
+        return try await ProcessRunner.stream(
             executable: executable, arguments: Array(command.argv.dropFirst()), environment: variables, workingDirectory: cwd,
-            stdin: command.stdin, timeout: command.timeoutSeconds.map { .milliseconds(Int64($0 * 1000)) }
+            stdin: command.stdin, timeout: command.timeoutSeconds.map { .milliseconds(Int64($0 * 1000)) }, output: output
         )
     }
 
