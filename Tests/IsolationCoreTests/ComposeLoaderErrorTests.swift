@@ -145,3 +145,17 @@ struct ComposeLoaderErrorTests {
         #expect(try message(large).contains("bytes; at most 4194304 are read"))
     }
 }
+
+extension ComposeLoaderErrorTests {
+    @Test func listsAtTheirKeysColumnAndWideFilesStayBounded() throws {
+        // A list at its parent key's column nests two levels per indentation step.
+        var sameColumn = "services:\n  a:\n    image: x\n    labels:\n"
+        for level in 0..<2000 { sameColumn += String(repeating: " ", count: 4 + 2 * level) + "- k:\n" }
+        #expect(try message(sameColumn).contains("nested"))
+        // A flat list of a million entries is within the size limit but far over the node budget.
+        let wide = "services: {}\nx-wide: [" + String(repeating: "1,", count: 1_000_000) + "1]\n"
+        let start = ContinuousClock.now
+        #expect(try message(wide).contains("more than 100000 YAML nodes"))
+        #expect(ContinuousClock.now - start < .seconds(20))
+    }
+}

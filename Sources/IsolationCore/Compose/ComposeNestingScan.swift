@@ -3,8 +3,10 @@
 /// overflow the stack before any node could be counted; this scan finds such a file in linear
 /// time and refuses it with the line.
 ///
-/// It bounds the depth from above, never below: indentation levels, plus the block indicators
-/// (`- `, `? `, `: `) on a line, plus open flow brackets (outside quotes and comments). Real
+/// It bounds the depth from above, never below: twice the indentation levels (a list may sit
+/// at its parent key's column, so one level of indentation can open a mapping and a list),
+/// plus the block indicators (`- `, `? `, `: `) on a line, plus open flow brackets (outside
+/// quotes and comments). Real
 /// files stay far below ``ComposeLimits/maxScannedDepth``; the exact depth is checked again,
 /// per node, while the tree is converted.
 enum ComposeNestingScan {
@@ -20,7 +22,7 @@ enum ComposeNestingScan {
             while let last = indents.last, last >= indent { indents.removeLast() }
             indents.append(indent)
             let (indicators, deepestFlow) = scan(bytes[indent...], flowDepth: &flowDepth)
-            let estimate = indents.count + indicators + deepestFlow
+            let estimate = 2 * indents.count + indicators + deepestFlow
             guard estimate <= ComposeLimits.maxScannedDepth else {
                 throw ComposeError.at(
                     ComposeLocation(file: file, line: lineNumber), nil,
