@@ -21,6 +21,9 @@ public struct ComposeProject: Sendable, Hashable {
     public var networks: [String: ComposeNetwork]
     /// Declared named volumes by name.
     public var volumes: [String: ComposeVolume]
+    /// What the loader noticed but Compose does not refuse, with `file:line` (a variable
+    /// used but not set, read as an empty string).
+    public var warnings: [String] = []
 
     public init(
         name: String, workingDirectory: String, configFiles: [String] = [], services: [ComposeService] = [],
