@@ -96,3 +96,19 @@ def test_a_fresh_postgres_for_this_test(docker_available, iso_service):
         connection.execute("CREATE TABLE notes (body text)")
         connection.execute("INSERT INTO notes VALUES ('isolated')")
         assert connection.execute("SELECT body FROM notes").fetchall() == [("isolated",)]
+
+
+def test_a_compose_stack_for_this_test(docker_available, iso_factory):
+    # The team's compose file, brought up natively: the web front starts once the cache is
+    # healthy, every service's ports are known by name, and the whole stack goes after the test.
+    import pathlib
+    import socket
+    import urllib.request
+
+    stack = iso_factory(compose=str(pathlib.Path(__file__).parent / "compose" / "docker-compose.yml"))
+    assert stack.services == ["cache", "web"]
+    with urllib.request.urlopen(f"http://127.0.0.1:{stack.ports[8080]}/", timeout=10) as answer:
+        assert answer.read() == b"front of cache\n"
+    with socket.create_connection(("127.0.0.1", stack.service_ports("cache")[6379]), timeout=10) as cache:
+        cache.sendall(b"PING\r\n")
+        assert cache.recv(64) == b"+PONG\r\n"

@@ -23,6 +23,8 @@ public enum ResourceLabels {
     public static let standby = "ptest-iso.standby"
     /// On a standby: the TTL (seconds) of the environments that may take it.
     public static let standbyTTL = "ptest-iso.standby-ttl"
+    /// On a compose stack's container: the service it runs.
+    public static let composeService = "ptest-iso.compose.service"
     /// On a network several environments share (removed with the last of them).
     public static let sharedNetwork = "ptest-iso.shared-network"
     /// On an image committed as a snapshot: the snapshot's id.

@@ -29,6 +29,7 @@ struct Create: AsyncParsableCommand {
               ptest-iso create --image my-http-service:1 --mode service
               echo '{"python": ">=3.10", "with_pip": true}' | ptest-iso create --spec - --keep
               ptest-iso create --image my-db:1 --mode service --reuse --ttl 28800
+              ptest-iso create --compose docker-compose.yml --compose-service web
             """
     )
 
@@ -37,6 +38,12 @@ struct Create: AsyncParsableCommand {
 
     @Option(help: "A JSON spec file, or - for stdin (not with the other spec flags).")
     var spec: String?
+
+    @Option(help: "A compose file: the environment is its stack (docker); repeat to merge files as docker compose -f does.")
+    var compose: [String] = []
+
+    @Option(help: "With --compose: a service to start (with what it depends on); repeat for more (default: all).")
+    var composeService: [String] = []
 
     @Option(help: "The engine: virtualenv or docker (default: chosen from the spec).")
     var engine: String?
@@ -86,11 +93,15 @@ struct Create: AsyncParsableCommand {
             ("--requirement", !requirement.isEmpty), ("--name", name != nil), ("--find-links", !sources.findLinks.isEmpty),
             ("--index-url", sources.indexURL != nil),
             ("--offline", sources.offline), ("--with-pip", withPip), ("--env", !variables.isEmpty),
+            ("--compose", !compose.isEmpty), ("--compose-service", !composeService.isEmpty),
         ]
         try SpecOption.checkAlone(spec, besides: flags)
         _ = try parseVariables(variables)
         if let mode, DockerMode(rawValue: mode) == nil {
             throw ValidationError("--mode '\(mode)' must be one of \(DockerMode.allCases.map(\.rawValue).joined(separator: ", "))")
+        }
+        if compose.isEmpty, !composeService.isEmpty {
+            throw ValidationError("--compose-service needs --compose FILE")
         }
         if keep, ttl != nil {
             throw ValidationError("--keep and --ttl conflict; a kept environment has no expiry")
@@ -126,7 +137,9 @@ struct Create: AsyncParsableCommand {
                 engine: engine.map(EngineKind.init(rawValue:)), name: name, python: python, requirements: requirement,
                 indexURL: sources.indexURL, findLinks: sources.findLinks.map { URL(fileURLWithPath: $0).path }, offline: sources.offline,
                 withPip: withPip,
-                environment: try parseVariables(variables), image: image, mode: mode.flatMap(DockerMode.init(rawValue:)))
+                environment: try parseVariables(variables), image: image, mode: mode.flatMap(DockerMode.init(rawValue:)),
+                compose: compose.isEmpty
+                    ? nil : ComposeSpec(files: compose.map { URL(fileURLWithPath: $0).path }, services: composeService))
         }
         return try EnvironmentSpec.decode(json: SpecOption.read(spec))
     }

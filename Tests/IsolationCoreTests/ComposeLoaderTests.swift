@@ -309,7 +309,9 @@ struct ComposeLoaderTests {
         let fromDirectory = try fixture.load("compose.yaml").name
         #expect(fromDirectory == (fixture.directory as NSString).lastPathComponent.lowercased())
         try fixture.write("named.yaml", "name: fixed\nservices:\n  a:\n    image: x\n")
-        #expect(try fixture.load("named.yaml", projectName: "other").name == "fixed")
+        #expect(try fixture.load("named.yaml").name == "fixed")
+        // A given name wins, as `docker compose -p` does: two stacks of one file never collide.
+        #expect(try fixture.load("named.yaml", projectName: "other").name == "other")
     }
 
     @Test func shellFormCommandsSplitLikeAShell() throws {

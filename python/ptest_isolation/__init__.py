@@ -29,12 +29,13 @@ from . import services
 from .manager import Environment, Manager
 from .results import Event, JobResult, RunResult, Snapshot
 from .streaming import OutputCallback, OutputChunk, OutputStream
-from .specs import Build, DockerSpec, Healthcheck, Secret, Tmpfs, VenvSpec, Volume, WaitFor
+from .specs import Build, Compose, DockerSpec, Healthcheck, Secret, Tmpfs, VenvSpec, Volume, WaitFor
 
 __version__ = _library_version()
 
 __all__ = [
     "Build",
+    "Compose",
     "Cancelled",
     "CapacityExceeded",
     "DaemonUnavailable",

@@ -389,8 +389,42 @@ class Environment:
 
     @property
     def ports(self) -> dict[int, int]:
-        """Published container ports → their host ports on 127.0.0.1 (Docker environments)."""
-        return {int(key[5:]): int(value) for key, value in self.details.items() if key.startswith("port.")}
+        """Published container ports → their host ports (Docker environments; for a compose
+        stack, its main service's)."""
+        return {int(key[5:]): int(value) for key, value in self.details.items() if key.startswith("port.") and key[5:].isdigit()}
+
+    @property
+    def services(self) -> list[str]:
+        """A compose stack's started services, in start order (empty for anything else)."""
+        listed = self.details.get("compose.services", "")
+        return listed.split(",") if listed else []
+
+    def service(self, name: str) -> "Environment":
+        """One service of a compose stack, addressed as ``ID/SERVICE``: ``run``, ``stream``,
+        ``copy_in``/``copy_out``, ``logs``, ``stats`` and ``ports`` act on its container. What
+        acts on the whole stack (``destroy``, ``stop``, snapshots) stays on the stack; the
+        core refuses it for a service.
+
+        Raises ``KeyError`` naming the services when ``name`` is not one of them."""
+        if name not in self.services:
+            raise KeyError(f"{name!r} is not a started service of environment {self.id} (services: {', '.join(self.services) or 'none'})")
+        prefix = f"port.{name}."
+        details = {key: value for key, value in self.details.items() if not (key.startswith("port.") and key[5:].isdigit())}
+        details.update({f"port.{key[len(prefix):]}": value for key, value in self.details.items() if key.startswith(prefix)})
+        body = {
+            "id": f"{self.id}/{name}", "engine": self.engine, "status": self.status, "session": self.session,
+            "location": self.details[f"container.{name}"], "labels": dict(self.labels), "details": details, "spec": self.spec,
+        }
+        return Environment(self._manager, body)
+
+    def service_ports(self, service: str) -> dict[int, int]:
+        """A compose stack's service's published ports → host ports.
+
+        Raises ``KeyError`` naming the services when ``service`` is not one of them."""
+        if service not in self.services:
+            raise KeyError(f"{service!r} is not a started service of environment {self.id} (services: {', '.join(self.services) or 'none'})")
+        prefix = f"port.{service}."
+        return {int(key[len(prefix):]): int(value) for key, value in self.details.items() if key.startswith(prefix)}
 
     def __enter__(self) -> "Environment":
         return self

@@ -120,9 +120,11 @@ def _spec(config: pytest.Config, overrides: dict[str, Any]) -> VenvSpec:
         # --iso-keep-failed whether a test fails is known only later, and a container's
         # labels cannot change then: those of passing tests are removed by their fixture.
         fields.setdefault("cleanup", "keep")
-    # The marker's engine, else an image or a build makes it Docker, else --iso-engine (default: a virtualenv).
-    engine = fields.pop("engine", None) or (None if "image" in fields or "build" in fields else _option(config, "engine"))
-    if engine == "docker" and "image" not in fields and "build" not in fields and _option(config, "image"):
+    # The marker's engine, else an image, a build or a compose stack makes it Docker, else --iso-engine
+    # (default: a virtualenv).
+    container = "image" in fields or "build" in fields or "compose" in fields
+    engine = fields.pop("engine", None) or (None if container else _option(config, "engine"))
+    if engine == "docker" and not container and _option(config, "image"):
         fields["image"] = _option(config, "image")
     return spec_from_fields({**fields, **({"engine": engine} if engine else {})})
 

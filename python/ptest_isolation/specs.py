@@ -183,6 +183,59 @@ class Build:
         return request
 
 
+@dataclasses.dataclass
+class Compose:
+    """A compose stack as one environment: the files (merged in order, as ``docker compose
+    -f a -f b``), the services to start (empty: all, with what they depend on), the main
+    service (its ports are the environment's ``ports``; default: the one labelled
+    ``ptest-iso.main: "true"``, else the first with ports, else the first), variables for the
+    files' ``${...}`` interpolation, and active profiles."""
+
+    files: list[str]
+    project_name: Optional[str] = None
+    services: list[str] = dataclasses.field(default_factory=list)
+    main: Optional[str] = None
+    env: dict[str, str] = dataclasses.field(default_factory=dict)
+    profiles: list[str] = dataclasses.field(default_factory=list)
+
+    @classmethod
+    def of(cls, value: "Union[str, os.PathLike[str], list[Any], dict[str, Any], Compose]") -> "Compose":
+        """A file, a list of files, a dict of these fields (``environment`` as in the core's
+        JSON, or ``env``), or a ``Compose``."""
+        if isinstance(value, Compose):
+            return value
+        if isinstance(value, (str, os.PathLike)):
+            return cls(files=[os.fspath(value)])
+        if isinstance(value, list):
+            return cls(files=[os.fspath(item) for item in value])
+        if isinstance(value, dict):
+            fields = dict(value)
+            if "environment" in fields and "env" not in fields:
+                fields["env"] = fields.pop("environment")
+            if isinstance(fields.get("files"), (str, os.PathLike)):
+                fields["files"] = [fields["files"]]
+            known = [field.name for field in dataclasses.fields(cls)]
+            for key in sorted(fields):
+                if key not in known:
+                    close = difflib.get_close_matches(key, known, n=1)
+                    hint = f"; did you mean {close[0]!r}?" if close else f"; known fields: {', '.join(known)}"
+                    raise InvalidSpec(f"compose.{key}: unknown field{hint}", details={"field": f"compose.{key}"})
+            return cls(**fields)
+        raise InvalidSpec(f"compose: {type(value).__name__} is not a compose file, a list of them or an object", details={"field": "compose"})
+
+    def to_request(self) -> dict[str, Any]:
+        request: dict[str, Any] = {"files": [os.path.abspath(os.fspath(path)) for path in self.files]}
+        optional = {"project_name": self.project_name, "main": self.main}
+        request.update({key: value for key, value in optional.items() if value is not None})
+        if self.services:
+            request["services"] = list(self.services)
+        if self.env:
+            request["environment"] = dict(self.env)
+        if self.profiles:
+            request["profiles"] = list(self.profiles)
+        return request
+
+
 def _request(item: Any) -> Any:
     return item.to_request() if hasattr(item, "to_request") else item
 
@@ -225,8 +278,15 @@ class DockerSpec(VenvSpec):
     #: keeps the container idle for :meth:`Environment.run`. ``None``: a service when the spec has
     #: ``ports``, ``wait_for`` or a ``healthcheck``, else a sandbox (``env.details["mode"]`` says which).
     mode: Optional[Literal["service", "sandbox"]] = None
+    #: A compose stack instead of one container (a file, a list of files, a dict or :class:`Compose`);
+    #: the container fields above then come from its files.
+    compose: Optional[Compose] = None
 
     engine = "docker"
+
+    def __post_init__(self) -> None:
+        if self.compose is not None:
+            self.compose = Compose.of(self.compose)
 
     def to_request(self) -> dict[str, Any]:
         request = super().to_request()
@@ -234,6 +294,8 @@ class DockerSpec(VenvSpec):
             request["build"] = _request(self.build)
         if self.image:
             request["image"] = self.image
+        if self.compose is not None:
+            request["compose"] = self.compose.to_request()
         limits = {"memory": self.memory, "cpus": self.cpus, "pids": self.pids, "gpus": self.gpus}
         limits = {k: v for k, v in limits.items() if v is not None}
         if limits:
@@ -264,7 +326,7 @@ class DockerSpec(VenvSpec):
 
 def spec_from_fields(fields: dict[str, Any]) -> "Union[VenvSpec, DockerSpec]":
     """The spec that keyword fields (or a dict) describe: a Docker one when they name an
-    ``image``, a ``build`` or ``engine="docker"``. ``packages`` is ``requirements``' short
+    ``image``, a ``build``, a ``compose`` stack or ``engine="docker"``. ``packages`` is ``requirements``' short
     name. An unknown field raises :class:`InvalidSpec` naming it and the closest known one."""
     fields = dict(fields)
     # The core's JSON shape (what `ptest-iso inspect --json` prints) is accepted as well.
@@ -283,7 +345,7 @@ def spec_from_fields(fields: dict[str, Any]) -> "Union[VenvSpec, DockerSpec]":
     if "packages" in fields:
         fields["requirements"] = list(fields.get("requirements", [])) + list(fields.pop("packages"))
     engine = fields.pop("engine", None)
-    docker = engine == "docker" or "image" in fields or "build" in fields
+    docker = engine == "docker" or "image" in fields or "build" in fields or "compose" in fields
     kind: type[Union[VenvSpec, DockerSpec]] = DockerSpec if docker else VenvSpec
     known = [field.name for field in dataclasses.fields(kind)]
     for key in sorted(fields):

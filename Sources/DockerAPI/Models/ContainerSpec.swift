@@ -71,6 +71,11 @@ public struct ContainerSpec: Sendable, Hashable {
             Mount(kind: .volume, source: name, target: target, readOnly: readOnly)
         }
 
+        /// A volume the daemon creates and names; removing the container with its volumes removes it.
+        public static func anonymousVolume(at target: String, readOnly: Bool = false) -> Mount {
+            Mount(kind: .volume, source: nil, target: target, readOnly: readOnly)
+        }
+
         public static func tmpfs(at target: String, sizeBytes: Int64? = nil, mode: Int? = nil) -> Mount {
             Mount(kind: .tmpfs, source: nil, target: target, readOnly: false, tmpfsSizeBytes: sizeBytes, tmpfsMode: mode)
         }

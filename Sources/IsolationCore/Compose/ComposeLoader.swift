@@ -14,7 +14,7 @@ public enum ComposeLoader {
     ///   - files: compose files; the first one's directory is the project directory, against
     ///     which relative paths (build contexts, bind mounts, env files) are resolved and where
     ///     a `.env` file supplies interpolation defaults.
-    ///   - projectName: the name when the files give no `name:`; else the project directory's.
+    ///   - projectName: the name, over the files' `name:` (as `docker compose -p`); without both, the project directory's.
     ///   - environment: variables for interpolation and for `environment` entries given
     ///     without a value; they win over `.env`.
     ///   - profiles: active profiles; a service with profiles is left out unless one is
@@ -121,7 +121,9 @@ public enum ComposeLoader {
 
     /// `name:` in the files, else the one given, else the project directory's name.
     private static func name(_ node: ComposeNode?, given: String?, workingDirectory: String) throws -> String {
-        if let node {
+        // A given name wins over the file's, as `docker compose -p` does: a stack made per test
+        // must not collide with another made from the same file.
+        if let node, given == nil {
             let written = try node.nonEmptyString("name")
             guard let name = ComposeProjectName.normalize(written), name == written else {
                 throw ComposeError.at(

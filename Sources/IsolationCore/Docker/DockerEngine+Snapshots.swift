@@ -6,7 +6,12 @@ import Foundation
 /// from those copies and starts a new container from the image with the same spec.
 extension DockerEngine {
     public func snapshot(_ environment: Environment, as snapshot: Snapshot) async throws -> EngineArtifact {
-        try await withClient { client in
+        if environment.spec.compose != nil {
+            // A partial snapshot (the main service alone) would restore a different stack.
+            throw IsolationError(
+                .snapshotFailed, "a compose stack cannot be snapshotted yet; snapshot is for single-container environments")
+        }
+        return try await withClient { client in
             var labels = ResourceLabels.outliving(environment.labels)
             labels[ResourceLabels.cleanup] = environment.spec.cleanup.rawValue
             labels[ResourceLabels.snapshot] = snapshot.id
@@ -23,7 +28,11 @@ extension DockerEngine {
                 if pausedHere { try? await client.unpauseContainer(environment.location) }
                 throw error
             }
-            if pausedHere { try await client.unpauseContainer(environment.location) }
+            // The commit pauses the container itself; a daemon under load has been seen (CI) to
+            // leave it paused when its own unpause failed. A container that ran before runs after.
+            if !state.paused, try await client.inspectContainer(environment.location).state.paused {
+                try await client.unpauseContainer(environment.location)
+            }
             return artifact
         }
     }

@@ -15,6 +15,7 @@ public struct EngineRegistry: Sendable {
         var needs: [(EngineCapability, String)] = []
         if spec.image != nil { needs.append((.containerImages, "image")) }
         if spec.build != nil { needs.append((.containerImages, "build")) }
+        if spec.compose != nil { needs.append((.containerImages, "compose")) }
         if spec.resources != nil { needs.append((.resourceLimits, "resources")) }
         if spec.network != nil { needs.append((.networks, "network")) }
         if !spec.ports.isEmpty { needs.append((.ports, "ports")) }

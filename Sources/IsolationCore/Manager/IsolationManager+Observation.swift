@@ -4,7 +4,7 @@ extension IsolationManager {
     /// - Throws: `notFound`; `engineUnavailable` when its engine keeps no logs (a venv);
     ///   `illegalTransition` when it has no resources left to read.
     private func observable(_ id: String) throws -> (Environment, any ObservableEngine) {
-        let environment = try get(id)
+        let environment = try addressed(id)
         guard let engine = try engine(for: environment) as? any ObservableEngine else {
             throw IsolationError(
                 .engineUnavailable,

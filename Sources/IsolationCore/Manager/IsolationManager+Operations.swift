@@ -1,9 +1,10 @@
 public import Foundation
 
 extension IsolationManager {
-    /// An environment that may take commands (ready or running).
+    /// An environment that may take commands (ready or running); `id` may name one service of a
+    /// compose stack (``addressed(_:)``).
     func usable(_ id: String) throws -> (Environment, any IsolationEngine) {
-        let environment = try get(id)
+        let environment = try addressed(id)
         guard environment.status == .ready || environment.status == .running else {
             throw IsolationError(
                 .illegalTransition,

@@ -140,6 +140,7 @@ public final class IsolationManager: Sendable {
     }
 
     public func get(_ id: String) throws -> Environment {
+        try refuseServiceAddress(id)
         guard let environment = try store.environment(id) else {
             throw IsolationError(.notFound, "no environment '\(id)'; `ptest-iso ls` lists them")
         }
@@ -161,7 +162,8 @@ public final class IsolationManager: Sendable {
     /// Moves an environment to `status` in one transaction; illegal moves throw.
     @discardableResult
     func move(_ id: String, to status: EnvironmentStatus, _ change: (inout Environment) -> Void = { _ in }) throws -> Environment {
-        try store.updateEnvironment(id) { environment in
+        try refuseServiceAddress(id)
+        return try store.updateEnvironment(id) { environment in
             try environment.status.checkMove(to: status, environment: id)
             environment.status = status
             change(&environment)

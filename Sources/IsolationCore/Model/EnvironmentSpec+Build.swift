@@ -4,10 +4,11 @@ extension EnvironmentSpec {
     ///
     /// - Throws: ``IsolationError/Code/invalidSpec`` naming the field and the fix.
     func validateImageSource() throws {
-        if engine == .docker, image == nil, build == nil {
+        if engine == .docker, image == nil, build == nil, compose == nil {
             throw IsolationError(
                 .invalidSpec, field: "image",
-                "required by the docker engine, e.g. \"python:3.12-slim\", or build: {\"context\": \"/abs/dir\"}")
+                "required by the docker engine, e.g. \"python:3.12-slim\", or build: {\"context\": \"/abs/dir\"}, or compose: {\"files\": [\"docker-compose.yml\"]}"
+            )
         }
         // Parsed here, before anything is created, so a bad size never leaves a record behind.
         _ = try DockerEngine.containerResources(resources)

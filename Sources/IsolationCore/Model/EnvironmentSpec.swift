@@ -77,6 +77,8 @@ public struct EnvironmentSpec: Codable, Sendable, Hashable {
     /// else one is made that lives until its TTL (`after-ttl`) in no test session. See
     /// docs/decisions/0007-reuse.md.
     public var reuse: Bool
+    /// A compose stack instead of one container: its services become the environment. Docker only.
+    public var compose: ComposeSpec?
 
     public init(
         engine: EngineKind? = nil, name: String? = nil, python: String? = nil, requirements: [String] = [],
@@ -87,7 +89,8 @@ public struct EnvironmentSpec: Codable, Sendable, Hashable {
         ports: [Int] = [], command: [String]? = nil, entrypoint: [String]? = nil, workdir: String? = nil, user: String? = nil,
         readOnlyRoot: Bool = false, tmpfs: [TmpfsMount] = [], capAdd: [String] = [], capDrop: [String] = [], privileged: Bool = false,
         volumes: [VolumeMount] = [], secrets: [Secret] = [], waitFor: [WaitStrategy] = [], readyTimeoutSeconds: Double? = nil,
-        healthcheck: HealthcheckSpec? = nil, build: BuildSpec? = nil, mode: DockerMode? = nil, reuse: Bool = false
+        healthcheck: HealthcheckSpec? = nil, build: BuildSpec? = nil, mode: DockerMode? = nil, reuse: Bool = false,
+        compose: ComposeSpec? = nil
     ) {
         self.engine = engine
         self.name = name
@@ -125,6 +128,7 @@ public struct EnvironmentSpec: Codable, Sendable, Hashable {
         self.build = build
         self.mode = mode
         self.reuse = reuse
+        self.compose = compose
     }
 
     enum CodingKeys: String, CodingKey, CaseIterable {
@@ -132,7 +136,7 @@ public struct EnvironmentSpec: Codable, Sendable, Hashable {
         case indexURL = "indexUrl"
         case withPip, environment, labels, ttlSeconds, cleanup, useTemplateCache, image, resources, network, ports
         case command, entrypoint, workdir, user, readOnlyRoot, tmpfs, capAdd, capDrop, privileged, volumes, secrets, waitFor
-        case readyTimeoutSeconds, healthcheck, build, mode, reuse
+        case readyTimeoutSeconds, healthcheck, build, mode, reuse, compose
     }
 
     public init(from decoder: any Decoder) throws {
@@ -175,6 +179,7 @@ public struct EnvironmentSpec: Codable, Sendable, Hashable {
         try c.decode(.build, into: &build)
         try c.decode(.mode, into: &mode)
         try c.decode(.reuse, into: &reuse)
+        try c.decode(.compose, into: &compose)
     }
 
     /// Checks the fields that need no engine to check.
@@ -214,6 +219,7 @@ public struct EnvironmentSpec: Codable, Sendable, Hashable {
         try validateContainerFields()
         try validateImageSource()
         try validateReuse()
+        try validateCompose()
     }
 }
 

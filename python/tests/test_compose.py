@@ -1,0 +1,133 @@
+"""Compose stacks from Python and the CLI, against the real daemon: one environment per
+stack, services by name, ``ID/SERVICE`` addresses, errors with their field, nothing left."""
+
+from __future__ import annotations
+
+import json
+import pathlib
+import socket
+import subprocess
+import urllib.request
+
+import pytest
+
+import ptest_isolation as iso
+from ptest_isolation import _cli
+
+BUSYBOX = "ptest-iso-test/busybox:latest"
+
+STACK = f"""
+services:
+  store:
+    image: {BUSYBOX}
+    command: ["sh", "-c", "mkdir -p /srv && echo stored > /srv/item && exec httpd -f -p 9000 -h /srv"]
+    ports: ["127.0.0.1::9000"]
+  front:
+    image: {BUSYBOX}
+    command: ["sh", "-c", "mkdir -p /www && echo $$GREETING > /www/index.html && exec httpd -f -p 8080 -h /www"]
+    environment:
+      GREETING: ${{GREETING:-hello}}
+    ports: ["127.0.0.1::8080"]
+    depends_on: [store]
+    labels:
+      ptest-iso.main: "true"
+"""
+
+
+def project_resources(project: str) -> list[str]:
+    found = []
+    for command in (["ps", "-aq"], ["network", "ls", "-q"], ["volume", "ls", "-q"]):
+        listed = subprocess.run(["docker", *command, "--filter", f"label=com.docker.compose.project={project}"],
+                                check=True, capture_output=True, text=True).stdout
+        found += listed.split()
+    return found
+
+
+def get(port: int, path: str = "/") -> str:
+    with urllib.request.urlopen(f"http://127.0.0.1:{port}{path}", timeout=10) as answer:
+        return answer.read().decode()
+
+
+@pytest.fixture
+def compose_file(tmp_path: pathlib.Path) -> pathlib.Path:
+    path = tmp_path / "docker-compose.yml"
+    path.write_text(STACK)
+    return path
+
+
+def test_a_stack_is_one_environment_with_its_services_by_name(manager: iso.Manager, compose_file: pathlib.Path) -> None:
+    stack = manager.create(compose=iso.Compose(files=[str(compose_file)], env={"GREETING": "bonjour"}))
+    project = stack.details["compose.project"]
+    try:
+        assert stack.services == ["store", "front"]
+        assert stack.details["compose.main"] == "front"
+        assert get(stack.ports[8080]) == "bonjour\n"
+        assert get(stack.service_ports("store")[9000], "/item") == "stored\n"
+        with pytest.raises(KeyError, match="services: store, front"):
+            stack.service_ports("cache")
+
+        # One service as an environment of its own for commands and files, addressed ID/SERVICE.
+        store = stack.service("store")
+        assert store.id == f"{stack.id}/store"
+        assert store.ports == {9000: stack.service_ports("store")[9000]}
+        assert store.run(["cat", "/srv/item"]).stdout == "stored\n"
+        assert stack.run(["cat", "/www/index.html"]).stdout == "bonjour\n"
+        with pytest.raises(iso.InvalidSpec) as refused:
+            store.destroy()
+        assert refused.value.field == "id"
+        assert len(project_resources(project)) == 3  # two containers and the default network
+    finally:
+        stack.destroy()
+    assert project_resources(project) == []
+
+
+def test_compose_is_accepted_as_a_file_a_list_or_a_dict_and_typos_name_their_field(
+        manager: iso.Manager, compose_file: pathlib.Path) -> None:
+    for given in (str(compose_file), [compose_file], {"files": str(compose_file), "services": ["store"]}):
+        spec = iso.specs.spec_from_fields({"compose": given})
+        assert isinstance(spec, iso.DockerSpec)
+        assert spec.to_request()["compose"]["files"] == [str(compose_file)]
+    with pytest.raises(iso.InvalidSpec) as typo:
+        iso.specs.spec_from_fields({"compose": {"files": [str(compose_file)], "service": ["store"]}})
+    assert typo.value.field == "compose.service"
+    assert "did you mean 'services'" in str(typo.value)
+    with pytest.raises(iso.InvalidSpec) as together:
+        manager.create(compose=str(compose_file), image=BUSYBOX)
+    assert together.value.field == "image"
+
+
+def test_an_unknown_key_in_the_file_names_the_file_and_line(manager: iso.Manager, tmp_path: pathlib.Path) -> None:
+    bad = tmp_path / "bad.yml"
+    bad.write_text(f"services:\n  web:\n    image: {BUSYBOX}\n    prots: ['80']\n")
+    with pytest.raises(iso.InvalidSpec) as error:
+        manager.create(compose=str(bad))
+    assert error.value.field == "compose"
+    assert f"{bad}:4: services.web.prots: unknown key 'prots'; did you mean 'ports'?" in str(error.value)
+    assert manager.list() == [] or all(env.status != "ready" for env in manager.list())
+
+
+def test_the_cli_creates_runs_in_a_service_and_removes_a_stack(tmp_path: pathlib.Path, compose_file: pathlib.Path) -> None:
+    home = str(tmp_path / "cli-home")
+    cli = str(_cli.binary())
+
+    def run(*args: str) -> subprocess.CompletedProcess[str]:
+        # Options before the command's own arguments (after `--`).
+        return subprocess.run([cli, args[0], "--home", home, *args[1:]], capture_output=True, text=True, timeout=120)
+
+    created = run("create", "--compose", str(compose_file), "--compose-service", "store", "--json")
+    assert created.returncode == 0, created.stderr
+    record = json.loads(created.stdout)
+    project = record["details"]["compose.project"]
+    try:
+        assert record["details"]["compose.services"] == "store"
+        inside = run("run", f"{record['id']}/store", "--", "cat", "/srv/item")
+        assert (inside.returncode, inside.stdout) == (0, "stored\n"), inside.stderr
+        wrong = run("rm", f"{record['id']}/store")
+        assert wrong.returncode != 0 and "takes the environment's id" in wrong.stderr
+        host, port = "127.0.0.1", int(record["details"]["port.9000"])
+        with socket.create_connection((host, port), timeout=10):
+            pass
+    finally:
+        removed = run("rm", record["id"])
+        assert removed.returncode == 0, removed.stderr
+    assert project_resources(project) == []
