@@ -203,4 +203,22 @@ import Testing
         }
         #expect(hint?.message.hasSuffix("did you mean 'web'?") == true)
     }
+
+    @Test func theSessionsCleanupTakesEveryResourceOfAStackEvenWithTheDatabaseGone() async throws {
+        let home = try TestHome("compose-reap")
+        let session = "compose-reap-\(UUID().uuidString.prefix(8))"
+        let manager = try IsolationManager(configuration: .init(home: home.url, session: session), engines: [DockerEngine()])
+        let file = try write(Self.webStack, to: home)
+        let environment = try await manager.create(EnvironmentSpec(compose: ComposeSpec(files: [file])))
+        let project = try #require(environment.details["compose.project"])
+        // Three containers, two networks, one volume.
+        #expect(try await leftovers(project: project).count == 6)
+        for suffix in ["", "-wal", "-shm"] {
+            try? FileManager.default.removeItem(at: home.url.appendingPathComponent("state.sqlite\(suffix)"))
+        }
+        // What the session's reaper runs once the last process of the session has gone.
+        let done = try CLI.run(["cleanup", "--session", session, "--home", home.url.path])
+        #expect(done.status == 0, "\(done.output)")
+        #expect(try await leftovers(project: project).isEmpty)
+    }
 }
