@@ -32,3 +32,7 @@ python3 -m pytest python/tests -q -p no:cacheprovider
 # round of 4 tests per suite against ptest-isolation, testcontainers and pytest-docker. It
 # fails on an error or a leak only; its ratios are reported, not asserted (bench/README.md).
 bench/run-suite.sh --rounds 1 --tests 4
+
+# A bounded pass of the compose benchmark (bench/run-compose.sh, issue 12): one fresh web +
+# postgres + redis stack per suite; it fails on an error or a leak only.
+bench/run-compose.sh --rounds 1 --tests 1

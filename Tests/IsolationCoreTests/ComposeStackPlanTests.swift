@@ -28,7 +28,12 @@ import Testing
             ]),
             compose: ComposeSpec(files: ["x"]))
         #expect(plan.order.map(\.name) == ["cache", "db", "web"])
+        #expect(plan.waves.map { $0.map(\.name) } == [["cache"], ["db"], ["web"]])
         #expect(plan.main.name == "web")
+        let fan = try ComposeStackPlan(
+            project: project([service("web", dependsOn: ["db", "cache"]), service("db"), service("cache"), service("docs")]),
+            compose: ComposeSpec(files: ["x"]))
+        #expect(fan.waves.map { $0.map(\.name) } == [["db", "cache", "docs"], ["web"]])
     }
 
     @Test func namedServicesBringWhatTheyDependOnAndNothingElse() throws {

@@ -55,6 +55,10 @@ import Testing
             image: \(busybox)
             command: ["sh", "-c", "mkdir -p /www && cp /data/migrated /www/index.html && exec httpd -f -p 8080 -h /www"]
             ports: ["127.0.0.1::8080"]
+            healthcheck:
+              test: ["CMD", "wget", "-q", "-O", "/dev/null", "http://127.0.0.1:8080/"]
+              interval: 200ms
+              retries: 100
             depends_on:
               db: {condition: service_healthy}
               migrate: {condition: service_completed_successfully}

@@ -22,12 +22,20 @@ services:
     image: {BUSYBOX}
     command: ["sh", "-c", "mkdir -p /srv && echo stored > /srv/item && exec httpd -f -p 9000 -h /srv"]
     ports: ["127.0.0.1::9000"]
+    healthcheck:
+      test: ["CMD", "wget", "-q", "-O", "/dev/null", "http://127.0.0.1:9000/item"]
+      interval: 200ms
+      retries: 100
   front:
     image: {BUSYBOX}
     command: ["sh", "-c", "mkdir -p /www && echo $$GREETING > /www/index.html && exec httpd -f -p 8080 -h /www"]
     environment:
       GREETING: ${{GREETING:-hello}}
     ports: ["127.0.0.1::8080"]
+    healthcheck:
+      test: ["CMD", "wget", "-q", "-O", "/dev/null", "http://127.0.0.1:8080/"]
+      interval: 200ms
+      retries: 100
     depends_on: [store]
     labels:
       ptest-iso.main: "true"

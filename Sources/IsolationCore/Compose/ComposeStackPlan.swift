@@ -8,6 +8,17 @@ struct ComposeStackPlan: Sendable {
     let order: [ComposeService]
     let main: ComposeService
 
+    /// ``order`` cut into waves: each service is in the wave after the last of its dependencies,
+    /// so a wave's services can start together once the waves before it are up.
+    var waves: [[ComposeService]] {
+        var level: [String: Int] = [:]
+        for service in order {
+            level[service.name] = (service.dependsOn.keys.compactMap { level[$0] }.max() ?? -1) + 1
+        }
+        let count = (level.values.max() ?? -1) + 1
+        return (0..<count).map { wave in order.filter { level[$0.name] == wave } }
+    }
+
     /// The label that marks a stack's main service in a compose file.
     static let mainLabel = "ptest-iso.main"
 

@@ -48,30 +48,29 @@ extension DockerEngine {
             "mode": "compose", "compose.project": project.name, "compose.main": plan.main.name,
             "compose.services": plan.order.map(\.name).joined(separator: ","),
         ]
-        for service in plan.order {
-            for (dependency, condition) in service.dependsOn.sorted(by: { $0.key < $1.key }) {
-                try await waitFor(
-                    dependency, condition, of: service.name, containers: containers[dependency] ?? [], deadline: deadline, client: client)
-            }
-            let image = try await resolveImage(
-                service.image, build: service.build.map(Self.buildSpec), subject: environment.id, client: client
-            ).reference
-            var ids: [String] = []
-            for number in 1...max(1, service.replicas) {
-                let container = try Self.containerSpec(
-                    of: service, number: number, image: image, plan: plan, environment: environment, networks: networks, volumes: volumes)
-                let id = try await createContainerPulling(container, of: environment, client: client)
-                ids.append(id)
-                // The create request takes one network (API 1.41); the others are joined before the start.
-                for (key, aliases) in Self.networkAttachments(of: service).dropFirst() {
-                    guard let name = networks[key] else { continue }
-                    try await client.connectNetwork(
-                        name, container: id, options: NetworkConnectOptions(aliases: [service.name] + aliases))
+        // Services whose dependencies are all up start together, wave after wave, as Compose
+        // starts independent services concurrently.
+        for wave in plan.waves {
+            let started = try await withThrowingTaskGroup(of: (String, [String]).self) { group in
+                for service in wave {
+                    let ready = containers
+                    group.addTask {
+                        for (dependency, condition) in service.dependsOn.sorted(by: { $0.key < $1.key }) {
+                            try await self.waitFor(
+                                dependency, condition, of: service.name, containers: ready[dependency] ?? [], deadline: deadline,
+                                client: client)
+                        }
+                        let ids = try await self.startService(
+                            service, plan: plan, environment: environment, networks: networks, volumes: volumes, client: client)
+                        return (service.name, ids)
+                    }
                 }
-                try await client.startContainer(id)
+                return try await group.reduce(into: [String: [String]]()) { $0[$1.0] = $1.1 }
             }
-            containers[service.name] = ids
-            details["container.\(service.name)"] = ids[0]
+            for (name, ids) in started {
+                containers[name] = ids
+                details["container.\(name)"] = ids[0]
+            }
         }
         // Up means every service is running (or has finished with 0) and healthy where it has a healthcheck.
         for service in plan.order {
@@ -91,6 +90,30 @@ extension DockerEngine {
             throw IsolationError(.ioFailure, "compose: the main service '\(plan.main.name)' has no container")
         }
         return EngineArtifact(location: location, details: details)
+    }
+
+    /// Creates and starts the containers of one service (one per replica).
+    private func startService(
+        _ service: ComposeService, plan: ComposeStackPlan, environment: Environment, networks: [String: String],
+        volumes: [String: String], client: DockerClient
+    ) async throws -> [String] {
+        let image = try await resolveImage(
+            service.image, build: service.build.map(Self.buildSpec), subject: environment.id, client: client
+        ).reference
+        var ids: [String] = []
+        for number in 1...max(1, service.replicas) {
+            let container = try Self.containerSpec(
+                of: service, number: number, image: image, plan: plan, environment: environment, networks: networks, volumes: volumes)
+            let id = try await createContainerPulling(container, of: environment, client: client)
+            ids.append(id)
+            // The create request takes one network (API 1.41); the others are joined before the start.
+            for (key, aliases) in Self.networkAttachments(of: service).dropFirst() {
+                guard let name = networks[key] else { continue }
+                try await client.connectNetwork(name, container: id, options: NetworkConnectOptions(aliases: [service.name] + aliases))
+            }
+            try await client.startContainer(id)
+        }
+        return ids
     }
 
     /// The service's networks in a stable order (declared order is lost in a map: by name), `default` when it names none.
