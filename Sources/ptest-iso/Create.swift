@@ -30,6 +30,7 @@ struct Create: AsyncParsableCommand {
               echo '{"python": ">=3.10", "with_pip": true}' | ptest-iso create --spec - --keep
               ptest-iso create --image my-db:1 --mode service --reuse --ttl 28800
               ptest-iso create --compose docker-compose.yml --compose-service web
+              ptest-iso create --service postgres --set password=secret
             """
     )
 
@@ -38,6 +39,15 @@ struct Create: AsyncParsableCommand {
 
     @Option(help: "A JSON spec file, or - for stdin (not with the other spec flags).")
     var spec: String?
+
+    @Option(
+        help: ArgumentHelp(
+            "A ready-made service: postgres, redis or http (`ptest-iso services` lists their options).",
+            discussion: "Prints the id, then the URL a test connects to (a DSN for postgres).", valueName: "postgres|redis|http"))
+    var service: String?
+
+    @Option(name: .customLong("set"), help: "With --service: an option as NAME=VALUE, e.g. --set password=secret; repeat for more.")
+    var serviceOptions: [String] = []
 
     @Option(help: "A compose file: the environment is its stack (docker); repeat to merge files as docker compose -f does.")
     var compose: [String] = []
@@ -93,12 +103,26 @@ struct Create: AsyncParsableCommand {
             ("--requirement", !requirement.isEmpty), ("--name", name != nil), ("--find-links", !sources.findLinks.isEmpty),
             ("--index-url", sources.indexURL != nil),
             ("--offline", sources.offline), ("--with-pip", withPip), ("--env", !variables.isEmpty),
-            ("--compose", !compose.isEmpty), ("--compose-service", !composeService.isEmpty),
+            ("--compose", !compose.isEmpty), ("--compose-service", !composeService.isEmpty), ("--service", service != nil),
         ]
         try SpecOption.checkAlone(spec, besides: flags)
         _ = try parseVariables(variables)
         if let mode, DockerMode(rawValue: mode) == nil {
             throw ValidationError("--mode '\(mode)' must be one of \(DockerMode.allCases.map(\.rawValue).joined(separator: ", "))")
+        }
+        if let service {
+            guard let kind = ReadyMadeService(rawValue: service) else {
+                throw ValidationError(
+                    "--service '\(service)' must be one of \(ReadyMadeService.allCases.map(\.rawValue).joined(separator: ", "))")
+            }
+            let others = [("--image", image != nil), ("--mode", mode != nil), ("--compose", !compose.isEmpty), ("--python", python != nil)]
+            if let other = others.first(where: \.1) {
+                throw ValidationError(
+                    "--service and \(other.0) conflict: the service decides its image and mode (change the image with --set image=...)")
+            }
+            try asValidation { _ = try kind.resolve(try parseVariables(serviceOptions, option: "--set")) }
+        } else if !serviceOptions.isEmpty {
+            throw ValidationError("--set needs --service NAME")
         }
         if compose.isEmpty, !composeService.isEmpty {
             throw ValidationError("--compose-service needs --compose FILE")
@@ -125,13 +149,46 @@ struct Create: AsyncParsableCommand {
         let environment = try await Progress.showing(manager, "creating") {
             try await interruptible { try await manager.create(pending, timeout: deadline) }
         }
+        let connection = try readyMadeURL(of: environment)
         if output.json {
-            return try printJSON(environment)
+            guard let connection else { return try printJSON(environment) }
+            return try printJSON(CreatedService(environment: environment, url: connection))
         }
         print(environment.id)
+        if let connection { print(connection) }
+    }
+
+    /// The URL of a ready-made service, from its published port.
+    private func readyMadeURL(of environment: Environment) throws -> String? {
+        guard let service, let kind = ReadyMadeService(rawValue: service) else { return nil }
+        let options = try parseVariables(serviceOptions, option: "--set")
+        guard let hostPort = environment.details["port.\(kind.containerPort(try kind.resolve(options)))"].flatMap(Int.init) else {
+            return nil
+        }
+        return try kind.url(options, hostPort: hostPort)
+    }
+
+    /// `--json` for a ready-made service: the record, and the URL beside it.
+    struct CreatedService: Encodable {
+        var environment: Environment
+        var url: String
+
+        func encode(to encoder: any Encoder) throws {
+            try environment.encode(to: encoder)
+            var container = encoder.container(keyedBy: Key.self)
+            try container.encode(url, forKey: .url)
+        }
+
+        enum Key: String, CodingKey { case url }
     }
 
     private func readSpec() throws -> EnvironmentSpec {
+        if let service, let kind = ReadyMadeService(rawValue: service) {
+            var spec = try kind.spec(try parseVariables(serviceOptions, option: "--set"))
+            spec.name = name
+            spec.environment.merge(try parseVariables(variables)) { $1 }
+            return spec
+        }
         guard let spec else {
             return EnvironmentSpec(
                 engine: engine.map(EngineKind.init(rawValue:)), name: name, python: python, requirements: requirement,

@@ -22,6 +22,7 @@ struct PtestIso: AsyncParsableCommand {
             Doctor.self,
             Engines.self,
             Create.self,
+            Services.self,
             List.self,
             Inspect.self,
             Run.self,
