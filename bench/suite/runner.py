@@ -83,10 +83,23 @@ class Run:
         return env
 
     def prepare(self) -> None:
-        """Untimed: the wheels, and a venv made by uv (the venv floor's source; fills uv's cache)."""
+        """Untimed: the wheels, a venv made by uv (the venv floor's source; fills uv's cache), and
+        ptest-isolation's template of the same spec (its cache), so no suite pays a cold cache."""
         if any(s.name in ("venv", "snapshot") for s in self.scenarios):
             wheels.make_wheels(self.wheels)
             wheels.prepare_venv(self.uv, self.prepared_venv, self.wheels, self.base_env())
+            warm = subprocess.run(
+                [sys.executable, "-c",
+                 "import sys, ptest_isolation as iso\n"
+                 "with iso.Manager(session=sys.argv[1]) as manager:\n"
+                 "    manager.create(iso.VenvSpec(requirements=sys.argv[3:], find_links=[sys.argv[2]], offline=True)).destroy()",
+                 f"ptestisobench{self.run_id}warm", self.wheels, *wheels.PACKAGES],
+                env=self.base_env(), capture_output=True, text=True, timeout=300)
+            if warm.returncode != 0:
+                raise BenchError(f"warming ptest-isolation's template failed:\n{warm.stderr[-3000:]}")
+            left = leaks.directory_leftovers([os.path.join(self.home, "envs")])
+            if left:
+                raise BenchError("warming ptest-isolation's template: LEAK:\n  " + "\n  ".join(left))
 
     # -- suites -----------------------------------------------------------------------------
 

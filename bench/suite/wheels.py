@@ -13,6 +13,8 @@ import zipfile
 
 from common import PACKAGES
 
+__all__ = ["PACKAGES", "find_uv", "make_wheels", "prepare_venv"]
+
 
 def make_wheel(directory: str, name: str, version: str = "1.0.0") -> str:
     dist = f"{name}-{version}.dist-info"
