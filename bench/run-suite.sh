@@ -1,8 +1,10 @@
 #!/usr/bin/env bash
-# Suite-level services benchmark (issue 11): the same pytest suite of tests that each get a
-# fresh HTTP service container, through ptest-isolation's fixtures, testcontainers-python and
-# pytest-docker, interleaved in one run, with an empty suite as the baseline. Arguments go to
-# bench/suite/driver.py, e.g. --rounds 3 --tests 20 --json bench/results/suite.json.
+# Suite-level benchmark (issues 11 and 15): the same pytest suites written for each tool — a
+# fresh busybox container, HTTP service, venv or snapshot copy per test — through
+# ptest-isolation's fixtures and what users would use instead, interleaved in one run, with an
+# empty suite as the baseline and the floors measured in the same run. Arguments go to
+# bench/suite/driver.py, e.g. --scenario busybox --rounds 3 --json bench/results/suite.json
+# --charts bench/results (see bench/README.md; no --scenario: all, with -n 2 rows).
 #
 # ptest_isolation is used as Python finds it (an installed package, `pip install -e .` as
 # scripts/test.sh does, or PYTHONPATH=$PWD/python), with the release build of its library, as

@@ -28,6 +28,9 @@ python3 -c "import mypy" >/dev/null 2>&1 || missing+=(mypy)
 # testcontainers and pytest-docker are the baselines of the suite benchmark (bench/run-suite.sh).
 python3 -c "import testcontainers" >/dev/null 2>&1 || missing+=(testcontainers)
 python3 -c "import pytest_docker" >/dev/null 2>&1 || missing+=(pytest-docker)
+# docker-py: the suite benchmark's hand-written fixture and its daemon floor; matplotlib: its --charts.
+python3 -c "import docker" >/dev/null 2>&1 || missing+=(docker)
+python3 -c "import matplotlib" >/dev/null 2>&1 || missing+=(matplotlib)
 # pytest-docker shells out to a compose command: Debian's docker-compose (v1) when neither
 # it nor the `docker compose` plugin is there.
 if ! command -v docker-compose >/dev/null 2>&1 && ! docker compose version >/dev/null 2>&1; then
@@ -53,6 +56,6 @@ python3 -m pip install "${pip_flags[@]}" "${missing[@]}"
 # pyenv puts new console scripts behind a shim only after a rehash.
 if command -v pyenv >/dev/null 2>&1; then pyenv rehash; fi
 for tool in "${missing[@]}"; do
-  case $tool in pytest|pytest-xdist|mypy|testcontainers|pytest-docker|psycopg*|redis) continue ;; esac
+  case $tool in pytest|pytest-xdist|mypy|testcontainers|pytest-docker|docker|matplotlib|psycopg*|redis) continue ;; esac
   command -v "$tool" >/dev/null 2>&1 || { echo "python-tools: $tool installed but not on PATH" >&2; exit 1; }
 done

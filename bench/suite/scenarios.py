@@ -1,0 +1,106 @@
+"""The suite benchmark's scenarios (issue 15): which pytest suites each one runs, against which
+floor, and how many tests by default.
+
+A suite is a directory of bench/suite holding a conftest.py (the tool's fixture) and the
+scenario's test file; the driver runs it as one ``python -m pytest`` process per sample. The
+``empty`` suite (tests that do nothing) is every scenario's baseline."""
+
+from __future__ import annotations
+
+import dataclasses
+from typing import Optional
+
+#: A floor the driver measures itself, without pytest: the daemon's container lifecycle, or a
+#: hard-linked copy of a prepared venv.
+DOCKER_FLOOR = "docker"
+VENV_FLOOR = "venv"
+FLOOR_TITLES = {
+    DOCKER_FLOOR: "daemon create+start+remove (docker-py, no network, best parallelism)",
+    VENV_FLOOR: "cp -al of a prepared venv + its removal",
+}
+
+
+@dataclasses.dataclass(frozen=True)
+class Suite:
+    key: str
+    title: str
+    directory: str
+    #: "baseline", "ours" or "other": ratios are ours over each other.
+    role: str
+    #: What the driver checks for leftovers after it: "docker" (labels), "venv" (directories), both, none.
+    resources: tuple[str, ...] = ()
+    #: Which floor its per-test cost is compared with.
+    floor: Optional[str] = None
+    #: Loads ptest_isolation's plugin.
+    plugin: bool = False
+    pytest_args: tuple[str, ...] = ()
+    #: pytest-xdist workers (0: none).
+    workers: int = 0
+    #: The snapshot suites write each restore's duration for the driver.
+    timings: bool = False
+
+    @property
+    def name(self) -> str:
+        return f"{self.key} -n {self.workers}" if self.workers else self.key
+
+    @property
+    def label(self) -> str:
+        return f"{self.title} -n {self.workers}" if self.workers else self.title
+
+    def with_workers(self, workers: int) -> "Suite":
+        return dataclasses.replace(self, workers=workers)
+
+
+EMPTY = Suite("empty", "empty (baseline)", "empty", "baseline")
+
+
+@dataclasses.dataclass(frozen=True)
+class Scenario:
+    name: str
+    description: str
+    default_tests: int
+    suites: tuple[Suite, ...]
+    #: Whether --xdist adds ``-n`` rows of every suite.
+    xdist: bool = False
+
+    def floors(self) -> list[str]:
+        return sorted({suite.floor for suite in self.suites if suite.floor})
+
+    def with_xdist(self, workers: int) -> "Scenario":
+        extra = tuple(suite.with_workers(workers) for suite in self.suites)
+        return dataclasses.replace(self, suites=self.suites + extra)
+
+
+SCENARIOS: dict[str, Scenario] = {
+    scenario.name: scenario
+    for scenario in (
+        Scenario(
+            "busybox", "a fresh busybox container per test, `echo hi` exec'd in it", 20,
+            (EMPTY,
+             Suite("ours", "ptest-isolation", "busybox_ours", "ours", ("docker",), DOCKER_FLOOR, plugin=True),
+             Suite("testcontainers", "testcontainers", "busybox_testcontainers", "other", ("docker",), DOCKER_FLOOR),
+             Suite("docker-py", "docker-py fixture", "busybox_dockerpy", "other", ("docker",), DOCKER_FLOOR)),
+            xdist=True),
+        Scenario(
+            "http", "a fresh HTTP service per test (readiness checked), one GET from the host", 20,
+            (EMPTY,
+             Suite("ours", "ptest-isolation", "ours", "ours", ("docker",), plugin=True),
+             Suite("testcontainers", "testcontainers", "testcontainers_suite", "other", ("docker",)),
+             Suite("pytest-docker", "pytest-docker", "pytest_docker_suite", "other", ("docker", "compose"),
+                   pytest_args=("--container-scope", "function")))),
+        Scenario(
+            "venv", "a fresh venv with 3 packages (offline, local wheels) per test", 50,
+            (EMPTY,
+             Suite("ours", "ptest-isolation", "venv_ours", "ours", ("venv",), VENV_FLOOR, plugin=True),
+             Suite("uv", "uv per test", "venv_uv", "other", ("venv",), VENV_FLOOR),
+             Suite("tox-uv", "tox-uv style", "venv_tox_uv", "other", ("venv",), VENV_FLOOR)),
+            xdist=True),
+        Scenario(
+            "snapshot", "a fresh copy of a prepared venv / container per test (iso_fresh_copy)", 50,
+            (EMPTY,
+             Suite("ours-venv", "ptest-isolation venv", "snapshot_venv", "ours", ("venv",), VENV_FLOOR, plugin=True,
+                   timings=True),
+             Suite("ours-docker", "ptest-isolation container", "snapshot_docker", "ours", ("docker", "venv"),
+                   DOCKER_FLOOR, plugin=True, timings=True))),
+    )
+}
