@@ -32,8 +32,9 @@ def write_charts(directory: str, scenarios: list[dict[str, Any]], title: str) ->
             axes.axvline(floor["floor_ms"], linestyle="--", color="tab:red")
             axes.annotate(f"{kind} floor {floor['floor_ms']:.0f} ms", (floor["floor_ms"], positions[0] + 0.45),
                           color="tab:red", fontsize=8)
-        for position, value in zip(positions, medians):
-            axes.annotate(f"{value:.0f}", (max(value, 0), position), xytext=(3, -3), textcoords="offset points", fontsize=8)
+        for position, value, above in zip(positions, medians, high):
+            axes.annotate(f"{value:.1f}", (max(value + max(above, 0), 0), position), xytext=(4, 6),
+                          textcoords="offset points", fontsize=8)
         axes.set_xlabel("per-test cost over the empty suite, ms (median of rounds; min–max)")
         axes.set_title(f"{summary['name']}: {tests} tests — {title}", fontsize=9)
         figure.tight_layout()

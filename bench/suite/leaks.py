@@ -67,7 +67,7 @@ def remove_docker(filters: list[str]) -> None:
 
 def directory_leftovers(directories: list[str]) -> list[str]:
     """Entries left in directories that should be empty after a suite."""
-    left = []
+    left: list[str] = []
     for directory in directories:
         if os.path.isdir(directory):
             left.extend(f"directory entry {os.path.join(directory, name)}" for name in sorted(os.listdir(directory)))
