@@ -24,10 +24,12 @@ extension DockerEngine {
     /// (found by the environment's labels) and the error says which service failed and why.
     func createStack(_ environment: Environment, plan: ComposeStackPlan) async throws -> EngineArtifact {
         let timeout = environment.spec.readyTimeoutSeconds ?? Self.defaultReadyTimeout
-        let deadline = ContinuousClock.now + .milliseconds(Int64(timeout * 1000))
+        // Each wait gets the whole timeout from its own start, as a container's readiness wait
+        // does from its start: a daemon slow to create containers does not eat the services' time.
+        let patience = Duration.milliseconds(Int64(timeout * 1000))
         return try await withClient { client in
             do {
-                return try await self.upStack(plan, environment: environment, deadline: deadline, client: client)
+                return try await self.upStack(plan, environment: environment, patience: patience, client: client)
             } catch {
                 try? await self.removeContainers(of: environment, client: client)
                 try? await self.removeOwnedNetworks(of: environment, client: client)
@@ -37,7 +39,7 @@ extension DockerEngine {
         }
     }
 
-    private func upStack(_ plan: ComposeStackPlan, environment: Environment, deadline: ContinuousClock.Instant, client: DockerClient)
+    private func upStack(_ plan: ComposeStackPlan, environment: Environment, patience: Duration, client: DockerClient)
         async throws -> EngineArtifact
     {
         let project = plan.project
@@ -57,7 +59,7 @@ extension DockerEngine {
                     group.addTask {
                         for (dependency, condition) in service.dependsOn.sorted(by: { $0.key < $1.key }) {
                             try await self.waitFor(
-                                dependency, condition, of: service.name, containers: ready[dependency] ?? [], deadline: deadline,
+                                dependency, condition, of: service.name, containers: ready[dependency] ?? [], patience: patience,
                                 client: client)
                         }
                         let ids = try await self.startService(
@@ -74,7 +76,7 @@ extension DockerEngine {
         }
         // Up means every service is running (or has finished with 0) and healthy where it has a healthcheck.
         for service in plan.order {
-            try await waitForReadiness(service.name, containers: containers[service.name] ?? [], deadline: deadline, client: client)
+            try await waitForReadiness(service.name, containers: containers[service.name] ?? [], patience: patience, client: client)
         }
         for service in plan.order {
             guard let id = containers[service.name]?.first, !service.ports.isEmpty else { continue }
@@ -265,8 +267,9 @@ extension DockerEngine {
     /// Waits until `dependency`'s containers meet `condition` for `dependent`'s start.
     private func waitFor(
         _ dependency: String, _ condition: ComposeDependency, of dependent: String, containers: [String],
-        deadline: ContinuousClock.Instant, client: DockerClient
+        patience: Duration, client: DockerClient
     ) async throws {
+        let deadline = ContinuousClock.now + patience
         let doing = "\(dependent) waited for it (\(condition.rawValue))"
         var pause = Duration.milliseconds(50)
         while true {
@@ -298,9 +301,10 @@ extension DockerEngine {
     }
 
     /// Waits until the service's containers run (or have exited with 0) and, with a healthcheck, are healthy.
-    private func waitForReadiness(_ service: String, containers: [String], deadline: ContinuousClock.Instant, client: DockerClient)
+    private func waitForReadiness(_ service: String, containers: [String], patience: Duration, client: DockerClient)
         async throws
     {
+        let deadline = ContinuousClock.now + patience
         var pause = Duration.milliseconds(50)
         while true {
             var ready = true
