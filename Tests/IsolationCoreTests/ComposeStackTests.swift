@@ -76,8 +76,9 @@ import Testing
         let home = try TestHome("compose-web")
         let manager = try manager(home)
         let file = try write(Self.webStack, to: home)
+        // A generous bound: the full suite runs every test at once on two cores.
         let environment = try await manager.create(
-            EnvironmentSpec(compose: ComposeSpec(files: [file], environment: ["MARK": "42"])))
+            EnvironmentSpec(readyTimeoutSeconds: 300, compose: ComposeSpec(files: [file], environment: ["MARK": "42"])))
         let project = try #require(environment.details["compose.project"])
         #expect(project == "ptest-iso-\(environment.id)")
         #expect(environment.details["compose.services"] == "db,migrate,web")
@@ -213,7 +214,7 @@ import Testing
         let session = "compose-reap-\(UUID().uuidString.prefix(8))"
         let manager = try IsolationManager(configuration: .init(home: home.url, session: session), engines: [DockerEngine()])
         let file = try write(Self.webStack, to: home)
-        let environment = try await manager.create(EnvironmentSpec(compose: ComposeSpec(files: [file])))
+        let environment = try await manager.create(EnvironmentSpec(readyTimeoutSeconds: 300, compose: ComposeSpec(files: [file])))
         let project = try #require(environment.details["compose.project"])
         // Three containers, two networks, one volume.
         #expect(try await leftovers(project: project).count == 6)
