@@ -111,10 +111,17 @@ struct Create: AsyncParsableCommand {
             throw ValidationError("--mode '\(mode)' must be one of \(DockerMode.allCases.map(\.rawValue).joined(separator: ", "))")
         }
         if let service {
-            let others = [("--image", image != nil), ("--mode", mode != nil), ("--compose", !compose.isEmpty), ("--python", python != nil)]
+            // The service is its image's own process: flags for what it would install or which
+            // engine would run it are refused, not silently dropped.
+            let others = [
+                ("--image", image != nil), ("--mode", mode != nil), ("--compose", !compose.isEmpty), ("--python", python != nil),
+                ("--engine", engine != nil), ("--requirement", !requirement.isEmpty), ("--with-pip", withPip),
+                ("--find-links", !sources.findLinks.isEmpty), ("--index-url", sources.indexURL != nil), ("--offline", sources.offline),
+            ]
             if let other = others.first(where: \.1) {
                 throw ValidationError(
-                    "--service and \(other.0) conflict: the service decides its image and mode (change the image with --set image=...)")
+                    "--service and \(other.0) conflict: the service decides its image and what runs (change the image with --set image=...)"
+                )
             }
             guard ReadyMadeService(rawValue: service) != nil else {
                 throw ValidationError("--service '\(service)' must be one of \(ReadyMadeService.names)")

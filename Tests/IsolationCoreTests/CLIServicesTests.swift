@@ -73,6 +73,7 @@ import Testing
         (["create", "--service", "redis", "--set", "password"], "--set 'password' is not KEY=VALUE"),
         (["create", "--set", "password=x"], "--set needs --service NAME"),
         (["create", "--service", "redis", "--image", "x"], "--service and --image conflict"),
+        (["create", "--service", "postgres", "--requirement", "six"], "--service and --requirement conflict"),
         (["services", "mysql"], "'mysql' is not a ready-made service; one of postgres, redis, http"),
         (["services", "redis", "--set", "password=x"], "--set goes with --spec"),
     ])

@@ -51,8 +51,16 @@ def catalogue() -> list[dict[str, Any]]:
     return list(_native.call(None, "services", {})["services"])
 
 
+#: The DockerSpec fields a service's spec sets itself (from its options).
+_SERVICE_FIELDS = frozenset({"image", "mode", "ports", "env", "wait_for", "ready_timeout_seconds", "command", "volumes"})
+
+
 def _core_spec(service: str, options: dict[str, Any], fields: dict[str, Any]) -> DockerSpec:
     """The core's spec for the service, with further :class:`DockerSpec` ``fields`` over it."""
+    clash = sorted(_SERVICE_FIELDS & fields.keys())
+    if clash:
+        # Replacing them would drop what the service needs (its variables, its readiness check).
+        raise TypeError(f"spec() got {', '.join(clash)}: the service sets them; give them as the service's options")
     answer = _native.call(None, "service_spec", {"service": service, "options": options})
     spec = spec_from_fields(answer["spec"])
     assert isinstance(spec, DockerSpec), spec

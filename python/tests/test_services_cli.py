@@ -61,6 +61,9 @@ def test_python_asks_the_core_for_the_spec_and_the_url() -> None:
     with pytest.raises(iso.InvalidSpec, match="did you mean 'password'") as bad:
         _native.call(None, "service_spec", {"service": "redis", "options": {"pasword": "pw"}})
     assert bad.value.field == "options.pasword"
+    with pytest.raises(TypeError, match="env: the service sets them"):
+        services.Postgres().spec(env={"X": "1"})  # would drop POSTGRES_*; the option is Postgres(env=...)
+    assert services.Postgres(env={"X": "1"}).spec(labels={"a": "b"}).env["X"] == "1"
     with pytest.raises(iso.InvalidSpec) as port:
         services.HTTPService(port=0).spec()
     assert port.value.field == "options.port"
