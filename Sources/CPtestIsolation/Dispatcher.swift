@@ -12,12 +12,13 @@ enum Dispatcher {
         "snapshots",
         "restore", "delete_snapshot", "export_snapshot", "import_snapshot", "templates", "collect_templates", "cancel_all", "cancel",
         "migrate", "run_job", "cached_images", "collect_images", "engines", "logs", "stats", "remove", "cleanup",
-        "run_stream", "follow_logs",
+        "run_stream", "follow_logs", "services", "service_spec", "service_connection",
     ]
 
     /// Answers the methods whose core calls are synchronous on the caller's own thread: the hop
     /// to the concurrency pool and back is most of a small call's cost. `nil` for any other method.
     static func callImmediately(_ manager: IsolationManager, method: String, request text: String) throws -> String? {
+        if let answer = try callCatalogue(method: method, request: text) { return answer }
         func request<T: ABIRequest>(_ type: T.Type) throws -> T {
             try ProtocolJSON.decode(type, from: text, what: "request")
         }

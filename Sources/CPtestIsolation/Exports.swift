@@ -44,6 +44,16 @@ public func ptest_iso_call(
 ) -> Int32 {
     guard let outJSON else { return ABIError.invalidArgument("out_json is NULL").status }
     outJSON.pointee = nil
+    if handle == nil, let method, Dispatcher.catalogueMethods.contains(String(cString: method)) {
+        // The ready-made services' catalogue needs no manager: answered with no handle at all.
+        do {
+            let answer = try Dispatcher.callCatalogue(method: String(cString: method), request: request.map { String(cString: $0) } ?? "{}")
+            outJSON.pointee = strdup(answer ?? "{}")
+            return 0
+        } catch {
+            return report(ABIError(error), to: outJSON)
+        }
+    }
     guard let managerHandle = HandleTable.get(handle) else { return report(.invalidHandle, to: outJSON) }
     guard let method else { return report(.invalidArgument("method is NULL"), to: outJSON) }
     let name = String(cString: method)

@@ -4,6 +4,13 @@ import IsolationCore
 /// A request's fields, so a field it does not have is an error rather than ignored.
 protocol ABIRequest: Decodable {
     associatedtype CodingKeys: CodingKey & CaseIterable
+    /// Top-level fields whose errors are a spec's (`invalidSpec`), named by their whole path:
+    /// a ready-made service's `service` and `options` are what a spec is to `create`.
+    static var specFields: Set<String> { get }
+}
+
+extension ABIRequest {
+    static var specFields: Set<String> { [] }
 }
 
 /// JSON at the ABI edge, in the project's one dialect (``SchemaJSON``): snake_case keys,
@@ -18,6 +25,11 @@ enum ProtocolJSON {
             if let field = error.field, field == "spec" || field.hasPrefix("spec.") || field.hasPrefix("spec[") {
                 let inner = field == "spec" ? nil : String(field.dropFirst("spec.".count))
                 throw IsolationError(.invalidSpec, field: inner, error.problem)
+            }
+            if let field = error.field, let top = field.split(whereSeparator: { $0 == "." || $0 == "[" }).first,
+                T.specFields.contains(String(top))
+            {
+                throw error
             }
             let field = error.field.map { what == "config" ? "config.\($0)" : $0 }
             throw ABIError(

@@ -111,16 +111,22 @@ struct Create: AsyncParsableCommand {
             throw ValidationError("--mode '\(mode)' must be one of \(DockerMode.allCases.map(\.rawValue).joined(separator: ", "))")
         }
         if let service {
-            guard let kind = ReadyMadeService(rawValue: service) else {
-                throw ValidationError(
-                    "--service '\(service)' must be one of \(ReadyMadeService.allCases.map(\.rawValue).joined(separator: ", "))")
-            }
-            let others = [("--image", image != nil), ("--mode", mode != nil), ("--compose", !compose.isEmpty), ("--python", python != nil)]
+            // The service is its image's own process: flags for what it would install or which
+            // engine would run it are refused, not silently dropped.
+            let others = [
+                ("--image", image != nil), ("--mode", mode != nil), ("--compose", !compose.isEmpty), ("--python", python != nil),
+                ("--engine", engine != nil), ("--requirement", !requirement.isEmpty), ("--with-pip", withPip),
+                ("--find-links", !sources.findLinks.isEmpty), ("--index-url", sources.indexURL != nil), ("--offline", sources.offline),
+            ]
             if let other = others.first(where: \.1) {
                 throw ValidationError(
-                    "--service and \(other.0) conflict: the service decides its image and mode (change the image with --set image=...)")
+                    "--service and \(other.0) conflict: the service decides its image and what runs (change the image with --set image=...)"
+                )
             }
-            try asValidation { _ = try kind.resolve(try parseVariables(serviceOptions, option: "--set")) }
+            guard ReadyMadeService(rawValue: service) != nil else {
+                throw ValidationError("--service '\(service)' must be one of \(ReadyMadeService.names)")
+            }
+            _ = try readyMadeService()?.checkedSpec()
         } else if !serviceOptions.isEmpty {
             throw ValidationError("--set needs --service NAME")
         }
@@ -149,44 +155,41 @@ struct Create: AsyncParsableCommand {
         let environment = try await Progress.showing(manager, "creating") {
             try await interruptible { try await manager.create(pending, timeout: deadline) }
         }
-        let connection = try readyMadeURL(of: environment)
+        let connection = try readyMadeService()?.definition.connection(of: environment)
         if output.json {
             guard let connection else { return try printJSON(environment) }
-            return try printJSON(CreatedService(environment: environment, url: connection))
+            return try printJSON(CreatedService(environment: environment, connection: connection))
         }
         print(environment.id)
-        if let connection { print(connection) }
+        if let connection { print(connection.url) }
     }
 
-    /// The URL of a ready-made service, from its published port.
-    private func readyMadeURL(of environment: Environment) throws -> String? {
-        guard let service, let kind = ReadyMadeService(rawValue: service) else { return nil }
-        let options = try parseVariables(serviceOptions, option: "--set")
-        guard let hostPort = environment.details["port.\(kind.containerPort(try kind.resolve(options)))"].flatMap(Int.init) else {
-            return nil
-        }
-        return try kind.url(options, hostPort: hostPort)
+    /// `--service NAME` with its `--set` options and `--env` variables; `nil` without `--service`.
+    private func readyMadeService() throws -> ServiceFlags? {
+        guard let service else { return nil }
+        return try ServiceFlags(service: service, settings: serviceOptions, variables: variables)
     }
 
-    /// `--json` for a ready-made service: the record, and the URL beside it.
+    /// `--json` for a ready-made service: the record, with the connection details beside it
+    /// (`url` alone too, the field scripts read most).
     struct CreatedService: Encodable {
         var environment: Environment
-        var url: String
+        var connection: ServiceConnection
 
         func encode(to encoder: any Encoder) throws {
             try environment.encode(to: encoder)
             var container = encoder.container(keyedBy: Key.self)
-            try container.encode(url, forKey: .url)
+            try container.encode(connection, forKey: .connection)
+            try container.encode(connection.url, forKey: .url)
         }
 
-        enum Key: String, CodingKey { case url }
+        enum Key: String, CodingKey { case connection, url }
     }
 
     private func readSpec() throws -> EnvironmentSpec {
-        if let service, let kind = ReadyMadeService(rawValue: service) {
-            var spec = try kind.spec(try parseVariables(serviceOptions, option: "--set"))
+        if let readyMade = try readyMadeService() {
+            var spec = try readyMade.checkedSpec()
             spec.name = name
-            spec.environment.merge(try parseVariables(variables)) { $1 }
             return spec
         }
         guard let spec else {

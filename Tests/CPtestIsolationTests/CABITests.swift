@@ -95,6 +95,14 @@ import Testing
             printf("close again %d\n", ptest_iso_close(manager, NULL));
             printf("call closed %d\n", ptest_iso_call(manager, "session", "{}", &out));
             ptest_iso_free(out);
+            status = ptest_iso_call(NULL, "service_spec", "{\"service\": \"redis\"}", &out);
+            printf("service spec without a handle %d %s\n", status, strstr(out, "\"container_port\":6379") ? "port 6379" : out);
+            ptest_iso_free(out);
+            status = ptest_iso_call(NULL, "service_spec", "{\"service\": \"redis\", \"options\": {\"pasword\": \"x\"}}", &out);
+            printf("bad service option %d %s\n", status, strstr(out, "\"field\":\"options.pasword\"") ? "options.pasword" : out);
+            ptest_iso_free(out);
+            printf("session without a handle %d\n", ptest_iso_call(NULL, "session", "{}", &out));
+            ptest_iso_free(out);
             printf("open null out %d\n", ptest_iso_open(NULL, NULL, NULL));
             ptest_iso_free(NULL);
             return 0;
@@ -124,6 +132,9 @@ import Testing
                 close 0
                 close again -3
                 call closed -3
+                service spec without a handle 0 port 6379
+                bad service option -5 options.pasword
+                session without a handle -3
                 open null out -1
 
                 """)

@@ -15,6 +15,11 @@ or, keeping the spec and the environment apart::
     with manager.environment(service.spec()) as env:
         dsn = service.dsn(env)
 
+The specs, their readiness checks and the URLs come from the core's catalogue
+(``Sources/IsolationCore/Services``) through the C ABI's ``service_spec`` and
+``service_connection``, so ``ptest-iso create --service`` makes the very same
+services; these classes carry the options and hand out context managers.
+
 The default images are the ones ``scripts/test-images.sh`` builds from
 Debian's packages; any image configured by the same environment variables as
 the official ``postgres`` and ``redis`` images works too."""
@@ -24,27 +29,56 @@ from __future__ import annotations
 import contextlib
 import dataclasses
 import os
-import urllib.parse
 from typing import Any, Iterator, Optional, Union
 
+from . import _native
 from .manager import Environment, Manager
-from .specs import DockerSpec, Volume, WaitFor
+from .specs import DockerSpec, Volume, spec_from_fields
 
 POSTGRES_IMAGE = "ptest-iso-test/postgres:bookworm"
 REDIS_IMAGE = "ptest-iso-test/redis:bookworm"
 BUSYBOX_IMAGE = "ptest-iso-test/busybox:latest"
 
-#: Where :meth:`HTTPService.static` mounts the served directory.
+#: Where :attr:`HTTPService.directory` is mounted (the core's ``HTTPServiceOptions.documentRoot``).
 DOCUMENT_ROOT = "/srv/www"
 
 HOST = "127.0.0.1"
 
 
-def _published(env: Environment, port: int) -> int:
+def catalogue() -> list[dict[str, Any]]:
+    """The ready-made services as the core lists them: ``name``, ``container_port``,
+    ``options`` (``name``, ``kind``, ``help``) and ``defaults`` (what ``ptest-iso services --json`` prints)."""
+    return list(_native.call(None, "services", {})["services"])
+
+
+#: The DockerSpec fields a service's spec sets itself (from its options).
+_SERVICE_FIELDS = frozenset({"image", "mode", "ports", "env", "wait_for", "ready_timeout_seconds", "command", "volumes"})
+
+
+def _core_spec(service: str, options: dict[str, Any], fields: dict[str, Any]) -> DockerSpec:
+    """The core's spec for the service, with further :class:`DockerSpec` ``fields`` over it."""
+    clash = sorted(_SERVICE_FIELDS & fields.keys())
+    if clash:
+        # Replacing them would drop what the service needs (its variables, its readiness check).
+        raise TypeError(f"spec() got {', '.join(clash)}: the service sets them; give them as the service's options")
+    answer = _native.call(None, "service_spec", {"service": service, "options": options})
+    spec = spec_from_fields(answer["spec"])
+    assert isinstance(spec, DockerSpec), spec
+    spec.volumes = [Volume(**volume) if isinstance(volume, dict) else volume for volume in spec.volumes]
+    return dataclasses.replace(spec, **fields) if fields else spec
+
+
+def _connection(service: str, options: dict[str, Any], env: Environment, container_port: int,
+                path: Optional[str] = None) -> dict[str, Any]:
+    """The core's connection details (``host``, ``port``, ``url``) of ``env``'s published ``container_port``."""
     try:
-        return env.ports[port]
+        host_port = env.ports[container_port]
     except KeyError:
-        raise KeyError(f"environment {env.id} publishes no port {port} (ports: {sorted(env.ports)})") from None
+        raise KeyError(f"environment {env.id} publishes no port {container_port} (ports: {sorted(env.ports)})") from None
+    request: dict[str, Any] = {"service": service, "options": options, "host_port": host_port}
+    if path is not None:
+        request["path"] = path
+    return dict(_native.call(None, "service_connection", request))
 
 
 @dataclasses.dataclass
@@ -62,32 +96,27 @@ class Postgres:
     ready_timeout_seconds: float = 60.0
 
     port_in_container = 5432
+    service_name = "postgres"
+
+    def options(self) -> dict[str, Any]:
+        """The options as the core's ``service_spec`` takes them."""
+        return {"image": self.image, "user": self.user, "password": self.password, "dbname": self.dbname,
+                "environment": dict(self.env), "ready_timeout_seconds": self.ready_timeout_seconds}
 
     def spec(self, **fields: Any) -> DockerSpec:
         """The Docker spec; ``fields`` are further :class:`DockerSpec` fields (``labels``, ``memory``, ...)."""
-        probe = ["pg_isready", "-q", "-h", HOST, "-p", str(self.port_in_container), "-U", self.user, "-d", self.dbname]
-        return DockerSpec(
-            image=self.image,
-            mode="service",
-            ports=[self.port_in_container],
-            env={"POSTGRES_USER": self.user, "POSTGRES_PASSWORD": self.password, "POSTGRES_DB": self.dbname, **self.env},
-            wait_for=[WaitFor.command(probe)],
-            ready_timeout_seconds=self.ready_timeout_seconds,
-            **fields,
-        )
+        return _core_spec(self.service_name, self.options(), fields)
 
     def host(self, env: Environment) -> str:
-        return HOST
+        return str(_connection(self.service_name, self.options(), env, self.port_in_container)["host"])
 
     def port(self, env: Environment) -> int:
         """The host port that reaches the server."""
-        return _published(env, self.port_in_container)
+        return int(_connection(self.service_name, self.options(), env, self.port_in_container)["port"])
 
     def dsn(self, env: Environment) -> str:
         """``postgresql://user:password@127.0.0.1:PORT/dbname`` (libpq, psycopg, SQLAlchemy with a driver prefix)."""
-        user = urllib.parse.quote(self.user, safe="")
-        password = urllib.parse.quote(self.password, safe="")
-        return f"postgresql://{user}:{password}@{HOST}:{self.port(env)}/{urllib.parse.quote(self.dbname, safe='')}"
+        return str(_connection(self.service_name, self.options(), env, self.port_in_container)["url"])
 
     url = dsn
 
@@ -103,42 +132,36 @@ class Redis:
     ready_timeout_seconds: float = 30.0
 
     port_in_container = 6379
+    service_name = "redis"
+
+    def options(self) -> dict[str, Any]:
+        options: dict[str, Any] = {"image": self.image, "environment": dict(self.env),
+                                   "ready_timeout_seconds": self.ready_timeout_seconds}
+        if self.password is not None:
+            options["password"] = self.password
+        return options
 
     def spec(self, **fields: Any) -> DockerSpec:
         """The Docker spec; ``fields`` are further :class:`DockerSpec` fields."""
-        variables = dict(self.env)
-        if self.password is not None:
-            variables["REDIS_PASSWORD"] = self.password
-        # A command wait needs exit 0; redis-cli exits 0 for an error reply too.
-        # The password comes from the container's own variable, never an argument.
-        probe = ["sh", "-c", '[ "$(REDISCLI_AUTH="${REDIS_PASSWORD:-}" redis-cli -p %d ping)" = PONG ]' % self.port_in_container]
-        return DockerSpec(
-            image=self.image,
-            mode="service",
-            ports=[self.port_in_container],
-            env=variables,
-            wait_for=[WaitFor.command(probe)],
-            ready_timeout_seconds=self.ready_timeout_seconds,
-            **fields,
-        )
+        return _core_spec(self.service_name, self.options(), fields)
 
     def host(self, env: Environment) -> str:
-        return HOST
+        return str(_connection(self.service_name, self.options(), env, self.port_in_container)["host"])
 
     def port(self, env: Environment) -> int:
-        return _published(env, self.port_in_container)
+        return int(_connection(self.service_name, self.options(), env, self.port_in_container)["port"])
 
     def url(self, env: Environment, db: int = 0) -> str:
         """``redis://[:password@]127.0.0.1:PORT/db`` (``redis.Redis.from_url``)."""
-        auth = f":{urllib.parse.quote(self.password, safe='')}@" if self.password else ""
-        return f"redis://{auth}{HOST}:{self.port(env)}/{db}"
+        return str(_connection(self.service_name, self.options(), env, self.port_in_container, path=f"/{int(db)}")["url"])
 
 
 @dataclasses.dataclass
 class HTTPService:
     """Any image that serves HTTP on ``port``: ready once a GET of ``path``
     from the host answers ``status``. ``command`` replaces the image's CMD;
-    ``directory`` is a host directory mounted read-only at ``/srv/www``."""
+    ``directory`` is a host directory mounted read-only at ``/srv/www``, served
+    by busybox's ``httpd`` unless a ``command`` is given."""
 
     image: str = BUSYBOX_IMAGE
     port: int = 8080
@@ -149,37 +172,36 @@ class HTTPService:
     env: dict[str, str] = dataclasses.field(default_factory=dict)
     ready_timeout_seconds: float = 30.0
 
+    service_name = "http"
+
     @classmethod
     def static(cls, directory: Union[str, "os.PathLike[str]"], *, port: int = 8080, path: str = "/",
                image: str = BUSYBOX_IMAGE) -> "HTTPService":
         """Serves a host directory with busybox's ``httpd`` (the default image has it)."""
-        command = ["httpd", "-f", "-p", str(port), "-h", DOCUMENT_ROOT]
-        return cls(image=image, port=port, path=path, command=command, directory=os.path.abspath(os.fspath(directory)))
+        return cls(image=image, port=port, path=path, directory=os.fspath(directory))
+
+    def options(self) -> dict[str, Any]:
+        options: dict[str, Any] = {"image": self.image, "port": self.port, "path": self.path, "status": self.status,
+                                   "environment": dict(self.env), "ready_timeout_seconds": self.ready_timeout_seconds}
+        if self.command is not None:
+            options["command"] = list(self.command)
+        if self.directory is not None:
+            options["directory"] = os.path.abspath(os.fspath(self.directory))
+        return options
 
     def spec(self, **fields: Any) -> DockerSpec:
-        volumes = [Volume(source=self.directory, target=DOCUMENT_ROOT, read_only=True, type="bind")] if self.directory else []
-        return DockerSpec(
-            image=self.image,
-            mode="service",
-            ports=[self.port],
-            command=list(self.command) if self.command is not None else None,
-            env=dict(self.env),
-            volumes=volumes,
-            wait_for=[WaitFor.http(self.port, self.path, self.status)],
-            ready_timeout_seconds=self.ready_timeout_seconds,
-            **fields,
-        )
+        return _core_spec(self.service_name, self.options(), fields)
 
     def host(self, env: Environment) -> str:
-        return HOST
+        return str(_connection(self.service_name, self.options(), env, self.port)["host"])
 
     def host_port(self, env: Environment) -> int:
         """The host port that reaches ``port``."""
-        return _published(env, self.port)
+        return int(_connection(self.service_name, self.options(), env, self.port)["port"])
 
     def url(self, env: Environment, path: str = "/") -> str:
         """``http://127.0.0.1:PORT/`` (and ``path`` below it)."""
-        return f"http://{HOST}:{self.host_port(env)}/{path.lstrip('/')}"
+        return str(_connection(self.service_name, self.options(), env, self.port, path="/" + path.lstrip("/"))["url"])
 
 
 Service = Union[Postgres, Redis, HTTPService]
@@ -191,9 +213,11 @@ class Running:
     def __init__(self, service: Service, environment: Environment) -> None:
         self.service = service
         self.environment = environment
-        self.host = HOST
-        self.port: int = service.host_port(environment) if isinstance(service, HTTPService) else service.port(environment)
-        self.url: str = service.url(environment)
+        container_port = service.port if isinstance(service, HTTPService) else service.port_in_container
+        details = _connection(service.service_name, service.options(), environment, container_port)
+        self.host: str = details["host"]
+        self.port: int = details["port"]
+        self.url: str = details["url"]
 
     @property
     def dsn(self) -> str:
@@ -245,6 +269,7 @@ __all__ = [
     "Redis",
     "Running",
     "Service",
+    "catalogue",
     "http",
     "postgres",
     "redis",

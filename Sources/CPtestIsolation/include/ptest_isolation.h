@@ -77,7 +77,9 @@ int32_t ptest_iso_open(const char *config_json, ptest_iso_manager **out_handle, 
 int32_t ptest_iso_close(ptest_iso_manager *handle, char **out_error);
 
 /* Calls a method (see docs/c-abi.md). *out_json receives the response JSON
- * on success, the error JSON on failure. */
+ * on success, the error JSON on failure. The ready-made services' methods
+ * (services, service_spec, service_connection) need no manager: for them
+ * handle may be NULL. */
 int32_t ptest_iso_call(ptest_iso_manager *handle, const char *method, const char *request_json, char **out_json);
 
 /* Kinds of output chunk passed to a ptest_iso_chunk_callback. */
