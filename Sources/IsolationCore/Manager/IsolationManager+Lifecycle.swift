@@ -133,11 +133,15 @@ extension IsolationManager {
         for case let docker as DockerEngine in registry.engines { await docker.waitForStandbyStarts() }
     }
 
-    /// Finishes background work and removes standby containers: what a manager's owner calls
-    /// before letting it go, so nothing waits for the session's reaper.
+    /// Finishes background work, removes standby containers and closes the Docker engine's
+    /// connections: what a manager's owner calls before letting it go, so nothing waits for the
+    /// session's reaper. A manager used afterwards connects again.
     public func shutdown() async {
         await waitForBackgroundWork()
-        for case let docker as DockerEngine in registry.engines { await docker.drainStandbys() }
+        for case let docker as DockerEngine in registry.engines {
+            await docker.drainStandbys()
+            await docker.shutdownClient()
+        }
     }
 
     /// Destroys every live environment of a session, in parallel — except
