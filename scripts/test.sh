@@ -32,3 +32,8 @@ python3 -m pytest python/tests -q -p no:cacheprovider
 # round of 4 tests per suite against ptest-isolation, testcontainers and pytest-docker. It
 # fails on an error or a leak only; its ratios are reported, not asserted (bench/README.md).
 bench/run-suite.sh --rounds 1 --tests 4
+
+# A bounded pass of the manager-exec benchmark (bench/run-manager-exec.sh, issue 10): a few
+# interleaved rounds with the debug binary just built, a couple of seconds. It fails on an
+# error only; its ratio is printed, not asserted (a debug build says nothing about it).
+"$(swift build --show-bin-path)/manager-exec-bench" --iterations 5 --warmup 1
