@@ -20,10 +20,10 @@ struct ManagerExecBench {
             configuration: .init(home: home, session: session),
             engines: [
                 DockerEngine(
-                    environment: ["DOCKER_HOST": "unix://\(options.socketPath)"],
+                    environment: options.dockerEnvironment,
                     images: ImageManager(home: home, maxBytes: ImageManager.defaultMaxBytes))
             ])
-        let client = try await DockerClient.connect(.init(endpoint: .unixSocket(options.socketPath)))
+        let client = try await DockerClient.connect(try .fromEnvironment(options.dockerEnvironment))
 
         // Ctrl-C or SIGTERM stops the measuring, not the cleanup below.
         let (outcome, _) = await measuringUntilInterrupted {
@@ -45,40 +45,69 @@ struct ManagerExecBench {
         print(report.table)
     }
 
+    /// The ways to run the exec, timed in turn.
+    enum Method: Int, CaseIterable {
+        /// `IsolationManager.run`: the Docker engine's own kept client.
+        case manager
+        /// `client.exec` on a client the bench keeps for the whole run: the reference.
+        case keptClient
+        /// A client connected and shut down around each exec, as the engine did before it kept
+        /// one (its endpoint read from the environment each time, the API version pinned).
+        case clientPerExec
+
+        var name: String {
+            switch self {
+            case .manager: "IsolationManager.run"
+            case .keptClient: "kept DockerClient"
+            case .clientPerExec: "client per exec (before)"
+            }
+        }
+    }
+
     private static func measure(_ options: ManagerExecOptions, manager: IsolationManager, client: DockerClient) async throws
         -> ManagerExecReport
     {
-        // The container both methods exec in; made outside the timing.
+        // The container every method execs in; made outside the timing.
         let environment = try await manager.create(EnvironmentSpec(image: options.image))
+
         let clock = ContinuousClock()
-        var samples: [[Duration]] = [[], []]
+        var samples: [Method: [Duration]] = [:]
         let rounds = options.warmup + options.iterations
+        let methods = Method.allCases
         for round in 0..<rounds {
             try Task.checkCancellation()
-            // Round r starts with method r mod 2, so neither always follows the other.
-            for method in round.isMultiple(of: 2) ? [0, 1] : [1, 0] {
+            // Round r starts with method r mod 3, so none always follows the same one.
+            let shift = round % methods.count
+            for method in methods[shift...] + methods[..<shift] {
                 let start = clock.now
                 let (stdout, exitCode): (Data, Int)
-                if method == 0 {
+                switch method {
+                case .manager:
                     let result = try await manager.run(environment.id, Command(["echo", "hi"]))
                     (stdout, exitCode) = (result.stdout, Int(result.exitCode))
-                } else {
+                case .keptClient:
                     let result = try await client.exec(environment.location, ExecOptions(["echo", "hi"]))
+                    (stdout, exitCode) = (result.stdout, result.exitCode)
+                case .clientPerExec:
+                    var perExec = try DockerClient.Configuration.fromEnvironment(options.dockerEnvironment)
+                    perExec.pinnedAPIVersion = client.apiVersion
+                    let result = try await withDockerClient(perExec) {
+                        try await $0.exec(environment.location, ExecOptions(["echo", "hi"]))
+                    }
                     (stdout, exitCode) = (result.stdout, result.exitCode)
                 }
                 let elapsed = clock.now - start
                 guard stdout == Data("hi\n".utf8), exitCode == 0 else {
-                    let name = method == 0 ? "IsolationManager.run" : "kept DockerClient"
                     throw BenchFailure(
-                        "\(name), round \(round + 1): expected stdout \"hi\\n\" and exit 0, got \(String(decoding: stdout, as: UTF8.self).debugDescription) and \(exitCode)"
+                        "\(method.name), round \(round + 1): expected stdout \"hi\\n\" and exit 0, got \(String(decoding: stdout, as: UTF8.self).debugDescription) and \(exitCode)"
                     )
                 }
-                if round >= options.warmup { samples[method].append(elapsed) }
+                if round >= options.warmup { samples[method, default: []].append(elapsed) }
             }
         }
         let version = try await client.version()
         return ManagerExecReport(
-            daemon: "\(version.version) (API \(client.apiVersion)) on unix://\(options.socketPath)",
-            iterations: options.iterations, warmup: options.warmup, manager: samples[0], client: samples[1])
+            daemon: "\(version.version) (API \(client.apiVersion)) on \(client.configuration.endpoint)",
+            iterations: options.iterations, warmup: options.warmup, samples: samples)
     }
 }
