@@ -21,6 +21,7 @@ let package = Package(
         .executable(name: "ptest-iso", targets: ["ptest-iso"]),
         .executable(name: "docker-bench", targets: ["DockerBench"]),
         .executable(name: "venv-bench", targets: ["VenvBench"]),
+        .executable(name: "manager-exec-bench", targets: ["ManagerExecBench"]),
         .executable(name: "docker-api-demo", targets: ["DockerAPIDemo"]),
     ],
     dependencies: [
@@ -98,6 +99,12 @@ let package = Package(
             name: "VenvBench",
             dependencies: ["IsolationCore", "BenchSupport"],
             path: "bench/VenvBench",
+            swiftSettings: swiftSettings
+        ),
+        .executableTarget(
+            name: "ManagerExecBench",
+            dependencies: ["IsolationCore", "DockerAPI", "BenchSupport"],
+            path: "bench/ManagerExecBench",
             swiftSettings: swiftSettings
         ),
         .executableTarget(

@@ -37,3 +37,8 @@ bench/run-suite.sh --rounds 1 --tests 4 --no-xdist --floor-containers 4
 # A bounded pass of the compose benchmark (bench/run-compose.sh, issue 12): one fresh web +
 # postgres + redis stack per suite; it fails on an error or a leak only.
 bench/run-compose.sh --rounds 1 --tests 1
+
+# A bounded pass of the manager-exec benchmark (bench/run-manager-exec.sh, issue 10): a few
+# interleaved rounds with the debug binary just built, a couple of seconds. It fails on an
+# error only; its ratio is printed, not asserted (a debug build says nothing about it).
+"$(swift build --show-bin-path)/manager-exec-bench" --iterations 5 --warmup 1

@@ -9,8 +9,10 @@
 #
 # Overrides: PTEST_ISO_TLS_PORT (23760), PTEST_ISO_TLS_DIR
 # (/tmp/ptest-iso-tls-daemon), PTEST_ISO_TLS_BRIDGE, _BRIDGE_IP, _POOL_PREFIX
-# and _NAMESPACE (for a further instance beside this one). The state dir
-# doubles as DOCKER_CERT_PATH;
+# and _NAMESPACE (for a further instance beside this one);
+# PTEST_ISO_TLS_KEEP_CERTS=1 keeps the certs of an earlier start (a restart
+# that a kept client must survive unchanged). The state dir doubles as
+# DOCKER_CERT_PATH;
 # $DIR/wrong-ca/ holds a CA and client cert the daemon does not trust.
 set -euo pipefail
 
@@ -128,7 +130,11 @@ start() {
   if daemon_pid >/dev/null; then stop; fi
   mkdir -p "$DIR"
   chmod 700 "$DIR"
-  make_certs
+  if [ "${PTEST_ISO_TLS_KEEP_CERTS:-}" = 1 ] && [ -f "$DIR/ca.pem" ] && [ -f "$DIR/server.pem" ]; then
+    echo "tls-daemon: keeping the certs in $DIR" >&2
+  else
+    make_certs
+  fi
   bridge_down  # leftovers of a daemon that died without stop
   bridge_up
   # An empty config file keeps a host /etc/docker/daemon.json (hosts,

@@ -202,8 +202,14 @@ extension DockerClient {
             if httpError == .deadlineExceeded || httpError == .readTimeout {
                 return DockerError(.timeout, "\(operation) on \(endpoint) did not answer in time")
             }
-            if httpError == .connectTimeout || httpError == .getConnectionFromPoolTimeout {
+            if httpError == .connectTimeout {
                 return unreachable("connecting timed out")
+            }
+            if httpError == .getConnectionFromPoolTimeout {
+                // The request waited the whole connect timeout for a connection of the pool.
+                return unreachable(
+                    "no connection within the connect timeout: the daemon is slow to accept, or all \(configuration.maxConnections) are busy"
+                )
             }
             if httpError == .remoteConnectionClosed {
                 return DockerError(

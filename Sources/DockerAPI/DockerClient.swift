@@ -21,6 +21,11 @@ public final class DockerClient: Sendable {
         public var pinnedAPIVersion: APIVersion?
         /// The versions this client may pick from.
         public var supportedVersions: ClosedRange<APIVersion>
+        /// Connections kept open to the daemon at once; a request beyond them waits for one to
+        /// become free. A streaming request (a log follow, a wait, an event stream, an exec's
+        /// output) holds its connection until it ends, so this must stay well above the number
+        /// of streams one client holds at a time, or they starve the short requests behind them.
+        public var maxConnections: Int
         public var userAgent: String
 
         public init(
@@ -29,6 +34,7 @@ public final class DockerClient: Sendable {
             connectTimeout: Duration = .seconds(5),
             pinnedAPIVersion: APIVersion? = nil,
             supportedVersions: ClosedRange<APIVersion> = APIVersion.minimumSupported...APIVersion.maximumSupported,
+            maxConnections: Int = Configuration.defaultMaxConnections,
             userAgent: String = "ptest-isolation"
         ) {
             self.endpoint = endpoint
@@ -36,8 +42,17 @@ public final class DockerClient: Sendable {
             self.connectTimeout = connectTimeout
             self.pinnedAPIVersion = pinnedAPIVersion
             self.supportedVersions = supportedVersions
+            self.maxConnections = maxConnections
             self.userAgent = userAgent
         }
+
+        /// AsyncHTTPClient's default (8 per host) suits a browser, not a client whose callers
+        /// hold streams for minutes: eight log follows would block every other request. The
+        /// Docker daemon sets no limit per client (nor does the `docker` CLI's Go client), and a
+        /// connection costs a file descriptor only while it is open (idle ones close after 30 s),
+        /// so the bound is the process's descriptors: 256 leaves most of a common 1024 soft
+        /// limit to the rest of a test process.
+        public static let defaultMaxConnections = 256
 
         /// The daemon `docker` would use: `DOCKER_HOST`, TLS variables, the current context.
         public static func fromEnvironment(
@@ -102,6 +117,14 @@ public final class DockerClient: Sendable {
         try await http.shutdown()
     }
 
+    /// Starts closing the connection pool and returns at once, for an owner's `deinit`, which
+    /// cannot wait. AsyncHTTPClient traps (in debug builds) when a client it still runs is
+    /// released; this is its non-async shutdown, which keeps the client alive until the pool is
+    /// closed. The client must not be used afterwards; a second shutdown is ignored.
+    public func startShutdown() {
+        http.shutdown(queue: .global()) { _ in }
+    }
+
     private func negotiateVersion() async throws -> APIVersion {
         let ping = try await self.ping()
         let supported = configuration.supportedVersions
@@ -125,7 +148,7 @@ public final class DockerClient: Sendable {
         http.httpVersion = .http1Only
         http.timeout = .init(connect: .init(configuration.connectTimeout), read: nil)
         http.decompression = .disabled
-        http.connectionPool = .init(idleTimeout: .seconds(30))
+        http.connectionPool = .init(idleTimeout: .seconds(30), concurrentHTTP1ConnectionsPerHostSoftLimit: configuration.maxConnections)
         // A refused or failed connection is reported at once, not retried until the deadline.
         http.connectionPool.retryConnectionEstablishment = false
         if let tls = configuration.endpoint.tls {

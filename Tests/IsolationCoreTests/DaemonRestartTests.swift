@@ -15,13 +15,15 @@ import Testing
     ]
     static let dockerEnvironment = ["DOCKER_HOST": "tcp://127.0.0.1:\(port)", "DOCKER_TLS_VERIFY": "1", "DOCKER_CERT_PATH": directory]
 
-    static func daemon(_ action: String) throws {
+    /// - Parameter keepingCertificates: start with the certificates of the previous start rather than new ones.
+    static func daemon(_ action: String, keepingCertificates: Bool = false) throws {
         let script = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
             .appendingPathComponent("scripts/tls-daemon.sh").path
         let process = Process()
         process.executableURL = URL(fileURLWithPath: "/bin/bash")
         process.arguments = [script, action]
         process.environment = ProcessInfo.processInfo.environment.merging(scriptEnvironment) { $1 }
+        process.environment?["PTEST_ISO_TLS_KEEP_CERTS"] = keepingCertificates ? "1" : nil
         // The daemon it starts must not hold our pipes: its output goes to a file.
         process.standardOutput = FileHandle.nullDevice
         process.standardError = FileHandle.nullDevice
@@ -81,5 +83,39 @@ import Testing
         try await manager.destroy(before.id)
         try await manager.destroy(after.id)
         #expect(try manager.get(before.id).status == .destroyed)
+    }
+
+    /// With the same certificates the engine keeps its client across the restart: the
+    /// connections the daemon dropped must not fail the requests made once it is back.
+    @Test func theKeptClientWorksAgainOnceTheDaemonIsBackWithTheSameCertificates() async throws {
+        try Self.daemon("start")
+        defer { try? Self.daemon("stop") }
+        let image = try await Self.busybox()
+        let home = try TestHome("restart-kept")
+        let manager = try IsolationManager(
+            configuration: .init(home: home.url, session: "restart-kept"),
+            engines: [DockerEngine(environment: Self.dockerEnvironment)])
+        let before = try await manager.create(EnvironmentSpec(image: image))
+        #expect(try await manager.run(before.id, Command(["echo", "up"])).stdoutText == "up\n")
+
+        try Self.daemon("stop")
+        let unreachable = await #expect(throws: IsolationError.self) { try await manager.run(before.id, Command(["true"])) }
+        #expect(unreachable?.code == .daemonUnavailable)
+
+        try Self.daemon("start", keepingCertificates: true)
+        // The first request after the return already works, and a burst of them too.
+        let after = try await manager.create(EnvironmentSpec(image: image))
+        try await withThrowingTaskGroup(of: Void.self) { group in
+            for index in 0..<4 {
+                group.addTask {
+                    let output = try await manager.run(after.id, Command(["echo", "\(index)"])).stdoutText
+                    #expect(output == "\(index)\n")
+                }
+            }
+            try await group.waitForAll()
+        }
+        try await manager.destroy(before.id)
+        try await manager.destroy(after.id)
+        await manager.shutdown()
     }
 }

@@ -1,13 +1,14 @@
 import DockerAPI
 public import Foundation
-import Synchronization
 
 /// Environments as Docker containers: the spec's image with its limits,
 /// labelled with the session, environment and expiry, and no network at
 /// all unless the spec asks for one.
 ///
-/// A client is opened per operation and always shut down, so no connection
-/// outlives its use; the negotiated API version is kept to skip later pings.
+/// Every operation goes through one client, connected at first use and kept
+/// (``SharedDockerClient``): the endpoint is read and the API version
+/// negotiated once, and connections are reused. ``shutdownClient()`` closes it;
+/// the manager's `shutdown()` calls it.
 public final class DockerEngine: IsolationEngine {
     public let kind = EngineKind.docker
     public let capabilities: Set<EngineCapability> = [
@@ -19,7 +20,7 @@ public final class DockerEngine: IsolationEngine {
     static let defaultWorkDirectory = "/work"
 
     let environment: [String: String]
-    private let negotiated = Mutex<APIVersion?>(nil)
+    private let docker: SharedDockerClient
     let standby: StandbyPool
     let networks = NetworkPool(capacity: DockerEngine.pooledNetworkCapacity)
     /// Builds and caches the images of `build` specs; `nil` puts the cache in the default home.
@@ -30,22 +31,25 @@ public final class DockerEngine: IsolationEngine {
         environment: [String: String] = ProcessInfo.processInfo.environment, standbyDepth: Int = 0, images: ImageManager? = nil
     ) {
         self.environment = environment
+        self.docker = SharedDockerClient(environment: environment)
         self.standby = StandbyPool(depth: standbyDepth)
         self.images =
             images ?? ImageManager(home: IsolationManager.Configuration.defaultHome(environment), maxBytes: ImageManager.defaultMaxBytes)
     }
 
+    /// Runs `body` with the engine's client (connecting it at first use), turning Docker's errors into ``IsolationError``s.
     func withClient<T>(_ body: (DockerClient) async throws -> T) async throws -> T {
         do {
-            var configuration = try DockerClient.Configuration.fromEnvironment(environment)
-            configuration.pinnedAPIVersion = negotiated.withLock { $0 }
-            return try await withDockerClient(configuration) { client in
-                negotiated.withLock { $0 = client.apiVersion }
-                return try await body(client)
-            }
+            return try await body(try await docker.client())
         } catch let error as DockerError {
             throw Self.translate(error)
         }
+    }
+
+    /// Closes the engine's connections to the daemon; requests still in flight fail. A later
+    /// operation connects again.
+    func shutdownClient() async {
+        await docker.shutdown()
     }
 
     static func translate(_ error: DockerError) -> IsolationError {

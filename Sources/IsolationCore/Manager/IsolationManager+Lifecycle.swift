@@ -133,14 +133,17 @@ extension IsolationManager {
         for case let docker as DockerEngine in registry.engines { await docker.waitForStandbyStarts() }
     }
 
-    /// Finishes background work and removes standby containers: what a manager's owner calls
-    /// before letting it go, so nothing waits for the session's reaper.
+    /// Finishes background work, removes standby containers and closes the Docker engine's
+    /// connections: what a manager's owner calls before letting it go, so nothing waits for the
+    /// session's reaper. A manager used afterwards connects again.
     public func shutdown() async {
         // Standbys are drained while the last removals finish: both only wait on the daemon.
         // A removal that ends after the drain removes its network itself (the pool is closed).
         async let removals: Void = teardowns.waitForAll()
         for case let docker as DockerEngine in registry.engines { await docker.drainStandbys() }
         await removals
+        // Last: the removals above use the engines' clients.
+        for case let docker as DockerEngine in registry.engines { await docker.shutdownClient() }
     }
 
     /// Destroys every live environment of a session, in parallel — except
