@@ -63,7 +63,7 @@ def test_the_installed_wheel_runs_with_the_toolchain_hidden(wheel, tmp_path):
     exports = subprocess.run(["nm", "-D", "--defined-only", str(library)], check=True, capture_output=True, text=True).stdout
     assert {line.split()[-1] for line in exports.splitlines() if line.split()[1].isupper()} == {
         "ptest_iso_abi_version", "ptest_iso_protocol_version", "ptest_iso_version", "ptest_iso_open",
-        "ptest_iso_close", "ptest_iso_call", "ptest_iso_set_event_callback", "ptest_iso_free",
+        "ptest_iso_close", "ptest_iso_call", "ptest_iso_call_streaming", "ptest_iso_set_event_callback", "ptest_iso_free",
     }
     assert shutil.which("unshare"), "util-linux's unshare hides the toolchain"
     hidden = subprocess.run(
