@@ -19,9 +19,5 @@ scripts/docker-up.sh
 scripts/test-images.sh
 # testcontainers, pytest-docker and a compose command, idempotently.
 scripts/python-tools.sh
-if [[ -z "${PTEST_ISO_LIB:-}" ]]; then
-  swift build -c release --product CPtestIsolation >&2
-  PTEST_ISO_LIB="$(swift build -c release --show-bin-path)/libCPtestIsolation.so"
-  export PTEST_ISO_LIB
-fi
+source bench/release-library.sh
 exec python3 bench/suite/driver.py "$@"

@@ -224,15 +224,19 @@ class Compose:
         raise InvalidSpec(f"compose: {type(value).__name__} is not a compose file, a list of them or an object", details={"field": "compose"})
 
     def to_request(self) -> dict[str, Any]:
-        request: dict[str, Any] = {"files": [os.path.abspath(os.fspath(path)) for path in self.files]}
+        # One file given as a string is that file, as in ``Compose.of``; other strings where the
+        # core takes lists are sent as they are, for the core to refuse naming the field
+        # (``list("ab")`` would silently make two services).
+        files = [self.files] if isinstance(self.files, (str, os.PathLike)) else self.files
+        request: dict[str, Any] = {"files": [os.path.abspath(os.fspath(path)) for path in files]}
         optional = {"project_name": self.project_name, "main": self.main}
         request.update({key: value for key, value in optional.items() if value is not None})
         if self.services:
-            request["services"] = list(self.services)
+            request["services"] = self.services if isinstance(self.services, str) else list(self.services)
         if self.env:
             request["environment"] = dict(self.env)
         if self.profiles:
-            request["profiles"] = list(self.profiles)
+            request["profiles"] = self.profiles if isinstance(self.profiles, str) else list(self.profiles)
         return request
 
 
