@@ -59,11 +59,9 @@ import Testing
                 if count == followers { break }
             }
             #expect(count == followers, "every follower holds its connection")
-            // With the connections all taken, this would queue until the connect timeout (5 s) and fail.
-            let clock = ContinuousClock()
-            let start = clock.now
+            // With the connections all taken, this would queue until the connect timeout and fail
+            // with it (no timing is asserted: a loaded machine is slow, not wrong).
             let output = try await manager.run(environment.id, Command(["echo", "short"])).stdoutText
-            #expect(clock.now - start < .seconds(4))
             try await manager.destroy(environment.id)
             reached.finish()
             try await group.waitForAll()
