@@ -30,6 +30,9 @@ extension IsolationManager {
             place = .reuse(try spec.reuseKey(engine: choice.engine.kind), home: configuration.home)
         } else {
             place = .session(configuration.session, key: try spec.reuseKey(engine: choice.engine.kind), home: configuration.home)
+            // A process that only finds the environment uses it as much as the one that made it:
+            // it keeps the session's reaper from ending the session while it runs.
+            try await attachReaper()
         }
         let started = ContinuousClock.now
         let lock = try await lockShared(place, timeout: timeout)
