@@ -44,6 +44,9 @@ public enum ResourceLabels {
     /// The session of every reused environment: it belongs to no test run, so no run's end and no
     /// session reaper takes it; its TTL (renewed on each reuse), `ptest-iso rm` and cleanup do.
     public static let reuseSession = "ptest-iso.reuse"
+    /// On an environment shared within its session (a spec with `shared`): the spec's key
+    /// (``EnvironmentSpec/reuseKey(engine:)``), by which the session's other processes find it.
+    public static let shared = "ptest-iso.shared"
     /// The longest test id recorded, in UTF-8 bytes (a parametrized node id can be long, not unbounded).
     public static let maxTestIDBytes = 4096
 

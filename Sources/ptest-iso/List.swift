@@ -13,8 +13,11 @@ struct List: AsyncParsableCommand {
               ptest-iso ls --engine docker --status ready --label team=qa
               ptest-iso ls --reused
 
-            REUSE shows the reuse key (its first 12 characters) of an environment shared across \
-            runs (`reuse`), `-` for the others.
+            SHARED shows how an environment is shared: `reuse` and its key (first 12 characters) \
+            across runs, `session` and its key within its session (a session-scoped compose stack \
+            of an xdist run), `-` for the others. A compose stack is followed by a line per \
+            service: its container and published ports (`ptest-iso logs ID --service NAME`, \
+            `ptest-iso run ID/NAME -- CMD` reach one).
             """
     )
 
@@ -78,12 +81,36 @@ struct List: AsyncParsableCommand {
             return
         }
         printTable(
-            [["ID", "NAME", "ENGINE", "STATUS", "SESSION", "REUSE", "LOCATION"]]
-                + environments.map {
+            [["ID", "NAME", "ENGINE", "STATUS", "SESSION", "SHARED", "LOCATION"]]
+                + environments.flatMap { environment in
                     [
-                        $0.id, $0.spec.name ?? "-", $0.engine.rawValue, $0.status.rawValue, $0.session,
-                        $0.labels[ResourceLabels.reuse].map { String($0.prefix(12)) } ?? "-", $0.location,
-                    ]
+                        [
+                            environment.id, environment.spec.name ?? "-", environment.engine.rawValue, environment.status.rawValue,
+                            environment.session, Self.sharing(of: environment), environment.location,
+                        ]
+                    ] + Self.serviceRows(of: environment)
                 })
+    }
+
+    static func sharing(of environment: Environment) -> String {
+        if let key = environment.labels[ResourceLabels.reuse] { return "reuse \(key.prefix(12))" }
+        if let key = environment.labels[ResourceLabels.shared] { return "session \(key.prefix(12))" }
+        return "-"
+    }
+
+    /// A compose stack's services, in start order: each one's container and published ports.
+    static func serviceRows(of environment: Environment) -> [[String]] {
+        guard environment.status.isLive, let listed = environment.details["compose.services"], !listed.isEmpty else { return [] }
+        return listed.split(separator: ",").map { service in
+            let container = environment.details["container.\(service)"].map { String($0.prefix(12)) } ?? "-"
+            let prefix = "port.\(service)."
+            let ports = environment.details.filter { $0.key.hasPrefix(prefix) }
+                .compactMap { key, host in Int(key.dropFirst(prefix.count)).map { ($0, host) } }
+                .sorted { $0.0 < $1.0 }
+                .map { "\($0.0)->\($0.1)" }
+            let published = ports.isEmpty ? "" : "  ports " + ports.joined(separator: ", ")
+            let main = environment.details["compose.main"] == String(service) ? " (main)" : ""
+            return ["  └ \(service)\(main)", "", "service", "", "", "", container + published]
+        }
     }
 }

@@ -15,14 +15,21 @@ struct Logs: AsyncParsableCommand {
               ptest-iso logs env-3f2a9c1b7d40
               ptest-iso logs env-3f2a9c1b7d40 --tail 20 --follow
               ptest-iso logs env-3f2a9c1b7d40 --json
+              ptest-iso logs env-3f2a9c1b7d40 --service db    # one service of a compose stack
             """
     )
 
     @OptionGroup var state: StateOptions
     @OptionGroup var output: OutputOptions
 
-    @Argument(help: "The environment's id.")
-    var id: String
+    @Argument(help: "The environment's id (or ID/SERVICE for a compose stack's service).")
+    var environment: String
+
+    @Option(help: "The service of a compose stack whose log to print (default: its main service).")
+    var service: String?
+
+    /// What the core is asked for: a compose service is addressed as `ID/SERVICE`.
+    var id: String { service.map { "\(environment)/\($0)" } ?? environment }
 
     @Option(help: "Only the last N lines.")
     var tail: Int?
@@ -32,6 +39,12 @@ struct Logs: AsyncParsableCommand {
 
     func validate() throws {
         if let tail, tail < 0 { throw ValidationError("--tail must not be negative") }
+        if service != nil, environment.contains("/") {
+            throw ValidationError("--service conflicts with the address \(environment); give ID --service NAME or ID/NAME")
+        }
+        if let service, service.isEmpty || service.contains("/") {
+            throw ValidationError("--service '\(service)': give a service name of the stack, e.g. --service db")
+        }
     }
 
     func run() async throws {

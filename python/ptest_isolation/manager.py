@@ -122,7 +122,7 @@ class Manager:
     # -- environments
 
     def create(self, spec: Optional[Spec] = None, *, timeout: Optional[float] = None, test_id: Optional[str] = None,
-               reuse: Optional[bool] = None, **fields: Any) -> "Environment":
+               reuse: Optional[bool] = None, shared: Optional[bool] = None, **fields: Any) -> "Environment":
         """Creates an environment and waits until it is ready.
 
         ``spec`` is a :class:`VenvSpec`, a :class:`DockerSpec`, or a dict of
@@ -136,15 +136,23 @@ class Manager:
         TTL, and makes one only when there is none (:attr:`Environment.reused`).
         Such an environment is not this manager's: :meth:`destroy_created`, the
         ``with`` blocks and the fixtures leave it; :meth:`Environment.destroy`
-        removes it for everyone."""
+        removes it for everyone.
+
+        ``shared=True`` (or the spec's ``shared``) hands out the environment of the same
+        spec that another process of this session made (pytest-xdist workers share a
+        session), and makes one only when there is none (:attr:`Environment.shared`). It
+        belongs to the session: :meth:`destroy_created` and the ``with`` blocks leave it,
+        :meth:`destroy_session` (the pytest controller's, at the end of the run) removes it."""
         request = _spec_request(spec, fields)
         if reuse is not None:
             request["reuse"] = reuse
+        if shared is not None:
+            request["shared"] = shared
         extra: dict[str, Any] = {"timeout_seconds": timeout} if timeout is not None else {}
         if test_id:
             extra["test_id"] = test_id
         environment = Environment(self, self.call("create", spec=request, **extra))
-        if not environment.reused:
+        if not (environment.reused or environment.shared):
             with self._lock:
                 self._created.append(environment.id)
         return environment
@@ -152,12 +160,13 @@ class Manager:
     @contextlib.contextmanager
     def environment(self, spec: Optional[Spec] = None, **fields: Any) -> Iterator["Environment"]:
         """An environment for the ``with`` block, destroyed afterwards (unless it is
-        reused across runs: it then lives on until its TTL)."""
+        reused across runs: it then lives on until its TTL; or shared in the session: the
+        session's end removes it)."""
         environment = self.create(spec, **fields)
         try:
             yield environment
         finally:
-            if not environment.reused:
+            if not (environment.reused or environment.shared):
                 environment.destroy(missing_ok=True)
 
     def get(self, environment_id: str) -> "Environment":
@@ -181,7 +190,7 @@ class Manager:
 
     def destroy_created(self, *, keep: Collection[str] = ()) -> builtins.list[str]:
         """Destroys the live environments this manager created (not other workers',
-        nor environments reused across runs), except those whose ids are in ``keep``."""
+        nor environments reused across runs or shared in the session), except those whose ids are in ``keep``."""
         with self._lock:
             created, self._created = self._created, []
         destroyed = []
@@ -380,6 +389,12 @@ class Environment:
         belongs to no session and outlives the run until its TTL, ``ptest-iso rm`` or
         an explicit :meth:`destroy`."""
         return "ptest-iso.reuse" in self.labels
+
+    @property
+    def shared(self) -> bool:
+        """Whether the environment is shared by the processes of its session (made with
+        ``shared=True``): the session's end removes it, not the test or worker that asked."""
+        return "ptest-iso.shared" in self.labels
 
     @property
     def reuse_key(self) -> Optional[str]:

@@ -3,28 +3,34 @@
 Fixtures: ``iso_manager`` (session), ``iso_env`` (a ready environment per
 test, shaped by ``@pytest.mark.isolated(...)``), factories per scope
 (``iso_factory``, ``iso_module_factory``, ``iso_session_factory``), and
-``iso_fresh_copy`` (a fast, restored copy of a prepared environment per test)
-and ``iso_service`` (a ready-made service of :mod:`ptest_isolation.services`
-per call, destroyed after the test).
+``iso_fresh_copy`` (a fast, restored copy of a prepared environment per test),
+``iso_service`` (a ready-made service of :mod:`ptest_isolation.services`
+per call, destroyed after the test), and compose stacks: factories per scope
+(``iso_compose``, ``iso_module_compose``, ``iso_session_compose``) and
+``iso_stack``, shaped by ``@pytest.mark.compose(...)``.
 
 With pytest-xdist all workers share one session; each worker destroys what
-it made, and the controller checks that nothing of the session is left."""
+it made, except what is shared in the session (a session-scoped compose stack,
+started once for all workers), and the controller removes what is left of the
+session and checks that nothing is."""
 
 from __future__ import annotations
 
 import dataclasses
+import json
 import os
 import shlex
+import time
 import uuid
-from typing import Any, Callable, Generator, Iterator, Optional
+from typing import Any, Callable, Generator, Iterator, Optional, Sequence
 
 import pytest
 
-from .errors import IsolationError
+from .errors import InvalidSpec, IsolationError
 from .manager import Environment, Manager
 from .results import Snapshot
 from .services import Running, Service
-from .specs import DockerSpec, VenvSpec, spec_from_fields
+from .specs import Compose, DockerSpec, VenvSpec, spec_from_fields
 
 _ENVIRONMENTS = pytest.StashKey[list[Environment]]()
 _SUMMARY = pytest.StashKey[str]()
@@ -69,6 +75,11 @@ def pytest_configure(config: pytest.Config) -> None:
         "markers",
         "isolated(engine=None, packages=(), image=None, reuse=False, **spec): give the test's iso_env this spec "
         "(reuse=True: share one environment of the spec across runs and workers, until its TTL)",
+    )
+    config.addinivalue_line(
+        "markers",
+        "compose(*files, services=(), scope='function', main=None, env=None, profiles=(), **spec): give the test's "
+        "iso_stack this compose stack, per test, module or session (a session's stack is shared by all xdist workers)",
     )
     # One session for the whole run: the controller picks it, xdist workers inherit it.
     if not hasattr(config, "workerinput") and "PTEST_ISO_SESSION" not in os.environ:
@@ -160,6 +171,8 @@ def _release(manager: Manager, config: pytest.Config, created: list[tuple[Enviro
     for environment, failures in created:
         if environment.reused:
             continue  # shared with later runs and other workers: its TTL ends it
+        if environment.shared:
+            continue  # the session's other workers may use it still: the controller's session end removes it
         if _keep_failed(config) and state.failures > failures:
             state.kept.add(environment.id)
             continue
@@ -209,6 +222,88 @@ def iso_session_factory(iso_manager: Manager, pytestconfig: pytest.Config, reque
     factory = _Factory(iso_manager, pytestconfig, request)
     yield factory
     factory.close()
+
+
+class _ComposeFactory(_Factory):
+    """Creates compose stacks for one fixture scope: ``factory("compose.yaml", services=["web"])``.
+    Within a module or the session the same arguments give the same stack; a session's
+    stack is ``shared``: all xdist workers get the one the first of them made, and the
+    controller removes it once every worker is done (the session's reaper, if the run dies)."""
+
+    def __init__(self, manager: Manager, config: pytest.Config, request: pytest.FixtureRequest, *, scope: str) -> None:
+        super().__init__(manager, config, request)
+        self.scope = scope
+        self.stacks: dict[str, Environment] = {}
+
+    def __call__(self, *files: "str | os.PathLike[str]", services: Sequence[str] = (), main: Optional[str] = None,
+                 env: Optional[dict[str, str]] = None, profiles: Sequence[str] = (), project_name: Optional[str] = None,
+                 **fields: Any) -> Environment:
+        if not files:
+            raise InvalidSpec("compose.files: give at least one compose file", details={"field": "compose.files"})
+        if "compose" in fields:
+            raise InvalidSpec("compose: give the files as arguments, not compose=", details={"field": "compose"})
+        compose = Compose(files=[os.fspath(path) for path in files], project_name=project_name, services=list(services),
+                          main=main, env=dict(env or {}), profiles=list(profiles))
+        if self.scope == "session" and not fields.get("reuse"):
+            fields.setdefault("shared", True)
+        spec = _spec(self.config, {**fields, "compose": compose})
+        key = json.dumps(spec.to_request(), sort_keys=True)
+        if self.scope != "function" and key in self.stacks:
+            return self.stacks[key]
+        test_id = _test_id(self.request) if self.scope != "session" else None
+        environment = self.manager.create(spec, test_id=test_id)
+        self.created.append((environment, _state(self.config).failures))
+        self.stacks[key] = environment
+        if self.scope == "function":
+            _track(self.request, environment)
+        return environment
+
+
+@pytest.fixture
+def iso_compose(iso_manager: Manager, pytestconfig: pytest.Config, request: pytest.FixtureRequest) -> Iterator[Callable[..., Environment]]:
+    """``iso_compose("compose.yaml", services=["web"])`` brings a compose stack up (every
+    service it waits for ready) and removes it after the test."""
+    factory = _ComposeFactory(iso_manager, pytestconfig, request, scope="function")
+    yield factory
+    factory.close()
+
+
+@pytest.fixture(scope="module")
+def iso_module_compose(iso_manager: Manager, pytestconfig: pytest.Config,
+                       request: pytest.FixtureRequest) -> Iterator[Callable[..., Environment]]:
+    """Like ``iso_compose``, one stack per module for the same arguments, removed after it."""
+    factory = _ComposeFactory(iso_manager, pytestconfig, request, scope="module")
+    yield factory
+    factory.close()
+
+
+@pytest.fixture(scope="session")
+def iso_session_compose(iso_manager: Manager, pytestconfig: pytest.Config,
+                        request: pytest.FixtureRequest) -> Iterator[Callable[..., Environment]]:
+    """Like ``iso_compose``, one stack per run for the same arguments, shared by all xdist
+    workers (started once), removed at the end of the run."""
+    factory = _ComposeFactory(iso_manager, pytestconfig, request, scope="session")
+    yield factory
+    factory.close()
+
+
+@pytest.fixture
+def iso_stack(request: pytest.FixtureRequest) -> Environment:
+    """The compose stack of the test's ``@pytest.mark.compose("compose.yaml", services=[...],
+    scope="function" | "module" | "session")`` marker (the closest one), ready."""
+    marker = request.node.get_closest_marker("compose")
+    if marker is None:
+        raise InvalidSpec("iso_stack needs @pytest.mark.compose(\"compose.yaml\", ...) on the test, its class or module",
+                          details={"field": "compose"})
+    fields = dict(marker.kwargs)
+    scope = fields.pop("scope", "function")
+    factories = {"function": "iso_compose", "module": "iso_module_compose", "session": "iso_session_compose"}
+    if scope not in factories:
+        raise InvalidSpec(f"compose marker: scope {scope!r} is not one of function, module, session", details={"field": "scope"})
+    factory: _ComposeFactory = request.getfixturevalue(factories[scope])
+    environment = factory(*marker.args, **fields)
+    _track(request, environment)
+    return environment
 
 
 @pytest.fixture
@@ -369,7 +464,7 @@ def _finish_session(config: pytest.Config, manager: Manager) -> str:
             manager.destroy_session(manager.session)
         except IsolationError as error:
             problem = f"; not all could be removed: {error}"
-    left = manager.list(session=manager.session)
+    left = _wait_for_removals(manager)
     kept = [
         env for env in left
         if env.status not in ("destroying", "failed") and (_keep(config) or env.spec.get("cleanup") == "keep")
@@ -385,6 +480,18 @@ def _finish_session(config: pytest.Config, manager: Manager) -> str:
             f"{len(left) - len(kept)} left behind{problem}"
         )
     return "\n".join(lines)
+
+
+def _wait_for_removals(manager: Manager, seconds: float = 120.0) -> list[Environment]:
+    """The session's live environments once those another process is removing are gone:
+    the session's reaper starts on what the workers shared as soon as the last of them
+    exits, and a removal under way is not something left behind."""
+    deadline = time.monotonic() + seconds
+    while True:
+        left = manager.list(session=manager.session)
+        if not any(env.status == "destroying" for env in left) or time.monotonic() > deadline:
+            return left
+        time.sleep(0.1)
 
 
 def pytest_terminal_summary(terminalreporter: Any, exitstatus: int, config: pytest.Config) -> None:

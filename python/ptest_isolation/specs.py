@@ -45,8 +45,13 @@ class VenvSpec:
         #: not destroyed with the test, the fixture or the run, only by its TTL, ``ptest-iso rm`` or
         #: an explicit :meth:`Environment.destroy`. See docs/environments.md, "Reuse across runs".
         reuse: bool = dataclasses.field(default=False, kw_only=True)
+        #: One environment of this spec per test session: the session's processes (pytest-xdist
+        #: workers) get the same one, made by whichever asks first; the session's end removes it
+        #: (the pytest controller, once every worker is done), not the test or fixture that asked.
+        shared: bool = dataclasses.field(default=False, kw_only=True)
     else:  # pragma: no cover
         reuse: bool = False
+        shared: bool = False
 
     engine = "virtualenv"
 
@@ -71,6 +76,7 @@ class VenvSpec:
             "use_template_cache": self.use_template_cache,
             "name": self.name,
             "reuse": self.reuse if self.reuse is not False else None,
+            "shared": self.shared if self.shared is not False else None,
         }
         return {key: value for key, value in request.items() if value is not None}
 

@@ -139,3 +139,44 @@ def test_the_cli_creates_runs_in_a_service_and_removes_a_stack(tmp_path: pathlib
         removed = run("rm", record["id"])
         assert removed.returncode == 0, removed.stderr
     assert project_resources(project) == []
+
+
+def test_the_cli_lists_a_stack_with_its_services_and_prints_one_services_log(tmp_path: pathlib.Path,
+                                                                             compose_file: pathlib.Path) -> None:
+    home = str(tmp_path / "cli-home")
+    cli = str(_cli.binary())
+
+    def run(*args: str) -> subprocess.CompletedProcess[str]:
+        return subprocess.run([cli, args[0], "--home", home, *args[1:]], capture_output=True, text=True, timeout=120)
+
+    created = run("create", "--compose", str(compose_file), "--json")
+    assert created.returncode == 0, created.stderr
+    record = json.loads(created.stdout)
+    stack, details = record["id"], record["details"]
+    try:
+        listed = run("ls")
+        assert listed.returncode == 0, listed.stderr
+        lines = listed.stdout.splitlines()
+        assert lines[0].split() == ["ID", "NAME", "ENGINE", "STATUS", "SESSION", "SHARED", "LOCATION"]
+        row = next(index for index, line in enumerate(lines) if line.startswith(stack))
+        # Each service under its stack, in start order, with its container and published port.
+        services = [line.split() for line in lines[row + 1:row + 3]]
+        assert [words[:2] for words in services] == [["└", "store"], ["└", "front"]]
+        assert services[1][2] == "(main)"
+        assert f"9000->{details['port.store.9000']}" in lines[row + 1]
+        assert details["container.front"][:12] in lines[row + 2]
+
+        # What the store service's own process printed; the main service's log is the default.
+        written = run("run", f"{stack}/store", "--", "sh", "-c", "echo from-store > /proc/1/fd/1")
+        assert written.returncode == 0, written.stderr
+        store_log = run("logs", stack, "--service", "store")
+        assert store_log.returncode == 0 and "from-store" in store_log.stdout, store_log.stderr
+        assert "from-store" not in run("logs", stack).stdout
+        unknown = run("logs", stack, "--service", "nope")
+        assert unknown.returncode != 0 and "nope" in unknown.stderr
+        both = run("logs", f"{stack}/store", "--service", "store")
+        assert both.returncode == 64 and "--service conflicts" in both.stderr
+    finally:
+        removed = run("rm", stack)
+        assert removed.returncode == 0, removed.stderr
+    assert project_resources(details["compose.project"]) == []

@@ -10,7 +10,7 @@ extension DockerEngine {
     /// session's lifetime, so only environments that end with their test or session qualify.
     func usesNetworkPool(_ environment: Environment) -> Bool {
         let spec = environment.spec
-        return standby.isEnabled && !spec.reuse && (spec.cleanup == .endOfSession || spec.cleanup == .endOfTest)
+        return standby.isEnabled && !spec.reuse && !spec.shared && (spec.cleanup == .endOfSession || spec.cleanup == .endOfTest)
     }
 
     /// A private network from the pool, or a new one for it. `labels` are the session's

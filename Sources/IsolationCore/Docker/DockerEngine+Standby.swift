@@ -8,7 +8,8 @@ extension DockerEngine {
     func standbyKey(for container: ContainerSpec, environment: Environment) -> StandbyKey? {
         let spec = environment.spec
         let network = Self.networkRequest(of: spec)
-        guard standby.isEnabled,
+        // A shared environment is made once per session: a standby for its spec would wait in vain.
+        guard standby.isEnabled, !spec.shared,
             network == nil || network == "none" || network == "isolated",
             spec.volumes.isEmpty, spec.tmpfs.isEmpty, !spec.readOnlyRoot,
             !spec.secrets.contains(where: { $0.delivery == .file }),

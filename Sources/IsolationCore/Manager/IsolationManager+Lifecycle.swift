@@ -18,24 +18,25 @@ extension IsolationManager {
         try spec.validate()
         try Self.validate(test: test)
         let choice = try registry.choose(for: spec)
-        if spec.reuse {
-            return try await acquireReused(spec, on: choice, timeout: timeout, test: test)
+        if spec.reuse || spec.shared {
+            return try await acquireShared(spec, on: choice, timeout: timeout, test: test)
         }
         return try await createNew(spec, on: choice, timeout: timeout, test: test)
     }
 
     /// Makes a new environment of a checked spec on the chosen engine.
     ///
-    /// - Parameter reuseKey: the key of a reused environment (decision 0007): it then belongs to
-    ///   ``ResourceLabels/reuseSession`` and carries the key as the label ``ResourceLabels/reuse``.
+    /// - Parameter sharing: where a shared environment is found (``EnvironmentSpec/reuse``,
+    ///   ``EnvironmentSpec/shared``): it then belongs to that place's session and carries the key
+    ///   as its label.
     func createNew(
         _ spec: EnvironmentSpec, on choice: (engine: any IsolationEngine, reason: String), timeout: Duration?, test: String?,
-        reuseKey: String? = nil
+        sharing: SharingPlace? = nil
     ) async throws -> Environment {
         try await attachReaper()
-        var environment = newEnvironment(spec, engine: choice.engine.kind, test: test, reuseKey: reuseKey)
+        var environment = newEnvironment(spec, engine: choice.engine.kind, test: test, sharing: sharing)
         environment.details["engineReason"] = choice.reason
-        if reuseKey != nil { environment.details["reuse"] = "created" }
+        if let sharing { environment.details[sharing.label == ResourceLabels.reuse ? "reuse" : "shared"] = "created" }
         let id = environment.id
         try store.insertEnvironment(environment, maxLive: configuration.maxLiveEnvironments)
         broadcaster.emit(.progress, environment: id, detail: "creating on \(choice.engine.kind): \(choice.reason)")
@@ -62,11 +63,11 @@ extension IsolationManager {
 
     /// The record of an environment about to be created: a fresh id, its expiry, and the labels
     /// that let cleanup find its resources from the daemon alone.
-    func newEnvironment(_ spec: EnvironmentSpec, engine: EngineKind, test: String? = nil, reuseKey: String? = nil) -> Environment {
+    func newEnvironment(_ spec: EnvironmentSpec, engine: EngineKind, test: String? = nil, sharing: SharingPlace? = nil) -> Environment {
         let id = "env-" + UUID().uuidString.replacingOccurrences(of: "-", with: "").prefix(12).lowercased()
         let now = Date()
         let expiresAt = now.addingTimeInterval(spec.ttlSeconds ?? configuration.defaultTTLSeconds)
-        let session = reuseKey == nil ? configuration.session : ResourceLabels.reuseSession
+        let session = sharing?.session ?? configuration.session
         var labels = spec.labels
         labels.merge(
             ResourceLabels.labels(
@@ -74,7 +75,7 @@ extension IsolationManager {
                 cleanup: spec.cleanup)
         ) { $1 }
         if let test { labels[ResourceLabels.test] = test }
-        if let reuseKey { labels[ResourceLabels.reuse] = reuseKey }
+        if let sharing { labels[sharing.label] = sharing.key }
         return Environment(
             id: id, engine: engine, spec: spec, status: .creating, session: session, labels: labels, createdAt: now, expiresAt: expiresAt)
     }
@@ -112,8 +113,8 @@ extension IsolationManager {
                 guard try get(id).status == .destroyed else { throw error }
             }
             broadcaster.emit(.destroyed, environment: id)
-            // The last environment of a reuse key takes the key's lock file with it.
-            if let key = environment.labels[ResourceLabels.reuse] { removeReuseLockFile(key) }
+            // The last environment of a shared key takes the key's lock file with it.
+            if let place = SharingPlace.of(environment, home: configuration.home) { removeLockFile(of: place) }
         }
         if background {
             teardowns.start { try? await removal() }

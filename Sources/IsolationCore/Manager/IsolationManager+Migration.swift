@@ -33,6 +33,8 @@ extension IsolationManager {
                 spec.reuse = false
                 spec.cleanup = .endOfSession
             }
+            // Likewise the copy of a session-shared one: the other processes keep finding the source.
+            spec.shared = false
             let target = try await self.create(spec)
             do {
                 try await self.checkPython(of: target, image: image, against: source.details["python"])

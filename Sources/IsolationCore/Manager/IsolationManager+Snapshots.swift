@@ -59,6 +59,8 @@ extension IsolationManager {
             chosen.spec.reuse = false
             chosen.spec.cleanup = .endOfSession
         }
+        // A copy of a session-shared environment is the restorer's own too.
+        chosen.spec.shared = false
         if let cleanup { chosen.spec.cleanup = cleanup }
         let snapshot = chosen
         guard let engine = registry.engine(snapshot.engine) else {

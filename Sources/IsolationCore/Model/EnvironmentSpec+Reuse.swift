@@ -3,7 +3,7 @@ import Foundation
 extension EnvironmentSpec {
     /// The fields that say nothing about what the environment is, only about one run's use of
     /// it: they are left out of the reuse key, so runs that differ only in them share one.
-    static let perRunFields: Set<String> = ["name", "ttl_seconds", "cleanup", "reuse"]
+    static let perRunFields: Set<String> = ["name", "ttl_seconds", "cleanup", "reuse", "shared"]
 
     /// Checks that ``reuse`` makes sense with the other fields.
     ///
@@ -12,6 +12,7 @@ extension EnvironmentSpec {
     ///   never stored, so a reused environment could not be known to hold the ones asked for).
     ///   `end-of-session` (the default) and `after-ttl` are not errors: both mean `after-ttl` here.
     func validateReuse() throws {
+        try validateShared()
         guard reuse else { return }
         if cleanup == .endOfTest || cleanup == .keep {
             throw IsolationError(
@@ -24,6 +25,32 @@ extension EnvironmentSpec {
                 .invalidSpec, field: "reuse",
                 "cannot be combined with secrets: their values are never stored, so a later run could be handed an "
                     + "environment holding other values; give test credentials as environment, or drop reuse")
+        }
+    }
+
+    /// Checks that ``shared`` makes sense with the other fields.
+    ///
+    /// - Throws: ``IsolationError/Code/invalidSpec`` naming `shared`: with `reuse` (a reused
+    ///   environment is shared by every run already), with `cleanup` `end-of-test` (the session's
+    ///   other tests use it), and with `secrets` (their values are never stored, so another process
+    ///   could be handed one holding other values).
+    func validateShared() throws {
+        guard shared else { return }
+        if reuse {
+            throw IsolationError(
+                .invalidSpec, field: "shared",
+                "cannot be combined with reuse: a reused environment is shared by every run and worker already; drop one of them")
+        }
+        if cleanup == .endOfTest {
+            throw IsolationError(
+                .invalidSpec, field: "shared",
+                "cannot be combined with cleanup: \"end-of-test\"; a shared environment serves the whole session; drop cleanup or shared")
+        }
+        if !secrets.isEmpty {
+            throw IsolationError(
+                .invalidSpec, field: "shared",
+                "cannot be combined with secrets: their values are never stored, so another process could be handed an "
+                    + "environment holding other values; give test credentials as environment, or drop shared")
         }
     }
 

@@ -77,6 +77,10 @@ public struct EnvironmentSpec: Codable, Sendable, Hashable {
     /// else one is made that lives until its TTL (`after-ttl`) in no test session. See
     /// docs/decisions/0007-reuse.md.
     public var reuse: Bool
+    /// One environment of this spec per test session: the session's processes (pytest-xdist
+    /// workers) that ask for it get the same one, made by whichever asks first; it belongs to
+    /// the session and ends with it (its end, or its reaper), not with the test that asked.
+    public var shared: Bool
     /// A compose stack instead of one container: its services become the environment. Docker only.
     public var compose: ComposeSpec?
 
@@ -90,7 +94,7 @@ public struct EnvironmentSpec: Codable, Sendable, Hashable {
         readOnlyRoot: Bool = false, tmpfs: [TmpfsMount] = [], capAdd: [String] = [], capDrop: [String] = [], privileged: Bool = false,
         volumes: [VolumeMount] = [], secrets: [Secret] = [], waitFor: [WaitStrategy] = [], readyTimeoutSeconds: Double? = nil,
         healthcheck: HealthcheckSpec? = nil, build: BuildSpec? = nil, mode: DockerMode? = nil, reuse: Bool = false,
-        compose: ComposeSpec? = nil
+        shared: Bool = false, compose: ComposeSpec? = nil
     ) {
         self.engine = engine
         self.name = name
@@ -128,6 +132,7 @@ public struct EnvironmentSpec: Codable, Sendable, Hashable {
         self.build = build
         self.mode = mode
         self.reuse = reuse
+        self.shared = shared
         self.compose = compose
     }
 
@@ -136,7 +141,7 @@ public struct EnvironmentSpec: Codable, Sendable, Hashable {
         case indexURL = "indexUrl"
         case withPip, environment, labels, ttlSeconds, cleanup, useTemplateCache, image, resources, network, ports
         case command, entrypoint, workdir, user, readOnlyRoot, tmpfs, capAdd, capDrop, privileged, volumes, secrets, waitFor
-        case readyTimeoutSeconds, healthcheck, build, mode, reuse, compose
+        case readyTimeoutSeconds, healthcheck, build, mode, reuse, shared, compose
     }
 
     public init(from decoder: any Decoder) throws {
@@ -179,6 +184,7 @@ public struct EnvironmentSpec: Codable, Sendable, Hashable {
         try c.decode(.build, into: &build)
         try c.decode(.mode, into: &mode)
         try c.decode(.reuse, into: &reuse)
+        try c.decode(.shared, into: &shared)
         try c.decode(.compose, into: &compose)
     }
 
