@@ -29,6 +29,14 @@ extension DockerClient {
         return try await download(.GET, path, query: [:], into: output, timeout: timeout)
     }
 
+    /// Appends one `docker save` tar of all of `names` (ids or `repo:tag`) at the output's position,
+    /// so layers they share are written once; returns its size.
+    package func saveImages(_ names: [String], into output: FileOutput, timeout: Duration = .seconds(1800)) async throws -> Int64 {
+        var query = Query()
+        for name in names { query.add("names", name) }
+        return try await download(.GET, "/images/get", query: query, into: output, timeout: timeout)
+    }
+
     /// Loads a `docker save` tar from `file` (as `docker load`).
     ///
     /// - Returns: what the daemon reports loading: `repo:tag` references, or image ids

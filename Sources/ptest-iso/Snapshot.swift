@@ -7,8 +7,9 @@ struct SnapshotCommand: AsyncParsableCommand {
         commandName: "snapshot",
         abstract: "Take, list, restore, remove, export and import snapshots.",
         discussion: """
-            A snapshot is a named restore point: a virtualenv's tree and packages, or a container \
-            committed to an image. Restoring creates a new environment. SNAP is a snapshot's id or name.
+            A snapshot is a named restore point: a virtualenv's tree and packages, a container \
+            committed to an image, or a compose stack's containers and named volumes at one moment. \
+            Restoring creates a new environment. SNAP is a snapshot's id or name.
 
             Examples:
               ptest-iso snapshot create env-3f2a9c1b7d40 --name with-fixtures

@@ -180,3 +180,88 @@ def test_the_cli_lists_a_stack_with_its_services_and_prints_one_services_log(tmp
         removed = run("rm", stack)
         assert removed.returncode == 0, removed.stderr
     assert project_resources(details["compose.project"]) == []
+
+
+SNAPSHOT_STACK = f"""
+services:
+  store:
+    image: {BUSYBOX}
+    command: ["httpd", "-f", "-p", "9000", "-h", "/data"]
+    ports: ["127.0.0.1::9000"]
+    volumes: ["data:/data"]
+  front:
+    image: {BUSYBOX}
+    command: ["sleep", "600"]
+    depends_on: [store]
+    labels:
+      ptest-iso.main: "true"
+volumes:
+  data: {{}}
+"""
+
+
+def snapshot_leftovers(snapshot_id: str) -> list[str]:
+    """Images and volumes the daemon still holds for the snapshot, by its label and its tags."""
+    found = []
+    for command in (["images", "-aq", "--filter", f"label=ptest-iso.snapshot={snapshot_id}"],
+                    ["images", "-q", "--filter", f"reference=ptest-iso-snapshot:{snapshot_id}-*"],
+                    ["volume", "ls", "-q", "--filter", f"label=ptest-iso.snapshot={snapshot_id}"]):
+        found += subprocess.run(["docker", *command], check=True, capture_output=True, text=True).stdout.split()
+    return found
+
+
+def test_a_stack_snapshot_restores_as_a_new_stack_with_its_volume(manager: iso.Manager, tmp_path: pathlib.Path) -> None:
+    compose_file = tmp_path / "docker-compose.yml"
+    compose_file.write_text(SNAPSHOT_STACK)
+    stack = manager.create(compose=iso.Compose(files=[str(compose_file)]))
+    stack.service("store").run("echo kept > /data/item && echo layer > /marker", check=True)
+
+    snapshot = stack.snapshot("stack-kept")
+    stack.service("store").run("echo changed > /data/item", check=True)
+    restored = manager.restore(snapshot)
+    try:
+        assert restored.id != stack.id
+        assert restored.details["compose.project"] == f"ptest-iso-{restored.id}"
+        assert restored.services == ["store", "front"]
+        assert get(restored.service_ports("store")[9000], "/item") == "kept\n"
+        assert restored.service("store").run(["cat", "/marker"]).stdout == "layer\n"
+        assert get(stack.service_ports("store")[9000], "/item") == "changed\n"
+    finally:
+        restored.destroy()
+        stack.destroy()
+        manager.delete_snapshot(snapshot)
+    assert snapshot_leftovers(snapshot.id) == []
+
+
+def test_the_cli_snapshots_and_restores_a_stack(tmp_path: pathlib.Path) -> None:
+    compose_file = tmp_path / "docker-compose.yml"
+    compose_file.write_text(SNAPSHOT_STACK)
+    home = str(tmp_path / "cli-home")
+    cli = str(_cli.binary())
+
+    def run(command: str, *args: str) -> subprocess.CompletedProcess[str]:
+        # The subcommand's words, then the options, then its own arguments.
+        return subprocess.run([cli, *command.split(), "--home", home, *args], capture_output=True, text=True, timeout=300)
+
+    created = run("create", "--compose", str(compose_file), "--json")
+    assert created.returncode == 0, created.stderr
+    stack = json.loads(created.stdout)["id"]
+    ids = [stack]
+    snapshot_id = ""
+    try:
+        wrote = run("run", f"{stack}/store", "--", "sh", "-c", "echo from-cli > /data/item")
+        assert wrote.returncode == 0, wrote.stderr
+        taken = run("snapshot create", stack, "--name", "cli-stack", "--json")
+        assert taken.returncode == 0, taken.stderr
+        snapshot_id = json.loads(taken.stdout)["id"]
+        restored = run("snapshot restore", "cli-stack")
+        assert restored.returncode == 0, restored.stderr
+        ids.append(restored.stdout.strip())
+        read = run("run", f"{ids[1]}/store", "--", "cat", "/data/item")
+        assert (read.returncode, read.stdout) == (0, "from-cli\n"), read.stderr
+    finally:
+        for environment in ids:
+            assert run("rm", environment).returncode == 0
+        removed = run("snapshot rm", "cli-stack")
+        assert removed.returncode == 0, removed.stderr
+    assert snapshot_id and snapshot_leftovers(snapshot_id) == []

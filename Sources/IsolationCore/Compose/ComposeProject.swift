@@ -7,7 +7,10 @@ import Foundation
 ///
 /// The parts of the Compose Specification real projects use; anything else in
 /// a file is an error naming the key, the file and the line (``ComposeLoader``).
-public struct ComposeProject: Sendable, Hashable {
+///
+/// Codable (with Swift's key names, as the state database keeps them) because a snapshot of a
+/// stack records the project it restores: the files may have changed or be absent by then.
+public struct ComposeProject: Codable, Sendable, Hashable {
     /// The project name (`name:` in the file, else given, else the directory's name),
     /// normalised as Compose does: lowercase letters, digits, `-` and `_`.
     public var name: String
@@ -43,7 +46,7 @@ public struct ComposeProject: Sendable, Hashable {
 }
 
 /// One service of a project.
-public struct ComposeService: Sendable, Hashable {
+public struct ComposeService: Codable, Sendable, Hashable {
     public var name: String
     /// Exactly one of ``image`` and ``build`` unless both are given (then the build is tagged ``image``).
     public var image: String?
@@ -109,7 +112,7 @@ public struct ComposeService: Sendable, Hashable {
     }
 }
 
-public struct ComposeBuild: Sendable, Hashable {
+public struct ComposeBuild: Codable, Sendable, Hashable {
     /// Absolute.
     public var context: String
     /// Relative to the context, as Compose takes it; `nil` is `Dockerfile`.
@@ -126,7 +129,7 @@ public struct ComposeBuild: Sendable, Hashable {
 }
 
 /// A port, long syntax: `target` inside, `published` on the host (`nil`: an ephemeral one).
-public struct ComposePort: Sendable, Hashable {
+public struct ComposePort: Codable, Sendable, Hashable {
     public var target: Int
     public var published: Int?
     /// `nil`: all interfaces, as Compose does.
@@ -143,8 +146,8 @@ public struct ComposePort: Sendable, Hashable {
 }
 
 /// A service's mount, long syntax.
-public struct ComposeServiceVolume: Sendable, Hashable {
-    public enum Kind: String, Sendable, Hashable, CaseIterable {
+public struct ComposeServiceVolume: Codable, Sendable, Hashable {
+    public enum Kind: String, Codable, Sendable, Hashable, CaseIterable {
         case volume, bind, tmpfs
     }
 
@@ -165,7 +168,7 @@ public struct ComposeServiceVolume: Sendable, Hashable {
     }
 }
 
-public struct ComposeServiceNetwork: Sendable, Hashable {
+public struct ComposeServiceNetwork: Codable, Sendable, Hashable {
     public var aliases: [String]
 
     public init(aliases: [String] = []) {
@@ -174,13 +177,13 @@ public struct ComposeServiceNetwork: Sendable, Hashable {
 }
 
 /// `depends_on`'s condition.
-public enum ComposeDependency: String, Sendable, Hashable, CaseIterable {
+public enum ComposeDependency: String, Codable, Sendable, Hashable, CaseIterable {
     case serviceStarted = "service_started"
     case serviceHealthy = "service_healthy"
     case serviceCompletedSuccessfully = "service_completed_successfully"
 }
 
-public struct ComposeHealthcheck: Sendable, Hashable {
+public struct ComposeHealthcheck: Codable, Sendable, Hashable {
     /// `CMD …` / `CMD-SHELL …` as Docker takes it; empty with ``disable``.
     public var test: [String]
     public var intervalSeconds: Double?
@@ -202,7 +205,7 @@ public struct ComposeHealthcheck: Sendable, Hashable {
     }
 }
 
-public struct ComposeNetwork: Sendable, Hashable {
+public struct ComposeNetwork: Codable, Sendable, Hashable {
     /// `external: true`: it must exist and is never created or removed.
     public var external: Bool
     /// The Docker name, when it differs from `<project>_<key>`.
@@ -218,7 +221,7 @@ public struct ComposeNetwork: Sendable, Hashable {
     }
 }
 
-public struct ComposeVolume: Sendable, Hashable {
+public struct ComposeVolume: Codable, Sendable, Hashable {
     public var external: Bool
     public var name: String?
     public var labels: [String: String]

@@ -22,14 +22,17 @@ extension DockerEngine {
 
     /// Brings up `plan` as `environment`; on any failure everything made so far is removed
     /// (found by the environment's labels) and the error says which service failed and why.
-    func createStack(_ environment: Environment, plan: ComposeStackPlan) async throws -> EngineArtifact {
+    ///
+    /// - Parameter seed: a snapshot of a stack whose volume copies fill the project's volumes
+    ///   before any container starts (a restore).
+    func createStack(_ environment: Environment, plan: ComposeStackPlan, seed: Snapshot? = nil) async throws -> EngineArtifact {
         let timeout = environment.spec.readyTimeoutSeconds ?? Self.defaultReadyTimeout
         // Each wait gets the whole timeout from its own start, as a container's readiness wait
         // does from its start: a daemon slow to create containers does not eat the services' time.
         let patience = Duration.milliseconds(Int64(timeout * 1000))
         return try await withClient { client in
             do {
-                return try await self.upStack(plan, environment: environment, patience: patience, client: client)
+                return try await self.upStack(plan, environment: environment, seed: seed, patience: patience, client: client)
             } catch {
                 try? await self.removeContainers(of: environment, client: client)
                 try? await self.removeOwnedNetworks(of: environment, client: client)
@@ -39,12 +42,13 @@ extension DockerEngine {
         }
     }
 
-    private func upStack(_ plan: ComposeStackPlan, environment: Environment, patience: Duration, client: DockerClient)
-        async throws -> EngineArtifact
-    {
+    private func upStack(
+        _ plan: ComposeStackPlan, environment: Environment, seed: Snapshot?, patience: Duration, client: DockerClient
+    ) async throws -> EngineArtifact {
         let project = plan.project
         let networks = try await createStackNetworks(plan, environment: environment, client: client)
         let volumes = try await createStackVolumes(plan, environment: environment, client: client)
+        if let seed { try await fillStackVolumes(volumes, from: seed, environment: environment, client: client) }
         var containers: [String: [String]] = [:]
         var details: [String: String] = [
             "mode": "compose", "compose.project": project.name, "compose.main": plan.main.name,
@@ -205,7 +209,7 @@ extension DockerEngine {
             ComposeLabels.project: project.name, ComposeLabels.service: service.name, ComposeLabels.containerNumber: String(number),
             ComposeLabels.oneoff: "False", ComposeLabels.workingDir: project.workingDirectory,
             ComposeLabels.configFiles: project.configFiles.joined(separator: ","),
-            ComposeLabels.configHash: Hash128.hex(Data(String(describing: service).utf8)),
+            ComposeLabels.configHash: service.configHash,
             ResourceLabels.mode: "compose", ResourceLabels.composeService: service.name,
         ]) { $1 }
         container.ports = service.ports.map {

@@ -2,10 +2,17 @@ import DockerAPI
 public import Foundation
 
 /// A Docker snapshot as one file: a tar of `snapshot.json` (the record, first, so it can be
-/// read without the rest), `image.tar` (`docker save` of the image) and `volumes/<source>.tar`
-/// (each volume copy, rooted at `v/`). Everything streams between the daemon and the file.
+/// read without the rest), `image.tar` (`docker save` of the image, or of a stack's images
+/// together, their shared layers once) and `volumes/<source>.tar` (each volume copy, rooted at
+/// `v/`). Everything streams between the daemon and the file.
 extension DockerEngine {
     public func exportSnapshot(_ snapshot: Snapshot, to file: URL) async throws {
+        let stack: StackSnapshotRecord?
+        do {
+            stack = try StackSnapshotRecord(snapshot)
+        } catch {
+            throw Self.snapshotFailure(error, "exporting snapshot \(snapshot.name) to \(file.path)")
+        }
         // Written beside the target and renamed at the end, so a failed export leaves no half file under its name.
         let partial = file.deletingLastPathComponent().appendingPathComponent(
             ".\(file.lastPathComponent).\(UUID().uuidString.prefix(8)).partial")
@@ -14,7 +21,14 @@ extension DockerEngine {
             do {
                 try await writer.add("snapshot.json", contents: StatePayload.encode(snapshot))
                 try await withClient { client in
-                    try await writer.add("image.tar") { _ = try await client.saveImage(snapshot.location, into: $0) }
+                    try await writer.add("image.tar") { output in
+                        // Saved by id, so a load names no tag: the importer tags them for its own snapshot.
+                        if let stack {
+                            _ = try await client.saveImages(stack.images.map(\.image), into: output)
+                        } else {
+                            _ = try await client.saveImage(snapshot.location, into: output)
+                        }
+                    }
                     let sources = Self.snapshotVolumeSources(snapshot)
                     let mounts = sources.enumerated().map { index, source in
                         ContainerSpec.Mount.volume(
@@ -55,6 +69,7 @@ extension DockerEngine {
                     .snapshotFailed, "\(file.path) has no snapshot.json and image.tar; it is not a Docker snapshot archive")
             }
             let original = try StatePayload.decode(Snapshot.self, from: TarFile.contents(of: record, in: file))
+            let stack = try StackSnapshotRecord(original)
             let sources = Self.snapshotVolumeSources(original)
             var volumeTars: [TarFile.Member] = []
             for source in sources {
@@ -65,10 +80,21 @@ extension DockerEngine {
             }
             return try await withClient { client in
                 let loaded = try await client.loadImage(from: FileChunks(path: file.path, offset: imageTar.offset, length: imageTar.size))
-                let image = try await client.inspectImage(loaded[0])
-                let tag = "\(Self.snapshotRepository):\(snapshot.id)"
-                try await client.tagImage(image.id, as: tag)
+                // An image's id is its configuration's digest, so a stack's loaded images have the ids its record names.
+                let image = try await client.inspectImage(stack == nil ? loaded[0] : original.location)
+                let images: [(tag: String, image: String)] =
+                    stack == nil
+                    ? [("\(Self.snapshotRepository):\(snapshot.id)", image.id)] : try Self.snapshotImages(of: original, id: snapshot.id)
+                var tagged: [(tag: String, image: String)] = []
                 do {
+                    for (tag, id) in images {
+                        guard (try? await client.inspectImage(id)) != nil else {
+                            throw IsolationError(
+                                .snapshotFailed, "\(file.path): its image.tar lacks the image \(id), which its snapshot.json names")
+                        }
+                        try await client.tagImage(id, as: tag)
+                        tagged.append((tag, id))
+                    }
                     let labels = Self.snapshotResourceLabels(image, snapshot: snapshot.id)
                     var mounts: [ContainerSpec.Mount] = []
                     for (index, source) in sources.enumerated() {
@@ -84,7 +110,13 @@ extension DockerEngine {
                         }
                     }
                 } catch {
-                    try? await self.removeSnapshotResources(snapshot.id, image: image.id, client: client)
+                    try? await self.removeSnapshotResources(snapshot.id, images: tagged, client: client)
+                    // Loaded but never tagged: it goes unless another snapshot's tag holds it (an import beside its original).
+                    for (_, id) in images where !tagged.contains(where: { $0.image == id }) {
+                        if let left = try? await client.inspectImage(id), left.repoTags?.isEmpty ?? true {
+                            _ = try? await client.removeImage(id)
+                        }
+                    }
                     throw error
                 }
                 var details = original.details

@@ -74,24 +74,24 @@ extension DockerEngine {
         }
     }
 
-    /// Copies the environment's volumes `sources` into new volumes of the snapshot.
+    /// Copies each of the environment's `volumes` (its Docker name, by the source that names its copy)
+    /// into a new volume of the snapshot.
     func snapshotVolumes(
-        _ sources: [String], of environment: Environment, snapshot: Snapshot, image: String, labels: [String: String],
-        client: DockerClient
+        _ volumes: [(source: String, volume: String)], of environment: Environment, snapshot: Snapshot, image: String,
+        labels: [String: String], client: DockerClient
     ) async throws {
         var pairs: [(from: String, to: String)] = []
-        for source in sources {
+        for (source, volume) in volumes {
             let copy = Self.snapshotVolumeName(source, snapshot: snapshot.id)
             try await client.createVolume(DockerAPI.VolumeSpec(name: copy, labels: labels))
-            pairs.append((Self.volumeName(source, of: environment), copy))
+            pairs.append((volume, copy))
         }
         try await copyVolumes(pairs, image: image, labels: ResourceLabels.outliving(environment.labels), client: client)
     }
 
-    /// Creates the new environment's volumes filled from the snapshot's copies, before its
-    /// container exists: ``mounts(for:client:)`` then finds them and uses them as they are.
-    func restoreVolumes(of snapshot: Snapshot, into environment: Environment, client: DockerClient) async throws {
-        var pairs: [(from: String, to: String)] = []
+    /// The snapshot's volume copies by source, each checked to be still on the daemon.
+    func snapshotCopies(of snapshot: Snapshot, client: DockerClient) async throws -> [(source: String, copy: String)] {
+        var copies: [(source: String, copy: String)] = []
         for source in Self.snapshotVolumeSources(snapshot) {
             let copy = Self.snapshotVolumeName(source, snapshot: snapshot.id)
             guard (try? await client.inspectVolume(copy)) != nil else {
@@ -99,6 +99,16 @@ extension DockerEngine {
                     .snapshotFailed,
                     "snapshot \(snapshot.name): its copy of volume '\(source)' (\(copy)) is gone from the daemon; take the snapshot again")
             }
+            copies.append((source, copy))
+        }
+        return copies
+    }
+
+    /// Creates the new environment's volumes filled from the snapshot's copies, before its
+    /// container exists: ``mounts(for:client:)`` then finds them and uses them as they are.
+    func restoreVolumes(of snapshot: Snapshot, into environment: Environment, client: DockerClient) async throws {
+        var pairs: [(from: String, to: String)] = []
+        for (source, copy) in try await snapshotCopies(of: snapshot, client: client) {
             let target = Self.volumeName(source, of: environment)
             try await client.createVolume(DockerAPI.VolumeSpec(name: target, labels: environment.labels))
             pairs.append((copy, target))

@@ -6,11 +6,8 @@ import Foundation
 /// from those copies and starts a new container from the image with the same spec.
 extension DockerEngine {
     public func snapshot(_ environment: Environment, as snapshot: Snapshot) async throws -> EngineArtifact {
-        if environment.spec.compose != nil {
-            // A partial snapshot (the main service alone) would restore a different stack.
-            throw IsolationError(
-                .snapshotFailed, "a compose stack cannot be snapshotted yet; snapshot is for single-container environments")
-        }
+        // A stack is snapshotted whole: the main service alone would restore a different stack.
+        if environment.spec.compose != nil { return try await snapshotStack(environment, as: snapshot) }
         return try await withClient { client in
             var labels = ResourceLabels.outliving(environment.labels)
             labels[ResourceLabels.cleanup] = environment.spec.cleanup.rawValue
@@ -58,7 +55,9 @@ extension DockerEngine {
         var details = environment.details
         details["snapshotImage"] = image
         do {
-            try await snapshotVolumes(sources, of: environment, snapshot: snapshot, image: image, labels: labels, client: client)
+            try await snapshotVolumes(
+                sources.map { ($0, Self.volumeName($0, of: environment)) }, of: environment, snapshot: snapshot, image: image,
+                labels: labels, client: client)
             details[Self.snapshotVolumesKey] = sources.isEmpty ? nil : sources.joined(separator: ",")
         } catch {
             try? await removeSnapshotResources(snapshot.id, image: image, client: client)
@@ -82,6 +81,7 @@ extension DockerEngine {
     }
 
     public func restore(_ snapshot: Snapshot, into environment: Environment) async throws -> EngineArtifact {
+        if let stack = try StackSnapshotRecord(snapshot) { return try await restoreStack(snapshot, stack, into: environment) }
         var restored = environment
         restored.spec.image = snapshot.location
         // On failure the manager destroys the environment, which removes these volumes by label.
@@ -93,18 +93,33 @@ extension DockerEngine {
     }
 
     public func deleteSnapshot(_ snapshot: Snapshot) async throws {
-        try await withClient { try await self.removeSnapshotResources(snapshot.id, image: snapshot.location, client: $0) }
+        let images = try Self.snapshotImages(of: snapshot, id: snapshot.id)
+        try await withClient { try await self.removeSnapshotResources(snapshot.id, images: images, client: $0) }
     }
 
-    /// Removes the snapshot's tag (the image goes with its last tag; another snapshot imported from
-    /// the same image keeps it) and its volume copies.
+    /// The images a snapshot holds, each with the tag that holds it for the snapshot `id`: one, or a stack's one per service.
+    static func snapshotImages(of snapshot: Snapshot, id: String) throws -> [(tag: String, image: String)] {
+        guard let stack = try StackSnapshotRecord(snapshot) else { return [("\(snapshotRepository):\(id)", snapshot.location)] }
+        return stack.images.map { (StackSnapshotRecord.tag(id, service: $0.service), $0.image) }
+    }
+
     func removeSnapshotResources(_ snapshotID: String, image: String, client: DockerClient) async throws {
-        do {
-            try await client.removeImage("\(Self.snapshotRepository):\(snapshotID)", force: true)
-        } catch let error as DockerError where error.code == .notFound {
+        try await removeSnapshotResources(snapshotID, images: [("\(Self.snapshotRepository):\(snapshotID)", image)], client: client)
+    }
+
+    /// Removes the snapshot's tags (an image goes with its last tag; another snapshot imported from
+    /// the same image keeps it) and its volume copies.
+    func removeSnapshotResources(_ snapshotID: String, images: [(tag: String, image: String)], client: DockerClient) async throws {
+        for (tag, image) in images {
             do {
-                try await client.removeImage(image, force: true)
-            } catch let error as DockerError where error.code == .notFound {}
+                try await client.removeImage(tag, force: true)
+            } catch let error as DockerError where error.code == .notFound {
+                // A stack's service whose commit never happened has a tag to look for and no image.
+                guard !image.isEmpty else { continue }
+                do {
+                    try await client.removeImage(image, force: true)
+                } catch let error as DockerError where error.code == .notFound {}
+            }
         }
         try await removeSnapshotVolumes(snapshotID, client: client)
     }

@@ -79,10 +79,7 @@ public final class DockerEngine: IsolationEngine {
 
     public func create(_ environment: Environment) async throws -> EngineArtifact {
         if let compose = environment.spec.compose {
-            // The process's variables first, the spec's over them; the loader adds the `.env` file beneath both.
-            let project = try ComposeLoader.load(
-                files: compose.files, projectName: compose.projectName ?? "ptest-iso-\(environment.id)",
-                environment: ProcessInfo.processInfo.environment.merging(compose.environment) { $1 }, profiles: compose.profiles)
+            let project = try Self.loadProject(compose, files: compose.files, name: compose.projectName ?? "ptest-iso-\(environment.id)")
             return try await createStack(environment, plan: ComposeStackPlan(project: project, compose: compose))
         }
         return try await create(environment, installing: true)

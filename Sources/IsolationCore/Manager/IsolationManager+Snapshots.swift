@@ -8,6 +8,8 @@ extension IsolationManager {
     ///   processes are gone (a fixture's snapshot must not outlive the run that made it).
     /// - Throws: `invalidSpec` when the name is taken, `snapshotFailed`, `engineUnavailable`.
     public func snapshot(_ id: String, name: String? = nil, timeout: Duration? = nil, temporary: Bool = false) async throws -> Snapshot {
+        // A stack is snapshotted whole, by its id.
+        try refuseServiceAddress(id)
         let (environment, engine) = try usable(id)
         guard engine.capabilities.contains(.snapshots) else { throw engine.unsupported(.snapshots) }
         let snapshotID = "snap-" + UUID().uuidString.replacingOccurrences(of: "-", with: "").prefix(12).lowercased()
