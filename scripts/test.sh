@@ -36,7 +36,7 @@ bench/run-suite.sh --rounds 1 --tests 4 --no-xdist --floor-containers 4
 
 # A bounded pass of the compose benchmark (bench/run-compose.sh, issue 12): one fresh web +
 # postgres + redis stack per suite; it fails on an error or a leak only.
-bench/run-compose.sh --rounds 1 --tests 1
+bench/run-compose.sh --rounds 1 --tests 1 --shared-tests 4
 
 # A bounded pass of the manager-exec benchmark (bench/run-manager-exec.sh, issue 10): a few
 # interleaved rounds with the debug binary just built, a couple of seconds. It fails on an

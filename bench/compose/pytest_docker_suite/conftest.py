@@ -2,18 +2,15 @@
 `up -d` and `down -v -t 0` around each test; readiness through ``wait_until_responsive``
 checking that every container is healthy and the front answers."""
 
-import json
 import os
 import shutil
-import subprocess
 import sys
-import urllib.error
 
 import pytest
 
 sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 
-from common import POLL_SECONDS, READY_TIMEOUT_SECONDS, STACK, get  # noqa: E402
+from common import POLL_SECONDS, READY_TIMEOUT_SECONDS, STACK, stack_ready  # noqa: E402
 
 
 @pytest.fixture
@@ -41,24 +38,9 @@ def docker_cleanup() -> list[str]:
     return ["down -v -t 0"]
 
 
-def _ready(project: str, url: str) -> bool:
-    ids = subprocess.run(["docker", "ps", "-aq", "--filter", f"label=com.docker.compose.project={project}"],
-                         capture_output=True, text=True).stdout.split()
-    if len(ids) < 3:
-        return False
-    for inspect in json.loads(subprocess.run(["docker", "inspect", *ids], capture_output=True, text=True).stdout or "[]"):
-        health = inspect["State"].get("Health")
-        if health is not None and health["Status"] != "healthy":
-            return False
-    try:
-        return get(url).strip() == "ok"
-    except (urllib.error.URLError, ConnectionError, OSError, AssertionError):
-        return False
-
-
 @pytest.fixture
 def stack_url(docker_ip: str, docker_services, docker_compose_project_name: str) -> str:
     url = f"http://{docker_ip}:{docker_services.port_for('web', 8080)}/"
-    docker_services.wait_until_responsive(check=lambda: _ready(docker_compose_project_name, url),
+    docker_services.wait_until_responsive(check=lambda: stack_ready(docker_compose_project_name, url),
                                           timeout=READY_TIMEOUT_SECONDS, pause=POLL_SECONDS)
     return url
