@@ -36,6 +36,7 @@ struct Create: AsyncParsableCommand {
 
     @OptionGroup var state: StateOptions
     @OptionGroup var output: OutputOptions
+    @OptionGroup var progress: ProgressOptions
 
     @Option(help: "A JSON spec file, or - for stdin (not with the other spec flags).")
     var spec: String?
@@ -152,7 +153,7 @@ struct Create: AsyncParsableCommand {
         let manager = try state.manager()
         let pending = environmentSpec
         let deadline = try SchemaLimits.timeout(timeout, field: "--timeout")
-        let environment = try await Progress.showing(manager, "creating") {
+        let environment = try await Progress.showing(manager, "creating", quiet: progress.quiet) {
             try await interruptible { try await manager.create(pending, timeout: deadline) }
         }
         let connection = try readyMadeService()?.definition.connection(of: environment)

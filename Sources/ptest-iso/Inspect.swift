@@ -17,11 +17,11 @@ struct Inspect: AsyncParsableCommand {
     @OptionGroup var state: StateOptions
     @OptionGroup var output: OutputOptions
 
-    @Argument(help: "The environment's id.")
+    @Argument(help: "The environment's id, id prefix or name.", completion: Completions.environments)
     var id: String
 
     func run() async throws {
-        let environment = try state.manager().get(id)
+        let environment = try state.manager().resolve(id)
         if output.json {
             return try printJSON(environment)
         }

@@ -26,6 +26,7 @@ struct Job: AsyncParsableCommand {
 
     @OptionGroup var state: StateOptions
     @OptionGroup var output: OutputOptions
+    @OptionGroup var progress: ProgressOptions
 
     @Option(help: "A JSON job file, or - for stdin (not with the other job flags).")
     var spec: String?
@@ -91,7 +92,7 @@ struct Job: AsyncParsableCommand {
         let job = try readSpec()
         let manager = try state.manager()
         // Its stderr is the job's: progress only as a status line on a terminal, cleared before the output.
-        let result = try await Progress.showing(manager, "running job", onlyOnTerminal: true) {
+        let result = try await Progress.showing(manager, "running job", onlyOnTerminal: true, quiet: progress.quiet) {
             try await interruptible { try await manager.runJob(job) }
         }
         if output.json {

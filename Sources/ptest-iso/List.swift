@@ -42,12 +42,35 @@ struct List: AsyncParsableCommand {
     @Flag(help: "Only environments reused across runs (the session ptest-iso.reuse).")
     var reused = false
 
+    @Flag(name: .shortAndLong, help: "Print only the ids (full ids, one a line).")
+    var quiet = false
+
+    @Option(
+        help: ArgumentHelp(
+            "table, json, or a template such as '{{.ID}}\\t{{.Status}}' ('table ' before it aligns columns under a header).",
+            discussion: "Fields: \(EnvironmentRow.fields.map { ".\($0)" }.joined(separator: ", ")), and .Label \"KEY\".",
+            valueName: "format"))
+    var format: String?
+
+    @Flag(help: "Do not shorten ids or long cells.")
+    var noTrunc = false
+
     func validate() throws {
         if reused, session != nil {
             throw ValidationError(
                 "--reused and --session conflict; reused environments belong to the session \(ResourceLabels.reuseSession)")
         }
         _ = try parsed()
+        _ = try chosenFormat()
+    }
+
+    /// --format, --json and -q are three ways to say what to print: one at a time.
+    private func chosenFormat() throws -> OutputFormat {
+        if quiet, format != nil || output.json { throw ValidationError("-q/--quiet conflicts with --format and --json") }
+        guard let format else { return output.json ? .json : .table }
+        let chosen = try OutputFormat(format, fields: EnvironmentRow.fields)
+        if output.json, chosen != .json { throw ValidationError("--json conflicts with --format \(format)") }
+        return chosen
     }
 
     private func parsed() throws -> EnvironmentFilter {
@@ -73,23 +96,20 @@ struct List: AsyncParsableCommand {
             throw ValidationError("--engine '\(engine)': choose one of \(known.joined(separator: ", "))")
         }
         let environments = try manager.list(filter)
-        if output.json {
-            return try printJSON(environments)
+        if quiet { return environments.forEach { print($0.id) } }
+        switch try chosenFormat() {
+        case .json: try printJSON(environments)
+        case .template(let template):
+            template.print(environments.map { (EnvironmentRow($0).fields, $0.labels) })
+        case .table:
+            if environments.isEmpty { return print("no environments") }
+            let rows = environments.flatMap {
+                [EnvironmentRow($0).cells(truncated: !noTrunc)] + Self.serviceRows(of: $0, truncated: !noTrunc)
+            }
+            printTable([EnvironmentRow.header] + rows) { column, cell in
+                column == EnvironmentRow.statusColumn ? Palette.current.status(cell) : cell
+            }
         }
-        if environments.isEmpty {
-            print("no environments")
-            return
-        }
-        printTable(
-            [["ID", "NAME", "ENGINE", "STATUS", "SESSION", "SHARED", "LOCATION"]]
-                + environments.flatMap { environment in
-                    [
-                        [
-                            environment.id, environment.spec.name ?? "-", environment.engine.rawValue, environment.status.rawValue,
-                            environment.session, Self.sharing(of: environment), environment.location,
-                        ]
-                    ] + Self.serviceRows(of: environment)
-                })
     }
 
     static func sharing(of environment: Environment) -> String {
@@ -98,19 +118,19 @@ struct List: AsyncParsableCommand {
         return "-"
     }
 
-    /// A compose stack's services, in start order: each one's container and published ports.
-    static func serviceRows(of environment: Environment) -> [[String]] {
+    /// A compose stack's services, in start order: each one's published ports and container.
+    static func serviceRows(of environment: Environment, truncated: Bool) -> [[String]] {
         guard environment.status.isLive, let listed = environment.details["compose.services"], !listed.isEmpty else { return [] }
         return listed.split(separator: ",").map { service in
-            let container = environment.details["container.\(service)"].map { String($0.prefix(12)) } ?? "-"
-            let prefix = "port.\(service)."
-            let ports = environment.details.filter { $0.key.hasPrefix(prefix) }
-                .compactMap { key, host in Int(key.dropFirst(prefix.count)).map { ($0, host) } }
-                .sorted { $0.0 < $1.0 }
-                .map { "\($0.0)->\($0.1)" }
-            let published = ports.isEmpty ? "" : "  ports " + ports.joined(separator: ", ")
+            let container = environment.details["container.\(service)"].map { truncated ? String($0.prefix(12)) : $0 } ?? "-"
             let main = environment.details["compose.main"] == String(service) ? " (main)" : ""
-            return ["  └ \(service)\(main)", "", "service", "", "", "", container + published]
+            let ports = EnvironmentRow.ports(environment.details, prefix: "port.\(service).")
+            var row = Array(repeating: "", count: EnvironmentRow.header.count)
+            row[0] = "  └ \(service)\(main)"
+            row[2] = "service"
+            row[EnvironmentRow.portsColumn] = ports
+            row[row.count - 1] = container
+            return row
         }
     }
 }

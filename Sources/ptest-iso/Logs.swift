@@ -22,7 +22,9 @@ struct Logs: AsyncParsableCommand {
     @OptionGroup var state: StateOptions
     @OptionGroup var output: OutputOptions
 
-    @Argument(help: "The environment's id (or ID/SERVICE for a compose stack's service).")
+    @Argument(
+        help: "The environment's id, id prefix or name (or ID/SERVICE for a compose stack's service).", completion: Completions.environments
+    )
     var environment: String
 
     @Option(help: "The service of a compose stack whose log to print (default: its main service).")
@@ -49,6 +51,7 @@ struct Logs: AsyncParsableCommand {
 
     func run() async throws {
         let manager = try state.manager()
+        let id = try manager.resolveAddress(id)
         let json = output.json
         if follow {
             let (id, tail) = (id, tail)

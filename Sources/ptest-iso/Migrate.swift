@@ -16,8 +16,9 @@ struct Migrate: AsyncParsableCommand {
 
     @OptionGroup var state: StateOptions
     @OptionGroup var output: OutputOptions
+    @OptionGroup var progress: ProgressOptions
 
-    @Argument(help: "The virtualenv environment's id.")
+    @Argument(help: "The virtualenv environment's id, id prefix or name.", completion: Completions.environments)
     var id: String
 
     @Option(help: "The image to migrate to; it needs python3.")
@@ -33,7 +34,8 @@ struct Migrate: AsyncParsableCommand {
     func run() async throws {
         let manager = try state.manager()
         let deadline = try SchemaLimits.timeout(timeout, field: "--timeout")
-        let environment = try await Progress.showing(manager, "migrating \(id)") {
+        let id = try manager.resolve(id).id
+        let environment = try await Progress.showing(manager, "migrating \(id)", quiet: progress.quiet) {
             try await interruptible { [id, image] in try await manager.migrate(id, toImage: image, timeout: deadline) }
         }
         if output.json { return try printJSON(environment) }

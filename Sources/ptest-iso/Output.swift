@@ -10,12 +10,15 @@ func printJSON(_ value: some Encodable) throws {
 }
 
 /// Prints rows as columns padded to their widest cell; the first row is the header.
-func printTable(_ rows: [[String]]) {
+/// `paint` styles a body cell (column index, padded text) after padding, so escape codes
+/// never count towards a column's width.
+func printTable(_ rows: [[String]], paint: (Int, String) -> String = { $1 }) {
     guard let header = rows.first else { return }
     let widths = header.indices.map { column in rows.map { $0[column].count }.max() ?? 0 }
-    for row in rows {
+    for (number, row) in rows.enumerated() {
         let cells = row.indices.map { index in
-            index == row.count - 1 ? row[index] : row[index].padding(toLength: widths[index], withPad: " ", startingAt: 0)
+            let padded = index == row.count - 1 ? row[index] : row[index].padding(toLength: widths[index], withPad: " ", startingAt: 0)
+            return number == 0 ? padded : paint(index, padded)
         }
         print(cells.joined(separator: "  "))
     }
@@ -37,6 +40,11 @@ enum StandardStream {
 
     static func error(_ line: String) {
         FileHandle.standardError.write(Data((line + "\n").utf8))
+    }
+
+    /// The one-line `Error:` report, red on a terminal.
+    static func failure(_ message: String) {
+        error(Palette.current.error("Error: " + message))
     }
 
     static var errorIsTerminal: Bool { isatty(STDERR_FILENO) == 1 }

@@ -18,8 +18,9 @@ struct Install: AsyncParsableCommand {
 
     @OptionGroup var state: StateOptions
     @OptionGroup var output: OutputOptions
+    @OptionGroup var progress: ProgressOptions
 
-    @Argument(help: "The environment's id.")
+    @Argument(help: "The environment's id, id prefix or name.", completion: Completions.environments)
     var id: String
 
     @Argument(help: "Requirements, as pip takes them.")
@@ -45,7 +46,8 @@ struct Install: AsyncParsableCommand {
             requirements: requirements, requirementFiles: absolute(requirement), constraintFiles: absolute(constraint),
             indexURL: sources.indexURL, findLinks: absolute(sources.findLinks), offline: sources.offline)
         let manager = try state.manager()
-        let result = try await Progress.showing(manager, "installing into \(id)") {
+        let id = try manager.resolveAddress(id)
+        let result = try await Progress.showing(manager, "installing into \(id)", quiet: progress.quiet) {
             try await interruptible { [id] in try await manager.install(id, request) }
         }
         if output.json { return try printJSON(result.text) }
@@ -67,11 +69,12 @@ struct Packages: AsyncParsableCommand {
     @OptionGroup var state: StateOptions
     @OptionGroup var output: OutputOptions
 
-    @Argument(help: "The environment's id.")
+    @Argument(help: "The environment's id, id prefix or name.", completion: Completions.environments)
     var id: String
 
     func run() async throws {
-        let packages = try await state.manager().packages(id)
+        let manager = try state.manager()
+        let packages = try await manager.packages(manager.resolveAddress(id))
         if output.json { return try printJSON(packages) }
         if packages.isEmpty { return print("no packages") }
         printTable([["NAME", "VERSION"]] + packages.map { [$0.name, $0.version] })

@@ -10,8 +10,10 @@ import Synchronization
 /// whose stderr carries the output of what they ran.
 enum Progress {
     static func showing<T: Sendable>(
-        _ manager: IsolationManager, _ what: String, onlyOnTerminal: Bool = false, _ work: () async throws -> T
+        _ manager: IsolationManager, _ what: String, onlyOnTerminal: Bool = false, quiet: Bool = false,
+        _ work: () async throws -> T
     ) async throws -> T {
+        if quiet { return try await work() }
         let terminal = StandardStream.errorIsTerminal
         if onlyOnTerminal && !terminal { return try await work() }
         let events = manager.events()

@@ -51,6 +51,10 @@ struct PtestIso: AsyncParsableCommand {
     /// argument-parser's `main`, with every failure turned into one `Error:` line
     /// and the exit code of ``ExitStatus`` (never a stack trace or a usage screen).
     static func main() async {
+        if let unknown = CommandSuggestion.unknownCommand(in: Array(CommandLine.arguments.dropFirst())) {
+            StandardStream.failure(unknown)
+            Foundation.exit(ExitStatus.usage)
+        }
         do {
             var command = try await asyncParseAsRoot(nil)
             if var command = command as? any AsyncParsableCommand {
@@ -59,7 +63,7 @@ struct PtestIso: AsyncParsableCommand {
                 try command.run()
             }
         } catch let error as IsolationError {
-            StandardStream.error("Error: \(error.message)")
+            StandardStream.failure("\(error.message)")
             Foundation.exit(ExitStatus.code(for: error))
         } catch let error as ExitCode {
             Foundation.exit(error.rawValue)
@@ -68,7 +72,7 @@ struct PtestIso: AsyncParsableCommand {
             // Help, version and completion scripts arrive as errors too; they print as argument-parser prints them.
             guard code != .success else { exit(withError: error) }
             let text = message(for: error)
-            StandardStream.error("Error: \(text.isEmpty ? "\(error)" : text)")
+            StandardStream.failure("\(text.isEmpty ? "\(error)" : text)")
             Foundation.exit(code == .failure ? ExitStatus.internalError : code.rawValue)
         }
     }
@@ -78,6 +82,17 @@ struct PtestIso: AsyncParsableCommand {
 struct OutputOptions: ParsableArguments {
     @Flag(help: "Print machine-readable JSON instead of a table.")
     var json = false
+
+    /// Read from the command line before parsing, by ``Palette/current``; declared here so it
+    /// is accepted and documented.
+    @Option(help: "Colour status words and errors: auto (on a terminal, unless NO_COLOR is set), always or never.")
+    var color: ColorChoice = .auto
+}
+
+/// `-q` for commands that show progress while they work.
+struct ProgressOptions: ParsableArguments {
+    @Flag(name: .shortAndLong, help: "Show no progress on stderr; print only the result.")
+    var quiet = false
 }
 
 /// Where the state lives.

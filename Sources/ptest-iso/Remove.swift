@@ -23,7 +23,7 @@ struct Remove: AsyncParsableCommand {
     @Flag(name: [.short, .long], help: "Remove whatever the status.")
     var force = false
 
-    @Argument(help: "The environments' ids.")
+    @Argument(help: "The environments' ids, id prefixes or names.", completion: Completions.environments)
     var ids: [String]
 
     func validate() throws {
@@ -34,13 +34,14 @@ struct Remove: AsyncParsableCommand {
         let manager = try state.manager()
         var removed: [String] = []
         var firstFailure: IsolationError?
-        for id in ids {
+        for reference in ids {
             do {
+                let id = try manager.resolve(reference).id
                 try await manager.remove(id, force: force)
                 removed.append(id)
                 if !output.json { print(id) }
             } catch let error as IsolationError {
-                StandardStream.error("Error: \(error.message)")
+                StandardStream.failure("\(error.message)")
                 firstFailure = firstFailure ?? error
             }
         }

@@ -24,7 +24,7 @@ struct Run: AsyncParsableCommand {
     @OptionGroup var state: StateOptions
     @OptionGroup var output: OutputOptions
 
-    @Argument(help: "The environment's id.")
+    @Argument(help: "The environment's id, id prefix or name.", completion: Completions.environments)
     var id: String
 
     @Option(parsing: .unconditional, help: "Kill the command (and what it started) after this many seconds.")
@@ -53,7 +53,7 @@ struct Run: AsyncParsableCommand {
     func run() async throws {
         let input = stdin ? FileHandle.standardInput.readDataToEndOfFile() : nil
         let manager = try state.manager()
-        let (id, json) = (id, output.json)
+        let (id, json) = (try manager.resolveAddress(id), output.json)
         let command = Command(
             command, environment: try parseVariables(variables), workingDirectory: workdir, timeoutSeconds: timeout, stdin: input)
         // Ctrl-C cancels the run, which kills the command and what it started.
@@ -76,7 +76,7 @@ struct Run: AsyncParsableCommand {
             }
         }
         if exit.timedOut {
-            StandardStream.error("Error: the command did not finish within \(timeout.map { "\($0)" } ?? "?") seconds and was killed")
+            StandardStream.failure("the command did not finish within \(timeout.map { "\($0)" } ?? "?") seconds and was killed")
             throw ExitCode(ExitStatus.timeout)
         }
         throw ExitCode(exit.exitCode)

@@ -39,8 +39,9 @@ struct SnapshotCreate: AsyncParsableCommand {
 
     @OptionGroup var state: StateOptions
     @OptionGroup var output: OutputOptions
+    @OptionGroup var progress: ProgressOptions
 
-    @Argument(help: "The environment's id.")
+    @Argument(help: "The environment's id, id prefix or name.", completion: Completions.environments)
     var id: String
 
     @Option(help: "A name to restore it by (default: the environment's id and the time).")
@@ -48,7 +49,10 @@ struct SnapshotCreate: AsyncParsableCommand {
 
     func run() async throws {
         let manager = try state.manager()
-        let snapshot = try await Progress.showing(manager, "snapshotting \(id)") { try await manager.snapshot(id, name: name) }
+        let id = try manager.resolve(id).id
+        let snapshot = try await Progress.showing(manager, "snapshotting \(id)", quiet: progress.quiet) {
+            try await manager.snapshot(id, name: name)
+        }
         if output.json { return try printJSON(snapshot) }
         print(snapshot.id)
     }
@@ -68,13 +72,50 @@ struct SnapshotList: AsyncParsableCommand {
     @OptionGroup var state: StateOptions
     @OptionGroup var output: OutputOptions
 
+    @Flag(name: .shortAndLong, help: "Print only the ids (full ids, one a line).")
+    var quiet = false
+
+    @Option(
+        help: ArgumentHelp(
+            "table, json, or a template such as '{{.ID}}\\t{{.Name}}' ('table ' before it aligns columns under a header).",
+            discussion: "Fields: \(Self.fields.map { ".\($0)" }.joined(separator: ", ")).", valueName: "format"))
+    var format: String?
+
+    static let fields = ["ID", "Name", "Engine", "Source", "Created", "Location"]
+
+    func validate() throws {
+        _ = try chosenFormat()
+    }
+
+    private func chosenFormat() throws -> OutputFormat {
+        if quiet, format != nil || output.json { throw ValidationError("-q/--quiet conflicts with --format and --json") }
+        guard let format else { return output.json ? .json : .table }
+        let chosen = try OutputFormat(format, fields: Self.fields)
+        if output.json, chosen != .json { throw ValidationError("--json conflicts with --format \(format)") }
+        return chosen
+    }
+
     func run() async throws {
         let snapshots = try state.manager().snapshots()
-        if output.json { return try printJSON(snapshots) }
-        if snapshots.isEmpty { return print("no snapshots") }
-        printTable(
-            [["ID", "NAME", "ENGINE", "SOURCE", "CREATED"]]
-                + snapshots.map { [$0.id, $0.name, $0.engine.rawValue, $0.sourceEnvironment, formatDate($0.createdAt)] })
+        if quiet { return snapshots.forEach { print($0.id) } }
+        switch try chosenFormat() {
+        case .json: try printJSON(snapshots)
+        case .template(let template):
+            template.print(
+                snapshots.map {
+                    (
+                        [
+                            "ID": $0.id, "Name": $0.name, "Engine": $0.engine.rawValue, "Source": $0.sourceEnvironment,
+                            "Created": RelativeTime.ago($0.createdAt), "Location": $0.location,
+                        ], [:]
+                    )
+                })
+        case .table:
+            if snapshots.isEmpty { return print("no snapshots") }
+            printTable(
+                [["ID", "NAME", "ENGINE", "SOURCE", "CREATED"]]
+                    + snapshots.map { [$0.id, $0.name, $0.engine.rawValue, $0.sourceEnvironment, RelativeTime.ago($0.createdAt)] })
+        }
     }
 }
 
@@ -94,8 +135,9 @@ struct SnapshotRestore: AsyncParsableCommand {
 
     @OptionGroup var state: StateOptions
     @OptionGroup var output: OutputOptions
+    @OptionGroup var progress: ProgressOptions
 
-    @Argument(help: "The snapshot's id or name.")
+    @Argument(help: "The snapshot's id, id prefix or name.", completion: Completions.snapshots)
     var snapshot: String
 
     @Flag(help: "Keep the new environment until `rm`, whatever its TTL.")
@@ -103,7 +145,8 @@ struct SnapshotRestore: AsyncParsableCommand {
 
     func run() async throws {
         let manager = try state.manager()
-        let environment = try await Progress.showing(manager, "restoring \(snapshot)") {
+        let snapshot = try manager.resolveSnapshot(snapshot).id
+        let environment = try await Progress.showing(manager, "restoring \(snapshot)", quiet: progress.quiet) {
             try await interruptible { [snapshot, keep] in try await manager.restore(snapshot, cleanup: keep ? .keep : .afterTTL) }
         }
         if output.json { return try printJSON(environment) }
@@ -127,20 +170,21 @@ struct SnapshotRemove: AsyncParsableCommand {
     @OptionGroup var state: StateOptions
     @OptionGroup var output: OutputOptions
 
-    @Argument(help: "The snapshots' ids or names.")
+    @Argument(help: "The snapshots' ids, id prefixes or names.", completion: Completions.snapshots)
     var snapshots: [String]
 
     func run() async throws {
         let manager = try state.manager()
         var removed: [String] = []
         var firstFailure: IsolationError?
-        for snapshot in snapshots {
+        for reference in snapshots {
             do {
+                let snapshot = try manager.resolveSnapshot(reference).id
                 try await manager.deleteSnapshot(snapshot)
                 removed.append(snapshot)
                 if !output.json { print(snapshot) }
             } catch let error as IsolationError {
-                StandardStream.error("Error: \(error.message)")
+                StandardStream.failure("\(error.message)")
                 firstFailure = firstFailure ?? error
             }
         }
@@ -161,7 +205,7 @@ struct SnapshotExport: AsyncParsableCommand {
 
     @OptionGroup var state: StateOptions
 
-    @Argument(help: "The snapshot's id or name.")
+    @Argument(help: "The snapshot's id, id prefix or name.", completion: Completions.snapshots)
     var snapshot: String
 
     @Argument(help: "The archive to write.")
@@ -173,7 +217,8 @@ struct SnapshotExport: AsyncParsableCommand {
         guard FileManager.default.fileExists(atPath: directory) else {
             throw IsolationError(.notFound, "no directory \(directory) to write \(url.lastPathComponent) into")
         }
-        try await state.manager().exportSnapshot(snapshot, to: url)
+        let manager = try state.manager()
+        try await manager.exportSnapshot(manager.resolveSnapshot(snapshot).id, to: url)
         print(url.path)
     }
 }

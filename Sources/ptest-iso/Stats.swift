@@ -17,11 +17,12 @@ struct Stats: AsyncParsableCommand {
     @OptionGroup var state: StateOptions
     @OptionGroup var output: OutputOptions
 
-    @Argument(help: "The environment's id.")
+    @Argument(help: "The environment's id, id prefix or name.", completion: Completions.environments)
     var id: String
 
     func run() async throws {
-        let stats = try await state.manager().stats(id)
+        let manager = try state.manager()
+        let stats = try await manager.stats(manager.resolveAddress(id))
         if output.json {
             return try printJSON(stats)
         }

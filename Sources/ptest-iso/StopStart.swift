@@ -6,12 +6,13 @@ struct ControlTarget: ParsableArguments {
     @OptionGroup var state: StateOptions
     @OptionGroup var output: OutputOptions
 
-    @Argument(help: "The environment's id.")
+    @Argument(help: "The environment's id, id prefix or name.", completion: Completions.environments)
     var id: String
 
     /// Applies `action` and prints `ID STATUS` (or the record as JSON).
     func apply(_ action: (IsolationManager, String) async throws -> Void) async throws {
         let manager = try state.manager()
+        let id = try manager.resolve(id).id
         try await action(manager, id)
         try report(manager.get(id), json: output.json)
     }

@@ -16,7 +16,7 @@ struct Uninstall: AsyncParsableCommand {
     @OptionGroup var state: StateOptions
     @OptionGroup var output: OutputOptions
 
-    @Argument(help: "The environment's id.")
+    @Argument(help: "The environment's id, id prefix or name.", completion: Completions.environments)
     var id: String
 
     @Argument(help: "Distribution names to remove.")
@@ -28,6 +28,7 @@ struct Uninstall: AsyncParsableCommand {
 
     func run() async throws {
         let manager = try state.manager()
+        let id = try manager.resolveAddress(id)
         let result = try await interruptible { [id, names] in try await manager.uninstall(id, names) }
         if output.json { return try printJSON(result.text) }
         StandardStream.write(result.stdout, to: .standardOutput)

@@ -21,7 +21,8 @@ import Testing
 
         // Then others see it, with a policy that outlives the creating process
         let listed = try CLI.run(["ls"] + state)
-        #expect(listed.stdout.contains(id) && listed.stdout.contains("ptest-iso-cli"), "\(listed.output)")
+        // The table shows ids as docker does, 12 characters: a prefix every command takes.
+        #expect(listed.stdout.contains(id.prefix(12)) && listed.stdout.contains("ptest-iso-cli"), "\(listed.output)")
         let inspected = try CLI.run(["inspect", id, "--json"] + state)
         #expect(inspected.status == 0, "\(inspected.output)")
         let record = try JSONDecoder.seconds.decode(Environment.self, from: Data(inspected.stdout.utf8))

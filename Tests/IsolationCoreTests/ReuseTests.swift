@@ -268,15 +268,16 @@ import Testing
         let listed = try CLI.run(["ls", "--reused"] + state)
         let header = listed.stdout.split(separator: "\n").first.map(String.init) ?? ""
         #expect(header.contains("SESSION") && header.contains("SHARED"))
-        #expect(listed.stdout.contains(id) && !listed.stdout.contains(plainID))
-        let row = listed.stdout.split(separator: "\n").first { $0.contains(id) }.map(String.init) ?? ""
+        // The table shows ids as docker does, 12 characters.
+        #expect(listed.stdout.contains(id.prefix(12)) && !listed.stdout.contains(plainID.prefix(12)))
+        let row = listed.stdout.split(separator: "\n").first { $0.contains(id.prefix(12)) }.map(String.init) ?? ""
         #expect(row.contains(ResourceLabels.reuseSession))
         let inspected = try CLI.run(["inspect", id, "--json"] + state).stdout
         let record = try #require(try JSONSerialization.jsonObject(with: Data(inspected.utf8)) as? [String: Any])
         let reuseKey = try #require((record["labels"] as? [String: String])?[ResourceLabels.reuse])
         #expect(row.contains("reuse \(reuseKey.prefix(12))"))
         let all = try CLI.run(["ls"] + state)
-        #expect(all.stdout.contains(id) && all.stdout.contains(plainID))
+        #expect(all.stdout.contains(id.prefix(12)) && all.stdout.contains(plainID.prefix(12)))
         #expect(try CLI.run(["ls", "--reused", "--session", "x"] + state).status != 0)
         let refused = try CLI.run(["create", "--spec", spec.path, "--reuse", "--keep"] + state)
         #expect(refused.status != 0 && refused.stderr.contains("reuse: cannot be combined with cleanup: \"keep\""))

@@ -157,13 +157,15 @@ def test_the_cli_lists_a_stack_with_its_services_and_prints_one_services_log(tmp
         listed = run("ls")
         assert listed.returncode == 0, listed.stderr
         lines = listed.stdout.splitlines()
-        assert lines[0].split() == ["ID", "NAME", "ENGINE", "STATUS", "SESSION", "SHARED", "LOCATION"]
-        row = next(index for index, line in enumerate(lines) if line.startswith(stack))
+        assert lines[0].split() == ["ID", "NAME", "ENGINE", "IMAGE", "CREATED", "STATUS", "PORTS", "SESSION", "SHARED",
+                                    "LOCATION"]
+        # Ids shortened to 12 characters, as docker ps shows them.
+        row = next(index for index, line in enumerate(lines) if line.startswith(stack[:12]))
         # Each service under its stack, in start order, with its container and published port.
         services = [line.split() for line in lines[row + 1:row + 3]]
         assert [words[:2] for words in services] == [["└", "store"], ["└", "front"]]
         assert services[1][2] == "(main)"
-        assert f"9000->{details['port.store.9000']}" in lines[row + 1]
+        assert f"{details['port.store.9000']}->9000" in lines[row + 1]
         assert details["container.front"][:12] in lines[row + 2]
 
         # What the store service's own process printed; the main service's log is the default.

@@ -58,12 +58,19 @@ FRONTS: dict[str, tuple[str | None, str | None, str | None]] = {
     "waitForBackgroundWork": ("wait_for_background", None, "Manager.wait_for_background"),
     "waitForTeardown": ("wait_for_background", None, "Manager.wait_for_background"),
     "shutdown": ("shutdown", None, "Manager.close"),
+    # Every CLI command taking an environment or a snapshot resolves it with these.
+    "resolve": (None, "inspect", None),
+    "resolveAddress": (None, "run", None),
+    "resolveSnapshot": (None, "snapshot", None),
 }
 
 #: Why an operation is missing from a front (front → operation → reason).
 NOT_ON = {
     "abi": {
         "events": "a C callback, ptest_iso_set_event_callback, not a method",
+        "resolve": "a program holds full ids; names and id prefixes are the command line's shorthand (docs/cli.md)",
+        "resolveAddress": "a program holds full ids; names and id prefixes are the command line's shorthand (docs/cli.md)",
+        "resolveSnapshot": "a program holds full ids; names and id prefixes are the command line's shorthand (docs/cli.md)",
     },
     "cli": {
         "chooseEngine": "`create` prints the engine it chose and why, as progress",
@@ -72,7 +79,11 @@ NOT_ON = {
         "waitForTeardown": "each command waits for its own work before it exits",
         "shutdown": "each command shuts its manager down as it exits",
     },
-    "python": {},
+    "python": {
+        "resolve": "a program holds full ids; names and id prefixes are the command line's shorthand (docs/cli.md)",
+        "resolveAddress": "a program holds full ids; names and id prefixes are the command line's shorthand (docs/cli.md)",
+        "resolveSnapshot": "a program holds full ids; names and id prefixes are the command line's shorthand (docs/cli.md)",
+    },
 }
 
 #: Public functions of the manager's files that are not operations.

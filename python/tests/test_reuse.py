@@ -107,7 +107,7 @@ def test_a_second_run_gets_the_first_runs_container_which_outlives_both_until_re
 
     # Listed as reused, not expired yet: `cleanup --expired` leaves it; `rm` removes it.
     listed = cli(run_suite.home, "ls", "--reused")
-    assert listed.returncode == 0 and environment_id in listed.stdout, listed.stderr
+    assert listed.returncode == 0 and environment_id[:12] in listed.stdout, listed.stderr
     assert "SHARED" in listed.stdout.splitlines()[0] and "reuse " in listed.stdout
     expired = cli(run_suite.home, "cleanup", "--expired")
     assert expired.returncode == 0, expired.stderr

@@ -63,6 +63,8 @@ extension IsolationManager {
         }
         // A copy of a session-shared environment is the restorer's own too.
         chosen.spec.shared = false
+        // Names are unique among live environments and the source may still be one: a copy is unnamed.
+        chosen.spec.name = nil
         if let cleanup { chosen.spec.cleanup = cleanup }
         let snapshot = chosen
         guard let engine = registry.engine(snapshot.engine) else {

@@ -212,8 +212,8 @@ extension KeyedDecodingContainer {
 }
 
 /// "Did you mean": the closest of a few names by edit distance.
-enum EditDistance {
-    static func closest(to word: String, in candidates: [String]) -> String? {
+public enum EditDistance {
+    public static func closest(to word: String, in candidates: [String]) -> String? {
         let scored = candidates.map { ($0, distance(word, $0)) }.min { $0.1 < $1.1 }
         guard let (best, score) = scored, score <= max(2, word.count / 3) else { return nil }
         return best

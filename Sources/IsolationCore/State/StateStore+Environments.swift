@@ -2,9 +2,12 @@ import Foundation
 import GRDB
 
 extension StateStore {
-    /// Records a new environment, refusing it when `maxLive` live ones already exist.
+    /// Records a new environment, refusing it when `maxLive` live ones already exist or a live one
+    /// has its name. Both are checked in the inserting transaction, so two processes racing to
+    /// create cannot both pass.
     ///
-    /// - Throws: ``IsolationError/Code/capacityExceeded`` with the count and the cap.
+    /// - Throws: ``IsolationError/Code/capacityExceeded`` with the count and the cap;
+    ///   ``IsolationError/Code/invalidSpec`` naming the environment that has the name.
     public func insertEnvironment(_ environment: Environment, maxLive: Int) throws {
         try storage {
             try writer.write { db in
@@ -20,9 +23,23 @@ extension StateStore {
                         "\(live) environments are live, the cap is \(maxLive); destroy some or raise maxLiveEnvironments"
                     )
                 }
+                if let name = environment.spec.name, let holder = try Self.liveEnvironment(named: name, in: db) {
+                    throw IsolationError(
+                        .invalidSpec, field: "name",
+                        "an environment named '\(name)' exists: \(holder); pick another name or remove it (`ptest-iso rm \(holder)`)")
+                }
                 try Self.save(environment, in: db, insert: true)
             }
         }
+    }
+
+    /// The id of the live environment (neither destroyed nor failed) with this name, if any.
+    /// The name lives in the payload, so the live rows are read; a home holds few.
+    private static func liveEnvironment(named name: String, in db: Database) throws -> String? {
+        let rows = try Data.fetchAll(
+            db, sql: "SELECT payload FROM environment WHERE status NOT IN (?, ?)",
+            arguments: [EnvironmentStatus.destroyed.rawValue, EnvironmentStatus.failed.rawValue])
+        return try rows.lazy.map { try StatePayload.decode(Environment.self, from: $0) }.first { $0.spec.name == name }?.id
     }
 
     public func environment(_ id: String) throws -> Environment? {
