@@ -7,7 +7,7 @@ enum Dispatcher {
     static let methods: Set<String> = [
         "version", "doctor", "session", "choose_engine", "create", "get", "list", "run", "install", "packages", "uninstall",
         "copy_in", "copy_out", "stop", "start", "restart", "pause", "unpause", "destroy", "wait_for_background", "shutdown",
-        "destroy_session", "destroy_expired",
+        "hold_session", "destroy_session", "destroy_expired",
         "snapshot",
         "snapshots",
         "restore", "delete_snapshot", "export_snapshot", "import_snapshot", "templates", "collect_templates", "cancel_all", "cancel",
@@ -47,6 +47,7 @@ enum Dispatcher {
     /// Methods whose request is `{}` (checked before they run, so a field given to them is an error).
     static let noArguments: Set<String> = [
         "version", "doctor", "session", "engines", "snapshots", "templates", "cached_images", "wait_for_background", "shutdown",
+        "hold_session",
     ]
 
     static func call(_ manager: IsolationManager, method: String, request text: String) async throws -> String {
@@ -106,6 +107,9 @@ enum Dispatcher {
             return "{}"
         case "shutdown":
             await manager.shutdown()
+            return "{}"
+        case "hold_session":
+            try await manager.holdSession()
             return "{}"
         case "destroy_session", "destroy_expired":
             struct Destroyed: Encodable { var destroyed: [String] }

@@ -97,6 +97,13 @@ class Manager:
         standby containers being started are done."""
         self.call("wait_for_background")
 
+    def hold_session(self) -> None:
+        """Counts this process as one of the session's until the manager is closed, though it
+        has made nothing: the session's reaper does not end the session meanwhile. For the
+        process that ends the session itself — the pytest-xdist controller, which removes what
+        its workers shared after the last of them is done."""
+        self.call("hold_session")
+
     def __enter__(self) -> "Manager":
         return self
 

@@ -35,6 +35,8 @@ from .specs import Compose, DockerSpec, VenvSpec, spec_from_fields
 _ENVIRONMENTS = pytest.StashKey[list[Environment]]()
 _SUMMARY = pytest.StashKey[str]()
 _STATE = pytest.StashKey["_RunState"]()
+#: The manager that holds the session until the session's end is done (the controller's).
+_HOLDER = pytest.StashKey[Manager]()
 
 #: Lines of a Docker environment's log shown in a failing test's report.
 LOG_TAIL = 20
@@ -118,9 +120,16 @@ def iso_manager(pytestconfig: pytest.Config) -> Iterator[Manager]:
     try:
         yield manager
     finally:
-        if not _keep(pytestconfig):
-            manager.destroy_created(keep=_state(pytestconfig).kept)
-        manager.close()
+        try:
+            if not _keep(pytestconfig):
+                manager.destroy_created(keep=_state(pytestconfig).kept)
+        finally:
+            if hasattr(pytestconfig, "workerinput") or _HOLDER in pytestconfig.stash:
+                manager.close()
+            else:
+                # Without xdist this process ends the session itself: its manager stays open (and so
+                # counted by the session's reaper) until the session's end has removed what is left.
+                pytestconfig.stash[_HOLDER] = manager
 
 
 def _spec(config: pytest.Config, overrides: dict[str, Any]) -> VenvSpec:
@@ -432,6 +441,25 @@ def _describe_kept(config: pytest.Config, environment: Environment) -> list[str]
     return lines
 
 
+def pytest_sessionstart(session: pytest.Session) -> None:
+    config = session.config
+    if hasattr(config, "workerinput") or not config.pluginmanager.has_plugin("dsession"):
+        return
+    # The xdist controller removes what its workers shared once the last is done: it holds the
+    # session meanwhile, so the session's reaper does not start removing it as the workers exit
+    # (it does if the controller dies).
+    try:
+        manager = Manager(home=_home(config), session=os.environ["PTEST_ISO_SESSION"], cleanup=False)
+    except Exception:
+        return  # the session's end reports a library that cannot load
+    try:
+        manager.hold_session()
+    except IsolationError:
+        manager.close()
+        return  # an unreachable reaper: the session's end still removes what is left
+    config.stash[_HOLDER] = manager
+
+
 @pytest.hookimpl(trylast=True)
 def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
     # Last: after pytest's own session end has torn down session-scoped fixtures, whose
@@ -439,8 +467,9 @@ def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
     config = session.config
     if hasattr(config, "workerinput"):
         return  # the controller checks the whole session once every worker is done
+    held = config.stash.get(_HOLDER, None)
     try:
-        manager = Manager(home=_home(config), session=os.environ["PTEST_ISO_SESSION"], cleanup=False)
+        manager = held or Manager(home=_home(config), session=os.environ["PTEST_ISO_SESSION"], cleanup=False)
     except Exception as error:  # the library itself failed to load: say so, do not mask the run
         config.stash[_SUMMARY] = f"ptest-isolation: could not check for leftovers: {error}"
         return

@@ -58,6 +58,7 @@ FRONTS: dict[str, tuple[str | None, str | None, str | None]] = {
     "waitForBackgroundWork": ("wait_for_background", None, "Manager.wait_for_background"),
     "waitForTeardown": ("wait_for_background", None, "Manager.wait_for_background"),
     "shutdown": ("shutdown", None, "Manager.close"),
+    "holdSession": ("hold_session", None, "Manager.hold_session"),
     # Every CLI command taking an environment or a snapshot resolves it with these.
     "resolve": (None, "inspect", None),
     "resolveAddress": (None, "run", None),
@@ -78,6 +79,7 @@ NOT_ON = {
         "waitForBackgroundWork": "each command waits for its own work before it exits",
         "waitForTeardown": "each command waits for its own work before it exits",
         "shutdown": "each command shuts its manager down as it exits",
+        "holdSession": "a command's session ends with the command (its environments are after-ttl or keep)",
     },
     "python": {
         "resolve": "a program holds full ids; names and id prefixes are the command line's shorthand (docs/cli.md)",

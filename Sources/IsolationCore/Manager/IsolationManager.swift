@@ -127,6 +127,14 @@ public final class IsolationManager: Sendable {
         try await reaper?.attach(store: store)
     }
 
+    /// Counts this process as one of the session's from now on, though it has made nothing yet:
+    /// the session's reaper does not end the session while it runs. The process that ends a
+    /// session itself (a pytest-xdist controller, which removes what its workers shared once the
+    /// last of them is done) holds it, so the reaper starts only if that process dies.
+    public func holdSession() async throws {
+        try await attachReaper()
+    }
+
     /// Events from now on, in order, until the manager is released.
     public func events() -> AsyncStream<IsolationEvent> {
         broadcaster.subscribe()
