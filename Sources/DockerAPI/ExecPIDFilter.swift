@@ -42,7 +42,8 @@ final class ExecPIDFilter: Sendable {
             guard let newline = state.pidLine.firstIndex(of: UInt8(ascii: "\n")) else { return [] }
             state.awaitingPID = false
             let line = state.pidLine[state.pidLine.startIndex..<newline]
-            state.pid = Int(String(decoding: line, as: UTF8.self).trimmingCharacters(in: .whitespaces))
+            // A terminal ends the line with "\r\n".
+            state.pid = Int(String(decoding: line, as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines))
             state.sawPID = state.pid != nil
             let rest = state.sawPID ? Data(state.pidLine[state.pidLine.index(after: newline)...]) : state.pidLine
             var passed = state.held
