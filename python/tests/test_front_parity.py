@@ -41,6 +41,8 @@ FRONTS: dict[str, tuple[str | None, str | None, str | None]] = {
     "logs": ("logs", "logs", "Environment.logs"),
     "followLogs": ("follow_logs", "logs", "Environment.follow_logs"),
     "runStreaming": ("run_stream", "run", "Environment.stream"),
+    "interactive": (None, "run", None),
+    "shell": (None, "shell", None),
     "stats": ("stats", "stats", "Environment.stats"),
     "events": (None, None, "Manager.on_event"),
     "snapshot": ("snapshot", "snapshot", "Environment.snapshot"),
@@ -64,6 +66,8 @@ FRONTS: dict[str, tuple[str | None, str | None, str | None]] = {
 NOT_ON = {
     "abi": {
         "events": "a C callback, ptest_iso_set_event_callback, not a method",
+        "interactive": "a terminal session sends input and resizes while it runs; the streaming call only returns output (not yet)",
+        "shell": "as interactive: needs input and resizes across the ABI (not yet)",
     },
     "cli": {
         "chooseEngine": "`create` prints the engine it chose and why, as progress",
@@ -72,7 +76,10 @@ NOT_ON = {
         "waitForTeardown": "each command waits for its own work before it exits",
         "shutdown": "each command shuts its manager down as it exits",
     },
-    "python": {},
+    "python": {
+        "interactive": "needs the ABI first; a person gets a terminal from `ptest-iso run -it` / `ptest-iso shell`",
+        "shell": "needs the ABI first; `ptest-iso shell ID` from a terminal",
+    },
 }
 
 #: Public functions of the manager's files that are not operations.
