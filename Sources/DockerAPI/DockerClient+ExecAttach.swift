@@ -56,12 +56,14 @@ extension DockerClient {
     /// hands its output to `output` as it comes, raw: a terminal merges stdout and stderr, so
     /// the stream is not multiplexed. `attached` gets the terminal (for input and resizes) once
     /// the daemon has hijacked the connection (`POST /exec/{id}/start` upgraded to a raw
-    /// stream), before any output; keep it only for the call.
+    /// stream) and the command runs; keep it only for the call.
     ///
     /// The command runs under `sh` to learn its PID and set the window size before it starts
     /// (`stty`, where the image has it; the size is also set through the API once the command
     /// runs). When the calling task is cancelled, or `output` throws, the command's
-    /// process group is killed before this returns, as ``execStreaming(_:_:output:)`` does.
+    /// process group is killed before this returns, as ``execStreaming(_:_:output:)`` does; the
+    /// jobs of a shell with job control are groups of their own, and go with the terminal's
+    /// hangup when the shell (its session's leader) dies.
     ///
     /// - Returns: the command's exit code, once its output has ended.
     /// - Throws: `notFound` for an unknown container, `conflict` when it is not running, what
@@ -90,17 +92,24 @@ extension DockerClient {
         do {
             try await HijackedConnection.open(client: self, path: path, body: try DockerJSON.encode(ExecStartBody(tty: true))) {
                 rest, inbound, outbound in
-                attached(ExecTerminal(client: self, execID: created.id, outbound: outbound))
+                // Input waits for the PID line: a terminal echoes what it is sent at once, and an echo
+                // ahead of the line would hide the PID (and leave the command unkillable).
+                let terminal = ExecTerminal(client: self, execID: created.id, outbound: outbound)
+                var isAttached = false
                 var next: ByteBuffer? = rest
                 while let buffer = next {
-                    let hadPID = filter.pid != nil
                     for chunk in filter.pass(OutputChunk(stream: .stdout, data: Data(buffer: buffer))) { try await output(chunk.data) }
-                    if !hadPID, filter.pid != nil {
+                    if !isAttached, !filter.isAwaitingPID {
+                        isAttached = true
                         // The command runs now, so the daemon can resize its terminal.
-                        try? await self.resizeExec(created.id, rows: options.rows, columns: options.columns)
+                        try? await terminal.resize(rows: options.rows, columns: options.columns)
+                        attached(terminal)
                     }
                     next = try await inbound.next()
                 }
+                if !isAttached { attached(terminal) }
+                // NIO ends the inbound stream, rather than throwing, when the task is cancelled.
+                try Task.checkCancellation()
                 for held in filter.finish() { try await output(held.data) }
             }
         } catch {

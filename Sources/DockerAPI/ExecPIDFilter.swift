@@ -25,6 +25,8 @@ final class ExecPIDFilter: Sendable {
     var pid: Int? { state.withLock { $0.pid } }
     var sawPID: Bool { state.withLock { $0.sawPID } }
     var timedOut: Bool { state.withLock { $0.timedOut } }
+    /// Whether the first stdout line is still to come.
+    var isAwaitingPID: Bool { state.withLock { $0.awaitingPID } }
 
     func markTimedOut() {
         state.withLock { $0.timedOut = true }

@@ -91,8 +91,14 @@ import Testing
                 var output = Reader(iterator: session.output.makeAsyncIterator())
                 try await session.write(Data("echo $((6*7))\n".utf8))
                 try await output.until("42")
-                // Returning with the shell still running: the call ends it.
+                try await session.write(Data("sleep 3607\n".utf8))
+                // Returning with the shell (and its sleep) still running: the call ends them.
             }
+            let left =
+                kind == .docker
+                ? try await manager.run(id, Command(["ps", "-o", "args"])).stdoutText
+                : try await manager.run(id, Command(["sh", "-c", "ps -eo args"])).stdoutText
+            #expect(!left.contains("sleep 3607"), "left running: \(left)")
             let missing = try await manager.interactive(id, Command(["no-such-program-here"])) { session in
                 var output = Reader(iterator: session.output.makeAsyncIterator())
                 try await output.drain()

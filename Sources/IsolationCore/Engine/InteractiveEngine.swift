@@ -4,7 +4,7 @@ public import Foundation
 /// output raw (a terminal merges stdout and stderr).
 public protocol InteractiveEngine: IsolationEngine {
     /// Runs `command` with a terminal of `size`. `attached` gets the terminal's input side once
-    /// the command runs, before any output; `output` gets what the terminal prints as it comes,
+    /// the command runs; `output` gets what the terminal prints as it comes,
     /// until the command (and whatever holds the terminal) has ended.
     ///
     /// The command's environment and working directory are those of ``run(_:_:output:)``;

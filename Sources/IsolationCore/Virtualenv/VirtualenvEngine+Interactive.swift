@@ -39,6 +39,8 @@ extension VirtualenvEngine: InteractiveEngine {
                 } catch let error as IOError where error.errnoCode == EIO {
                     // Linux's end of a terminal: every holder of the slave side has closed it.
                 }
+                // NIO ends the inbound stream, rather than throwing, when the task is cancelled.
+                try Task.checkCancellation()
             }
         } catch {
             // The session ends with the call: a reader that went away must not leave the command running.
