@@ -140,7 +140,7 @@ extension DockerClient {
         }
     }
 
-    private func killExecProcessGroup(containerID: String, pid: Int) async throws {
+    func killExecProcessGroup(containerID: String, pid: Int) async throws {
         let kill = ExecCreateBody(
             attachStdin: false, cmd: ["sh", "-c", "kill -KILL -- -\(pid) 2>/dev/null || kill -KILL \(pid)"], user: "0")
         let created: IDResponse = try await json(.POST, "/containers/\(Self.pathComponent(containerID))/exec", body: kill)
@@ -152,7 +152,7 @@ extension DockerClient {
     }
 
     /// The exit code, once the daemon has recorded it (shortly after the output ends).
-    private func execExitCode(_ execID: String) async throws -> Int {
+    func execExitCode(_ execID: String) async throws -> Int {
         for _ in 0..<100 {
             let inspect: ExecInspect = try await json(.GET, "/exec/\(Self.pathComponent(execID))/json")
             if !inspect.running, let code = inspect.exitCode { return code }

@@ -25,6 +25,8 @@ final class ExecPIDFilter: Sendable {
     var pid: Int? { state.withLock { $0.pid } }
     var sawPID: Bool { state.withLock { $0.sawPID } }
     var timedOut: Bool { state.withLock { $0.timedOut } }
+    /// Whether the first stdout line is still to come.
+    var isAwaitingPID: Bool { state.withLock { $0.awaitingPID } }
 
     func markTimedOut() {
         state.withLock { $0.timedOut = true }
@@ -42,7 +44,8 @@ final class ExecPIDFilter: Sendable {
             guard let newline = state.pidLine.firstIndex(of: UInt8(ascii: "\n")) else { return [] }
             state.awaitingPID = false
             let line = state.pidLine[state.pidLine.startIndex..<newline]
-            state.pid = Int(String(decoding: line, as: UTF8.self).trimmingCharacters(in: .whitespaces))
+            // A terminal ends the line with "\r\n".
+            state.pid = Int(String(decoding: line, as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines))
             state.sawPID = state.pid != nil
             let rest = state.sawPID ? Data(state.pidLine[state.pidLine.index(after: newline)...]) : state.pidLine
             var passed = state.held

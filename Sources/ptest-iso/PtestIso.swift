@@ -26,6 +26,7 @@ struct PtestIso: AsyncParsableCommand {
             List.self,
             Inspect.self,
             Run.self,
+            Shell.self,
             Job.self,
             Install.self,
             Uninstall.self,

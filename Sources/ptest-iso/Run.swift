@@ -17,6 +17,12 @@ struct Run: AsyncParsableCommand {
               ptest-iso exec env-3f2a9c1b7d40 --env DEBUG=1 --workdir tests -- python -m pytest -x
               ptest-iso run env-3f2a9c1b7d40 --timeout 30 --json -- sh -c 'exit 3'
               ptest-iso run env-3f2a9c1b7d40 --stdin -- python - < script.py
+              ptest-iso run -it env-3f2a9c1b7d40 -- python
+
+            With -t the command gets a terminal (stdout and stderr merged, as on any terminal), \
+            ptest-iso's own terminal is in raw mode until it ends, and window size changes are \
+            passed on; -i forwards stdin as it is typed (without -t: read to its end first, as \
+            --stdin). -t needs a terminal on stdin.
             """,
         aliases: ["exec"]
     )
@@ -39,6 +45,12 @@ struct Run: AsyncParsableCommand {
     @Flag(help: "Pass ptest-iso's stdin (read to its end first) to the command.")
     var stdin = false
 
+    @Flag(name: [.customShort("i"), .long], help: "Keep stdin open: forward it to the command as it is typed (with -t).")
+    var interactive = false
+
+    @Flag(name: [.customShort("t"), .long], help: "Give the command a terminal (as docker run -t).")
+    var tty = false
+
     @Argument(parsing: .postTerminator, help: "The command and its arguments, after --.")
     var command: [String] = []
 
@@ -48,10 +60,24 @@ struct Run: AsyncParsableCommand {
         }
         _ = try parseVariables(variables)
         try asValidation { _ = try SchemaLimits.timeout(timeout, field: "--timeout") }
+        if tty {
+            try validateTerminal(json: output.json, stdin: stdin, timeout: timeout)
+        }
     }
 
     func run() async throws {
-        let input = stdin ? FileHandle.standardInput.readDataToEndOfFile() : nil
+        if tty {
+            let manager = try state.manager()
+            let command = Command(command, environment: try parseVariables(variables), workingDirectory: workdir)
+            let (id, forwardInput) = (id, interactive)
+            let code = try await interruptible {
+                try await attachTerminal(forwardInput: forwardInput) { size, body in
+                    try await manager.interactive(id, command, size: size, body)
+                }
+            }
+            throw ExitCode(code)
+        }
+        let input = stdin || interactive ? FileHandle.standardInput.readDataToEndOfFile() : nil
         let manager = try state.manager()
         let (id, json) = (try manager.resolveAddress(id), output.json)
         let command = Command(
@@ -94,4 +120,15 @@ func parseVariables(_ variables: [String], option: String = "--env") throws -> [
         parsed[String(parts[0])] = String(parts[1])
     }
     return parsed
+}
+
+/// The checks of a terminal session's command line: a terminal on stdin (as docker, which
+/// says the same), and none of the options that only mean something without one.
+///
+/// - Throws: `ValidationError` naming the problem.
+func validateTerminal(json: Bool, stdin: Bool = false, timeout: Double? = nil) throws {
+    if json { throw ValidationError("--json cannot be combined with a terminal (-t or shell)") }
+    if stdin { throw ValidationError("--stdin cannot be combined with -t; use -i to forward stdin as it is typed") }
+    if timeout != nil { throw ValidationError("--timeout cannot be combined with -t") }
+    guard RawTerminal.inputIsTerminal else { throw ValidationError("the input device is not a TTY") }
 }

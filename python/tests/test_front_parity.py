@@ -41,6 +41,8 @@ FRONTS: dict[str, tuple[str | None, str | None, str | None]] = {
     "logs": ("logs", "logs", "Environment.logs"),
     "followLogs": ("follow_logs", "logs", "Environment.follow_logs"),
     "runStreaming": ("run_stream", "run", "Environment.stream"),
+    "interactive": (None, "run", None),
+    "shell": (None, "shell", None),
     "stats": ("stats", "stats", "Environment.stats"),
     "events": (None, None, "Manager.on_event"),
     "snapshot": ("snapshot", "snapshot", "Environment.snapshot"),
@@ -72,6 +74,8 @@ NOT_ON = {
         "resolve": "a program holds full ids; names and id prefixes are the command line's shorthand (docs/cli.md)",
         "resolveAddress": "a program holds full ids; names and id prefixes are the command line's shorthand (docs/cli.md)",
         "resolveSnapshot": "a program holds full ids; names and id prefixes are the command line's shorthand (docs/cli.md)",
+        "interactive": "a terminal session sends input and resizes while it runs; the streaming call only returns output (not yet)",
+        "shell": "as interactive: needs input and resizes across the ABI (not yet)",
     },
     "cli": {
         "chooseEngine": "`create` prints the engine it chose and why, as progress",
@@ -85,6 +89,8 @@ NOT_ON = {
         "resolve": "a program holds full ids; names and id prefixes are the command line's shorthand (docs/cli.md)",
         "resolveAddress": "a program holds full ids; names and id prefixes are the command line's shorthand (docs/cli.md)",
         "resolveSnapshot": "a program holds full ids; names and id prefixes are the command line's shorthand (docs/cli.md)",
+        "interactive": "needs the ABI first; a person gets a terminal from `ptest-iso run -it` / `ptest-iso shell`",
+        "shell": "needs the ABI first; `ptest-iso shell ID` from a terminal",
     },
 }
 

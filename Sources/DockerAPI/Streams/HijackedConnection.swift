@@ -4,7 +4,7 @@ import NIOFoundationCompat
 import NIOPosix
 import NIOSSL
 
-/// A raw connection for an exec or attach with stdin.
+/// A raw connection for an exec or attach with stdin, or with a terminal.
 ///
 /// The daemon "hijacks" such a request: after the reply head the
 /// connection carries stdin one way and the multiplexed output the other,
@@ -19,6 +19,34 @@ enum HijackedConnection {
         stdin: Data,
         onChunk: @Sendable (OutputChunk) async throws -> Void
     ) async throws {
+        try await open(client: client, path: path, body: body) { rest, inbound, outbound in
+            if !stdin.isEmpty {
+                try await outbound.write(ByteBuffer(data: stdin))
+            }
+            outbound.finish()
+
+            var decoder = OutputFrameDecoder()
+            for chunk in try decoder.feed(rest) { try await onChunk(chunk) }
+            while let buffer = try await inbound.next() {
+                for chunk in try decoder.feed(buffer) { try await onChunk(chunk) }
+            }
+            _ = try decoder.finish()
+        }
+    }
+
+    /// Sends the request, checks the reply head, and hands `work` the stream: the bytes that
+    /// came with the head, the rest of the inbound side, and the outbound side (half-closable).
+    /// The connection is closed when `work` returns or throws.
+    ///
+    /// - Throws: the daemon's error for a non-2xx head (``DockerError/fromStatus(_:message:)``),
+    ///   transport errors mapped as every request's are, what `work` throws.
+    static func open<T: Sendable>(
+        client: DockerClient,
+        path: String,
+        body: Data,
+        _ work: (ByteBuffer, inout NIOAsyncChannelInboundStream<ByteBuffer>.AsyncIterator, NIOAsyncChannelOutboundWriter<ByteBuffer>)
+            async throws -> T
+    ) async throws -> T {
         let operation = "POST \(path)"
         let channel: NIOAsyncChannel<ByteBuffer, ByteBuffer>
         do {
@@ -27,7 +55,7 @@ enum HijackedConnection {
             throw client.mapTransportError(error, operation: operation)
         }
         do {
-            try await channel.executeThenClose { inbound, outbound in
+            return try await channel.executeThenClose { inbound, outbound in
                 var request = ByteBuffer()
                 request.writeString(
                     "POST \(path) HTTP/1.1\r\nHost: docker\r\nUser-Agent: \(client.configuration.userAgent)\r\n"
@@ -44,22 +72,10 @@ enum HijackedConnection {
                     while rest.readableBytes < min(length, 1 << 20), var more = try await iterator.next() {
                         rest.writeBuffer(&more)
                     }
-                    struct Message: Decodable { var message: String }
-                    let text = (try? JSONDecoder().decode(Message.self, from: Data(buffer: rest)).message) ?? String(buffer: rest)
+                    let text = (try? JSONDecoder().decode(ErrorMessage.self, from: Data(buffer: rest)).message) ?? String(buffer: rest)
                     throw DockerError.fromStatus(status, message: text.trimmingCharacters(in: .whitespacesAndNewlines))
                 }
-
-                if !stdin.isEmpty {
-                    try await outbound.write(ByteBuffer(data: stdin))
-                }
-                outbound.finish()
-
-                var decoder = OutputFrameDecoder()
-                for chunk in try decoder.feed(rest) { try await onChunk(chunk) }
-                while let buffer = try await iterator.next() {
-                    for chunk in try decoder.feed(buffer) { try await onChunk(chunk) }
-                }
-                _ = try decoder.finish()
+                return try await work(rest, &iterator, outbound)
             }
         } catch {
             throw client.mapTransportError(error, operation: operation)
@@ -127,4 +143,7 @@ enum HijackedConnection {
             received.writeBuffer(&more)
         }
     }
+
+    /// The daemon's error body.
+    private struct ErrorMessage: Decodable { var message: String }
 }

@@ -115,6 +115,24 @@ public final class VirtualenvEngine: IsolationEngine {
     }
 
     public func run(_ environment: Environment, _ command: Command, output: CommandOutputSink) async throws -> CommandExit {
+        let prepared = try prepare(environment, command)
+        guard let executable = prepared.executable else {
+            try await output.stderr(Data("\(prepared.program): command not found\n".utf8))
+            return CommandExit(exitCode: 127, durationSeconds: 0, timedOut: false)
+        }
+        return try await ProcessRunner.stream(
+            executable: executable, arguments: prepared.arguments, environment: prepared.variables, workingDirectory: prepared.cwd,
+            stdin: command.stdin, timeout: command.timeoutSeconds.map { .milliseconds(Int64($0 * 1000)) }, output: output
+        )
+    }
+
+    /// What a command runs as in the venv: the program found on the activated `PATH` (`nil`
+    /// when it is not there), its arguments, the variables and the working directory.
+    ///
+    /// - Throws: `invalidSpec` for an empty argv or a working directory that is not one.
+    func prepare(_ environment: Environment, _ command: Command) throws -> (
+        executable: String?, program: String, arguments: [String], variables: [String: String], cwd: String
+    ) {
         let venv = venv(of: environment)
         let work = workDirectory(of: environment)
         var variables = commandEnvironment(venv: venv)
@@ -132,14 +150,8 @@ public final class VirtualenvEngine: IsolationEngine {
         guard let program = command.argv.first, !program.isEmpty else {
             throw IsolationError(.invalidSpec, field: "argv", "empty; give the program and its arguments")
         }
-        guard let executable = resolve(program, path: variables["PATH"] ?? "", cwd: cwd) else {
-            try await output.stderr(Data("\(program): command not found\n".utf8))
-            return CommandExit(exitCode: 127, durationSeconds: 0, timedOut: false)
-        }
-        return try await ProcessRunner.stream(
-            executable: executable, arguments: Array(command.argv.dropFirst()), environment: variables, workingDirectory: cwd,
-            stdin: command.stdin, timeout: command.timeoutSeconds.map { .milliseconds(Int64($0 * 1000)) }, output: output
-        )
+        let executable = resolve(program, path: variables["PATH"] ?? "", cwd: cwd)
+        return (executable, program, Array(command.argv.dropFirst()), variables, cwd)
     }
 
     /// The caller's environment without what would leak its own Python
