@@ -42,3 +42,8 @@ bench/run-compose.sh --rounds 1 --tests 1
 # interleaved rounds with the debug binary just built, a couple of seconds. It fails on an
 # error only; its ratio is printed, not asserted (a debug build says nothing about it).
 "$(swift build --show-bin-path)/manager-exec-bench" --iterations 5 --warmup 1
+
+# A bounded pass of the compose loader's fuzzer (scripts/fuzz-compose.sh, docs/compose.md): 45 s of
+# mutated corpus files with the debug build just made, a new seed each run (printed, so a finding
+# replays). It fails on a crash, an input over its 10 s bound, or an error that is not an IsolationError.
+scripts/fuzz-compose.sh 45 --debug --seed "$(date +%s)"
