@@ -6,7 +6,8 @@ import Foundation
 /// taking longer than `--per-input-seconds` is saved under `--findings` and makes the run
 /// fail; so does an error that is not an `IsolationError`. Run by `scripts/fuzz-compose.sh`.
 ///
-/// A mutation fuzzer rather than libFuzzer: see docs/compose.md ("Fuzzing the loader").
+/// The seeded counterpart of `FuzzTesting` (libFuzzer): it needs no instrumented build, so
+/// `test.sh` runs it with the debug build it has made (docs/compose.md, "Fuzzing the loader").
 @main
 struct ComposeFuzz: ParsableCommand {
     static let configuration = CommandConfiguration(
