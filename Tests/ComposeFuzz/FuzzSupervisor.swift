@@ -37,6 +37,9 @@ struct FuzzSupervisor {
         let command = workerCommand(first, remaining)
         process.executableURL = URL(fileURLWithPath: command[0])
         process.arguments = Array(command.dropFirst())
+        // A crash should end the worker at once: the runtime's backtracer can take minutes to
+        // symbolicate a debug build on a loaded machine, and the input is known already.
+        process.environment = ProcessInfo.processInfo.environment.merging(["SWIFT_BACKTRACE": "enable=no"]) { $1 }
         let pipe = Pipe()
         process.standardOutput = pipe
         try process.run()
