@@ -131,9 +131,20 @@ let package = Package(
             path: "Tests/IsolationStress",
             swiftSettings: swiftSettings
         ),
+        // The compose loader's mutation fuzzer (scripts/fuzz-compose.sh): a supervisor that runs the
+        // loader in a child process of itself, so a crash or a hang is caught and its input saved.
+        .executableTarget(
+            name: "ComposeFuzz",
+            dependencies: [
+                "IsolationCore",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            ],
+            path: "Tests/ComposeFuzz",
+            swiftSettings: swiftSettings
+        ),
         .testTarget(
             name: "IsolationCoreTests",
-            dependencies: ["IsolationCore", "IsolationStress"],
+            dependencies: ["IsolationCore", "IsolationStress", "ComposeFuzz"],
             swiftSettings: swiftSettings
         ),
     ]

@@ -16,7 +16,7 @@ scripts/registry.sh start
 # Stop the helpers whatever the outcome; the main daemon stays for the next run.
 trap 'scripts/tls-daemon.sh stop >/dev/null 2>&1 || true; scripts/registry.sh stop >/dev/null 2>&1 || true' EXIT
 
-swift format lint --strict --recursive Sources Tests bench examples Package.swift
+swift format lint --strict --recursive Sources Tests bench examples Package.swift FuzzTesting/Package.swift FuzzTesting/Sources
 swift build --build-tests
 swift test --skip-build "$@"
 
@@ -42,3 +42,8 @@ bench/run-compose.sh --rounds 1 --tests 1 --shared-tests 4
 # interleaved rounds with the debug binary just built, a couple of seconds. It fails on an
 # error only; its ratio is printed, not asserted (a debug build says nothing about it).
 "$(swift build --show-bin-path)/manager-exec-bench" --iterations 5 --warmup 1
+
+# A bounded pass of the compose loader's fuzzer (scripts/fuzz-compose.sh, docs/compose.md): 45 s of
+# mutated corpus files with the debug build just made, a new seed each run (printed, so a finding
+# replays). It fails on a crash, an input over its 10 s bound, or an error that is not an IsolationError.
+scripts/fuzz-compose.sh 45 --mutation --debug --seed "$(date +%s)"

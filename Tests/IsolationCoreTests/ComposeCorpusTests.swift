@@ -25,8 +25,8 @@ struct ComposeCorpusTests {
             .filter { FileManager.default.fileExists(atPath: $0) }
     }
 
-    @Test func theCorpusHasAtLeastTenProjects() {
-        #expect(Self.projects.count >= 10, "\(Self.projects)")
+    @Test func theCorpusHasAtLeastTwentyProjects() {
+        #expect(Self.projects.count >= 20, "\(Self.projects)")
     }
 
     @Test(arguments: projects)
@@ -62,6 +62,46 @@ struct ComposeCorpusTests {
         #expect(profiles.services.map(\.name) == ["app", "db"])
         let seed = try ComposeLoader.load(files: Self.files(of: "profiles"), environment: [:], profiles: ["seed"])
         #expect(seed.services.map(\.name) == ["app", "db", "seed"])
+    }
+
+    @Test func adaptedProjectsLoadAsTheirOriginalsMeanThem() throws {
+        // Interpolation: `.env` under the caller, a default, a required variable, `$$`, a `name:`.
+        let keycloak = try ComposeLoader.load(files: Self.files(of: "keycloak-postgres"), environment: ["KC_DB_NAME": "sso"])
+        let sso = try #require(keycloak.service("keycloak"))
+        #expect(keycloak.name == "keycloak")
+        #expect(sso.environment["KC_DB_URL"] == "jdbc:postgresql://postgres:5432/sso" && sso.environment["KC_DB_USERNAME"] == "keycloak")
+        #expect(sso.environment["KC_DB_PASSWORD"] == "password" && sso.environment["KEYCLOAK_ADMIN_PASSWORD"] == "$not-interpolated")
+        #expect(
+            keycloak.service("postgres")?.environment == [
+                "POSTGRES_USER": "keycloak", "POSTGRES_PASSWORD": "password", "POSTGRES_DB": "sso",
+            ])
+
+        // Builds: a target stage and args per service, one environment list shared by an anchor.
+        let django = try ComposeLoader.load(files: Self.files(of: "django-celery"), environment: [:])
+        let web = try #require(django.service("web")?.build)
+        #expect(web.target == "web" && web.args == ["APP_VERSION": "0.1.0"] && web.dockerfile == "Dockerfile")
+        #expect(web.context == Self.folder("django-celery").appendingPathComponent("project").path)
+        #expect(django.service("celery")?.build?.target == "worker")
+        #expect(django.service("celery")?.environment == django.service("web")?.environment)
+
+        // A folded entrypoint is split as a shell splits it, the quoted script kept whole.
+        let minio = try ComposeLoader.load(files: Self.files(of: "minio-buckets"), environment: [:])
+        let entrypoint = try #require(minio.service("createbuckets")?.entrypoint)
+        #expect(entrypoint.count == 3 && entrypoint[0] == "/bin/sh" && entrypoint[1] == "-c")
+        #expect(entrypoint[2].contains("mkdir -p /data/mybucket;"))
+        #expect(minio.service("app")?.dependsOn == ["createbuckets": .serviceCompletedSuccessfully])
+
+        // `$$` in labels, an active profile over two files, hardening keys.
+        let traefik = try ComposeLoader.load(files: Self.files(of: "traefik-whoami"), environment: [:])
+        #expect(
+            traefik.service("whoami")?.labels["traefik.http.middlewares.auth.basicauth.users"]
+                == "test:$apr1$H6uskkkW$IgXLP6ewTrSuBkTrqE8wj/")
+        let debug = try ComposeLoader.load(files: Self.files(of: "profiles-debug"), environment: [:], profiles: ["debug"])
+        #expect(debug.services.map(\.name).sorted() == ["backend", "db", "frontend", "phpmyadmin"])
+        #expect(debug.service("phpmyadmin")?.ports == [ComposePort(target: 80, published: 20084)])
+        let hardened = try #require(try ComposeLoader.load(files: Self.files(of: "hardened-web"), environment: [:]).service("web"))
+        #expect(hardened.readOnly && hardened.capDrop == ["ALL"] && hardened.runInit == true && hardened.user == "65534:65534")
+        #expect(hardened.extraHosts == ["api.internal:10.20.0.5", "host.docker.internal:host-gateway"])
     }
 
     /// A few thousand random mutations of the corpus files, each loaded: the loader must return

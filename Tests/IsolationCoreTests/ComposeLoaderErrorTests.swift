@@ -159,3 +159,52 @@ extension ComposeLoaderErrorTests {
         #expect(ContinuousClock.now - start < .seconds(20))
     }
 }
+
+extension ComposeLoaderErrorTests {
+    /// Loads `compose.yaml` merged with `compose.override.yaml` and returns the error's message
+    /// with the directory cut off.
+    func overrideMessage(base: String, override: String, environment: [String: String] = [:]) throws -> String {
+        let fixture = try ComposeFixture(["compose.yaml": base, "compose.override.yaml": override])
+        defer { fixture.remove() }
+        let error = fixture.error("compose.yaml", "compose.override.yaml", environment: environment)
+        #expect(error?.code == .invalidSpec)
+        return (error?.message ?? "").replacingOccurrences(of: fixture.directory + "/", with: "")
+    }
+
+    @Test func errorsInASecondFileNameThatFileAndLine() throws {
+        let base = "services:\n  web:\n    image: x\n"
+        // Given an override with a misspelt key, a required variable unset and a missing env file,
+        // when each is merged over a good base, then the error names the override and its line.
+        #expect(
+            try overrideMessage(base: base, override: "services:\n  web:\n    enviroment: {A: 1}\n")
+                == "compose: compose.override.yaml:3: services.web.enviroment: unknown key 'enviroment'; did you mean 'environment'?")
+        #expect(
+            try overrideMessage(base: base, override: "services:\n  web:\n    image: ${TAG:?give TAG}\n")
+                == "compose: compose.override.yaml:3: services.web.image: required variable TAG is missing a value: give TAG")
+        #expect(
+            try overrideMessage(base: base, override: "services:\n  web:\n    env_file: [ci.env]\n")
+                == "compose: compose.override.yaml:3: env file ci.env: no such file")
+    }
+
+    @Test func aMergeKeyBombFailsOnTheNodeBudget() throws {
+        // Billion laughs through merge keys rather than sequences: each level merges the one
+        // before under ten new keys.
+        var text = "x-l0: &l0 {a: 1, b: 2, c: 3, d: 4, e: 5, f: 6, g: 7, h: 8, i: 9, j: 10}\n"
+        for level in 1...9 {
+            let keys = (0..<10).map { "k\($0): *l\(level - 1)" }.joined(separator: ", ")
+            text += "x-l\(level): &l\(level) {<<: *l\(level - 1), \(keys)}\n"
+        }
+        text += "services:\n  a:\n    image: x\n    labels: *l9\n"
+        let problem = try message(text)
+        #expect(problem.contains("more than 100000 YAML nodes once aliases are expanded"), "\(problem)")
+        #expect(problem.hasPrefix("compose: compose.yaml:"), "\(problem)")
+    }
+
+    @Test func aPortClashAcrossMergedFilesNamesBothPlaces() throws {
+        let base = "services:\n  a:\n    image: x\n    ports: [\"8080:80\"]\n  b:\n    image: x\n"
+        let override = "services:\n  b:\n    ports:\n      - \"8080:81\"\n"
+        let problem = try overrideMessage(base: base, override: override)
+        #expect(problem.contains("the host port 8080/tcp clashes: 'a' (compose.yaml:4) publishes it too"), "\(problem)")
+        #expect(problem.hasPrefix("compose: compose.override.yaml:"), "\(problem)")
+    }
+}

@@ -18,6 +18,7 @@ struct ContainerCreateBody: Encodable {
         var restartPolicy: RestartPolicyBody?
         var `init`: Bool?
         var extraHosts: [String]?
+        var shmSize: Int64?
     }
 
     struct PortBinding: Codable, Sendable, Hashable {
@@ -138,7 +139,8 @@ struct ContainerCreateBody: Encodable {
             networkMode: spec.networkMode,
             restartPolicy: spec.restartPolicy.map { RestartPolicyBody(name: $0.name, maximumRetryCount: $0.maximumRetryCount) },
             init: spec.runInit,
-            extraHosts: spec.extraHosts.isEmpty ? nil : spec.extraHosts
+            extraHosts: spec.extraHosts.isEmpty ? nil : spec.extraHosts,
+            shmSize: resources.shmSizeBytes
         )
         if let network = spec.networkMode, !spec.networkAliases.isEmpty {
             networkingConfig = NetworkingConfig(endpointsConfig: [network: .init(aliases: spec.networkAliases)])

@@ -90,10 +90,12 @@ public struct ContainerSpec: Sendable, Hashable {
         public var cpuShares: Int?
         public var pidsLimit: Int?
         public var gpus: GPURequest?
+        /// The size of `/dev/shm`; the daemon's default (64 MiB) when nil.
+        public var shmSizeBytes: Int64?
 
         public init(
             memoryBytes: Int64? = nil, memorySwapBytes: Int64? = nil, nanoCPUs: Int64? = nil, cpuShares: Int? = nil, pidsLimit: Int? = nil,
-            gpus: GPURequest? = nil
+            gpus: GPURequest? = nil, shmSizeBytes: Int64? = nil
         ) {
             self.memoryBytes = memoryBytes
             self.memorySwapBytes = memorySwapBytes
@@ -101,6 +103,7 @@ public struct ContainerSpec: Sendable, Hashable {
             self.cpuShares = cpuShares
             self.pidsLimit = pidsLimit
             self.gpus = gpus
+            self.shmSizeBytes = shmSizeBytes
         }
     }
 

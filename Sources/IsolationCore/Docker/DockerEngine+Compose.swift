@@ -242,6 +242,7 @@ extension DockerEngine {
         container.security.capDrop = service.capDrop
         container.resources.memoryBytes = service.memoryBytes
         container.resources.nanoCPUs = service.cpus.map { Int64(($0 * 1e9).rounded()) }
+        container.resources.shmSizeBytes = service.shmSizeBytes
         if let healthcheck = service.healthcheck {
             container.healthcheck = ContainerSpec.Healthcheck(
                 test: healthcheck.disable ? ["NONE"] : healthcheck.test,
@@ -252,9 +253,6 @@ extension DockerEngine {
             let parts = restart.split(separator: ":", maxSplits: 1)
             container.restartPolicy = ContainerSpec.RestartPolicy(
                 name: String(parts[0]), maximumRetryCount: parts.count > 1 ? Int(parts[1]) ?? 0 : 0)
-        }
-        if service.shmSizeBytes != nil {
-            throw IsolationError(.invalidSpec, field: "compose", "services.\(service.name).shm_size is not supported yet; remove it")
         }
         let attachments = networkAttachments(of: service)
         if let first = attachments.first, let name = networks[first.key] {
