@@ -104,8 +104,8 @@ struct ComposeCorpusTests {
         #expect(hardened.extraHosts == ["api.internal:10.20.0.5", "host.docker.internal:host-gateway"])
     }
 
-    /// A few thousand random mutations of the corpus files, each loaded: the loader must return
-    /// a project or throw an `IsolationError`, never crash, and the whole run stays bounded.
+    /// Five hundred random mutations of the corpus files, each loaded: the loader must return
+    /// a project or throw an `IsolationError`, never crash.
     @Test func mutatedCorpusFilesReturnOrThrowIsolationErrors() throws {
         let fixture = try ComposeFixture([:])
         defer { fixture.remove() }
@@ -113,10 +113,10 @@ struct ComposeCorpusTests {
         let sources = try Self.projects.map {
             try String(contentsOf: Self.folder($0).appendingPathComponent("compose.yaml"), encoding: .utf8)
         }
-        let deadline = ContinuousClock.now + .seconds(90)
+        // A fixed count, not a time budget: the time-bounded fuzzing is scripts/fuzz-compose.sh's.
         var loaded = 0
         var refused = 0
-        for iteration in 0..<3000 where ContinuousClock.now < deadline {
+        for iteration in 0..<500 {
             var text = sources[Int(random.next() % UInt64(sources.count))]
             for _ in 0...(random.next() % 4) { text = ComposeMutation.apply(to: text, using: &random) }
             try fixture.write("compose.yaml", text)
@@ -129,7 +129,7 @@ struct ComposeCorpusTests {
                 Issue.record("iteration \(iteration): not an IsolationError: \(error)\n\(text)")
             }
         }
-        #expect(loaded + refused >= 500, "only \(loaded + refused) mutations ran in time")
+        #expect(loaded + refused == 500)
         #expect(loaded > 0 && refused > 0, "loaded \(loaded), refused \(refused)")
     }
 }

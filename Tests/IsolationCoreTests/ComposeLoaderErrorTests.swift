@@ -125,10 +125,9 @@ struct ComposeLoaderErrorTests {
             text += "x-lol\(level): &lol\(level) [\(Array(repeating: previous, count: 10).joined(separator: ", "))]\n"
         }
         text += "services:\n  a:\n    image: x\n    command: *lol9\n"
-        let start = ContinuousClock.now
+        // The node budget error is the proof that the aliases were not expanded (no timing asserted).
         let problem = try message(text)
         #expect(problem.contains("more than 100000 YAML nodes once aliases are expanded"), "\(problem)")
-        #expect(ContinuousClock.now - start < .seconds(10))
     }
 
     @Test func deepNestingFailsFast() throws {
@@ -154,9 +153,7 @@ extension ComposeLoaderErrorTests {
         #expect(try message(sameColumn).contains("nested"))
         // A flat list of a million entries is within the size limit but far over the node budget.
         let wide = "services: {}\nx-wide: [" + String(repeating: "1,", count: 1_000_000) + "1]\n"
-        let start = ContinuousClock.now
         #expect(try message(wide).contains("more than 100000 YAML nodes"))
-        #expect(ContinuousClock.now - start < .seconds(20))
     }
 }
 
