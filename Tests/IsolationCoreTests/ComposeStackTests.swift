@@ -225,3 +225,34 @@ import Testing
         #expect(try await leftovers(project: project).isEmpty)
     }
 }
+
+extension ComposeStackTests {
+    /// `build` with `image`: the first stack builds and tags the name, the next one runs that
+    /// image as it is (as Compose does without `--build`).
+    @Test func aServiceWithBuildAndImageIsBuiltAndTaggedOnceThenRunByName() async throws {
+        let home = try TestHome("compose-build-image")
+        let manager = try manager(home)
+        let token = UUID().uuidString.prefix(8).lowercased()
+        let tag = "ptest-iso-test/compose-built-\(token):1"
+        let context = home.url.appendingPathComponent("app")
+        try FileManager.default.createDirectory(at: context, withIntermediateDirectories: true)
+        try "FROM \(Self.busybox)\nRUN echo built-\(token) > /built\nCMD [\"sleep\", \"600\"]\n".write(
+            to: context.appendingPathComponent("Dockerfile"), atomically: true, encoding: .utf8)
+        let file = try write("services:\n  app:\n    build: ./app\n    image: \(tag)\n", to: home)
+        defer { Task { _ = try? await withDockerClient(try .fromEnvironment()) { try await $0.removeImage(tag, force: true) } } }
+
+        let first = try await manager.create(EnvironmentSpec(compose: ComposeSpec(files: [file])))
+        #expect(try await manager.run(first.id, Command(["cat", "/built"])).stdoutText == "built-\(token)\n")
+        let taggedID = try await withDockerClient(try .fromEnvironment()) { try await $0.inspectImage(tag).id }
+        try await manager.destroy(first.id)
+
+        // The name now exists: a second stack runs it without building (a changed Dockerfile is not seen).
+        try "FROM \(Self.busybox)\nRUN echo rebuilt > /built\nCMD [\"sleep\", \"600\"]\n".write(
+            to: context.appendingPathComponent("Dockerfile"), atomically: true, encoding: .utf8)
+        let second = try await manager.create(EnvironmentSpec(compose: ComposeSpec(files: [file])))
+        #expect(try await manager.run(second.id, Command(["cat", "/built"])).stdoutText == "built-\(token)\n")
+        let image = try await withDockerClient(try .fromEnvironment()) { try await $0.inspectContainer(second.location).image }
+        #expect(image == taggedID)
+        try await manager.destroy(second.id)
+    }
+}

@@ -103,9 +103,7 @@ extension DockerEngine {
         _ service: ComposeService, plan: ComposeStackPlan, environment: Environment, networks: [String: String],
         volumes: [String: String], client: DockerClient
     ) async throws -> [String] {
-        let image = try await resolveImage(
-            service.image, build: service.build.map(Self.buildSpec), subject: environment.id, client: client
-        ).reference
+        let image = try await serviceImage(service, subject: environment.id, client: client)
         var ids: [String] = []
         for number in 1...max(1, service.replicas) {
             let container = try Self.containerSpec(
@@ -120,6 +118,24 @@ extension DockerEngine {
             try await client.startContainer(id)
         }
         return ids
+    }
+
+    /// The image a service's containers run. With both `build` and `image`, as Compose does: the
+    /// named image when the daemon has it, else the build's result tagged with that name (so the
+    /// next stack, and `docker compose`, find it).
+    private func serviceImage(_ service: ComposeService, subject: String, client: DockerClient) async throws -> String {
+        guard let build = service.build, let named = service.image, !named.isEmpty else {
+            return try await resolveImage(service.image, build: service.build.map(Self.buildSpec), subject: subject, client: client)
+                .reference
+        }
+        do {
+            _ = try await client.inspectImage(named)
+            return named
+        } catch let error as DockerError where error.code == .notFound {
+            let built = try await resolveImage(nil, build: Self.buildSpec(build), subject: subject, client: client).reference
+            try await client.tagImage(built, as: named)
+            return built
+        }
     }
 
     /// The service's networks in a stable order (declared order is lost in a map: by name), `default` when it names none.
