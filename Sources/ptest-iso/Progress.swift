@@ -38,9 +38,11 @@ enum Progress {
             if terminal {
                 group.addTask {
                     while !Task.isCancelled {
-                        let elapsed = (ContinuousClock.now - start).components.seconds
-                        let text = line.text.withLock { $0 }
-                        FileHandle.standardError.write(Data("\r\u{1B}[2K\(text) (\(elapsed)s)".utf8))
+                        let elapsed = " (\(ProgressFormat.duration(.seconds((ContinuousClock.now - start).components.seconds))))"
+                        // Cut to the terminal's width: a wrapped line is not erased by the redraw.
+                        let width = (RawTerminal.windowSize()?.columns ?? 80) - elapsed.count - 1
+                        let text = ProgressFormat.fit(line.text.withLock { $0 }, width: width)
+                        FileHandle.standardError.write(Data("\r\u{1B}[2K\(text)\(elapsed)".utf8))
                         try? await Task.sleep(for: .milliseconds(250))
                     }
                 }

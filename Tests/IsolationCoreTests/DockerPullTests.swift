@@ -25,18 +25,42 @@ import Testing
     @Test func aMissingImageIsPulledAndAnUnknownOneIsAnErrorNamingIt() async throws {
         try Self.startRegistry()
         let reference = "\(Self.registry)/ptest-iso-pull/busybox:\(UUID().uuidString.prefix(8).lowercased())"
+        let home = try TestHome("docker-pull")
+        // A layer of its own (random bytes), so the pull downloads something and reports its bytes.
+        let context = home.url.appendingPathComponent("context")
+        try FileManager.default.createDirectory(at: context, withIntermediateDirectories: true)
+        try Data("FROM \(DockerEngineTests.busybox)\nRUN head -c 3000000 /dev/urandom > /blob\n".utf8)
+            .write(to: context.appendingPathComponent("Dockerfile"))
         try await withDockerClient(try .fromEnvironment()) { client in
-            try await client.tagImage(DockerEngineTests.busybox, as: reference)
+            _ = try await client.buildImage(ImageBuildOptions(contextDirectory: context, tags: [reference]))
             try await client.pushImage(reference)
             try await client.removeImage(reference)
         }
-        let home = try TestHome("docker-pull")
         let manager = try IsolationManager(configuration: .init(home: home.url, session: "pull"), engines: [DockerEngine()])
         let events = manager.events()
         let environment = try await manager.create(EnvironmentSpec(image: reference))
         #expect(try await manager.run(environment.id, Command(["echo", "pulled"])).stdoutText == "pulled\n")
-        let pulling = await firstEvent(in: events) { $0.kind == .progress && $0.detail == "pulling \(reference)" }
-        #expect(pulling != nil)
+        // What the pull said, in order: its start, its bytes, its end with the time it took.
+        let said = await withTaskGroup(of: [String].self) { group in
+            group.addTask {
+                var details: [String] = []
+                for await event in events where event.kind == .progress && (event.detail?.contains(reference) ?? false) {
+                    details.append(event.detail ?? "")
+                    if event.detail?.hasPrefix("pulled \(reference) in ") ?? false { break }
+                }
+                return details
+            }
+            group.addTask {
+                try? await Task.sleep(for: .seconds(30))
+                return []
+            }
+            let first = await group.next() ?? []
+            group.cancelAll()
+            return first
+        }
+        #expect(said.first == "pulling \(reference)", "\(said)")
+        #expect(said.contains { $0.hasPrefix("pulling \(reference): ") && $0.hasSuffix(" downloaded") }, "\(said)")
+        #expect(said.last?.hasPrefix("pulled \(reference) in ") ?? false, "\(said)")
         try await manager.destroy(environment.id)
 
         let missing = "\(Self.registry)/ptest-iso-pull/never-pushed:nope"

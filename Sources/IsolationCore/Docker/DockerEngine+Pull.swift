@@ -22,12 +22,20 @@ extension DockerEngine {
         let credentials = RegistryCredentials(environment: self.environment)
         let auth = try await credentials.auth(forImage: image)
         images.report(subject, "pulling \(image)")
+        let tally = PullTally()
+        let started = ContinuousClock.now
         do {
             try await client.pullImage(image, auth: auth) { [images] event in
-                // Layer-level milestones only: per-chunk download progress would flood the events.
+                // Bytes summed over the layers at each tenth, and layer milestones: an event per
+                // downloaded chunk would flood the events.
+                if let bytes = tally.record(event) {
+                    images.report(subject, "pulling \(image): \(bytes)")
+                    return
+                }
                 guard let status = event.status, event.progressDetail?.total == nil else { return }
                 images.report(subject, "pull \(image): \(event.id.map { "\($0): " } ?? "")\(status)")
             }
+            images.report(subject, "pulled \(image) in \(ProgressFormat.duration(ContinuousClock.now - started))")
         } catch let error as DockerError where error.code == .unauthorized {
             let registry = RegistryCredentials.registry(of: image)
             throw IsolationError(

@@ -134,7 +134,12 @@ public final class ImageManager: Sendable {
                 ImageBuildOptions(
                     contextDirectory: build.contextDirectory, dockerfile: build.dockerfile, tags: [tag(digest)], buildArgs: build.args,
                     labels: labels(digest: digest), target: build.target),
-                timeout: timeout)
+                timeout: timeout
+            ) { [self] event in
+                // The classic builder announces each Dockerfile step as "Step 3/7 : RUN …".
+                guard let line = event.stream?.trimmingCharacters(in: .whitespacesAndNewlines), line.hasPrefix("Step ") else { return }
+                report(subject, "building \(build.context): \(ProgressFormat.fit(line, width: 160))")
+            }
         } catch let error as DockerError where error.code == .streamError {
             throw IsolationError(.ioFailure, "build: building \(build.context) failed: \(error.message); fix the Dockerfile or its context")
         }
@@ -143,7 +148,9 @@ public final class ImageManager: Sendable {
             digest: digest, image: inspect.id, tag: tag(digest), context: build.context, sizeBytes: inspect.size ?? 0, uses: 1,
             createdAt: now, lastUsedAt: now)
         try save(entry)
-        report(subject, "image cache miss: built \(entry.tag) from \(build.context) in \(ContinuousClock.now - started)")
+        report(
+            subject,
+            "image cache miss: built \(entry.tag) from \(build.context) in \(ProgressFormat.duration(ContinuousClock.now - started))")
         // Trimming is housekeeping: failing it must not fail the creation that needed this image.
         _ = try? await collect(limit: nil, keeping: digest, client: client)
         return Outcome(entry: entry, hit: false)
