@@ -50,6 +50,34 @@ import Testing
         #expect(host["NetworkMode"] as? String == "none")
     }
 
+    /// The image built from a context with a build argument; the other process-shaping flags.
+    @Test func buildEntrypointReadOnlyAndCapabilitiesReachTheContainer() throws {
+        let home = try TestHome("cli-create-build")
+        let state = ["--home", home.url.path]
+        let context = home.url.appendingPathComponent("ctx")
+        try FileManager.default.createDirectory(at: context, withIntermediateDirectories: true)
+        try "FROM \(Self.image)\nARG MARK\nRUN echo $MARK > /mark\n".write(
+            to: context.appendingPathComponent("Containerfile"), atomically: true, encoding: .utf8)
+        let created = try CLI.run(
+            [
+                "create", "--build", context.path, "--dockerfile", "Containerfile", "--build-arg", "MARK=from-flag",
+                "--entrypoint", "sh", "--command", #"["-c", "sleep 300"]"#, "--read-only", "--cap-add", "NET_ADMIN", "--json",
+            ] + state)
+        #expect(created.status == 0, "\(created.output)")
+        let environment = try JSONDecoder.seconds.decode(Environment.self, from: Data(created.stdout.utf8))
+        defer { _ = try? CLI.run(["rm", "--force", environment.id] + state) }
+
+        let read = try CLI.run(["run", environment.id] + state + ["--", "cat", "/mark"])
+        #expect(read.stdout == "from-flag\n", "\(read.output)")
+        let container = try dockerInspect(environment.location)
+        let host = container["HostConfig"] as? [String: Any] ?? [:]
+        let config = container["Config"] as? [String: Any] ?? [:]
+        #expect(config["Entrypoint"] as? [String] == ["sh"])
+        #expect(config["Cmd"] as? [String] == ["-c", "sleep 300"])
+        #expect(host["ReadonlyRootfs"] as? Bool == true)
+        #expect(host["CapAdd"] as? [String] == ["NET_ADMIN"] || host["CapAdd"] as? [String] == ["CAP_NET_ADMIN"], "\(host)")
+    }
+
     @Test(arguments: [
         (["--engine", "virtualenv", "--memory", "1g"], "--memory does not apply to the virtualenv engine"),
         (["--engine", "virtualenv", "-p", "80"], "--publish does not apply to the virtualenv engine"),
