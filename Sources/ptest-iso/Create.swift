@@ -137,6 +137,9 @@ struct Create: AsyncParsableCommand {
         } else if !serviceOptions.isEmpty {
             throw ValidationError("--set needs --service NAME")
         }
+        if !compose.isEmpty, let flag = container.given.first(where: \.given) {
+            throw ValidationError("--compose and \(flag.name) conflict: a stack's containers come from its compose files; set it there")
+        }
         if compose.isEmpty, !composeService.isEmpty {
             throw ValidationError("--compose-service needs --compose FILE")
         }

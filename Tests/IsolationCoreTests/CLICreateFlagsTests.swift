@@ -87,6 +87,8 @@ import Testing
         (["--image", image, "-v", "data:/d:rx"], "must be ro or rw"),
         (["--image", image, "--dockerfile", "D"], "--dockerfile needs --build CONTEXT"),
         (["--spec", "-", "--memory", "1g"], "--spec and --memory conflict"),
+        (["--compose", "c.yml", "--cpus", "1"], "--compose and --cpus conflict"),
+        (["--service", "redis", "-p", "80"], "--service and --publish conflict"),
     ])
     func badFlagsFailInOneLine(arguments: [String], message: String) throws {
         let home = try TestHome("cli-create-bad")
