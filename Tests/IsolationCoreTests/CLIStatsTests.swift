@@ -49,4 +49,34 @@ import Testing
         kill(follower.process.processIdentifier, SIGINT)
         #expect(follower.wait() == 130)
     }
+    /// On a terminal (script(1) gives it one) the table is redrawn in place, and Ctrl-C typed
+    /// there (byte 3, which the terminal turns into SIGINT) ends it with 130.
+    @Test func aTerminalGetsARedrawnTableUntilCtrlC() throws {
+        let home = try TestHome("cli-stats-tty")
+        let state = ["--home", home.url.path]
+        let created = try CLI.run(["create", "--image", Self.image] + state)
+        let id = created.stdout.trimmingCharacters(in: .whitespacesAndNewlines)
+        defer { _ = try? CLI.run(["rm", "--force", id] + state) }
+
+        let terminal = Process()
+        terminal.executableURL = URL(fileURLWithPath: "/usr/bin/script")
+        terminal.arguments = ["-qec", ([CLI.path, "stats", id] + state).joined(separator: " "), "/dev/null"]
+        let (input, output) = (Pipe(), Pipe())
+        (terminal.standardInput, terminal.standardOutput) = (input, output)
+        try terminal.run()
+        // Two redraws, the second one complete: home-and-clear, then the header and the row.
+        var text = ""
+        while text.components(separatedBy: "\u{1B}[H\u{1B}[2J").last.map({ !$0.contains(id) }) ?? true
+            || text.components(separatedBy: "\u{1B}[2J").count < 3
+        {
+            let data = output.fileHandleForReading.availableData
+            if data.isEmpty { break }
+            text += String(decoding: data, as: UTF8.self)
+        }
+        #expect(text.components(separatedBy: "\u{1B}[H\u{1B}[2JID").count >= 3, "\(text)")
+        input.fileHandleForWriting.write(Data([3]))
+        _ = output.fileHandleForReading.readDataToEndOfFile()
+        terminal.waitUntilExit()
+        #expect(terminal.terminationStatus == 130)
+    }
 }
