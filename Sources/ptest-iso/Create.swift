@@ -27,6 +27,8 @@ struct Create: AsyncParsableCommand {
               ptest-iso create --image ptest-iso-test/python:bookworm --ttl 600
               ptest-iso create --image ptest-iso-test/python:bookworm -r mypkg --find-links ./wheels --offline
               ptest-iso create --image my-http-service:1 --mode service
+              ptest-iso create --image my-http-service:1 -p 8080 --memory 512m --cpus 1.5 -v data:/data
+              ptest-iso create --build ./ctx --build-arg VERSION=2 --command "python -m http.server 8000" -p 8000
               echo '{"python": ">=3.10", "with_pip": true}' | ptest-iso create --spec - --keep
               ptest-iso create --image my-db:1 --mode service --reuse --ttl 28800
               ptest-iso create --compose docker-compose.yml --compose-service web
@@ -77,6 +79,8 @@ struct Create: AsyncParsableCommand {
 
     @OptionGroup var sources: PackageSourceOptions
 
+    @OptionGroup(title: "Container options (docker)") var container: ContainerFlags
+
     @Flag(help: "Put pip into the environment.")
     var withPip = false
 
@@ -106,7 +110,8 @@ struct Create: AsyncParsableCommand {
             ("--offline", sources.offline), ("--with-pip", withPip), ("--env", !variables.isEmpty),
             ("--compose", !compose.isEmpty), ("--compose-service", !composeService.isEmpty), ("--service", service != nil),
         ]
-        try SpecOption.checkAlone(spec, besides: flags)
+        try SpecOption.checkAlone(spec, besides: flags + container.given)
+        try container.check(engine: engine)
         _ = try parseVariables(variables)
         if let mode, DockerMode(rawValue: mode) == nil {
             throw ValidationError("--mode '\(mode)' must be one of \(DockerMode.allCases.map(\.rawValue).joined(separator: ", "))")
@@ -114,11 +119,12 @@ struct Create: AsyncParsableCommand {
         if let service {
             // The service is its image's own process: flags for what it would install or which
             // engine would run it are refused, not silently dropped.
-            let others = [
-                ("--image", image != nil), ("--mode", mode != nil), ("--compose", !compose.isEmpty), ("--python", python != nil),
-                ("--engine", engine != nil), ("--requirement", !requirement.isEmpty), ("--with-pip", withPip),
-                ("--find-links", !sources.findLinks.isEmpty), ("--index-url", sources.indexURL != nil), ("--offline", sources.offline),
-            ]
+            let others =
+                [
+                    ("--image", image != nil), ("--mode", mode != nil), ("--compose", !compose.isEmpty), ("--python", python != nil),
+                    ("--engine", engine != nil), ("--requirement", !requirement.isEmpty), ("--with-pip", withPip),
+                    ("--find-links", !sources.findLinks.isEmpty), ("--index-url", sources.indexURL != nil), ("--offline", sources.offline),
+                ] + container.given
             if let other = others.first(where: \.1) {
                 throw ValidationError(
                     "--service and \(other.0) conflict: the service decides its image and what runs (change the image with --set image=...)"
@@ -130,6 +136,9 @@ struct Create: AsyncParsableCommand {
             _ = try readyMadeService()?.checkedSpec()
         } else if !serviceOptions.isEmpty {
             throw ValidationError("--set needs --service NAME")
+        }
+        if !compose.isEmpty, let flag = container.given.first(where: \.given) {
+            throw ValidationError("--compose and \(flag.name) conflict: a stack's containers come from its compose files; set it there")
         }
         if compose.isEmpty, !composeService.isEmpty {
             throw ValidationError("--compose-service needs --compose FILE")
@@ -194,13 +203,15 @@ struct Create: AsyncParsableCommand {
             return spec
         }
         guard let spec else {
-            return EnvironmentSpec(
+            var fromFlags = EnvironmentSpec(
                 engine: engine.map(EngineKind.init(rawValue:)), name: name, python: python, requirements: requirement,
                 indexURL: sources.indexURL, findLinks: sources.findLinks.map { URL(fileURLWithPath: $0).path }, offline: sources.offline,
                 withPip: withPip,
                 environment: try parseVariables(variables), image: image, mode: mode.flatMap(DockerMode.init(rawValue:)),
                 compose: compose.isEmpty
                     ? nil : ComposeSpec(files: compose.map { URL(fileURLWithPath: $0).path }, services: composeService))
+            try container.apply(to: &fromFlags)
+            return fromFlags
         }
         return try EnvironmentSpec.decode(json: SpecOption.read(spec))
     }

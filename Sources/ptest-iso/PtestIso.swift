@@ -35,6 +35,7 @@ struct PtestIso: AsyncParsableCommand {
             Migrate.self,
             Logs.self,
             Stats.self,
+            Events.self,
             Stop.self,
             Start.self,
             Restart.self,

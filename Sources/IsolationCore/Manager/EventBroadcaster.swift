@@ -9,6 +9,12 @@ final class EventBroadcaster: Sendable {
     }
 
     private let state = Mutex(State())
+    /// Keeps the event where other processes can read it (the state database's event log).
+    private let record: @Sendable (IsolationEvent) -> Void
+
+    init(record: @escaping @Sendable (IsolationEvent) -> Void = { _ in }) {
+        self.record = record
+    }
 
     func subscribe() -> AsyncStream<IsolationEvent> {
         let (stream, continuation) = AsyncStream.makeStream(of: IsolationEvent.self, bufferingPolicy: .unbounded)
@@ -22,14 +28,17 @@ final class EventBroadcaster: Sendable {
 
     /// Numbers and delivers an event; yielding under the lock keeps one order for all subscribers.
     func emit(_ kind: IsolationEvent.Kind, environment: String? = nil, snapshot: String? = nil, detail: String? = nil) {
-        state.withLock { state in
+        let event = state.withLock { state in
             state.sequence += 1
             let event = IsolationEvent(
                 sequence: state.sequence, kind: kind, environment: environment, snapshot: snapshot, time: Date(), detail: detail)
             for continuation in state.subscribers.values {
                 continuation.yield(event)
             }
+            return event
         }
+        // Outside the lock: a database write may wait on another process.
+        if kind != .progress { record(event) }
     }
 
     func finish() {

@@ -81,7 +81,7 @@ public final class IsolationManager: Sendable {
     public let configuration: Configuration
     public let store: StateStore
     public let registry: EngineRegistry
-    let broadcaster = EventBroadcaster()
+    let broadcaster: EventBroadcaster
     let reaper: ReaperClient?
     let teardowns = TeardownTracker()
     let logger: Logger
@@ -105,6 +105,7 @@ public final class IsolationManager: Sendable {
         }
         self.configuration = configuration
         self.store = try StateStore.open(at: home.appendingPathComponent("state.sqlite"))
+        self.broadcaster = EventBroadcaster(record: { [store] in store.recordEvent($0) })
         self.registry = EngineRegistry(
             engines ?? [
                 VirtualenvEngine(home: home, templateCacheBytes: configuration.templateCacheBytes),

@@ -84,6 +84,18 @@ public struct StateStore: Sendable {
                 t.primaryKey(["session", "pid", "startTime"])
             }
         }
+        migrator.registerMigration("v3 event log") { db in
+            // What every process's managers did, so `ptest-iso events` in one process sees the
+            // environments another one creates and removes (a manager's own stream is in-process).
+            try db.create(table: "eventLog") { t in
+                t.autoIncrementedPrimaryKey("id")
+                t.column("kind", .text).notNull()
+                t.column("environment", .text)
+                t.column("snapshot", .text)
+                t.column("time", .double).notNull().indexed()
+                t.column("detail", .text)
+            }
+        }
         try storage { try migrator.migrate(writer) }
     }
 

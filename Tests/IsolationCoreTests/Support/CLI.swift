@@ -83,6 +83,16 @@ enum CLI {
             return true
         }
 
+        /// Reads until the stream holds `count` complete lines; false when it ended first.
+        func waitForLines(_ count: Int) -> Bool {
+            while text.filter({ $0 == "\n" }).count < count {
+                let data = output.fileHandleForReading.availableData
+                if data.isEmpty { return false }
+                text += String(decoding: data, as: UTF8.self)
+            }
+            return true
+        }
+
         /// Waits for the exit, reading the rest of the stream.
         func wait() -> Int32 {
             text += String(decoding: output.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
