@@ -107,6 +107,16 @@ import Testing
         #expect(reported.first == "installing 1 requirement", "\(reported)")
         #expect(reported.contains { $0.range(of: #"^installed 1 package in \S+$"#, options: .regularExpression) != nil }, "\(reported)")
         try await manager.destroy(venv.id)
+
+        // A creation that installs says so too, about the environment being made.
+        let creating = manager.events()
+        let made = try await manager.create(
+            EnvironmentSpec(
+                requirements: ["ptiso_progress"], findLinks: [wheels.path], offline: true, useTemplateCache: false))
+        let steps = await events(creating) { $0.kind == .created }.filter { $0.environment == made.id }.compactMap(\.detail)
+        #expect(steps.contains("installing 1 requirement"), "\(steps)")
+        #expect(steps.contains { $0.range(of: #"^installed 1 package in \S+$"#, options: .regularExpression) != nil }, "\(steps)")
+        try await manager.destroy(made.id)
         await manager.shutdown()
     }
 }

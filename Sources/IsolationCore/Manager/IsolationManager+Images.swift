@@ -7,8 +7,12 @@ extension IsolationManager {
         registry.engine(.docker) as? DockerEngine
     }
 
-    /// Turns the image cache's hits, builds and evictions into `progress` events.
+    /// Turns the image cache's hits, builds and evictions, and a venv creation's install steps,
+    /// into `progress` events.
     func observeImageCache() {
+        (registry.engine(.virtualenv) as? VirtualenvEngine)?.progress.observe { [broadcaster] subject, detail in
+            broadcaster.emit(.progress, environment: subject, detail: detail)
+        }
         dockerEngine?.images.observe { [broadcaster] subject, detail in
             // A job is no environment: its id goes into the sentence instead.
             if let subject, !subject.hasPrefix("env-") {

@@ -30,14 +30,10 @@ extension IsolationManager {
     public func install(_ id: String, _ request: PackageRequest, timeout: Duration? = nil) async throws -> CommandResult {
         let (environment, engine) = try usable(id)
         guard engine.capabilities.contains(.packages) else { throw engine.unsupported(.packages) }
-        let asked = request.requirements.count + request.requirementFiles.count
-        let files = request.requirementFiles.isEmpty ? "" : " (\(request.requirementFiles.count) from files)"
-        broadcaster.emit(.progress, environment: id, detail: "installing \(asked) requirement\(asked == 1 ? "" : "s")\(files)")
+        broadcaster.emit(.progress, environment: id, detail: InstallerOutput.announcement(request))
         let started = ContinuousClock.now
         let result = try await bounded(timeout, "installing into \(id)") { try await engine.install(environment, request) }
-        let took = ProgressFormat.duration(ContinuousClock.now - started)
-        let count = InstallerOutput.installedCount(result).map { "\($0) package\($0 == 1 ? "" : "s")" } ?? "the packages"
-        broadcaster.emit(.progress, environment: id, detail: "installed \(count) in \(took)")
+        broadcaster.emit(.progress, environment: id, detail: InstallerOutput.summary(result, took: ContinuousClock.now - started))
         broadcaster.emit(.packageInstalled, environment: id, detail: request.requirements.joined(separator: " "))
         return result
     }

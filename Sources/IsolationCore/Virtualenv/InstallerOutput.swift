@@ -18,4 +18,17 @@ enum InstallerOutput {
         }
         return nil
     }
+
+    /// The step before an install: how many requirements it was asked for.
+    static func announcement(_ request: PackageRequest) -> String {
+        let asked = request.requirements.count + request.requirementFiles.count
+        let files = request.requirementFiles.isEmpty ? "" : " (\(request.requirementFiles.count) from files)"
+        return "installing \(asked) requirement\(asked == 1 ? "" : "s")\(files)"
+    }
+
+    /// The step after it: how many packages the installer says it installed, and how long it took.
+    static func summary(_ result: CommandResult, took: Duration) -> String {
+        let count = installedCount(result).map { "\($0) package\($0 == 1 ? "" : "s")" } ?? "the packages"
+        return "installed \(count) in \(ProgressFormat.duration(took))"
+    }
 }

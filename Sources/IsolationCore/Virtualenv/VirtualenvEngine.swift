@@ -14,6 +14,8 @@ public final class VirtualenvEngine: IsolationEngine {
     let discovery: InterpreterDiscovery
     let installer: PackageInstaller
     let templates: TemplateCache
+    /// The steps of a creation (its install's counts) for the manager's events.
+    public let progress = ProgressReporter()
 
     /// - Parameters:
     ///   - home: the state directory (`PTEST_ISO_HOME`).
@@ -70,7 +72,7 @@ public final class VirtualenvEngine: IsolationEngine {
             while true {
                 attempt += 1
                 let (template, hit) = try await templates.template(key: key, describe: describe) { staging in
-                    try await self.build(staging, interpreter: interpreter, spec: spec, request: request)
+                    try await self.build(staging, interpreter: interpreter, spec: spec, request: request, for: environment.id)
                 }
                 do {
                     try TreeCopier.clone(
@@ -87,19 +89,24 @@ public final class VirtualenvEngine: IsolationEngine {
                 }
             }
         } else {
-            try await build(venv, interpreter: interpreter, spec: spec, request: request)
+            try await build(venv, interpreter: interpreter, spec: spec, request: request, for: environment.id)
             details["template"] = "none"
         }
         return EngineArtifact(location: directory.path, details: details)
     }
 
-    private func build(_ venv: URL, interpreter: PythonInterpreter, spec: EnvironmentSpec, request: PackageRequest) async throws {
+    private func build(
+        _ venv: URL, interpreter: PythonInterpreter, spec: EnvironmentSpec, request: PackageRequest, for subject: String
+    ) async throws {
         try VenvWriter.create(at: venv, interpreter: interpreter)
         if spec.withPip {
             try await VenvWriter.installPip(into: venv, interpreter: interpreter)
         }
         if !request.isEmpty {
-            try await install(venv: venv, interpreter: interpreter, request: request)
+            progress.report(subject, InstallerOutput.announcement(request))
+            let started = ContinuousClock.now
+            let result = try await install(venv: venv, interpreter: interpreter, request: request)
+            progress.report(subject, InstallerOutput.summary(result, took: ContinuousClock.now - started))
         }
     }
 
