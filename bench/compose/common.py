@@ -44,3 +44,10 @@ def stack_ready(project: str, url: str) -> bool:
         return get(url).strip() == "ok"
     except (urllib.error.URLError, ConnectionError, OSError, AssertionError):
         return False
+
+
+def wait_for_stack_url(docker_ip: str, docker_services, project: str) -> str:
+    """The web front's URL once pytest-docker's ``wait_until_responsive`` saw the stack ready."""
+    url = f"http://{docker_ip}:{docker_services.port_for('web', 8080)}/"
+    docker_services.wait_until_responsive(check=lambda: stack_ready(project, url), timeout=READY_TIMEOUT_SECONDS, pause=POLL_SECONDS)
+    return url

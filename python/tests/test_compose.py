@@ -14,7 +14,8 @@ import pytest
 import ptest_isolation as iso
 from ptest_isolation import _cli
 
-BUSYBOX = "ptest-iso-test/busybox:latest"
+from compose_support import BUSYBOX, project_resources
+
 
 STACK = f"""
 services:
@@ -40,15 +41,6 @@ services:
     labels:
       ptest-iso.main: "true"
 """
-
-
-def project_resources(project: str) -> list[str]:
-    found = []
-    for command in (["ps", "-aq"], ["network", "ls", "-q"], ["volume", "ls", "-q"]):
-        listed = subprocess.run(["docker", *command, "--filter", f"label=com.docker.compose.project={project}"],
-                                check=True, capture_output=True, text=True).stdout
-        found += listed.split()
-    return found
 
 
 def get(port: int, path: str = "/") -> str:

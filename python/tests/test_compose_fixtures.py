@@ -14,7 +14,8 @@ import time
 
 import pytest
 
-BUSYBOX = "ptest-iso-test/busybox:latest"
+from compose_support import BUSYBOX, project_resources
+
 
 STACK = f"""
 services:
@@ -42,15 +43,6 @@ def record(name, stack):
              "worker": os.environ.get("PYTEST_XDIST_WORKER", "main"), "shared": stack.shared}
     (pathlib.Path(RECORDS) / f"{name}.json").write_text(json.dumps(entry))
 """
-
-
-def project_resources(project: str) -> list[str]:
-    found = []
-    for command in (["ps", "-aq"], ["network", "ls", "-q"], ["volume", "ls", "-q"]):
-        listed = subprocess.run(["docker", *command, "--filter", f"label=com.docker.compose.project={project}"],
-                                check=True, capture_output=True, text=True).stdout
-        found += listed.split()
-    return found
 
 
 def records(directory: pathlib.Path) -> dict[str, dict[str, object]]:

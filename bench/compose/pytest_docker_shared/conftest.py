@@ -11,7 +11,7 @@ import pytest
 
 sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 
-from common import POLL_SECONDS, READY_TIMEOUT_SECONDS, STACK, record_stack, stack_ready  # noqa: E402
+from common import STACK, wait_for_stack_url, record_stack  # noqa: E402
 
 
 @pytest.fixture(scope="session")
@@ -41,8 +41,5 @@ def docker_cleanup() -> list[str]:
 
 @pytest.fixture
 def stack_url(docker_ip: str, docker_services, docker_compose_project_name: str) -> str:
-    url = f"http://{docker_ip}:{docker_services.port_for('web', 8080)}/"
-    docker_services.wait_until_responsive(check=lambda: stack_ready(docker_compose_project_name, url),
-                                          timeout=READY_TIMEOUT_SECONDS, pause=POLL_SECONDS)
     record_stack(docker_compose_project_name)
-    return url
+    return wait_for_stack_url(docker_ip, docker_services, docker_compose_project_name)
