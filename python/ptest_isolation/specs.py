@@ -291,7 +291,12 @@ class DockerSpec(VenvSpec):
     #: A compose stack instead of one container (a file, a list of files, a dict or :class:`Compose`);
     #: the container fields above then come from its files.
     compose: Optional[Compose] = None
+    #: Placement constraints on a swarm's nodes (``"node.role==worker"``,
+    #: ``"node.labels.disk==ssd"``); swarm engine only.
+    placement: list[str] = dataclasses.field(default_factory=list)
 
+    #: The engine the spec names. Left as the class's ``"docker"``, it names none, so the
+    #: engine settings' ``default_container_engine`` (a swarm, say) decides.
     engine = "docker"
 
     def __post_init__(self) -> None:
@@ -300,6 +305,10 @@ class DockerSpec(VenvSpec):
 
     def to_request(self) -> dict[str, Any]:
         request = super().to_request()
+        if "engine" not in self.__dict__:
+            del request["engine"]
+        if self.placement:
+            request["placement"] = list(self.placement)
         if self.build is not None:
             request["build"] = _request(self.build)
         if self.image:
@@ -364,6 +373,6 @@ def spec_from_fields(fields: dict[str, Any]) -> "Union[VenvSpec, DockerSpec]":
             hint = f"; did you mean {close[0]!r}?" if close else f"; known fields: {', '.join(sorted(known))}"
             raise InvalidSpec(f"{key}: unknown field{hint}", details={"field": key})
     spec = kind(**fields)
-    if engine is not None and engine != spec.engine:
+    if engine is not None:
         spec.engine = str(engine)  # the core names what engines there are
     return spec

@@ -41,12 +41,30 @@ public struct CleanupReport: Codable, Sendable, Hashable {
     public var directories: [String] = []
     /// Temporary snapshots of the session (``IsolationManager/snapshot(_:name:timeout:temporary:)``), by name.
     public var snapshots: [String] = []
+    /// Swarm services.
+    public var services: [String] = []
+    /// Swarm secrets and configs.
+    public var secrets: [String] = []
     /// Why a part could not be searched (e.g. the Docker daemon is down).
     public var skipped: [String] = []
 
     public var isEmpty: Bool {
         environments.isEmpty && containers.isEmpty && networks.isEmpty && volumes.isEmpty && images.isEmpty && directories.isEmpty
-            && snapshots.isEmpty
+            && snapshots.isEmpty && services.isEmpty && secrets.isEmpty
+    }
+
+    /// Adds what another part of a cleanup found.
+    mutating func merge(_ other: CleanupReport) {
+        environments += other.environments
+        containers += other.containers
+        networks += other.networks
+        volumes += other.volumes
+        images += other.images
+        directories += other.directories
+        snapshots += other.snapshots
+        services += other.services
+        secrets += other.secrets
+        skipped += other.skipped
     }
 }
 
@@ -96,11 +114,16 @@ extension IsolationManager {
                 report.skipped.append("snapshot \(snapshot.name): \(error)")
             }
         }
-        // 2. Docker resources by label.
-        do {
-            try await sweepDocker(scope, dryRun: dryRun, now: now, into: &report)
-        } catch {
-            report.skipped.append("docker: \(error)")
+        // 2. Every engine's resources by label, wherever the engine keeps them (every host, every node).
+        let request = SweepRequest(scope: scope, dryRun: dryRun) { [self] labels in self.matches(scope, labels: labels, now: now) }
+        for engine in registry.engines {
+            report.merge(await engine.sweep(request))
+        }
+        if !dryRun, !report.images.isEmpty {
+            // A snapshot whose image was swept is gone too.
+            for snapshot in (try? store.snapshots()) ?? [] where report.images.contains(snapshot.location) {
+                try? store.deleteSnapshot(snapshot.id)
+            }
         }
         // 3. Venv directories by their metadata file.
         sweepDirectories(scope, dryRun: dryRun, now: now, into: &report)
@@ -116,7 +139,7 @@ extension IsolationManager {
         }
     }
 
-    private func matches(_ scope: CleanupScope, labels: [String: String], now: Date) -> Bool {
+    func matches(_ scope: CleanupScope, labels: [String: String], now: Date) -> Bool {
         // Another home's resources are its own cleanup's business (labels from before homes were recorded match any home).
         if scope != .everything, let home = labels[ResourceLabels.home], home != ResourceLabels.homeKey(configuration.home) {
             return false
@@ -136,52 +159,8 @@ extension IsolationManager {
         return record.status.isLive
     }
 
-    private func sweepDocker(_ scope: CleanupScope, dryRun: Bool, now: Date, into report: inout CleanupReport) async throws {
-        let configuration = try DockerClient.Configuration.fromEnvironment()
-        let filter = ["label": ["\(ResourceLabels.managed)=true"]]
-        try await withDockerClient(configuration) { client in
-            for container in try await client.listContainers(all: true, filters: filter)
-            where matches(scope, labels: container.labels ?? [:], now: now) {
-                // A refused removal (the daemon was seen to answer 400) is reported as left, not as removed.
-                let removal: () async throws -> Void = { try await client.removeContainer(container.id, force: true, removeVolumes: true) }
-                if !dryRun, let failure = await Self.failure(of: removal) {
-                    report.skipped.append("container \(container.id): \(failure)")
-                    continue
-                }
-                report.containers.append(container.id)
-            }
-            for network in try await client.listNetworks(filters: filter) where matches(scope, labels: network.labels ?? [:], now: now) {
-                // A shared network may still serve a kept or another session's (stopped) container:
-                // it goes only unused, unless everything goes.
-                let shared = network.labels?[ResourceLabels.sharedNetwork] == "true" && scope != .everything
-                if shared, !(try await client.listContainers(all: true, filters: ["network": [network.id]]).isEmpty) { continue }
-                report.networks.append(network.name)
-                if !dryRun { try? await client.removeNetwork(network.id) }
-            }
-            for volume in try await client.listVolumes(filters: filter)
-            where matches(scope, labels: volume.labels ?? [:], now: now)
-                // A snapshot's volume copies go with its image, or a later restore would miss them.
-                && (scope.removesSnapshotImages || volume.labels?[ResourceLabels.snapshot] == nil)
-            {
-                report.volumes.append(volume.name)
-                if !dryRun { try? await client.removeVolume(volume.name, force: true) }
-            }
-            if scope.removesSnapshotImages {
-                for image in try await client.listImages(all: true, filters: filter)
-                where matches(scope, labels: image.labels ?? [:], now: now) {
-                    report.images.append(image.id)
-                    guard !dryRun else { continue }
-                    _ = try? await client.removeImage(image.id, force: true)
-                    for snapshot in (try? store.snapshots()) ?? [] where snapshot.location == image.id {
-                        try? store.deleteSnapshot(snapshot.id)
-                    }
-                }
-            }
-        }
-    }
-
     /// Why `removal` failed, or `nil` when it succeeded or what it removes was already gone.
-    private static func failure(of removal: () async throws -> Void) async -> String? {
+    static func failure(of removal: () async throws -> Void) async -> String? {
         do {
             try await removal()
             return nil

@@ -1,9 +1,13 @@
 /// The engines a manager can use, and the rule that picks one for a spec.
 public struct EngineRegistry: Sendable {
     public let engines: [any IsolationEngine]
+    /// Where a spec that needs a container goes unless it names an engine (the settings'
+    /// `default_container_engine`); `nil` leaves it to priority.
+    public let containerEngine: EngineKind?
 
-    public init(_ engines: [any IsolationEngine]) {
+    public init(_ engines: [any IsolationEngine], containerEngine: EngineKind? = nil) {
         self.engines = engines.sorted { $0.priority > $1.priority }
+        self.containerEngine = containerEngine
     }
 
     public func engine(_ kind: EngineKind) -> (any IsolationEngine)? {
@@ -21,6 +25,7 @@ public struct EngineRegistry: Sendable {
         if !spec.ports.isEmpty { needs.append((.ports, "ports")) }
         if !spec.volumes.isEmpty { needs.append((.volumes, "volumes")) }
         if !spec.secrets.isEmpty { needs.append((.secrets, "secrets")) }
+        if !spec.placement.isEmpty { needs.append((.placement, "placement")) }
         needs += spec.containerOnlyFields.map { (.containerImages, $0) }
         if !spec.requirements.isEmpty || !spec.requirementFiles.isEmpty { needs.append((.packages, "requirements")) }
         return needs
@@ -47,6 +52,16 @@ public struct EngineRegistry: Sendable {
                 )
             }
             return (engine, "requested by the spec")
+        }
+        if let kind = containerEngine, needs.contains(where: { $0.0 == .containerImages }), let engine = engine(kind),
+            let missing = needs.first(where: { !engine.capabilities.contains($0.0) })
+        {
+            throw IsolationError(
+                .invalidSpec,
+                "\(missing.1): the \(kind) engine (the settings' default_container_engine) does not provide \(missing.0.rawValue); remove the field or set engine: docker"
+            )
+        } else if let kind = containerEngine, needs.contains(where: { $0.0 == .containerImages }), let engine = engine(kind) {
+            return (engine, "the settings' default_container_engine")
         }
         for engine in engines where needs.allSatisfy({ engine.capabilities.contains($0.0) }) {
             let reason =

@@ -57,6 +57,11 @@ public protocol IsolationEngine: Sendable {
     ///
     /// - Throws: when the engine cannot tell (its daemon is unreachable).
     func reuseProblem(_ environment: Environment) async throws -> String?
+
+    /// Finds, and unless `request.dryRun` removes, what this engine made that carries
+    /// ptest-isolation's labels and that `request.selects` picks, on every host or node it
+    /// reaches. Works with the state database gone; what it could not search is in `skipped`.
+    func sweep(_ request: SweepRequest) async -> CleanupReport
 }
 
 /// Where an engine put something, and what it wants recorded about it.
@@ -73,6 +78,9 @@ public struct EngineArtifact: Sendable, Hashable {
 extension IsolationEngine {
     /// No engine-specific check: the record is trusted.
     public func reuseProblem(_ environment: Environment) async throws -> String? { nil }
+
+    /// Nothing outside the records and the state directory: nothing to sweep.
+    public func sweep(_ request: SweepRequest) async -> CleanupReport { CleanupReport() }
 
     /// A run's whole output, gathered as it comes: the fold of
     /// ``run(_:_:output:)`` behind the manager's ``IsolationManager/run(_:_:timeout:)`` and the

@@ -145,6 +145,7 @@ extension IsolationManager {
         await removals
         // Last: the removals above use the engines' clients.
         for case let docker as DockerEngine in registry.engines { await docker.shutdownClient() }
+        for case let swarm as SwarmEngine in registry.engines { await swarm.shutdownClients() }
     }
 
     /// Destroys every live environment of a session, in parallel — except

@@ -31,6 +31,11 @@ public final class IsolationManager: Sendable {
         /// the spec has been used (``StandbyPool``): creation then skips the container's start and
         /// readiness wait. 0 turns it off.
         public var dockerStandbyDepth: Int = 0
+        /// The engines beyond the built-in ones and the switch for container specs; `nil` reads
+        /// ``engineSettingsFile`` when there is one.
+        public var engineSettings: EngineSettings?
+        /// `PTEST_ISO_ENGINES`, else `engines.json` in the home if present (``EngineSettings/file(home:environment:)``).
+        public var engineSettingsFile: URL?
 
         public init(
             home: URL? = nil, session: String? = nil, maxLiveEnvironments: Int = 64, defaultTTLSeconds: Double = 4 * 3600,
@@ -45,6 +50,7 @@ public final class IsolationManager: Sendable {
             self.reaperExecutable =
                 reaperExecutable ?? environment["PTEST_ISO_REAPER"].flatMap { ["", "off"].contains($0) ? nil : URL(fileURLWithPath: $0) }
             self.reaperGraceSeconds = reaperGraceSeconds
+            self.engineSettingsFile = EngineSettings.file(home: self.home, environment: environment)
         }
 
         /// Checks every setting against its range before the manager opens anything.
@@ -106,13 +112,16 @@ public final class IsolationManager: Sendable {
         self.configuration = configuration
         self.store = try StateStore.open(at: home.appendingPathComponent("state.sqlite"))
         self.broadcaster = EventBroadcaster(record: { [store] in store.recordEvent($0) })
+        let settings = try configuration.engineSettings ?? configuration.engineSettingsFile.map(EngineSettings.load)
+        try settings?.validate()
         self.registry = EngineRegistry(
             engines ?? [
                 VirtualenvEngine(home: home, templateCacheBytes: configuration.templateCacheBytes),
                 DockerEngine(
                     standbyDepth: configuration.dockerStandbyDepth,
                     images: ImageManager(home: home, maxBytes: configuration.imageCacheBytes)),
-            ])
+            ] + (settings?.configured ?? []).map { $0.makeEngine(home: home) },
+            containerEngine: settings?.defaultContainerEngine)
         self.logger = logger
         self.reaper = configuration.reaperExecutable.map {
             ReaperClient(

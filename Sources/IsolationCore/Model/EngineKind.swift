@@ -5,6 +5,8 @@ public struct EngineKind: RawRepresentable, Hashable, Codable, Sendable, CustomS
 
     public static let virtualenv = EngineKind(rawValue: "virtualenv")
     public static let docker = EngineKind(rawValue: "docker")
+    /// Docker Swarm: an environment is a one-replica service, placed by the swarm's scheduler.
+    public static let swarm = EngineKind(rawValue: "swarm")
 
     public var description: String { rawValue }
 }
@@ -29,4 +31,6 @@ public enum EngineCapability: String, Codable, Sendable, CaseIterable {
     case files
     /// Secret values given without being stored.
     case secrets
+    /// Placement constraints on a cluster's nodes.
+    case placement
 }

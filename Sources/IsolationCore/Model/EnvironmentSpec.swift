@@ -68,6 +68,9 @@ public struct EnvironmentSpec: Codable, Sendable, Hashable {
     public var secrets: [Secret]
     /// Conditions that must all hold before `create` returns. Docker only.
     public var waitFor: [WaitStrategy]
+    /// Placement constraints on a cluster's nodes, as Swarm writes them (`node.labels.disk==ssd`,
+    /// `node.role==worker`). Swarm only.
+    public var placement: [String] = []
     /// How long ``waitFor`` may take; `nil` is 60 seconds.
     public var readyTimeoutSeconds: Double?
     /// A healthcheck for the container (what a Dockerfile's `HEALTHCHECK` sets). Docker only.
@@ -94,7 +97,7 @@ public struct EnvironmentSpec: Codable, Sendable, Hashable {
         readOnlyRoot: Bool = false, tmpfs: [TmpfsMount] = [], capAdd: [String] = [], capDrop: [String] = [], privileged: Bool = false,
         volumes: [VolumeMount] = [], secrets: [Secret] = [], waitFor: [WaitStrategy] = [], readyTimeoutSeconds: Double? = nil,
         healthcheck: HealthcheckSpec? = nil, build: BuildSpec? = nil, mode: DockerMode? = nil, reuse: Bool = false,
-        shared: Bool = false, compose: ComposeSpec? = nil
+        shared: Bool = false, compose: ComposeSpec? = nil, placement: [String] = []
     ) {
         self.engine = engine
         self.name = name
@@ -134,6 +137,7 @@ public struct EnvironmentSpec: Codable, Sendable, Hashable {
         self.reuse = reuse
         self.shared = shared
         self.compose = compose
+        self.placement = placement
     }
 
     enum CodingKeys: String, CodingKey, CaseIterable {
@@ -141,7 +145,7 @@ public struct EnvironmentSpec: Codable, Sendable, Hashable {
         case indexURL = "indexUrl"
         case withPip, environment, labels, ttlSeconds, cleanup, useTemplateCache, image, resources, network, ports
         case command, entrypoint, workdir, user, readOnlyRoot, tmpfs, capAdd, capDrop, privileged, volumes, secrets, waitFor
-        case readyTimeoutSeconds, healthcheck, build, mode, reuse, shared, compose
+        case readyTimeoutSeconds, healthcheck, build, mode, reuse, shared, compose, placement
     }
 
     public init(from decoder: any Decoder) throws {
@@ -178,6 +182,7 @@ public struct EnvironmentSpec: Codable, Sendable, Hashable {
         try c.decode(.privileged, into: &privileged)
         try c.decode(.volumes, into: &volumes)
         try c.decode(.secrets, into: &secrets)
+        try c.decode(.placement, into: &placement)
         try c.decode(.waitFor, into: &waitFor)
         try c.decode(.readyTimeoutSeconds, into: &readyTimeoutSeconds)
         try c.decode(.healthcheck, into: &healthcheck)
@@ -193,6 +198,12 @@ public struct EnvironmentSpec: Codable, Sendable, Hashable {
     /// - Throws: ``IsolationError/Code/invalidSpec`` naming the field and the fix.
     public func validate() throws {
         try checkLimits()
+        try SchemaLimits.checkTexts(placement, "placement", maxCount: 64, maxLength: 1024)
+        if let index = placement.firstIndex(where: { !["==", "!="].contains(where: $0.contains) }) {
+            throw IsolationError(
+                .invalidSpec, field: "placement[\(index)]",
+                "'\(SchemaJSON.excerpt(placement[index]))' is no constraint; write ATTRIBUTE==VALUE or ATTRIBUTE!=VALUE, e.g. node.role==worker")
+        }
         if let python, python.trimmingCharacters(in: .whitespaces).isEmpty {
             throw IsolationError(.invalidSpec, field: "python", "empty; give a path, a version like \"3.11\" or a range like \">=3.10\"")
         }

@@ -1,0 +1,276 @@
+import DockerAPI
+import Foundation
+import IsolationCore
+import Testing
+
+/// The swarm engine against a real swarm: three dockerd nodes in network namespaces of this
+/// machine (`scripts/swarm-cluster.sh up`, which scripts/test.sh runs first). Serialized: one
+/// test stops a node.
+@Suite(.serialized) struct SwarmEngineTests {
+    static let busybox = DockerEngineTests.busybox
+    static let clusterDirectory = ProcessInfo.processInfo.environment["PTEST_ISO_SWARM_DIR"] ?? "/tmp/ptest-iso-swarm"
+    static let script = URL(fileURLWithPath: #filePath).deletingLastPathComponent().appendingPathComponent("../../scripts/swarm-cluster.sh")
+        .standardized.path
+
+    /// The manager by TCP with TLS; the nodes by their endpoint labels (unix sockets).
+    static var settings: SwarmSettings {
+        var settings = SwarmSettings(manager: "tcp://10.215.0.11:2376", tlsCertPath: clusterDirectory)
+        settings.startTimeoutSeconds = 60
+        return settings
+    }
+
+    static func nodeClient(_ node: Int) throws -> DockerClient.Configuration {
+        try .fromEnvironment(["DOCKER_HOST": "unix://\(clusterDirectory)/node\(node)/docker.sock"])
+    }
+
+    static func managerClient() throws -> DockerClient.Configuration {
+        try .fromEnvironment(["DOCKER_HOST": "tcp://10.215.0.11:2376", "DOCKER_TLS_VERIFY": "1", "DOCKER_CERT_PATH": clusterDirectory])
+    }
+
+    /// A manager whose container specs go to the swarm by the settings' one switch.
+    func manager(_ home: borrowing TestHome, session: String = "swarm-\(UUID().uuidString.prefix(8))") throws -> IsolationManager {
+        var configuration = IsolationManager.Configuration(home: home.url, session: session, environment: ["PTEST_ISO_REAPER": "off"])
+        configuration.engineSettings = EngineSettings(defaultContainerEngine: .swarm, configured: [Self.settings])
+        return try IsolationManager(configuration: configuration)
+    }
+
+    func requireCluster() async throws {
+        let state = try await withDockerClient(try Self.managerClient()) { try await $0.info().swarm?.localNodeState }
+        try #require(state == "active", "the test swarm is not up: run scripts/swarm-cluster.sh up")
+    }
+
+    /// Everything of `session` left anywhere in the swarm: services, secrets, and containers on every node.
+    func leftovers(of session: String) async throws -> [String] {
+        let filter = ResourceLabels.sessionFilter(session)
+        var found = try await withDockerClient(try Self.managerClient()) { client in
+            try await client.listServices(filters: filter).map { "service \($0.spec.name)" }
+                + client.listSecrets(filters: filter).map { "secret \($0.spec.name)" }
+                + client.listNetworks(filters: filter).map { "network \($0.name)" }
+        }
+        for node in 1...3 {
+            found += try await withDockerClient(try Self.nodeClient(node)) { client in
+                try await client.listContainers(all: true, filters: filter).map { "container \($0.id) on node\(node)" }
+            }
+        }
+        return found
+    }
+
+    /// Waits, bounded, until `session` has nothing left in the swarm (a node removes a removed
+    /// service's container a moment later).
+    func expectNothingLeft(of session: String) async throws {
+        var left: [String] = []
+        for _ in 0..<200 {
+            left = try await leftovers(of: session)
+            if left.isEmpty { return }
+            try await Task.sleep(for: .milliseconds(100))
+        }
+        Issue.record("left behind: \(left)")
+    }
+
+    @Test func theSwitchSendsContainerSpecsToTheSwarmAndSpreadsThemOverNodesWithExecOnEach() async throws {
+        try await requireCluster()
+        let home = try TestHome("swarm")
+        let manager = try manager(home)
+        #expect(try manager.chooseEngine(for: EnvironmentSpec(image: Self.busybox)).engine == .swarm)
+        #expect(try manager.chooseEngine(for: EnvironmentSpec()).engine == .virtualenv)
+        #expect(try manager.chooseEngine(for: EnvironmentSpec(engine: .docker, image: Self.busybox)).engine == .docker)
+        let environments = try await withThrowingTaskGroup(of: Environment.self) { group in
+            for _ in 0..<6 { group.addTask { try await manager.create(EnvironmentSpec(image: Self.busybox)) } }
+            return try await group.reduce(into: []) { $0.append($1) }
+        }
+        let nodes = Set(environments.compactMap { $0.details["node"] })
+        #expect(nodes.count >= 2, "placed on \(nodes)")
+        for environment in environments {
+            #expect(environment.engine == .swarm)
+            let result = try await manager.run(environment.id, Command(["sh", "-c", "echo on-$0", environment.details["node"] ?? "?"]))
+            #expect(result.exitCode == 0 && result.stdoutText == "on-\(environment.details["node"] ?? "?")\n")
+            // The container is where the details say: on that node's own daemon.
+            let node = Int(environment.details["node"]?.dropFirst(4) ?? "") ?? 0
+            let inspect = try await withDockerClient(try Self.nodeClient(node)) { try await $0.inspectContainer(environment.location) }
+            #expect(inspect.config.labels?[ResourceLabels.environment] == environment.id)
+        }
+        // Files in and out go through the node too.
+        let source = home.url.appendingPathComponent("hello.txt")
+        try Data("hello swarm\n".utf8).write(to: source)
+        try await manager.copyIn(environments[0].id, from: source, to: "in")
+        let copied = try await manager.run(environments[0].id, Command(["sh", "-c", "cat in/hello.txt 2>/dev/null || cat in"]))
+        #expect(copied.stdoutText == "hello swarm\n", "\(copied.stderrText)")
+        for environment in environments { try await manager.destroy(environment.id) }
+        try await expectNothingLeft(of: manager.configuration.session)
+    }
+
+    @Test func placementConstraintsAreHonouredAndAnUnplaceableSpecSaysWhy() async throws {
+        try await requireCluster()
+        let home = try TestHome("swarm")
+        let manager = try manager(home)
+        let onNode2 = try await manager.create(EnvironmentSpec(image: Self.busybox, placement: ["node.labels.ptest-iso.node==node2"]))
+        #expect(onNode2.details["node"] == "node2")
+        let onManager = try await manager.create(EnvironmentSpec(image: Self.busybox, placement: ["node.role==manager"]))
+        #expect(onManager.details["node"] == "node1")
+        let nowhere = await #expect(throws: IsolationError.self) {
+            try await manager.create(EnvironmentSpec(image: Self.busybox, placement: ["node.labels.ptest-iso.node==nowhere"]))
+        }
+        #expect(nowhere?.field == "placement" && nowhere?.message.contains("no suitable node") == true, "\(String(describing: nowhere))")
+        let malformed = await #expect(throws: IsolationError.self) {
+            try await manager.create(EnvironmentSpec(image: Self.busybox, placement: ["node.role"]))
+        }
+        #expect(malformed?.field == "placement[0]")
+        // Placement means nothing to the Docker engine: refused there by name, not ignored.
+        let onDocker = await #expect(throws: IsolationError.self) {
+            try await manager.create(EnvironmentSpec(engine: .docker, image: Self.busybox, placement: ["node.role==worker"]))
+        }
+        #expect(onDocker?.message.hasPrefix("placement: the docker engine does not provide placement") == true)
+        try await manager.destroySession(manager.configuration.session)
+        try await expectNothingLeft(of: manager.configuration.session)
+    }
+
+    @Test func anOverlayNetworkJoinsEnvironmentsOnDifferentNodes() async throws {
+        try await requireCluster()
+        let home = try TestHome("swarm")
+        let manager = try manager(home)
+        let network = "ptiso-test-\(UUID().uuidString.prefix(8).lowercased())"
+        var web = EnvironmentSpec(image: Self.busybox, network: network, placement: ["node.labels.ptest-iso.node==node2"])
+        web.name = "web"
+        web.command = ["sh", "-c", "mkdir -p /tmp/www && echo up > /tmp/www/index.html && exec httpd -f -p 8080 -h /tmp/www"]
+        web.waitFor = [.command(["sh", "-c", "printf 'GET / HTTP/1.0\\r\\n\\r\\n' | nc 127.0.0.1 8080 | grep -q up"])]
+        let server = try await manager.create(web)
+        let client = try await manager.create(
+            EnvironmentSpec(image: Self.busybox, network: network, placement: ["node.labels.ptest-iso.node==node3"]))
+        #expect(server.details["node"] == "node2" && client.details["node"] == "node3")
+        // By the server's name, through the swarm's VIP, across the two nodes.
+        let fetched = try await manager.run(
+            client.id, Command(["sh", "-c", "printf 'GET / HTTP/1.0\\r\\n\\r\\n' | nc -w 10 web 8080 | tail -n 1"]))
+        #expect(fetched.exitCode == 0 && fetched.stdoutText == "up\n", "\(fetched.stderrText)")
+        try await manager.destroy(server.id)
+        try await manager.destroy(client.id)
+        try await expectNothingLeft(of: manager.configuration.session)
+        let kept = try await withDockerClient(try Self.managerClient()) { try await $0.listNetworks(filters: ["name": [network]]) }
+        #expect(kept.filter { $0.name == network }.isEmpty, "the shared network goes with its last user")
+    }
+
+    @Test func secretsAreSwarmSecretsNeverInTheService() async throws {
+        try await requireCluster()
+        let home = try TestHome("swarm")
+        let manager = try manager(home)
+        let value = "s3cret-\(UUID().uuidString)"
+        let environment = try await manager.create(
+            EnvironmentSpec(image: Self.busybox, secrets: [Secret(name: "TOKEN", value: value, as: .file)]))
+        #expect(try await manager.run(environment.id, Command(["cat", "/run/secrets/TOKEN"])).stdoutText == value)
+        let inspected = try await withDockerClient(try Self.managerClient()) { client in
+            try await client.inspectServiceJSON(environment.details["service.id"] ?? "")
+        }
+        #expect(!String(decoding: inspected, as: UTF8.self).contains(value))
+        #expect(String(decoding: inspected, as: UTF8.self).contains("ptest-iso-\(environment.id)-TOKEN"))
+        let asVariable = await #expect(throws: IsolationError.self) {
+            try await manager.create(EnvironmentSpec(image: Self.busybox, secrets: [Secret(name: "TOKEN", value: value)]))
+        }
+        #expect(asVariable?.field == "secrets[0].as" && !(asVariable?.message.contains(value) ?? true))
+        try await manager.destroy(environment.id)
+        try await expectNothingLeft(of: manager.configuration.session)
+    }
+
+    @Test func cleanupSweepsTheWholeSwarmWithTheDatabaseGone() async throws {
+        try await requireCluster()
+        let session = "swarm-sweep-\(UUID().uuidString.prefix(8))"
+        let home = try TestHome("swarm")
+        do {
+            let manager = try manager(home, session: session)
+            _ = try await manager.create(
+                EnvironmentSpec(
+                    image: Self.busybox, network: "isolated", secrets: [Secret(name: "KEY", value: "v", as: .file)],
+                    placement: ["node.labels.ptest-iso.node==node3"]))
+            _ = try await manager.create(EnvironmentSpec(image: Self.busybox, placement: ["node.labels.ptest-iso.node==node2"]))
+        }
+        // The database goes, with nothing destroyed: only labels are left to find.
+        try FileManager.default.removeItem(at: home.url)
+        #expect(try await leftovers(of: session).count >= 5)
+        let manager = try manager(home, session: session)
+        let report = try await manager.cleanup(.session(session))
+        #expect(report.services.count == 2 && report.secrets.count == 1, "\(report)")
+        #expect(report.containers.count == 2 && report.skipped.isEmpty, "\(report)")
+        try await expectNothingLeft(of: session)
+    }
+
+    @Test func aStoppedNodeLosesItsEnvironmentsAndNewOnesGoElsewhere() async throws {
+        try await requireCluster()
+        let home = try TestHome("swarm")
+        let manager = try manager(home)
+        let doomed = try await manager.create(EnvironmentSpec(image: Self.busybox, placement: ["node.labels.ptest-iso.node==node3"]))
+        try Self.cluster("stop-node", "3")
+        do {
+            let lost = await #expect(throws: IsolationError.self) { try await manager.run(doomed.id, Command(["true"])) }
+            #expect(lost?.code == .daemonUnavailable && lost?.message.contains("is lost: its node node3") == true, "\(String(describing: lost))")
+            // Once the manager has seen the node go, nothing new lands there.
+            try await waitForNode3(state: "down")
+            for _ in 0..<3 {
+                let placed = try await manager.create(EnvironmentSpec(image: Self.busybox))
+                #expect(placed.details["node"] != "node3")
+            }
+            try await manager.destroySession(manager.configuration.session)
+        } catch {
+            try Self.cluster("start-node", "3")
+            throw error
+        }
+        try Self.cluster("start-node", "3")
+        try await waitForNode3(state: "ready")
+        // What the lost node still ran is swept once it is back.
+        _ = try await manager.cleanup(.session(manager.configuration.session))
+        try await expectNothingLeft(of: manager.configuration.session)
+    }
+
+    func waitForNode3(state: String) async throws {
+        for _ in 0..<600 {
+            let nodes = try await withDockerClient(try Self.managerClient()) { try await $0.listNodes() }
+            if nodes.contains(where: { $0.spec.labels?["ptest-iso.node"] == "node3" && $0.status?.state == state }) { return }
+            try await Task.sleep(for: .milliseconds(100))
+        }
+        Issue.record("node3 never became \(state)")
+    }
+
+    static func cluster(_ arguments: String...) throws {
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: "/bin/bash")
+        process.arguments = [script] + arguments
+        try process.run()
+        process.waitUntilExit()
+        try #require(process.terminationStatus == 0, "swarm-cluster.sh \(arguments) failed")
+    }
+
+    @Test func engineSettingsAreStrictAndNameTheField() throws {
+        func decode(_ json: String) throws -> EngineSettings {
+            let settings = try SchemaJSON.decode(EngineSettings.self, from: Data(json.utf8), what: "engines")
+            try settings.validate()
+            return settings
+        }
+        let good = try decode(#"{"default_container_engine": "swarm", "swarm": {"manager": "unix:///run/docker.sock"}}"#)
+        #expect(good.defaultContainerEngine == .swarm && good.configured.count == 1)
+        let cases: [(String, String)] = [
+            (#"{"swarn": {"manager": "unix:///x"}}"#, "swarn"),
+            (#"{"swarm": {"manager": "unix:///x", "node_endpoint": {}}}"#, "swarm.node_endpoint"),
+            (#"{"swarm": {"manager": "http://x"}}"#, "swarm.manager"),
+            (#"{"swarm": {"manager": "unix:///x", "node_endpoints": {"n1": "ftp://y"}}}"#, "swarm.node_endpoints.n1"),
+            (#"{"swarm": {"manager": "unix:///x", "start_timeout_seconds": -1}}"#, "swarm.start_timeout_seconds"),
+            (#"{"default_container_engine": "swarm"}"#, "default_container_engine"),
+            (#"{"swarm": {}}"#, "swarm.manager"),
+        ]
+        for (json, field) in cases {
+            let error = #expect(throws: IsolationError.self, "\(json)") { try decode(json) }
+            #expect(error?.field == field, "\(json): \(String(describing: error))")
+        }
+        let unknown = #expect(throws: IsolationError.self) { try decode(#"{"swarn": {}}"#) }
+        #expect(unknown?.message.contains("swarm") == true, "the closest known section is suggested: \(String(describing: unknown))")
+    }
+
+    @Test func aSettingsFileInYAMLIsReadAsTheSameDocument() throws {
+        let home = try TestHome("swarm")
+        let file = home.url.appendingPathComponent("engines.yaml")
+        try Data("default_container_engine: swarm\nswarm:\n  manager: unix:///tmp/x.sock\n  start_timeout_seconds: 5\n".utf8).write(to: file)
+        let configuration = IsolationManager.Configuration(home: home.url, environment: ["PTEST_ISO_ENGINES": file.path])
+        #expect(configuration.engineSettingsFile == file)
+        let settings = try EngineSettings.load(file)
+        #expect((settings.configured.first as? SwarmSettings)?.startTimeoutSeconds == 5)
+        try Data("swarm:\n  manager: nowhere\n".utf8).write(to: file)
+        let error = #expect(throws: IsolationError.self) { try IsolationManager(configuration: configuration) }
+        #expect(error?.field == "swarm.manager" && error?.message.contains(file.path) == true, "\(String(describing: error))")
+    }
+}
