@@ -13,8 +13,10 @@ scripts/test-images.sh
 scripts/python-tools.sh
 scripts/tls-daemon.sh start
 scripts/registry.sh start
+# A swarm of three dockerd nodes in network namespaces, for the swarm engine's tests (issue 13).
+scripts/swarm-cluster.sh up
 # Stop the helpers whatever the outcome; the main daemon stays for the next run.
-trap 'scripts/tls-daemon.sh stop >/dev/null 2>&1 || true; scripts/registry.sh stop >/dev/null 2>&1 || true' EXIT
+trap 'scripts/tls-daemon.sh stop >/dev/null 2>&1 || true; scripts/registry.sh stop >/dev/null 2>&1 || true; scripts/swarm-cluster.sh down >/dev/null 2>&1 || true' EXIT
 
 swift format lint --strict --recursive Sources Tests bench examples Package.swift FuzzTesting/Package.swift FuzzTesting/Sources
 swift build --build-tests

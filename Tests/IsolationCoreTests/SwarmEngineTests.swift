@@ -89,6 +89,11 @@ import Testing
             let inspect = try await withDockerClient(try Self.nodeClient(node)) { try await $0.inspectContainer(environment.location) }
             #expect(inspect.config.labels?[ResourceLabels.environment] == environment.id)
         }
+        // Logs and stats come from the node too.
+        _ = try await manager.run(environments[1].id, Command(["sh", "-c", "echo to-the-log > /proc/1/fd/1"]))
+        let logs = try await manager.logs(environments[1].id)
+        #expect(logs.contains { String(decoding: $0.data, as: UTF8.self).contains("to-the-log") }, "\(logs)")
+        #expect(try await manager.stats(environments[1].id).memoryUsageBytes > 0)
         // Files in and out go through the node too.
         let source = home.url.appendingPathComponent("hello.txt")
         try Data("hello swarm\n".utf8).write(to: source)
@@ -199,7 +204,9 @@ import Testing
         try Self.cluster("stop-node", "3")
         do {
             let lost = await #expect(throws: IsolationError.self) { try await manager.run(doomed.id, Command(["true"])) }
-            #expect(lost?.code == .daemonUnavailable && lost?.message.contains("is lost: its node node3") == true, "\(String(describing: lost))")
+            #expect(
+                lost?.code == .daemonUnavailable && lost?.message.contains("is lost: its node node3") == true, "\(String(describing: lost))"
+            )
             // Once the manager has seen the node go, nothing new lands there.
             try await waitForNode3(state: "down")
             for _ in 0..<3 {
@@ -236,6 +243,27 @@ import Testing
         try #require(process.terminationStatus == 0, "swarm-cluster.sh \(arguments) failed")
     }
 
+    @Test func jobsAreSwarmJobsWithTheirExitCodeOutputAndRetries() async throws {
+        try await requireCluster()
+        let home = try TestHome("swarm")
+        let manager = try manager(home)
+        let failing = try await manager.runJob(
+            JobSpec(image: Self.busybox, command: ["sh", "-c", "echo out; echo err >&2; exit 3"], retries: 1, backoffSeconds: 0.1))
+        #expect(failing.exitCode == 3 && failing.attempts == 2)
+        #expect(failing.stdout == "out\n" && failing.stderr == "err\n")
+        let passing = try await manager.runJob(JobSpec(image: Self.busybox, command: ["sh", "-c", "echo done"]))
+        #expect(passing.succeeded && passing.stdout == "done\n")
+        let late = await #expect(throws: IsolationError.self) {
+            try await manager.runJob(JobSpec(image: Self.busybox, command: ["sh", "-c", "echo started; sleep 60"], deadlineSeconds: 3))
+        }
+        #expect(late?.code == .timeout && late?.message.contains("started") == true, "\(String(describing: late))")
+        let refused = await #expect(throws: IsolationError.self) {
+            try await manager.runJob(JobSpec(image: Self.busybox, command: ["true"], privileged: true))
+        }
+        #expect(refused?.field == "privileged")
+        try await expectNothingLeft(of: manager.configuration.session)
+    }
+
     @Test func engineSettingsAreStrictAndNameTheField() throws {
         func decode(_ json: String) throws -> EngineSettings {
             let settings = try SchemaJSON.decode(EngineSettings.self, from: Data(json.utf8), what: "engines")
@@ -264,7 +292,8 @@ import Testing
     @Test func aSettingsFileInYAMLIsReadAsTheSameDocument() throws {
         let home = try TestHome("swarm")
         let file = home.url.appendingPathComponent("engines.yaml")
-        try Data("default_container_engine: swarm\nswarm:\n  manager: unix:///tmp/x.sock\n  start_timeout_seconds: 5\n".utf8).write(to: file)
+        try Data("default_container_engine: swarm\nswarm:\n  manager: unix:///tmp/x.sock\n  start_timeout_seconds: 5\n".utf8).write(
+            to: file)
         let configuration = IsolationManager.Configuration(home: home.url, environment: ["PTEST_ISO_ENGINES": file.path])
         #expect(configuration.engineSettingsFile == file)
         let settings = try EngineSettings.load(file)

@@ -165,7 +165,8 @@ struct ServiceCreateBody: Encodable {
         labels = spec.labels
         taskTemplate = TaskTemplate(
             containerSpec: .init(
-                image: spec.image, command: spec.entrypoint, args: spec.args, user: spec.user, readOnly: spec.readOnlyRoot, env: spec.environment, dir: spec.workingDirectory,
+                image: spec.image, command: spec.entrypoint, args: spec.args, user: spec.user, readOnly: spec.readOnlyRoot,
+                env: spec.environment, dir: spec.workingDirectory,
                 labels: spec.containerLabels, init: spec.runInit, hostname: spec.hostname,
                 secrets: spec.secrets.map {
                     .init(file: .init(name: $0.fileName), secretID: $0.secretID, secretName: $0.secretName)

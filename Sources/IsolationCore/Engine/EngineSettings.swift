@@ -79,7 +79,8 @@ public struct EngineSettings: Decodable, Sendable {
         do {
             data = try Data(contentsOf: file)
         } catch {
-            throw IsolationError(.invalidSpec, field: "engines", "cannot read \(file.path) (\(error.localizedDescription)); fix PTEST_ISO_ENGINES")
+            throw IsolationError(
+                .invalidSpec, field: "engines", "cannot read \(file.path) (\(error.localizedDescription)); fix PTEST_ISO_ENGINES")
         }
         guard data.count <= SchemaJSON.maxDocumentBytes else {
             throw IsolationError(.invalidSpec, field: "engines", "\(file.path) is over \(SchemaJSON.maxDocumentBytes) bytes")
@@ -94,15 +95,14 @@ public struct EngineSettings: Decodable, Sendable {
                 throw IsolationError(.invalidSpec, field: "engines", "\(file.path) is neither JSON nor YAML (\(error))")
             }
         }
-        let settings = try SchemaJSON.decode(EngineSettings.self, from: json, what: "engines")
         do {
+            let settings = try SchemaJSON.decode(EngineSettings.self, from: json, what: "engines")
             try settings.validate()
-        } catch let error as IsolationError {
-            var located = error
-            located.message = "\(file.path): \(error.message)"
-            throw located
+            return settings
+        } catch var error as IsolationError {
+            error.message += " (in \(file.path))"
+            throw error
         }
-        return settings
     }
 
     /// The settings file a process uses: `PTEST_ISO_ENGINES`, else `engines.json` in the home

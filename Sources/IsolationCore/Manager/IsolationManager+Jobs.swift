@@ -14,7 +14,9 @@ extension IsolationManager {
     ///   container is killed and removed); `engineUnavailable` without a Docker engine.
     public func runJob(_ spec: JobSpec) async throws -> JobResult {
         try spec.validate()
-        guard let docker = dockerEngine else {
+        // Jobs go where container specs go: the settings' default_container_engine, else docker.
+        let preferred = registry.containerEngine.flatMap { registry.engine($0) as? any JobRunner }
+        guard let docker = preferred ?? dockerEngine else {
             throw IsolationError(.engineUnavailable, "jobs need the docker engine, which is not registered")
         }
         try await attachReaper()
@@ -34,9 +36,7 @@ extension IsolationManager {
         do {
             let resolved: DockerEngine.ResolvedImage
             do {
-                resolved = try await docker.withClient {
-                    try await docker.resolveImage(spec.image, build: spec.build, subject: id, client: $0, timeout: deadline - .now)
-                }
+                resolved = try await docker.resolveJobImage(job, subject: id, timeout: deadline - .now)
             } catch let error as IsolationError where error.code == .timeout {
                 throw deadlinePassed("while getting its image (\(error.message))", lastOutput: "")
             }
@@ -99,7 +99,8 @@ extension IsolationManager {
         ) { $1 }
         labels[ResourceLabels.job] = id
         return Environment(
-            id: id, engine: .docker, spec: spec.containerSpec, status: .running, session: configuration.session, labels: labels,
+            id: id, engine: registry.containerEngine ?? .docker, spec: spec.containerSpec, status: .running, session: configuration.session,
+            labels: labels,
             createdAt: now, expiresAt: expiresAt)
     }
 }

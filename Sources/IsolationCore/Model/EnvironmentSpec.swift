@@ -202,7 +202,8 @@ public struct EnvironmentSpec: Codable, Sendable, Hashable {
         if let index = placement.firstIndex(where: { !["==", "!="].contains(where: $0.contains) }) {
             throw IsolationError(
                 .invalidSpec, field: "placement[\(index)]",
-                "'\(SchemaJSON.excerpt(placement[index]))' is no constraint; write ATTRIBUTE==VALUE or ATTRIBUTE!=VALUE, e.g. node.role==worker")
+                "'\(SchemaJSON.excerpt(placement[index]))' is no constraint; write ATTRIBUTE==VALUE or ATTRIBUTE!=VALUE, e.g. node.role==worker"
+            )
         }
         if let python, python.trimmingCharacters(in: .whitespaces).isEmpty {
             throw IsolationError(.invalidSpec, field: "python", "empty; give a path, a version like \"3.11\" or a range like \">=3.10\"")

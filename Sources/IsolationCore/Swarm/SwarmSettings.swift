@@ -58,7 +58,8 @@ public struct SwarmSettings: EngineSection, Equatable {
         try SchemaLimits.checkText(endpoint, field, max: SchemaLimits.maxPathLength)
         guard endpoint.hasPrefix("unix:///") || (endpoint.hasPrefix("tcp://") && endpoint.count > 6) else {
             throw IsolationError(
-                .invalidSpec, field: field, "'\(SchemaJSON.excerpt(endpoint))' is no endpoint; give unix:///path/docker.sock or tcp://host:port")
+                .invalidSpec, field: field,
+                "'\(SchemaJSON.excerpt(endpoint))' is no endpoint; give unix:///path/docker.sock or tcp://host:port")
         }
     }
 
