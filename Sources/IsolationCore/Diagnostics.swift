@@ -22,6 +22,23 @@ public struct Diagnostics: Sendable, Codable {
     }
 
     public var docker: Docker
+    /// Each host of a configured Docker pool (the engine settings' `docker.hosts`), probed alike.
+    public var hosts: [String: Docker]?
+
+    /// Probes the Docker daemon the environment points at, and each host of the pool that
+    /// `settings` configures.
+    ///
+    /// Never throws: an unreachable daemon is a finding, reported in ``Docker/problem``.
+    public static func run(
+        environment: [String: String] = ProcessInfo.processInfo.environment, settings: EngineSettings?
+    ) async -> Diagnostics {
+        var report = await run(environment: environment)
+        guard let pool = settings?.configured.compactMap({ $0 as? DockerPoolSettings }).first else { return report }
+        var hosts: [String: Docker] = [:]
+        for host in pool.hosts { hosts[host.name] = await run(environment: host.clientEnvironment).docker }
+        report.hosts = hosts
+        return report
+    }
 
     /// Probes the Docker daemon the environment points at.
     ///
@@ -47,6 +64,6 @@ public struct Diagnostics: Sendable, Codable {
         } catch {
             docker.problem = "\(error)"
         }
-        return Diagnostics(docker: docker)
+        return Diagnostics(docker: docker, hosts: nil)
     }
 }

@@ -4,9 +4,12 @@ import IsolationCore
 /// One environment as `ls` shows it: the default table's cells and `--format`'s fields.
 struct EnvironmentRow {
     static let fields = [
-        "ID", "Name", "Engine", "Status", "Session", "Shared", "Image", "Python", "Ports", "Created", "Location", "Labels",
+        "ID", "Name", "Engine", "Status", "Session", "Shared", "Image", "Python", "Ports", "Created", "Host", "Location", "Labels",
     ]
     static let header = ["ID", "NAME", "ENGINE", "IMAGE", "CREATED", "STATUS", "PORTS", "SESSION", "SHARED", "LOCATION"]
+    /// The table with a HOST column, before LOCATION: shown when an environment is on a pool's
+    /// host or a swarm's node.
+    static let headerWithHost = Array(header.dropLast()) + ["HOST", "LOCATION"]
     static let statusColumn = 5
     static let portsColumn = 6
 
@@ -22,17 +25,26 @@ struct EnvironmentRow {
             "ID": environment.id, "Name": environment.spec.name ?? "", "Engine": environment.engine.rawValue,
             "Status": environment.status.rawValue, "Session": environment.session, "Shared": List.sharing(of: environment),
             "Image": environment.spec.image ?? "", "Python": python, "Ports": Self.ports(environment.details, prefix: "port."),
-            "Created": RelativeTime.ago(environment.createdAt), "Location": environment.location,
+            "Created": RelativeTime.ago(environment.createdAt), "Host": host, "Location": environment.location,
             "Labels": environment.labels.sorted { $0.key < $1.key }.map { "\($0.key)=\($0.value)" }.joined(separator: ","),
         ]
     }
+
+    /// The pool's host or the swarm's node the environment is on; empty on a single daemon.
+    var host: String { environment.details["host"] ?? environment.details["node"] ?? "" }
 
     /// The interpreter's version once made, else what the spec asked for.
     var python: String { environment.details["python"] ?? environment.spec.python ?? "" }
 
     /// The default table's cells; `truncated` shortens ids to 12 characters as `docker ps` does
     /// (still a unique prefix that every command takes) and caps long cells with `…`.
-    func cells(truncated: Bool) -> [String] {
+    func cells(truncated: Bool, withHost: Bool = false) -> [String] {
+        var cells = cells(truncated: truncated)
+        if withHost { cells.insert(host.isEmpty ? "-" : host, at: cells.count - 1) }
+        return cells
+    }
+
+    private func cells(truncated: Bool) -> [String] {
         let image = environment.spec.image ?? (python.isEmpty ? "python" : "python \(python)")
         let cells = [
             environment.id, environment.spec.name ?? "-", environment.engine.rawValue, image,

@@ -103,10 +103,12 @@ struct List: AsyncParsableCommand {
             template.print(environments.map { (EnvironmentRow($0).fields, $0.labels) })
         case .table:
             if environments.isEmpty { return print("no environments") }
+            let withHost = environments.contains { !EnvironmentRow($0).host.isEmpty }
             let rows = environments.flatMap {
-                [EnvironmentRow($0).cells(truncated: !noTrunc)] + Self.serviceRows(of: $0, truncated: !noTrunc)
+                [EnvironmentRow($0).cells(truncated: !noTrunc, withHost: withHost)]
+                    + Self.serviceRows(of: $0, truncated: !noTrunc, withHost: withHost)
             }
-            printTable([EnvironmentRow.header] + rows) { column, cell in
+            printTable([withHost ? EnvironmentRow.headerWithHost : EnvironmentRow.header] + rows) { column, cell in
                 column == EnvironmentRow.statusColumn ? Palette.current.status(cell) : cell
             }
         }
@@ -119,13 +121,13 @@ struct List: AsyncParsableCommand {
     }
 
     /// A compose stack's services, in start order: each one's published ports and container.
-    static func serviceRows(of environment: Environment, truncated: Bool) -> [[String]] {
+    static func serviceRows(of environment: Environment, truncated: Bool, withHost: Bool = false) -> [[String]] {
         guard environment.status.isLive, let listed = environment.details["compose.services"], !listed.isEmpty else { return [] }
         return listed.split(separator: ",").map { service in
             let container = environment.details["container.\(service)"].map { truncated ? String($0.prefix(12)) : $0 } ?? "-"
             let main = environment.details["compose.main"] == String(service) ? " (main)" : ""
             let ports = EnvironmentRow.ports(environment.details, prefix: "port.\(service).")
-            var row = Array(repeating: "", count: EnvironmentRow.header.count)
+            var row = Array(repeating: "", count: (withHost ? EnvironmentRow.headerWithHost : EnvironmentRow.header).count)
             row[0] = "  └ \(service)\(main)"
             row[2] = "service"
             row[EnvironmentRow.portsColumn] = ports

@@ -106,9 +106,13 @@ struct StateOptions: ParsableArguments {
     @Option(help: "The state directory (default: $PTEST_ISO_HOME, else the XDG state directory).")
     var home: String?
 
+    @Option(help: "The engine settings file, JSON or YAML (default: $PTEST_ISO_ENGINES, else engines.json in the home).")
+    var engines: String?
+
     func manager() throws -> IsolationManager {
         var configuration = IsolationManager.Configuration(session: Self.session)
         if let home { configuration.home = URL(fileURLWithPath: home) }
+        if let engines { configuration.engineSettingsFile = URL(fileURLWithPath: engines) }
         return try IsolationManager(configuration: configuration)
     }
 }

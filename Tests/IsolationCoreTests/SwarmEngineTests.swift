@@ -296,6 +296,7 @@ import Testing
             to: file)
         let configuration = IsolationManager.Configuration(home: home.url, environment: ["PTEST_ISO_ENGINES": file.path])
         #expect(configuration.engineSettingsFile == file)
+        #expect(IsolationManager.Configuration(home: home.url, environment: [:]).engineSettingsFile == nil)
         let settings = try EngineSettings.load(file)
         #expect((settings.configured.first as? SwarmSettings)?.startTimeoutSeconds == 5)
         try Data("swarm:\n  manager: nowhere\n".utf8).write(to: file)

@@ -21,7 +21,7 @@ public protocol EngineSection: Decodable, Sendable {
 /// ```
 public struct EngineSettings: Decodable, Sendable {
     /// The section types a document may hold, by key.
-    static let sections: [any EngineSection.Type] = [SwarmSettings.self]
+    static let sections: [any EngineSection.Type] = [DockerPoolSettings.self, SwarmSettings.self]
 
     /// The engine a spec that needs a container goes to unless it names one (the one switch that
     /// moves a suite to another engine with the same specs).

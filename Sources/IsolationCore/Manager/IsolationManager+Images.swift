@@ -3,8 +3,16 @@ import Foundation
 
 /// The Docker image cache: images built from `build` contexts, reused while the context is unchanged.
 extension IsolationManager {
+    /// Every daemon's engine the manager has: the Docker engine, or each host of a pool.
+    var dockerEngines: [DockerEngine] {
+        registry.engines.flatMap { engine -> [DockerEngine] in
+            if let docker = engine as? DockerEngine { return [docker] }
+            return (engine as? DockerHostPool)?.engines ?? []
+        }
+    }
+
     var dockerEngine: DockerEngine? {
-        registry.engine(.docker) as? DockerEngine
+        dockerEngines.first
     }
 
     /// Turns the image cache's hits, builds and evictions, and a venv creation's install steps,

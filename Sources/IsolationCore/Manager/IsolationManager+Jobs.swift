@@ -15,7 +15,7 @@ extension IsolationManager {
     public func runJob(_ spec: JobSpec) async throws -> JobResult {
         try spec.validate()
         // Jobs go where container specs go: the settings' default_container_engine, else docker.
-        let preferred = registry.containerEngine.flatMap { registry.engine($0) as? any JobRunner }
+        let preferred = registry.engine(registry.containerEngine ?? .docker) as? any JobRunner
         guard let docker = preferred ?? dockerEngine else {
             throw IsolationError(.engineUnavailable, "jobs need the docker engine, which is not registered")
         }

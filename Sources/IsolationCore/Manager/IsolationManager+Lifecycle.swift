@@ -131,7 +131,7 @@ extension IsolationManager {
     /// Waits for all work running in the background: removals, and standby containers being started.
     public func waitForBackgroundWork() async {
         await teardowns.waitForAll()
-        for case let docker as DockerEngine in registry.engines { await docker.waitForStandbyStarts() }
+        for docker in dockerEngines { await docker.waitForStandbyStarts() }
     }
 
     /// Finishes background work, removes standby containers and closes the Docker engine's
@@ -141,10 +141,10 @@ extension IsolationManager {
         // Standbys are drained while the last removals finish: both only wait on the daemon.
         // A removal that ends after the drain removes its network itself (the pool is closed).
         async let removals: Void = teardowns.waitForAll()
-        for case let docker as DockerEngine in registry.engines { await docker.drainStandbys() }
+        for docker in dockerEngines { await docker.drainStandbys() }
         await removals
         // Last: the removals above use the engines' clients.
-        for case let docker as DockerEngine in registry.engines { await docker.shutdownClient() }
+        for docker in dockerEngines { await docker.shutdownClient() }
         for case let swarm as SwarmEngine in registry.engines { await swarm.shutdownClients() }
     }
 

@@ -34,7 +34,8 @@ public final class IsolationManager: Sendable {
         /// The engines beyond the built-in ones and the switch for container specs; `nil` reads
         /// ``engineSettingsFile`` when there is one.
         public var engineSettings: EngineSettings?
-        /// `PTEST_ISO_ENGINES`, else `engines.json` in the home if present (``EngineSettings/file(home:environment:)``).
+        /// The engine settings file: `PTEST_ISO_ENGINES` unless set otherwise; with none, the
+        /// manager reads `engines.json` in ``home`` when there is one.
         public var engineSettingsFile: URL?
 
         public init(
@@ -50,7 +51,7 @@ public final class IsolationManager: Sendable {
             self.reaperExecutable =
                 reaperExecutable ?? environment["PTEST_ISO_REAPER"].flatMap { ["", "off"].contains($0) ? nil : URL(fileURLWithPath: $0) }
             self.reaperGraceSeconds = reaperGraceSeconds
-            self.engineSettingsFile = EngineSettings.file(home: self.home, environment: environment)
+            self.engineSettingsFile = environment["PTEST_ISO_ENGINES"].flatMap { $0.isEmpty ? nil : URL(fileURLWithPath: $0) }
         }
 
         /// Checks every setting against its range before the manager opens anything.
@@ -112,15 +113,18 @@ public final class IsolationManager: Sendable {
         self.configuration = configuration
         self.store = try StateStore.open(at: home.appendingPathComponent("state.sqlite"))
         self.broadcaster = EventBroadcaster(record: { [store] in store.recordEvent($0) })
-        let settings = try configuration.engineSettings ?? configuration.engineSettingsFile.map(EngineSettings.load)
+        let settingsFile = configuration.engineSettingsFile ?? EngineSettings.file(home: home, environment: [:])
+        let settings = try configuration.engineSettings ?? settingsFile.map(EngineSettings.load)
         try settings?.validate()
+        let configured = (settings?.configured ?? []).map { $0.makeEngine(home: home) }
+        let builtIn: [any IsolationEngine] = [
+            VirtualenvEngine(home: home, templateCacheBytes: configuration.templateCacheBytes),
+            DockerEngine(
+                standbyDepth: configuration.dockerStandbyDepth, images: ImageManager(home: home, maxBytes: configuration.imageCacheBytes)),
+        ]
+        // A section replaces the built-in engine of its kind (a `docker` pool, the single daemon).
         self.registry = EngineRegistry(
-            engines ?? [
-                VirtualenvEngine(home: home, templateCacheBytes: configuration.templateCacheBytes),
-                DockerEngine(
-                    standbyDepth: configuration.dockerStandbyDepth,
-                    images: ImageManager(home: home, maxBytes: configuration.imageCacheBytes)),
-            ] + (settings?.configured ?? []).map { $0.makeEngine(home: home) },
+            engines ?? builtIn.filter { engine in !configured.contains { $0.kind == engine.kind } } + configured,
             containerEngine: settings?.defaultContainerEngine)
         self.logger = logger
         self.reaper = configuration.reaperExecutable.map {
