@@ -15,10 +15,12 @@ struct OpenRequest: ABIRequest {
     var reaperExecutable: String?
     var reaperGraceSeconds: Double?
     var dockerStandbyDepth: Int?
+    /// The engine settings file (JSON or YAML); absent: `PTEST_ISO_ENGINES`, else `engines.json` in the home.
+    var enginesFile: String?
 
     enum CodingKeys: String, CodingKey, CaseIterable {
         case home, session, maxLiveEnvironments, defaultTtlSeconds, templateCacheBytes, imageCacheBytes, reaperExecutable
-        case reaperGraceSeconds, dockerStandbyDepth
+        case reaperGraceSeconds, dockerStandbyDepth, enginesFile
     }
 
     func managerConfiguration() throws -> IsolationManager.Configuration {
@@ -29,6 +31,12 @@ struct OpenRequest: ABIRequest {
         if let imageCacheBytes { configuration.imageCacheBytes = imageCacheBytes }
         if let reaperGraceSeconds { configuration.reaperGraceSeconds = reaperGraceSeconds }
         if let dockerStandbyDepth { configuration.dockerStandbyDepth = dockerStandbyDepth }
+        if let enginesFile {
+            guard !enginesFile.isEmpty, enginesFile.utf8.count <= 4096 else {
+                throw ABIError.invalidArgument("config.engines_file: give the path of an engine settings file (1 to 4096 bytes)")
+            }
+            configuration.engineSettingsFile = URL(fileURLWithPath: enginesFile)
+        }
         // The ranges are the core's (`Configuration.validate()`); named here as the config names them.
         do {
             try configuration.validate()

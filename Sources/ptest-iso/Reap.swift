@@ -23,6 +23,9 @@ struct Reap: AsyncParsableCommand {
     @Option(help: "Seconds the session's removal may take before the reaper exits (75) for another to take over.")
     var removalDeadline: Double = 600
 
+    @Option(help: "The engine settings file of the session's manager, so the same engines are swept.")
+    var engines: String?
+
     @Flag(help: "Start the reaper in the background and return at once.")
     var detach = false
 
@@ -45,7 +48,7 @@ struct Reap: AsyncParsableCommand {
                 arguments: [
                     "reap", "--home", home.path, "--session", session, "--grace", String(grace), "--removal-deadline",
                     String(removalDeadline),
-                ],
+                ] + (engines.map { ["--engines", $0] } ?? []),
                 log: paths.log.path)
             return
         }
@@ -53,6 +56,7 @@ struct Reap: AsyncParsableCommand {
         let logger = Logger(label: "ptest-iso.reaper", factory: { StreamLogHandler.standardError(label: $0) })
         var reaper = SessionReaper(home: home, session: session, grace: .milliseconds(Int64(grace * 1000)), logger: logger)
         reaper.removalDeadline = .milliseconds(Int64(removalDeadline * 1000))
+        reaper.enginesFile = engines.map { URL(fileURLWithPath: $0) }
         switch try await reaper.run() {
         case .alreadyRunning: logger.info("another reaper serves session \(session)")
         case .reaped: break

@@ -39,6 +39,11 @@ class Manager:
     default, 0 (off); the pytest plugin's manager asks for 2. ``close()``
     removes them.
 
+    ``engines`` names an engine settings file (JSON or YAML: a pool of Docker
+    hosts, a swarm, and ``default_container_engine``; see
+    ``docs/configuration.md``); ``None`` reads ``$PTEST_ISO_ENGINES``, else
+    ``engines.json`` in the home. The session's reaper sweeps the same engines.
+
     Every setting is range-checked by the core; a bad one raises
     :class:`InvalidArgument` naming it (``err.field``)."""
 
@@ -55,6 +60,7 @@ class Manager:
         reaper: Optional[str] = None,
         reaper_grace_seconds: Optional[float] = None,
         docker_standby: Optional[int] = None,
+        engines: Optional[str] = None,
     ) -> None:
         config = {
             "home": os.fspath(home) if home is not None else None,
@@ -66,6 +72,7 @@ class Manager:
             "reaper_executable": os.fspath(reaper) if reaper is not None else None,
             "reaper_grace_seconds": reaper_grace_seconds,
             "docker_standby_depth": docker_standby,
+            "engines_file": os.path.abspath(engines) if engines is not None else None,
         }
         self._handle: Optional[int] = _native.open_manager({k: v for k, v in config.items() if v is not None})
         self._cleanup = cleanup

@@ -130,7 +130,7 @@ public final class IsolationManager: Sendable {
         self.reaper = configuration.reaperExecutable.map {
             ReaperClient(
                 paths: ReaperPaths(home: home, session: configuration.session), executable: $0,
-                graceSeconds: configuration.reaperGraceSeconds)
+                graceSeconds: configuration.reaperGraceSeconds, enginesFile: configuration.engineSettingsFile)
         }
         try store.registerSession(configuration.session, ownerPID: getpid())
         observeImageCache()

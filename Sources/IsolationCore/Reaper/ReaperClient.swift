@@ -15,7 +15,11 @@ actor ReaperClient {
     /// The attach under way: concurrent creates wait for it instead of starting reapers of their own.
     private var attaching: Task<CInt, any Error>?
 
-    init(paths: ReaperPaths, executable: URL, graceSeconds: Double) {
+    /// The engine settings file the session's manager read, so the reaper sweeps the same engines.
+    let enginesFile: URL?
+
+    init(paths: ReaperPaths, executable: URL, graceSeconds: Double, enginesFile: URL? = nil) {
+        self.enginesFile = enginesFile
         self.paths = paths
         self.executable = executable
         self.graceSeconds = graceSeconds
@@ -89,10 +93,11 @@ actor ReaperClient {
     }
 
     private func startReaper() async throws {
-        let arguments = [
-            "reap", "--home", paths.directory.deletingLastPathComponent().path, "--session", paths.session,
-            "--grace", String(graceSeconds), "--detach",
-        ]
+        let arguments =
+            [
+                "reap", "--home", paths.directory.deletingLastPathComponent().path, "--session", paths.session,
+                "--grace", String(graceSeconds), "--detach",
+            ] + (enginesFile.map { ["--engines", $0.path] } ?? [])
         let pid = try DetachedProcess.spawn(executable.path, arguments, log: paths.log.path)
         // `--detach` starts the reaper itself and exits at once, so no zombie is left behind.
         let status = await Self.offPool { DetachedProcess.wait(pid) }

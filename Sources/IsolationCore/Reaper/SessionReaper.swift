@@ -34,6 +34,9 @@ public struct SessionReaper: Sendable {
     public static let removalOverdueStatus: Int32 = 75
     public var logger: Logger
 
+    /// The engine settings file of the session's manager (`reap --engines`).
+    public var enginesFile: URL?
+
     public init(home: URL, session: String, grace: Duration = .seconds(2), logger: Logger) {
         self.home = home
         self.session = session
@@ -72,6 +75,7 @@ public struct SessionReaper: Sendable {
         // The database first: a reaper that cannot reach it must not greet clients and then die,
         // leaving them believing the session is watched.
         var configuration = IsolationManager.Configuration(home: home, session: session)
+        if let enginesFile { configuration.engineSettingsFile = enginesFile }
         configuration.reaperExecutable = nil
         let manager = try IsolationManager(configuration: configuration)
         unlink(paths.socket)
