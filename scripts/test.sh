@@ -40,6 +40,10 @@ bench/run-suite.sh --rounds 1 --tests 4 --no-xdist --floor-containers 4
 # postgres + redis stack per suite; it fails on an error or a leak only.
 bench/run-compose.sh --rounds 1 --tests 1 --shared-tests 4
 
+# A bounded pass of the engines benchmark (bench/run-engines.sh, issue 13): 6 environments each on
+# one daemon, the 3-node swarm and a 3-host pool of the same nodes; it fails on an error or a leak only.
+bench/run-engines.sh --environments 6
+
 # A bounded pass of the manager-exec benchmark (bench/run-manager-exec.sh, issue 10): a few
 # interleaved rounds with the debug binary just built, a couple of seconds. It fails on an
 # error only; its ratio is printed, not asserted (a debug build says nothing about it).
