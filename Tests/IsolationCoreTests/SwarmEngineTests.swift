@@ -225,6 +225,62 @@ import Testing
         try await expectNothingLeft(of: manager.configuration.session)
     }
 
+    @Test func aDrainedNodeLosesItsEnvironmentsAndTakesNoNewOnes() async throws {
+        try await requireCluster()
+        let home = try TestHome("swarm")
+        let manager = try manager(home)
+        let doomed = try await manager.create(EnvironmentSpec(image: Self.busybox))
+        let nodeName = try #require(doomed.details["node"])
+        let nodeID = try #require(doomed.details["node.id"])
+        try await setAvailability(nodeID, "drain")
+        do {
+            // The swarm shuts the drained node's task down; the environment is then reported lost.
+            var lost: IsolationError?
+            for _ in 0..<200 {
+                do {
+                    _ = try await manager.run(doomed.id, Command(["true"]))
+                } catch let error as IsolationError {
+                    lost = error
+                    break
+                }
+                try await Task.sleep(for: .milliseconds(100))
+            }
+            #expect(lost?.message.contains("is lost: its container is stopped or gone on node \(nodeName)") == true, "\(String(describing: lost))")
+            for _ in 0..<3 {
+                let placed = try await manager.create(EnvironmentSpec(image: Self.busybox))
+                #expect(placed.details["node"] != nodeName)
+            }
+        } catch {
+            try await setAvailability(nodeID, "active")
+            throw error
+        }
+        try await setAvailability(nodeID, "active")
+        try await manager.destroySession(manager.configuration.session)
+        try await expectNothingLeft(of: manager.configuration.session)
+    }
+
+    func setAvailability(_ nodeID: String, _ availability: String) async throws {
+        try await withDockerClient(try Self.managerClient()) { client in
+            let node = try await client.inspectNode(nodeID)
+            var spec = node.spec
+            spec.availability = availability
+            try await client.updateNode(nodeID, version: node.version.index, spec: spec)
+        }
+    }
+
+    @Test func anUnreachableManagerIsAClearError() async throws {
+        let home = try TestHome("swarm")
+        var configuration = IsolationManager.Configuration(home: home.url, environment: ["PTEST_ISO_REAPER": "off"])
+        configuration.engineSettings = EngineSettings(
+            defaultContainerEngine: .swarm, configured: [SwarmSettings(manager: "tcp://127.0.0.1:1", tlsCertPath: Self.clusterDirectory)])
+        let manager = try IsolationManager(configuration: configuration)
+        let error = await #expect(throws: IsolationError.self) { try await manager.create(EnvironmentSpec(image: Self.busybox)) }
+        #expect(error?.code == .daemonUnavailable && error?.message.contains("127.0.0.1:1") == true, "\(String(describing: error))")
+        let engines = await manager.engines()
+        let swarm = engines.first { $0.kind == .swarm }
+        #expect(swarm?.unavailableReason?.hasPrefix("swarm manager tcp://127.0.0.1:1:") == true, "\(String(describing: swarm))")
+    }
+
     func waitForNode3(state: String) async throws {
         for _ in 0..<600 {
             let nodes = try await withDockerClient(try Self.managerClient()) { try await $0.listNodes() }

@@ -127,6 +127,15 @@ public final class SwarmEngine: IsolationEngine {
                 .daemonUnavailable,
                 "environment \(environment.id) is lost: its node \(environment.details[SwarmDetails.node] ?? endpoint) does not answer "
                     + "(\(error.message)); destroy it and create another, which the swarm places on a live node")
+        } catch let error as IsolationError
+            where (error.code == .notFound || error.message.contains("is not running")) && error.message.contains(environment.location)
+        {
+            // The node answers but the task's container is stopped or gone: the node was drained
+            // (the swarm shut the task down) or the task ended.
+            throw IsolationError(
+                .daemonUnavailable,
+                "environment \(environment.id) is lost: its container is stopped or gone on node \(environment.details[SwarmDetails.node] ?? endpoint) "
+                    + "(drained, or the task ended); destroy it and create another")
         }
     }
 }
