@@ -11,6 +11,9 @@
 #   swarm-cluster.sh stop-node N  stop node N's daemon (a node lost mid-run)
 #   swarm-cluster.sh start-node N start it again; it rejoins by itself
 #
+# A registry for the swarm (Debian's docker-registry) listens on the bridge,
+# 10.215.0.1:5100, and every node trusts it over plain HTTP: the engine's
+# `images: push` mode pushes there and tasks pull by digest.
 # Node 1 is the manager; its API also listens on TCP with TLS
 # (tcp://10.215.0.11:2376, certs in $DIR: ca.pem, cert.pem, key.pem).
 # Every node is labelled `ptest-iso.endpoint=unix://…/nodeN/docker.sock`,
@@ -32,6 +35,7 @@ BRIDGE=ptiso-swbr
 SUBNET_PREFIX=10.215.0
 HOST_IP=$SUBNET_PREFIX.1
 TLS_PORT=2376
+REGISTRY=$HOST_IP:5100
 
 die() { echo "swarm-cluster: $*" >&2; exit 1; }
 say() { echo "swarm-cluster: $*" >&2; }
@@ -142,7 +146,7 @@ start_daemon() {
     close_inherited_fds
     exec setsid nohup nsenter --net="/var/run/netns/$ns" dockerd \
       --config-file "$dir/daemon.json" \
-      -H "unix://$(node_sock "$n")" "${tls[@]}" \
+      -H "unix://$(node_sock "$n")" "${tls[@]}" --insecure-registry "$REGISTRY" \
       --data-root "$dir/data" --exec-root "$dir/exec" --pidfile "$dir/docker.pid" \
       --containerd-namespace "$ns" --containerd-plugins-namespace "$ns-plugins" \
       >"$dir/dockerd.log" 2>&1 </dev/null
@@ -217,12 +221,39 @@ load_images() {
   done
 }
 
+registry_pid() {
+  local pid
+  pid=$(cat "$DIR/registry/registry.pid" 2>/dev/null) || return 1
+  [ -n "$pid" ] && [ "$(cat "/proc/$pid/comm" 2>/dev/null)" = docker-registry ] && echo "$pid"
+}
+
+registry_up() {
+  curl -fsS --max-time 2 "http://$REGISTRY/v2/" >/dev/null 2>&1 && return 0
+  [ -x /usr/bin/docker-registry ] || "$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)/registry.sh" start >/dev/null
+  mkdir -p "$DIR/registry/data"
+  printf 'version: 0.1\nlog: {level: warn}\nstorage:\n  filesystem: {rootdirectory: %s}\n  delete: {enabled: true}\nhttp:\n  addr: %s\n  secret: %s\n' \
+    "$DIR/registry/data" "$REGISTRY" "$(openssl rand -hex 16)" >"$DIR/registry/config.yml"
+  (
+    close_inherited_fds
+    for v in $(compgen -e | grep '^REGISTRY_' || true); do unset "$v"; done
+    exec setsid nohup /usr/bin/docker-registry serve "$DIR/registry/config.yml" >"$DIR/registry/registry.log" 2>&1 </dev/null
+  ) &
+  echo $! >"$DIR/registry/registry.pid"
+  for _ in $(seq 1 100); do
+    curl -fsS --max-time 2 "http://$REGISTRY/v2/" >/dev/null 2>&1 && return 0
+    sleep 0.1
+  done
+  tail -n 20 "$DIR/registry/registry.log" >&2 || true
+  die "the swarm's registry did not answer on $REGISTRY"
+}
+
 up() {
   command -v dockerd >/dev/null || "$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)/docker-up.sh"
   mkdir -p "$DIR"
   chmod 700 "$DIR"
   make_certs
   bridge_up
+  registry_up
   local n
   for n in $(seq 1 "$NODES"); do
     netns_up "$n"
@@ -234,7 +265,8 @@ up() {
 }
 
 down() {
-  local n ns
+  local n ns pid
+  if pid=$(registry_pid); then kill -TERM "$pid" 2>/dev/null || true; fi
   for n in $(seq 1 9); do
     [ -d "$(node_dir "$n")" ] || [ -e "/var/run/netns/$(netns "$n")" ] || continue
     stop_daemon "$n"

@@ -245,7 +245,9 @@ import Testing
                 }
                 try await Task.sleep(for: .milliseconds(100))
             }
-            #expect(lost?.message.contains("is lost: its container is stopped or gone on node \(nodeName)") == true, "\(String(describing: lost))")
+            #expect(
+                lost?.message.contains("is lost: its container is stopped or gone on node \(nodeName)") == true,
+                "\(String(describing: lost))")
             for _ in 0..<3 {
                 let placed = try await manager.create(EnvironmentSpec(image: Self.busybox))
                 #expect(placed.details["node"] != nodeName)
@@ -318,6 +320,39 @@ import Testing
         }
         #expect(refused?.field == "privileged")
         try await expectNothingLeft(of: manager.configuration.session)
+    }
+
+    /// `images: push`: an image only the manager has (built there) reaches a worker through the
+    /// swarm's registry, by digest.
+    @Test func pushModeHandsANewImageToTheWorkersByDigest() async throws {
+        try await requireCluster()
+        let home = try TestHome("swarm")
+        var settings = Self.settings
+        settings.images = .push
+        settings.registry = "10.215.0.1:5100"
+        var configuration = IsolationManager.Configuration(home: home.url, environment: ["PTEST_ISO_REAPER": "off"])
+        configuration.engineSettings = EngineSettings(defaultContainerEngine: .swarm, configured: [settings])
+        let manager = try IsolationManager(configuration: configuration)
+        let mark = UUID().uuidString
+        let context = home.url.appendingPathComponent("context")
+        try FileManager.default.createDirectory(at: context, withIntermediateDirectories: true)
+        try Data("FROM \(Self.busybox)\nRUN echo \(mark) > /mark\n".utf8).write(to: context.appendingPathComponent("Dockerfile"))
+        var spec = EnvironmentSpec(placement: ["node.role==worker"])
+        spec.build = BuildSpec(context: context.path)
+        let environment = try await manager.create(spec)
+        #expect(environment.details["node"] != "node1")
+        #expect(try await manager.run(environment.id, Command(["cat", "/mark"])).stdoutText == "\(mark)\n")
+        let service = try await withDockerClient(try Self.managerClient()) {
+            try await $0.inspectService(environment.details["service.id"] ?? "")
+        }
+        #expect(service.spec.taskTemplate?.containerSpec?.image?.hasPrefix("10.215.0.1:5100/ptest-iso-swarm@sha256:") == true)
+        try await manager.destroySession(manager.configuration.session)
+        try await expectNothingLeft(of: manager.configuration.session)
+        let missing = #expect(throws: IsolationError.self) {
+            try SchemaJSON.decode(EngineSettings.self, from: Data(#"{"swarm": {"manager": "unix:///x", "images": "push"}}"#.utf8))
+                .validate()
+        }
+        #expect(missing?.field == "swarm.registry")
     }
 
     @Test func engineSettingsAreStrictAndNameTheField() throws {

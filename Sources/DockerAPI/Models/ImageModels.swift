@@ -16,6 +16,7 @@ public struct ImageSummary: Decodable, Sendable {
 public struct ImageInspect: Decodable, Sendable {
     public var id: String
     public var repoTags: [String]?
+    public var repoDigests: [String]?
     public var created: String?
     public var size: Int64?
     public var architecture: String?

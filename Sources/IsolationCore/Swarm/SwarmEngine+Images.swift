@@ -17,6 +17,7 @@ extension SwarmEngine {
                 .invalidSpec, field: "image",
                 "'\(reference)' is not on the swarm manager's daemon (\(settings.manager)); pull, load or build it there first")
         }
+        if settings.images == .push, let registry = settings.registry { return try await push(imageID, to: registry) }
         let nodes = try await manager.withClient { try await $0.listNodes() }.filter {
             $0.status?.state == "ready" && $0.spec.availability == "active"
         }
@@ -40,5 +41,25 @@ extension SwarmEngine {
             try await group.waitForAll()
         }
         return imageID
+    }
+
+    /// Pushes the image to the settings' registry (once per image) and returns its reference by
+    /// digest: a task pulls exactly that image, or uses the node's copy when it has it.
+    private func push(_ imageID: String, to registry: String) async throws -> String {
+        let reference = "\(registry)/ptest-iso-swarm:\(imageID.replacingOccurrences(of: "sha256:", with: "").prefix(32))"
+        let repository = "\(registry)/ptest-iso-swarm@"
+        return try await manager.withClient { client in
+            if let known = try? await client.inspectImage(reference), known.id == imageID,
+                let digest = known.repoDigests?.first(where: { $0.hasPrefix(repository) })
+            {
+                return digest
+            }
+            try await client.tagImage(imageID, as: reference)
+            try await client.pushImage(reference)
+            guard let digest = try await client.inspectImage(reference).repoDigests?.first(where: { $0.hasPrefix(repository) }) else {
+                throw IsolationError(.ioFailure, "pushing \(reference) gave no digest; check swarm.registry (\(registry))")
+            }
+            return digest
+        }
     }
 }

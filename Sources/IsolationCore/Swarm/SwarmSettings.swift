@@ -23,6 +23,15 @@ public struct SwarmSettings: EngineSection, Equatable {
     public var nodeEndpoints: [String: String] = [:]
     /// How long a new environment's task may take to be running (scheduling, image, start).
     public var startTimeoutSeconds: Double = 60
+    /// How nodes get an image: `load` (saved from the manager's daemon, loaded onto each node
+    /// that lacks it) or `push` (pushed to ``registry``; tasks pull it by digest).
+    public var images: ImageDistribution = .load
+    /// `HOST:PORT` of a registry every node can pull from; needed by `images: push`.
+    public var registry: String?
+
+    public enum ImageDistribution: String, Decodable, Sendable, Equatable {
+        case load, push
+    }
 
     public init(manager: String, tlsCertPath: String? = nil, nodeEndpoints: [String: String] = [:]) {
         self.manager = manager
@@ -31,7 +40,7 @@ public struct SwarmSettings: EngineSection, Equatable {
     }
 
     enum CodingKeys: String, CodingKey, CaseIterable {
-        case manager, tlsCertPath, nodeEndpoints, startTimeoutSeconds
+        case manager, tlsCertPath, nodeEndpoints, startTimeoutSeconds, images, registry
     }
 
     public init(from decoder: any Decoder) throws {
@@ -41,6 +50,8 @@ public struct SwarmSettings: EngineSection, Equatable {
         tlsCertPath = try c.decodeIfPresent(String.self, forKey: .tlsCertPath)
         try c.decode(.nodeEndpoints, into: &nodeEndpoints)
         try c.decode(.startTimeoutSeconds, into: &startTimeoutSeconds)
+        try c.decode(.images, into: &images)
+        registry = try c.decodeIfPresent(String.self, forKey: .registry)
     }
 
     public func validate(path: String) throws {
@@ -52,6 +63,15 @@ public struct SwarmSettings: EngineSection, Equatable {
             try Self.checkEndpoint(endpoint, "\(path).node_endpoints.\(node)")
         }
         try SchemaLimits.checkSeconds(startTimeoutSeconds, "\(path).start_timeout_seconds", max: 3600)
+        try SchemaLimits.checkText(registry, "\(path).registry", max: 256)
+        if images == .push, registry?.isEmpty ?? true {
+            throw IsolationError(
+                .invalidSpec, field: "\(path).registry", "images: push needs a registry every node can pull from (HOST:PORT)")
+        }
+        if let registry, registry.contains("/") || registry.contains(where: \.isWhitespace) {
+            throw IsolationError(
+                .invalidSpec, field: "\(path).registry", "'\(SchemaJSON.excerpt(registry))': give HOST:PORT, no scheme or path")
+        }
     }
 
     static func checkEndpoint(_ endpoint: String, _ field: String) throws {
