@@ -7,7 +7,8 @@ import Testing
 /// (scripts/tls-daemon.sh, TCP with TLS) and one that is down (nothing listens there).
 @Suite struct DockerHostPoolTests {
     static let busybox = DockerEngineTests.busybox
-    static let tlsOnlyImage = "ptest-iso-test/tls-busybox:latest"
+    /// An image only the TLS daemon has: busybox under a name of this test run's own.
+    static let tlsOnlyImage = "ptest-iso-test/pool-only:\(UUID().uuidString.prefix(8).lowercased())"
     static let tlsDirectory = ProcessInfo.processInfo.environment["PTEST_ISO_TLS_DIR"] ?? "/tmp/ptest-iso-tls-daemon"
     static let tlsEndpoint = "tcp://127.0.0.1:\(ProcessInfo.processInfo.environment["PTEST_ISO_TLS_PORT"] ?? "23760")"
 
@@ -43,6 +44,7 @@ import Testing
             let byID = try? await client.inspectImage(id)
             let byName = try? await client.inspectImage(busybox)
             if byID == nil || byName == nil { _ = try await client.loadImage(from: file) }
+            try await client.tagImage(busybox, as: tlsOnlyImage)
         }
     }
 
@@ -107,6 +109,7 @@ import Testing
     }
 
     @Test func aHostThatHasTheImageComesFirst() async throws {
+        try await Self.busyboxOnBothHosts()
         let home = try TestHome("pool")
         let manager = try manager(home)
         // Only the TLS daemon has this image; the second environment still goes there, though
@@ -163,6 +166,38 @@ import Testing
         #expect(doctor.stdout.contains("pool host gone  tcp+tls://127.0.0.1:1\n  status   unavailable"), "\(doctor.output)")
         let tlsAddress = Self.tlsEndpoint.replacingOccurrences(of: "tcp://", with: "tcp+tls://")
         #expect(doctor.stdout.contains("pool host tls  \(tlsAddress)\n  status   ready"), "\(doctor.output)")
+    }
+
+    /// A host given as a docker context, read from DOCKER_CONFIG as `docker` reads it.
+    @Test func aHostCanBeADockerContext() async throws {
+        try await Self.busyboxOnBothHosts()
+        let home = try TestHome("pool-context")
+        let config = home.url.appendingPathComponent("docker-config")
+        let entry = "0123456789abcdef"
+        let meta = config.appendingPathComponent("contexts/meta/\(entry)")
+        let tls = config.appendingPathComponent("contexts/tls/\(entry)/docker")
+        try FileManager.default.createDirectory(at: meta, withIntermediateDirectories: true)
+        try FileManager.default.createDirectory(at: tls, withIntermediateDirectories: true)
+        let description: [String: Any] = [
+            "Name": "ptiso-tls", "Metadata": [:], "Endpoints": ["docker": ["Host": Self.tlsEndpoint, "SkipTLSVerify": false]],
+        ]
+        try JSONSerialization.data(withJSONObject: description).write(to: meta.appendingPathComponent("meta.json"))
+        for file in ["ca.pem", "cert.pem", "key.pem"] {
+            try FileManager.default.copyItem(atPath: "\(Self.tlsDirectory)/\(file)", toPath: tls.appendingPathComponent(file).path)
+        }
+        let settings = ["docker": ["hosts": [["name": "ctx", "context": "ptiso-tls"]]]]
+        try JSONSerialization.data(withJSONObject: settings).write(to: home.url.appendingPathComponent("engines.json"))
+        var environment = ProcessInfo.processInfo.environment
+        environment["DOCKER_CONFIG"] = config.path
+        environment["PTEST_ISO_REAPER"] = "off"
+        let state = ["--home", home.url.path]
+        let created = try CLI.run(["create", "--image", Self.tlsOnlyImage, "--json"] + state, environment: environment)
+        #expect(created.status == 0, "\(created.output)")
+        let made = try JSONDecoder.seconds.decode(Environment.self, from: Data(created.stdout.utf8))
+        defer { _ = try? CLI.run(["rm", "--force", made.id] + state, environment: environment) }
+        #expect(made.details["host"] == "ctx" && made.details["host.endpoint"] == "context ptiso-tls")
+        // The image exists only on the TLS daemon: the container could only have been made there.
+        #expect(try CLI.run(["run", made.id] + state + ["--", "echo", "via-context"], environment: environment).stdout == "via-context\n")
     }
 
     @Test func poolSettingsAreStrict() throws {

@@ -196,6 +196,24 @@ import Testing
         try await expectNothingLeft(of: session)
     }
 
+    @Test func expiredEnvironmentsAreRemovedAcrossTheSwarmByTheirLabels() async throws {
+        try await requireCluster()
+        let session = "swarm-ttl-\(UUID().uuidString.prefix(8))"
+        let home = try TestHome("swarm")
+        do {
+            let manager = try manager(home, session: session)
+            _ = try await manager.create(
+                EnvironmentSpec(ttlSeconds: 60, image: Self.busybox, secrets: [Secret(name: "KEY", value: "v", as: .file)]))
+        }
+        try FileManager.default.removeItem(at: home.url)
+        let manager = try manager(home, session: "another-session")
+        // Not yet expired: nothing goes.
+        #expect(try await manager.cleanup(.expired).services.isEmpty)
+        let report = try await manager.cleanup(.expired, now: Date().addingTimeInterval(3600))
+        #expect(report.services.count == 1 && report.secrets.count == 1 && report.containers.count == 1, "\(report)")
+        try await expectNothingLeft(of: session)
+    }
+
     @Test func aStoppedNodeLosesItsEnvironmentsAndNewOnesGoElsewhere() async throws {
         try await requireCluster()
         let home = try TestHome("swarm")

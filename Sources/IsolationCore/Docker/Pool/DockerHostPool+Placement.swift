@@ -12,6 +12,10 @@ import Foundation
 ///
 /// When no host is left, the error lists every host and why.
 extension DockerHostPool {
+    /// How long a host may take to answer placement's questions before it counts as down:
+    /// generous, as a loaded daemon answers slowly and is not down.
+    static let probeTimeout = Duration.seconds(30)
+
     struct Placement {
         var host: DockerPoolSettings.Host
         var engine: DockerEngine
@@ -69,7 +73,7 @@ extension DockerHostPool {
         let homeKey = ResourceLabels.homeKey(home)
         do {
             return .success(
-                try await withDeadline(.seconds(5), "host \(hosts[index].host.name)") {
+                try await withDeadline(Self.probeTimeout, "host \(hosts[index].host.name)") {
                     try await engine.withClient { client in
                         let info = try await client.info()
                         let ours = try await client.listContainers(filters: [

@@ -50,7 +50,11 @@ public struct DockerPoolSettings: EngineSection, Equatable {
 
         /// The variables a Docker client of this host reads.
         var clientEnvironment: [String: String] {
-            if let context { return ["DOCKER_CONTEXT": context, "HOME": ProcessInfo.processInfo.environment["HOME"] ?? "/root"] }
+            if let context {
+                // Read as `docker` reads it: from DOCKER_CONFIG, else ~/.docker.
+                let process = ProcessInfo.processInfo.environment
+                return ["DOCKER_CONTEXT": context].merging(process.filter { ["HOME", "DOCKER_CONFIG"].contains($0.key) }) { $1 }
+            }
             var variables = ["DOCKER_HOST": endpoint ?? ""]
             if let tlsCertPath {
                 variables["DOCKER_TLS_VERIFY"] = "1"
