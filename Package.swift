@@ -68,9 +68,16 @@ let package = Package(
             ],
             swiftSettings: swiftSettings
         ),
+        // The JSON protocol (methods, strict requests, error objects): one implementation for the
+        // C ABI and for `ptest-iso serve`'s `/v1/call/{method}`.
+        .target(
+            name: "IsolationProtocol",
+            dependencies: ["IsolationCore", "DockerAPI"],
+            swiftSettings: swiftSettings
+        ),
         .target(
             name: "CPtestIsolation",
-            dependencies: ["IsolationCore"],
+            dependencies: ["IsolationCore", "IsolationProtocol"],
             exclude: ["include", "exports.map"],
             swiftSettings: swiftSettings,
             linkerSettings: [
