@@ -34,6 +34,8 @@ let package = Package(
         .package(url: "https://github.com/swiftlang/swift-subprocess.git", from: "1.0.2"),
         .package(url: "https://github.com/apple/swift-system.git", from: "1.8.1"),
         .package(url: "https://github.com/jpsim/Yams.git", from: "5.0.1"),
+        .package(url: "https://github.com/hummingbird-project/hummingbird.git", from: "2.28.1"),
+        .package(url: "https://github.com/swift-server/swift-service-lifecycle.git", from: "2.13.0"),
     ],
     targets: [
         .target(
@@ -75,6 +77,18 @@ let package = Package(
             dependencies: ["IsolationCore", "DockerAPI"],
             swiftSettings: swiftSettings
         ),
+        // `ptest-iso serve`: the JSON protocol and auth over HTTP (Hummingbird), one file per concern.
+        .target(
+            name: "IsolationServer",
+            dependencies: [
+                "IsolationCore",
+                "IsolationProtocol",
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            swiftSettings: swiftSettings
+        ),
         .target(
             name: "CPtestIsolation",
             dependencies: ["IsolationCore", "IsolationProtocol"],
@@ -89,6 +103,7 @@ let package = Package(
             name: "ptest-iso",
             dependencies: [
                 "IsolationCore",
+                "IsolationServer",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
             ],
@@ -126,6 +141,14 @@ let package = Package(
         .testTarget(
             name: "DockerAPITests",
             dependencies: ["DockerAPI"],
+            swiftSettings: swiftSettings
+        ),
+        .testTarget(
+            name: "IsolationServerTests",
+            dependencies: [
+                "IsolationServer",
+                .product(name: "HummingbirdTesting", package: "hummingbird"),
+            ],
             swiftSettings: swiftSettings
         ),
         .testTarget(
