@@ -40,12 +40,10 @@ package struct OwnerScope: Sendable {
             spec?["labels"] = labels
             object["spec"] = spec
         case "list":
-            var filter = (object["filter"] as? [String: Any]) ?? (object["filter"] == nil ? [:] : nil)
-            guard filter != nil else { return text }
-            var labels = (filter?["labels"] as? [String: Any]) ?? [:]
-            labels[Self.ownerLabel] = owner
-            filter?["labels"] = labels
-            object["filter"] = filter
+            var labels = (object["labels"] as? [String: Any]) ?? (object["labels"] == nil ? [:] : nil)
+            guard labels != nil else { return text }
+            labels?[Self.ownerLabel] = owner
+            object["labels"] = labels
         default:
             if let id = object["id"] as? String { try check(id) }
             return text

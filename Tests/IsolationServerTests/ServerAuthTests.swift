@@ -73,10 +73,10 @@ import Testing
                 #expect($0.status == .badRequest)
             }
             try await client.execute(
-                uri: "/v1/call/list", method: .post, headers: headers, body: ByteBuffer(string: #"{"filter":{"bogus":1}}"#)
+                uri: "/v1/call/list", method: .post, headers: headers, body: ByteBuffer(string: #"{"bogus":1}"#)
             ) {
                 #expect($0.status == .badRequest)
-                #expect(String(buffer: $0.body).contains("\"field\":\"filter\""))
+                #expect(String(buffer: $0.body).contains("\"field\":\"bogus\""))
             }
             try await client.execute(
                 uri: "/v1/call/list", method: .post, headers: headers, body: ByteBuffer(repeating: UInt8(ascii: " "), count: 4096)
