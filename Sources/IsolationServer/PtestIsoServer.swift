@@ -29,6 +29,7 @@ package struct PtestIsoServer: Sendable {
     package func router() -> Router<ServerContext> {
         let router = Router(context: ServerContext.self)
         let authenticator = Authenticator(tokens: configuration.tokens)
+        router.add(middleware: MethodMiddleware())
         router.add(middleware: AuthMiddleware(authenticator: authenticator, limiter: RateLimiter()))
         HealthRoutes(manager: manager).add(to: router)
         CallRoutes(manager: manager, authenticator: authenticator, maxBodyBytes: configuration.maxBodyBytes).add(to: router)
