@@ -1,5 +1,5 @@
-package import Hummingbird
 import HTTPTypes
+package import Hummingbird
 
 /// Answers a known path asked with a method it does not take with 405 and `Allow`, as the
 /// OpenAPI contract says (Hummingbird's router alone answers 404).
