@@ -8,7 +8,7 @@ import IsolationProtocol
 package struct CallRoutes: Sendable {
     let manager: IsolationManager
     let authenticator: Authenticator
-    let maxBodyBytes: Int
+    package let maxBodyBytes: Int
 
     package init(manager: IsolationManager, authenticator: Authenticator, maxBodyBytes: Int) {
         self.manager = manager
@@ -37,6 +37,12 @@ package struct CallRoutes: Sendable {
                 message: "'\(method)' streams; it is not offered on /v1/call yet (use run or logs)", field: "method")
         }
         let body = try await RequestBody.text(request, limit: maxBodyBytes)
+        let answer = try await answer(method: method, body: body, owner: owner)
+        return Response(status: .ok, headers: [.contentType: "application/json"], body: .init(byteBuffer: ByteBuffer(string: answer)))
+    }
+
+    /// Checks the owner's quota, scopes the request to the owner, and calls the protocol.
+    func answer(method: String, body: String, owner: String) async throws -> String {
         let scope = OwnerScope(manager: manager, owner: owner)
         do {
             if method == "create", let maxLive = authenticator.entry(forOwner: owner)?.maxLive {
@@ -49,14 +55,22 @@ package struct CallRoutes: Sendable {
                 }
             }
             let scoped = try scope.scope(method: method, request: body.isEmpty ? "{}" : body)
-            let answer = try await Dispatcher.call(manager, method: method, request: scoped)
-            return Response(
-                status: .ok, headers: [.contentType: "application/json"], body: .init(byteBuffer: ByteBuffer(string: answer)))
+            return try await Dispatcher.call(manager, method: method, request: scoped)
         } catch let error as ServerError {
             throw error
         } catch {
             throw ServerError(error)
         }
+    }
+}
+
+extension CallRoutes {
+    /// One protocol call for the `/env-instance` routes, owner-scoped as `/v1/call` is.
+    func dispatch(_ method: String, _ request: [String: Any], context: ServerContext) async throws -> [String: Any] {
+        guard let owner = context.owner else { throw ServerError(status: .unauthorized, code: "unauthorized", message: "no owner") }
+        let text = String(decoding: try JSONSerialization.data(withJSONObject: request), as: UTF8.self)
+        let answer = try await answer(method: method, body: text, owner: owner)
+        return (try? JSONSerialization.jsonObject(with: Data(answer.utf8))) as? [String: Any] ?? [:]
     }
 }
 

@@ -32,7 +32,9 @@ package struct PtestIsoServer: Sendable {
         router.add(middleware: MethodMiddleware())
         router.add(middleware: AuthMiddleware(authenticator: authenticator, limiter: RateLimiter()))
         HealthRoutes(manager: manager).add(to: router)
-        CallRoutes(manager: manager, authenticator: authenticator, maxBodyBytes: configuration.maxBodyBytes).add(to: router)
+        let calls = CallRoutes(manager: manager, authenticator: authenticator, maxBodyBytes: configuration.maxBodyBytes)
+        calls.add(to: router)
+        EnvInstanceRoutes(calls: calls).add(to: router)
         return router
     }
 

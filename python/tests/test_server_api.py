@@ -113,3 +113,49 @@ def test_persist_serves_environments_after_a_restart(tmp_path: pathlib.Path) -> 
     finally:
         again.stop()
     assert containers_of("alice-persist") == []
+
+
+def _http(server: Server, method: str, path: str, body: Any = None, token: str = ALICE) -> tuple[int, dict[str, Any]]:
+    import json
+    import urllib.error
+    import urllib.request
+    data = None if body is None else json.dumps(body).encode()
+    request = urllib.request.Request(server.url + path, data=data, method=method, headers={"Authorization": f"Bearer {token}"})
+    try:
+        with urllib.request.urlopen(request, timeout=120) as response:
+            return response.status, json.loads(response.read())
+    except urllib.error.HTTPError as error:
+        return error.code, json.loads(error.read())
+
+
+def test_env_instance_api(tmp_path: pathlib.Path) -> None:
+    server = Server(tmp_path, tokens=[{"token": ALICE, "owner": "alice-seed"}, {"token": BOB, "owner": "bob-seed"}])
+    try:
+        status, reply = _http(server, "POST", "/env-instance", {
+            "name": "seed", "artifacts": [{"type": "image", "content": IMAGE}],
+            "deployConfig": {"cpu": "1C", "memory": "256Mi", "ttl": "1h"}})
+        assert status == 200, reply
+        data = reply["data"]
+        assert (reply["success"], reply["code"], data["status"], data["owner"], data["ttl"]) == (
+            True, 0, "Running", "alice-seed", "3600s")
+        container = containers_of("alice-seed")[0]
+        limits = subprocess.run(["docker", "inspect", "-f", "{{.HostConfig.Memory}} {{.HostConfig.NanoCpus}}", container],
+                                check=True, capture_output=True, text=True).stdout.split()
+        assert limits == [str(256 << 20), str(10**9)]
+        status, got = _http(server, "GET", f"/env-instance/{data['id']}")
+        assert (status, got["data"]["id"]) == (200, data["id"])
+        status, listing = _http(server, "GET", "/env-instance")
+        assert [item["id"] for item in listing["data"]] == [data["id"]]
+        status, error = _http(server, "GET", f"/env-instance/{data['id']}", token=BOB)
+        assert (status, error["code"]) == (404, "notFound")
+        status, error = _http(server, "POST", "/env-instance", {"artifacts": [{"type": "image", "content": IMAGE}],
+                                                               "deployConfig": {"memory": "lots"}})
+        assert (status, error["details"]["field"]) == (400, "deployConfig.memory")
+        status, error = _http(server, "POST", "/env-instance", {"nmae": "typo"})
+        assert (status, error["details"]["field"]) == (400, "nmae")
+        assert len(containers_of("alice-seed")) == 1
+        status, _ = _http(server, "DELETE", f"/env-instance/{data['id']}")
+        assert status == 200
+        assert wait_gone("alice-seed") == []
+    finally:
+        assert server.stop() == 0
