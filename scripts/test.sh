@@ -11,6 +11,7 @@ export PIP_BREAK_SYSTEM_PACKAGES=1
 scripts/docker-up.sh
 scripts/test-images.sh
 scripts/python-tools.sh
+scripts/prometheus.sh
 scripts/tls-daemon.sh start
 scripts/registry.sh start
 # Stop the helpers whatever the outcome; the main daemon stays for the next run.

@@ -9,7 +9,7 @@ package struct AuthMiddleware: RouterMiddleware {
 
     let authenticator: Authenticator
     let limiter: RateLimiter
-    static let open: Set<String> = ["/health", "/openapi.json"]
+    static let open: Set<String> = ["/health", "/openapi.json", "/metrics"]
 
     package init(authenticator: Authenticator, limiter: RateLimiter) {
         self.authenticator = authenticator

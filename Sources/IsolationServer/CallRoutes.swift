@@ -10,7 +10,10 @@ package struct CallRoutes: Sendable {
     let authenticator: Authenticator
     package let maxBodyBytes: Int
 
-    package init(manager: IsolationManager, authenticator: Authenticator, maxBodyBytes: Int) {
+    let metrics: ServerMetrics
+
+    package init(manager: IsolationManager, authenticator: Authenticator, maxBodyBytes: Int, metrics: ServerMetrics) {
+        self.metrics = metrics
         self.manager = manager
         self.authenticator = authenticator
         self.maxBodyBytes = maxBodyBytes
@@ -43,6 +46,18 @@ package struct CallRoutes: Sendable {
 
     /// Checks the owner's quota, scopes the request to the owner, and calls the protocol.
     func answer(method: String, body: String, owner: String) async throws -> String {
+        let started = ContinuousClock.now
+        do {
+            let answer = try await answerUnmeasured(method: method, body: body, owner: owner)
+            metrics.operation(method: method, error: nil, duration: .now - started)
+            return answer
+        } catch let error as ServerError {
+            metrics.operation(method: method, error: error.error.code, duration: .now - started)
+            throw error
+        }
+    }
+
+    func answerUnmeasured(method: String, body: String, owner: String) async throws -> String {
         let scope = OwnerScope(manager: manager, owner: owner)
         do {
             if method == "create", let maxLive = authenticator.entry(forOwner: owner)?.maxLive {

@@ -10,7 +10,7 @@ package struct MethodMiddleware: RouterMiddleware {
 
     static func allowed(_ path: String) -> HTTPRequest.Method? {
         switch path {
-        case "/health", "/openapi.json": .get
+        case "/health", "/openapi.json", "/metrics": .get
         case _ where path.hasPrefix("/v1/call/"): .post
         default: nil
         }

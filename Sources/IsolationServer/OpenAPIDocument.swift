@@ -237,6 +237,24 @@ enum OpenAPIDocument {
              }
             }
            }
+          },
+          "/metrics": {
+           "get": {
+            "operationId": "metrics",
+            "security": [],
+            "responses": {
+             "200": {
+              "description": "Prometheus exposition text",
+              "content": {
+               "text/plain": {
+                "schema": {
+                 "type": "string"
+                }
+               }
+              }
+             }
+            }
+           }
           }
          }
         }

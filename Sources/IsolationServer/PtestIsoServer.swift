@@ -28,11 +28,20 @@ package struct PtestIsoServer: Sendable {
 
     package func router() -> Router<ServerContext> {
         let router = Router(context: ServerContext.self)
+        let metrics = ServerMetrics()
+        // First, so refusals by the later middleware are counted too.
+        router.add(middleware: MetricsMiddleware(metrics: metrics))
         let authenticator = Authenticator(tokens: configuration.tokens)
         router.add(middleware: MethodMiddleware())
         router.add(middleware: AuthMiddleware(authenticator: authenticator, limiter: RateLimiter()))
         HealthRoutes(manager: manager).add(to: router)
-        let calls = CallRoutes(manager: manager, authenticator: authenticator, maxBodyBytes: configuration.maxBodyBytes)
+        router.get("/metrics") { [manager] _, _ in
+            Response(
+                status: .ok, headers: [.contentType: "text/plain; version=0.0.4"],
+                body: .init(byteBuffer: ByteBuffer(string: metrics.scrape(manager))))
+        }
+        let calls = CallRoutes(
+            manager: manager, authenticator: authenticator, maxBodyBytes: configuration.maxBodyBytes, metrics: metrics)
         calls.add(to: router)
         EnvInstanceRoutes(calls: calls).add(to: router)
         return router
