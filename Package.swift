@@ -34,6 +34,9 @@ let package = Package(
         .package(url: "https://github.com/swiftlang/swift-subprocess.git", from: "1.0.2"),
         .package(url: "https://github.com/apple/swift-system.git", from: "1.8.1"),
         .package(url: "https://github.com/jpsim/Yams.git", from: "5.0.1"),
+        .package(url: "https://github.com/hummingbird-project/hummingbird.git", from: "2.28.1"),
+        .package(url: "https://github.com/swift-server/swift-service-lifecycle.git", from: "2.13.0"),
+        .package(url: "https://github.com/swift-server/swift-prometheus.git", from: "2.4.1"),
     ],
     targets: [
         .target(
@@ -68,9 +71,29 @@ let package = Package(
             ],
             swiftSettings: swiftSettings
         ),
+        // The JSON protocol (methods, strict requests, error objects): one implementation for the
+        // C ABI and for `ptest-iso serve`'s `/v1/call/{method}`.
+        .target(
+            name: "IsolationProtocol",
+            dependencies: ["IsolationCore", "DockerAPI"],
+            swiftSettings: swiftSettings
+        ),
+        // `ptest-iso serve`: the JSON protocol and auth over HTTP (Hummingbird), one file per concern.
+        .target(
+            name: "IsolationServer",
+            dependencies: [
+                "IsolationCore",
+                "IsolationProtocol",
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+                .product(name: "Prometheus", package: "swift-prometheus"),
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            swiftSettings: swiftSettings
+        ),
         .target(
             name: "CPtestIsolation",
-            dependencies: ["IsolationCore"],
+            dependencies: ["IsolationCore", "IsolationProtocol"],
             exclude: ["include", "exports.map"],
             swiftSettings: swiftSettings,
             linkerSettings: [
@@ -82,6 +105,7 @@ let package = Package(
             name: "ptest-iso",
             dependencies: [
                 "IsolationCore",
+                "IsolationServer",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
             ],
@@ -119,6 +143,14 @@ let package = Package(
         .testTarget(
             name: "DockerAPITests",
             dependencies: ["DockerAPI"],
+            swiftSettings: swiftSettings
+        ),
+        .testTarget(
+            name: "IsolationServerTests",
+            dependencies: [
+                "IsolationServer",
+                .product(name: "HummingbirdTesting", package: "hummingbird"),
+            ],
             swiftSettings: swiftSettings
         ),
         .testTarget(

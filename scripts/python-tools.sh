@@ -41,6 +41,8 @@ fi
 # Real clients of the ready-made services (python/tests/test_services.py).
 python3 -c "import psycopg" >/dev/null 2>&1 || missing+=("psycopg[binary]")
 python3 -c "import redis" >/dev/null 2>&1 || missing+=(redis)
+# schemathesis holds `ptest-iso serve` to its OpenAPI document (python/tests/test_server_contract.py).
+python3 -c "import schemathesis" >/dev/null 2>&1 || missing+=(schemathesis)
 # ptestx (PyPI; the ptest framework) drives our engines through its plugin
 # registry in python/tests/test_ptest_integration.py. It declares Python >= 3.12
 # while its isolation package runs on 3.11, hence --ignore-requires-python.
@@ -56,6 +58,6 @@ python3 -m pip install "${pip_flags[@]}" "${missing[@]}"
 # pyenv puts new console scripts behind a shim only after a rehash.
 if command -v pyenv >/dev/null 2>&1; then pyenv rehash; fi
 for tool in "${missing[@]}"; do
-  case $tool in pytest|pytest-xdist|mypy|testcontainers|pytest-docker|docker|matplotlib|psycopg*|redis) continue ;; esac
+  case $tool in schemathesis|pytest|pytest-xdist|mypy|testcontainers|pytest-docker|docker|matplotlib|psycopg*|redis) continue ;; esac
   command -v "$tool" >/dev/null 2>&1 || { echo "python-tools: $tool installed but not on PATH" >&2; exit 1; }
 done

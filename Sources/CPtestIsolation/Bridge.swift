@@ -1,4 +1,5 @@
 import Dispatch
+import IsolationProtocol
 import Synchronization
 
 /// Runs async work to completion for a caller on a thread of its own.

@@ -1,12 +1,10 @@
 import Foundation
 import IsolationCore
+import IsolationProtocol
 
 #if canImport(Glibc)
     import Glibc
 #endif
-
-/// The JSON protocol version (`PTEST_ISO_PROTOCOL_VERSION`).
-let protocolVersion: UInt32 = 1
 
 @_cdecl("ptest_iso_protocol_version")
 public func ptest_iso_protocol_version() -> UInt32 {
@@ -22,7 +20,8 @@ public func ptest_iso_open(
     outHandle.pointee = nil
     do {
         let configuration = try ProtocolJSON.decode(OpenRequest.self, from: config.map { String(cString: $0) } ?? "{}", what: "config")
-        let manager = try IsolationManager(configuration: configuration.managerConfiguration())
+        let manager = try IsolationManager(
+            configuration: configuration.managerConfiguration(defaultReaper: LibraryLocation.siblingReaper()))
         outHandle.pointee = HandleTable.add(ManagerHandle(manager: manager))
         return 0
     } catch {

@@ -1,6 +1,7 @@
 import Dispatch
 import Foundation
 import IsolationCore
+import IsolationProtocol
 import Synchronization
 
 /// An open manager and what the ABI keeps with it.

@@ -1,7 +1,5 @@
 import IsolationCore
-
-/// The ABI version of `include/ptest_isolation.h` (`PTEST_ISO_ABI_VERSION`).
-let abiVersion: UInt32 = 1
+import IsolationProtocol
 
 /// The release version, kept as a NUL-terminated string for the life of the process.
 // Safe without synchronization: written once at initialization, only read afterwards, never freed.

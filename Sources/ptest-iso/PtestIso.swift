@@ -47,6 +47,7 @@ struct PtestIso: AsyncParsableCommand {
             GC.self,
             Cleanup.self,
             Reap.self,
+            Serve.self,
         ]
     )
 

@@ -1,29 +1,31 @@
-import Foundation
-import IsolationCore
+package import Foundation
+package import IsolationCore
 
 /// The config of `ptest_iso_open`.
-struct OpenRequest: ABIRequest {
-    var home: String?
-    var session: String?
-    var maxLiveEnvironments: Int?
-    var defaultTtlSeconds: Double?
-    var templateCacheBytes: Int64?
+package struct OpenRequest: ABIRequest {
+    package var home: String?
+    package var session: String?
+    package var maxLiveEnvironments: Int?
+    package var defaultTtlSeconds: Double?
+    package var templateCacheBytes: Int64?
     /// The Docker image cache's size budget.
-    var imageCacheBytes: Int64?
+    package var imageCacheBytes: Int64?
     /// The `ptest-iso` binary that reaps the session; `""` for none. Absent: `PTEST_ISO_REAPER`,
     /// else the `ptest-iso` beside this library (where the wheel ships it).
-    var reaperExecutable: String?
-    var reaperGraceSeconds: Double?
-    var dockerStandbyDepth: Int?
+    package var reaperExecutable: String?
+    package var reaperGraceSeconds: Double?
+    package var dockerStandbyDepth: Int?
     /// The engine settings file (JSON or YAML); absent: `PTEST_ISO_ENGINES`, else `engines.json` in the home.
-    var enginesFile: String?
+    package var enginesFile: String?
 
-    enum CodingKeys: String, CodingKey, CaseIterable {
+    package enum CodingKeys: String, CodingKey, CaseIterable {
         case home, session, maxLiveEnvironments, defaultTtlSeconds, templateCacheBytes, imageCacheBytes, reaperExecutable
         case reaperGraceSeconds, dockerStandbyDepth, enginesFile
     }
 
-    func managerConfiguration() throws -> IsolationManager.Configuration {
+    /// - Parameter defaultReaper: the reaper when neither the config nor `PTEST_ISO_REAPER` names
+    ///   one (the C ABI: the `ptest-iso` beside its library).
+    package func managerConfiguration(defaultReaper: @autoclosure () -> URL?) throws -> IsolationManager.Configuration {
         var configuration = IsolationManager.Configuration(home: home.map { URL(fileURLWithPath: $0) }, session: session)
         if let maxLiveEnvironments { configuration.maxLiveEnvironments = maxLiveEnvironments }
         if let defaultTtlSeconds { configuration.defaultTTLSeconds = defaultTtlSeconds }
@@ -56,195 +58,195 @@ struct OpenRequest: ABIRequest {
             configuration.reaperExecutable = URL(fileURLWithPath: path)
         case nil:
             if ProcessInfo.processInfo.environment["PTEST_ISO_REAPER"] == nil {
-                configuration.reaperExecutable = LibraryLocation.siblingReaper()
+                configuration.reaperExecutable = defaultReaper()
             }
         }
         return configuration
     }
 }
 
-struct IDRequest: ABIRequest {
-    var id: String
-    var timeoutSeconds: Double?
+package struct IDRequest: ABIRequest {
+    package var id: String
+    package var timeoutSeconds: Double?
     /// `destroy` only: return at once and remove in the background.
-    var background: Bool?
+    package var background: Bool?
 
-    enum CodingKeys: String, CodingKey, CaseIterable {
+    package enum CodingKeys: String, CodingKey, CaseIterable {
         case id, timeoutSeconds, background
     }
 }
 
-struct CreateRequest: ABIRequest {
-    var spec: EnvironmentSpec?
-    var timeoutSeconds: Double?
+package struct CreateRequest: ABIRequest {
+    package var spec: EnvironmentSpec?
+    package var timeoutSeconds: Double?
     /// The test making the environment (a pytest node id), recorded as its `ptest-iso.test` label.
-    var testId: String?
+    package var testId: String?
 
-    enum CodingKeys: String, CodingKey, CaseIterable {
+    package enum CodingKeys: String, CodingKey, CaseIterable {
         case spec, timeoutSeconds, testId
     }
 }
 
-struct ListRequest: ABIRequest {
-    var engine: EngineKind?
-    var statuses: [EnvironmentStatus]?
-    var session: String?
-    var labels: [String: String]?
-    var liveOnly: Bool?
+package struct ListRequest: ABIRequest {
+    package var engine: EngineKind?
+    package var statuses: [EnvironmentStatus]?
+    package var session: String?
+    package var labels: [String: String]?
+    package var liveOnly: Bool?
 
-    var filter: EnvironmentFilter {
+    package var filter: EnvironmentFilter {
         EnvironmentFilter(engine: engine, statuses: statuses, session: session, labels: labels ?? [:], liveOnly: liveOnly ?? true)
     }
 
-    enum CodingKeys: String, CodingKey, CaseIterable {
+    package enum CodingKeys: String, CodingKey, CaseIterable {
         case engine, statuses, session, labels, liveOnly
     }
 }
 
-struct RunRequest: ABIRequest {
-    var id: String
-    var argv: [String]
-    var environment: [String: String]?
-    var workingDirectory: String?
-    var timeoutSeconds: Double?
+package struct RunRequest: ABIRequest {
+    package var id: String
+    package var argv: [String]
+    package var environment: [String: String]?
+    package var workingDirectory: String?
+    package var timeoutSeconds: Double?
     /// Text written to stdin, then closed.
-    var stdin: String?
+    package var stdin: String?
 
-    enum CodingKeys: String, CodingKey, CaseIterable {
+    package enum CodingKeys: String, CodingKey, CaseIterable {
         case id, argv, environment, workingDirectory, timeoutSeconds, stdin
     }
 }
 
-struct UninstallRequest: ABIRequest {
-    var id: String
-    var names: [String]
+package struct UninstallRequest: ABIRequest {
+    package var id: String
+    package var names: [String]
 
-    enum CodingKeys: String, CodingKey, CaseIterable {
+    package enum CodingKeys: String, CodingKey, CaseIterable {
         case id, names
     }
 }
 
-struct CopyRequest: ABIRequest {
-    var id: String
-    var source: String
-    var destination: String?
+package struct CopyRequest: ABIRequest {
+    package var id: String
+    package var source: String
+    package var destination: String?
 
-    enum CodingKeys: String, CodingKey, CaseIterable {
+    package enum CodingKeys: String, CodingKey, CaseIterable {
         case id, source, destination
     }
 }
 
-struct SessionRequest: ABIRequest {
-    var session: String?
-    var timeoutSeconds: Double?
+package struct SessionRequest: ABIRequest {
+    package var session: String?
+    package var timeoutSeconds: Double?
 
-    enum CodingKeys: String, CodingKey, CaseIterable {
+    package enum CodingKeys: String, CodingKey, CaseIterable {
         case session, timeoutSeconds
     }
 }
 
-struct SnapshotRequest: ABIRequest {
-    var id: String
-    var name: String?
+package struct SnapshotRequest: ABIRequest {
+    package var id: String
+    package var name: String?
     /// Deleted with the session (by its reaper when the process dies first).
-    var temporary: Bool?
+    package var temporary: Bool?
 
-    enum CodingKeys: String, CodingKey, CaseIterable {
+    package enum CodingKeys: String, CodingKey, CaseIterable {
         case id, name, temporary
     }
 }
 
-struct SnapshotRefRequest: ABIRequest {
-    var snapshot: String
-    var path: String?
-    var timeoutSeconds: Double?
+package struct SnapshotRefRequest: ABIRequest {
+    package var snapshot: String
+    package var path: String?
+    package var timeoutSeconds: Double?
     /// `restore` only: as for `create`.
-    var testId: String?
+    package var testId: String?
 
-    enum CodingKeys: String, CodingKey, CaseIterable {
+    package enum CodingKeys: String, CodingKey, CaseIterable {
         case snapshot, path, timeoutSeconds, testId
     }
 }
 
-struct ImportRequest: ABIRequest {
-    var path: String
-    var name: String?
+package struct ImportRequest: ABIRequest {
+    package var path: String
+    package var name: String?
 
-    enum CodingKeys: String, CodingKey, CaseIterable {
+    package enum CodingKeys: String, CodingKey, CaseIterable {
         case path, name
     }
 }
 
 /// `migrate`: a virtualenv environment to a new Docker environment of `image`.
-struct MigrateRequest: ABIRequest {
-    var id: String
-    var image: String
-    var timeoutSeconds: Double?
+package struct MigrateRequest: ABIRequest {
+    package var id: String
+    package var image: String
+    package var timeoutSeconds: Double?
 
-    enum CodingKeys: String, CodingKey, CaseIterable {
+    package enum CodingKeys: String, CodingKey, CaseIterable {
         case id, image, timeoutSeconds
     }
 }
 
 /// `run_job`: the job under `spec`, as `create` takes an environment's.
-struct JobRequest: ABIRequest {
-    var spec: JobSpec
+package struct JobRequest: ABIRequest {
+    package var spec: JobSpec
 
-    enum CodingKeys: String, CodingKey, CaseIterable {
+    package enum CodingKeys: String, CodingKey, CaseIterable {
         case spec
     }
 }
 
-struct CollectRequest: ABIRequest {
-    var maxBytes: Int64?
+package struct CollectRequest: ABIRequest {
+    package var maxBytes: Int64?
 
-    enum CodingKeys: String, CodingKey, CaseIterable {
+    package enum CodingKeys: String, CodingKey, CaseIterable {
         case maxBytes
     }
 }
 
 /// The methods that take no arguments: any field given to them is unknown.
-struct EmptyRequest: ABIRequest {
-    enum CodingKeys: String, CodingKey, CaseIterable {
+package struct EmptyRequest: ABIRequest {
+    package enum CodingKeys: String, CodingKey, CaseIterable {
         // No field can be named this: every key the decoder hands over is printable.
         case nothing = "\u{0}"
     }
 
-    init(from decoder: any Decoder) throws {}
+    package init(from decoder: any Decoder) throws {}
 }
 
 /// `logs`: the last `tail` lines when set.
-struct LogsRequest: ABIRequest {
-    var id: String
-    var tail: Int?
+package struct LogsRequest: ABIRequest {
+    package var id: String
+    package var tail: Int?
 
-    enum CodingKeys: String, CodingKey, CaseIterable {
+    package enum CodingKeys: String, CodingKey, CaseIterable {
         case id, tail
     }
 }
 
 /// `remove`: what `ptest-iso rm` does; `force` takes any status, and a destroyed one is no error.
-struct RemoveRequest: ABIRequest {
-    var id: String
-    var force: Bool?
-    var timeoutSeconds: Double?
+package struct RemoveRequest: ABIRequest {
+    package var id: String
+    package var force: Bool?
+    package var timeoutSeconds: Double?
 
-    enum CodingKeys: String, CodingKey, CaseIterable {
+    package enum CodingKeys: String, CodingKey, CaseIterable {
         case id, force, timeoutSeconds
     }
 }
 
 /// `cleanup`: what `ptest-iso cleanup` does, by `scope` (`session` with `session`, `expired`, `everything`).
-struct CleanupRequest: ABIRequest {
-    var scope: String
-    var session: String?
-    var dryRun: Bool?
+package struct CleanupRequest: ABIRequest {
+    package var scope: String
+    package var session: String?
+    package var dryRun: Bool?
 
-    enum CodingKeys: String, CodingKey, CaseIterable {
+    package enum CodingKeys: String, CodingKey, CaseIterable {
         case scope, session, dryRun
     }
 
-    func cleanupScope() throws -> CleanupScope {
+    package func cleanupScope() throws -> CleanupScope {
         switch (scope, session) {
         case ("session", let session?): return .session(session)
         case ("session", nil): throw ABIError.invalidArgument("session: required with scope \"session\"", field: "session")
@@ -260,21 +262,21 @@ struct CleanupRequest: ABIRequest {
 }
 
 /// `install`: the target and, in the same object, the packages.
-struct InstallRequest: ABIRequest {
-    var id: String
-    var timeoutSeconds: Double?
-    var requirements: [String]?
-    var requirementFiles: [String]?
-    var constraintFiles: [String]?
-    var indexUrl: String?
-    var findLinks: [String]?
-    var offline: Bool?
+package struct InstallRequest: ABIRequest {
+    package var id: String
+    package var timeoutSeconds: Double?
+    package var requirements: [String]?
+    package var requirementFiles: [String]?
+    package var constraintFiles: [String]?
+    package var indexUrl: String?
+    package var findLinks: [String]?
+    package var offline: Bool?
 
-    enum CodingKeys: String, CodingKey, CaseIterable {
+    package enum CodingKeys: String, CodingKey, CaseIterable {
         case id, timeoutSeconds, requirements, requirementFiles, constraintFiles, indexUrl, findLinks, offline
     }
 
-    var packages: PackageRequest {
+    package var packages: PackageRequest {
         PackageRequest(
             requirements: requirements ?? [], requirementFiles: requirementFiles ?? [], constraintFiles: constraintFiles ?? [],
             indexURL: indexUrl, findLinks: findLinks ?? [], offline: offline ?? false)
@@ -282,15 +284,15 @@ struct InstallRequest: ABIRequest {
 }
 
 /// A request's timeout, checked as every front checks it (``SchemaLimits/timeout(_:field:)``).
-func duration(_ seconds: Double?) throws -> Duration? {
+package func duration(_ seconds: Double?) throws -> Duration? {
     try SchemaLimits.timeout(seconds)
 }
 
 /// `cancel`: stops the streamed call made with this `call_id`.
-struct CancelRequest: ABIRequest {
-    var callId: String
+package struct CancelRequest: ABIRequest {
+    package var callId: String
 
-    enum CodingKeys: String, CodingKey, CaseIterable {
+    package enum CodingKeys: String, CodingKey, CaseIterable {
         case callId
     }
 }

@@ -1,35 +1,35 @@
-import Foundation
-import IsolationCore
+package import Foundation
+package import IsolationCore
 
 /// `service_spec`: a ready-made service and its options, `{"service": "postgres", "options": {...}}`.
-struct ServiceSpecRequest: ABIRequest {
-    var definition: ServiceDefinition
+package struct ServiceSpecRequest: ABIRequest {
+    package var definition: ServiceDefinition
 
-    enum CodingKeys: String, CodingKey, CaseIterable {
+    package enum CodingKeys: String, CodingKey, CaseIterable {
         case service, options
     }
 
-    static var specFields: Set<String> { ["service", "options"] }
+    package static var specFields: Set<String> { ["service", "options"] }
 
-    init(from decoder: any Decoder) throws {
+    package init(from decoder: any Decoder) throws {
         definition = try ServiceDefinition(fieldsOf: decoder)
     }
 }
 
 /// `service_connection`: the same, plus the host port published for the service's port.
-struct ServiceConnectionRequest: ABIRequest {
-    var definition: ServiceDefinition
-    var hostPort: Int
+package struct ServiceConnectionRequest: ABIRequest {
+    package var definition: ServiceDefinition
+    package var hostPort: Int
     /// The URL's path in place of the service's own (a Redis database `/1`, an HTTP resource).
-    var path: String?
+    package var path: String?
 
-    enum CodingKeys: String, CodingKey, CaseIterable {
+    package enum CodingKeys: String, CodingKey, CaseIterable {
         case service, options, hostPort, path
     }
 
-    static var specFields: Set<String> { ["service", "options"] }
+    package static var specFields: Set<String> { ["service", "options"] }
 
-    init(from decoder: any Decoder) throws {
+    package init(from decoder: any Decoder) throws {
         definition = try ServiceDefinition(fieldsOf: decoder)
         let c = try decoder.container(keyedBy: CodingKeys.self)
         hostPort = try c.decode(Int.self, forKey: .hostPort)

@@ -1,30 +1,30 @@
 import DockerAPI
-import Foundation
-import IsolationCore
+package import Foundation
+package import IsolationCore
 
 /// An error as it crosses the C ABI: a documented negative status, a stable
 /// code name, a message that says what to fix, and optional details.
-struct ABIError: Error {
-    var status: Int32
-    var code: String
-    var message: String
-    var details: [String: String] = [:]
+package struct ABIError: Error {
+    package var status: Int32
+    package var code: String
+    package var message: String
+    package var details: [String: String] = [:]
 
-    static func invalidArgument(_ message: String, field: String? = nil) -> ABIError {
+    package static func invalidArgument(_ message: String, field: String? = nil) -> ABIError {
         ABIError(status: -1, code: "invalidArgument", message: message, details: field.map { ["field": $0] } ?? [:])
     }
 
-    static func unknownMethod(_ method: String) -> ABIError {
+    package static func unknownMethod(_ method: String) -> ABIError {
         ABIError(
             status: -2, code: "unknownMethod",
             message: "unknown method '\(method)'; known: \(Dispatcher.methods.sorted().joined(separator: ", "))")
     }
 
-    static let invalidHandle = ABIError(
+    package static let invalidHandle = ABIError(
         status: -3, code: "invalidHandle", message: "the manager handle is closed, NULL or not one this library opened")
 
     /// Maps any error of the core (or the wire) to its stable status and code.
-    init(_ error: any Error) {
+    package init(_ error: any Error) {
         switch error {
         case let error as ABIError:
             self = error
@@ -55,14 +55,14 @@ struct ABIError: Error {
         }
     }
 
-    init(status: Int32, code: String, message: String, details: [String: String] = [:]) {
+    package init(status: Int32, code: String, message: String, details: [String: String] = [:]) {
         self.status = status
         self.code = code
         self.message = message
         self.details = details
     }
 
-    var json: String {
+    package var json: String {
         struct Body: Encodable {
             var code: String
             var message: String

@@ -1,24 +1,24 @@
-import Foundation
-import IsolationCore
+package import Foundation
+package import IsolationCore
 
 /// A request's fields, so a field it does not have is an error rather than ignored.
-protocol ABIRequest: Decodable {
+package protocol ABIRequest: Decodable {
     associatedtype CodingKeys: CodingKey & CaseIterable
     /// Top-level fields whose errors are a spec's (`invalidSpec`), named by their whole path:
     /// a ready-made service's `service` and `options` are what a spec is to `create`.
     static var specFields: Set<String> { get }
 }
 
-extension ABIRequest {
-    static var specFields: Set<String> { [] }
+package extension ABIRequest {
+    package static var specFields: Set<String> { [] }
 }
 
 /// JSON at the ABI edge, in the project's one dialect (``SchemaJSON``): snake_case keys,
 /// dates as Unix seconds, unknown fields refused, and errors naming the field.
-enum ProtocolJSON {
+package enum ProtocolJSON {
     /// Decodes a request. An error inside its `spec` is the spec's (`invalidSpec`, the field
     /// relative to the spec, as every front names it); any other is `invalidArgument`.
-    static func decode<T: ABIRequest>(_ type: T.Type, from text: String, what: String) throws -> T {
+    package static func decode<T: ABIRequest>(_ type: T.Type, from text: String, what: String) throws -> T {
         do {
             return try SchemaJSON.decode(Strict<T>.self, from: Data(text.utf8), what: what).value
         } catch let error as IsolationError {
@@ -38,13 +38,13 @@ enum ProtocolJSON {
         }
     }
 
-    static func encode<T: Encodable>(_ value: T) throws -> String {
+    package static func encode<T: Encodable>(_ value: T) throws -> String {
         String(decoding: try SchemaJSON.encoder().encode(value), as: UTF8.self)
     }
 
     /// Takes the optional `call_id` (a string naming a streamed call for `cancel`) off a
     /// streaming request, leaving the method's own request.
-    static func takeCallID(from text: String) throws -> (request: String, callID: String?) {
+    package static func takeCallID(from text: String) throws -> (request: String, callID: String?) {
         guard var object = try? JSONSerialization.jsonObject(with: Data(text.utf8)) as? [String: Any], let value = object["call_id"]
         else { return (text, nil) }
         guard let callID = value as? String, !callID.isEmpty else {

@@ -1,14 +1,14 @@
-import Foundation
-import IsolationCore
+package import Foundation
+package import IsolationCore
 
-extension Dispatcher {
+package extension Dispatcher {
     /// The ready-made services' methods: they read the catalogue and need no manager, so
     /// `ptest_iso_call` answers them with a NULL handle too (Python builds a service's spec
     /// before, and apart from, any manager).
-    static let catalogueMethods: Set<String> = ["services", "service_spec", "service_connection"]
+    package static let catalogueMethods: Set<String> = ["services", "service_spec", "service_connection"]
 
     /// Answers a catalogue method; `nil` for any other.
-    static func callCatalogue(method: String, request text: String) throws -> String? {
+    package static func callCatalogue(method: String, request text: String) throws -> String? {
         func request<T: ABIRequest>(_ type: T.Type) throws -> T {
             try ProtocolJSON.decode(type, from: text, what: "request")
         }

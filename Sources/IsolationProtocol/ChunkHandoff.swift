@@ -1,12 +1,12 @@
 import Dispatch
-import Foundation
+package import Foundation
 import Synchronization
 
 /// One piece of a streamed call's output, on its way to the C caller.
-struct StreamChunk: Sendable {
+package struct StreamChunk: Sendable {
     /// `PTEST_ISO_STREAM_STDOUT` (1) or `PTEST_ISO_STREAM_STDERR` (2).
-    var stream: Int32
-    var data: Data
+    package var stream: Int32
+    package var data: Data
 }
 
 /// Hands a streamed call's chunks from the Swift task that produces them to the caller's own
@@ -16,7 +16,7 @@ struct StreamChunk: Sendable {
 /// The producer awaits (never blocks) while `capacity` chunks wait for the caller, so a slow
 /// callback slows the command instead of growing memory; the caller's thread blocks, which is
 /// what a C call does. One producer, one consumer.
-final class ChunkHandoff: Sendable {
+package final class ChunkHandoff: Sendable {
     private struct State {
         var queue: [StreamChunk] = []
         var sender: CheckedContinuation<Void, Never>?
@@ -28,7 +28,9 @@ final class ChunkHandoff: Sendable {
     /// Counts queued chunks plus the end, so `take` sleeps only while there is nothing to take.
     private let available = DispatchSemaphore(value: 0)
 
-    func send(_ chunk: StreamChunk) async {
+    package init() {}
+
+    package func send(_ chunk: StreamChunk) async {
         await withCheckedContinuation { (continuation: CheckedContinuation<Void, Never>) in
             let queued = state.withLock { state -> Bool in
                 state.queue.append(chunk)
@@ -43,7 +45,7 @@ final class ChunkHandoff: Sendable {
     }
 
     /// No more chunks will come.
-    func finish() {
+    package func finish() {
         state.withLock { $0.finished = true }
         available.signal()
     }
@@ -51,7 +53,7 @@ final class ChunkHandoff: Sendable {
     /// The next chunk, blocking the calling (foreign) thread until there is one; `nil` after
     /// ``finish()`` once everything was taken. The caller must take until `nil`, so that a
     /// waiting producer is always let go.
-    func take() -> StreamChunk? {
+    package func take() -> StreamChunk? {
         while true {
             available.wait()
             let (chunk, sender, done) = state.withLock { state -> (StreamChunk?, CheckedContinuation<Void, Never>?, Bool) in

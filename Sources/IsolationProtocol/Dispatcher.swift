@@ -1,10 +1,10 @@
-import Foundation
-import IsolationCore
+package import Foundation
+package import IsolationCore
 
 /// Maps a method name and its JSON request to one core call. Only
 /// translation happens here: every behaviour lives in `IsolationCore`.
-enum Dispatcher {
-    static let methods: Set<String> = [
+package enum Dispatcher {
+    package static let methods: Set<String> = [
         "version", "doctor", "session", "choose_engine", "create", "get", "list", "run", "install", "packages", "uninstall",
         "copy_in", "copy_out", "stop", "start", "restart", "pause", "unpause", "destroy", "wait_for_background", "shutdown",
         "hold_session", "destroy_session", "destroy_expired",
@@ -17,7 +17,7 @@ enum Dispatcher {
 
     /// Answers the methods whose core calls are synchronous on the caller's own thread: the hop
     /// to the concurrency pool and back is most of a small call's cost. `nil` for any other method.
-    static func callImmediately(_ manager: IsolationManager, method: String, request text: String) throws -> String? {
+    package static func callImmediately(_ manager: IsolationManager, method: String, request text: String) throws -> String? {
         if let answer = try callCatalogue(method: method, request: text) { return answer }
         func request<T: ABIRequest>(_ type: T.Type) throws -> T {
             try ProtocolJSON.decode(type, from: text, what: "request")
@@ -45,12 +45,12 @@ enum Dispatcher {
     }
 
     /// Methods whose request is `{}` (checked before they run, so a field given to them is an error).
-    static let noArguments: Set<String> = [
+    package static let noArguments: Set<String> = [
         "version", "doctor", "session", "engines", "snapshots", "templates", "cached_images", "wait_for_background", "shutdown",
         "hold_session",
     ]
 
-    static func call(_ manager: IsolationManager, method: String, request text: String) async throws -> String {
+    package static func call(_ manager: IsolationManager, method: String, request text: String) async throws -> String {
         if let answer = try callImmediately(manager, method: method, request: text) { return answer }
         func request<T: ABIRequest>(_ type: T.Type) throws -> T {
             try ProtocolJSON.decode(type, from: text, what: "request")

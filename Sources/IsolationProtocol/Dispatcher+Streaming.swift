@@ -1,16 +1,18 @@
-import Foundation
-import IsolationCore
+package import Foundation
+package import IsolationCore
 
 /// The methods of `ptest_iso_call_streaming`: output goes to the caller's chunk callback as it
 /// comes, and the JSON answer is how the call ended. Translation only, as in ``Dispatcher``.
-extension Dispatcher {
-    static let streamingMethods: Set<String> = ["run_stream", "follow_logs"]
+package extension Dispatcher {
+    package static let streamingMethods: Set<String> = ["run_stream", "follow_logs"]
 
     /// Output chunk kinds (`PTEST_ISO_STREAM_*`).
-    static let stdoutStream: Int32 = 1
-    static let stderrStream: Int32 = 2
+    package static let stdoutStream: Int32 = 1
+    package static let stderrStream: Int32 = 2
 
-    static func stream(_ manager: IsolationManager, method: String, request text: String, to handoff: ChunkHandoff) async throws -> String {
+    package static func stream(_ manager: IsolationManager, method: String, request text: String, to handoff: ChunkHandoff) async throws
+        -> String
+    {
         func request<T: ABIRequest>(_ type: T.Type) throws -> T {
             try ProtocolJSON.decode(type, from: text, what: "request")
         }

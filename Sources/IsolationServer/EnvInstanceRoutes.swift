@@ -1,0 +1,153 @@
+import Foundation
+package import Hummingbird
+package import IsolationCore
+import IsolationProtocol
+
+/// The environment-service seed's `/env-instance` API, translated onto the same protocol calls
+/// as `/v1/call` (and so the same owner scoping): an image artifact becomes a docker spec with
+/// the deploy config's limits and TTL; `spec` takes the full spec of any engine.
+package struct EnvInstanceRoutes: Sendable {
+    let calls: CallRoutes
+
+    package init(calls: CallRoutes) {
+        self.calls = calls
+    }
+
+    package func add(to router: Router<ServerContext>) {
+        router.post("/env-instance") { request, context in
+            try await envelope { try await create(request, context: context) }
+        }
+        router.get("/env-instance/{id}") { _, context in
+            try await envelope {
+                try await calls.dispatch("get", ["id": try context.parameters.require("id")], context: context)
+            }
+        }
+        router.delete("/env-instance/{id}") { _, context in
+            let id = try context.parameters.require("id")
+            _ = try await calls.dispatch("destroy", ["id": id], context: context)
+            return Self.reply(["success": true, "code": 0, "message": "destroyed", "data": ["id": id]])
+        }
+        router.get("/env-instance") { _, context in
+            let listing = try await calls.dispatch("list", [:], context: context)
+            let items = (listing["environments"] as? [[String: Any]] ?? []).map { Self.instance($0) }
+            return Self.reply(["success": true, "code": 0, "message": "ok", "data": items])
+        }
+    }
+
+    func create(_ request: Request, context: ServerContext) async throws -> [String: Any] {
+        let text = try await RequestBody.text(request, limit: calls.maxBodyBytes)
+        guard let object = (try? JSONSerialization.jsonObject(with: Data(text.utf8))) as? [String: Any] else {
+            throw ServerError(status: .badRequest, code: "invalidArgument", message: "the body is not a JSON object")
+        }
+        let known: Set<String> = ["name", "version", "owner", "artifacts", "deployConfig", "spec"]
+        if let unknown = object.keys.sorted().first(where: { !known.contains($0) }) {
+            throw ServerError(
+                status: .badRequest, code: "invalidArgument",
+                message: "\(unknown): unknown field; known fields: \(known.sorted().joined(separator: ", "))", field: unknown)
+        }
+        if let owner = object["owner"] {
+            guard owner as? String == context.owner else {
+                throw ServerError(
+                    status: .forbidden, code: "forbidden", message: "owner: must be the token's owner, or left out", field: "owner")
+            }
+        }
+        if let spec = object["spec"] {
+            guard object["artifacts"] == nil, object["deployConfig"] == nil else {
+                throw ServerError(
+                    status: .badRequest, code: "invalidArgument", message: "spec: give spec or artifacts/deployConfig, not both",
+                    field: "spec")
+            }
+            return try await calls.dispatch("create", ["spec": spec], context: context)
+        }
+        let artifacts = object["artifacts"] as? [[String: Any]] ?? []
+        guard artifacts.count == 1, artifacts[0]["type"] as? String == "image", let image = artifacts[0]["content"] as? String,
+            !image.isEmpty, artifacts[0].count == 2
+        else {
+            throw ServerError(
+                status: .badRequest, code: "invalidArgument",
+                message: "artifacts: give exactly one {\"type\": \"image\", \"content\": IMAGE}", field: "artifacts")
+        }
+        var spec: [String: Any] = ["engine": "docker", "image": image]
+        let deploy = object["deployConfig"] as? [String: Any] ?? [:]
+        if let unknown = deploy.keys.sorted().first(where: { !["cpu", "memory", "ttl", "composeFile"].contains($0) }) {
+            throw ServerError(
+                status: .badRequest, code: "invalidArgument", message: "deployConfig.\(unknown): unknown field",
+                field: "deployConfig.\(unknown)")
+        }
+        if let compose = deploy["composeFile"] as? String, !compose.isEmpty {
+            throw ServerError(
+                status: .badRequest, code: "invalidArgument",
+                message: "deployConfig.composeFile: not offered yet; give a compose spec under spec", field: "deployConfig.composeFile")
+        }
+        var resources: [String: Any] = [:]
+        if let cpu = deploy["cpu"] {
+            guard let cpu = cpu as? String, let value = Double(cpu.hasSuffix("C") ? String(cpu.dropLast()) : cpu), value > 0 else {
+                throw ServerError(
+                    status: .badRequest, code: "invalidArgument", message: "deployConfig.cpu: give CPUs like \"1C\" or \"0.5\"",
+                    field: "deployConfig.cpu")
+            }
+            resources["cpus"] = String(value)
+        }
+        if let memory = deploy["memory"] {
+            guard let memory = memory as? String, let bytes = Self.bytes(memory) else {
+                throw ServerError(
+                    status: .badRequest, code: "invalidArgument", message: "deployConfig.memory: give memory like \"512Mi\" or \"2Gi\"",
+                    field: "deployConfig.memory")
+            }
+            resources["memory"] = String(bytes)
+        }
+        if !resources.isEmpty { spec["resources"] = resources }
+        if let ttl = deploy["ttl"] {
+            guard let ttl = ttl as? String, let seconds = Self.seconds(ttl) else {
+                throw ServerError(
+                    status: .badRequest, code: "invalidArgument", message: "deployConfig.ttl: give a duration like \"30m\" or \"1h\"",
+                    field: "deployConfig.ttl")
+            }
+            spec["ttl_seconds"] = seconds
+        }
+        return try await calls.dispatch("create", ["spec": spec], context: context)
+    }
+
+    /// `512Mi`, `2Gi`, `1G`, or bytes.
+    static func bytes(_ text: String) -> Int64? {
+        let units: [(String, Int64)] = [
+            ("Ki", 1 << 10), ("Mi", 1 << 20), ("Gi", 1 << 30), ("K", 1000), ("M", 1_000_000), ("G", 1_000_000_000),
+        ]
+        for (suffix, factor) in units where text.hasSuffix(suffix) {
+            guard let value = Int64(text.dropLast(suffix.count)), value > 0, value <= (1 << 40) / factor else { return nil }
+            return value * factor
+        }
+        return Int64(text).flatMap { $0 > 0 ? $0 : nil }
+    }
+
+    /// `90s`, `30m`, `1h`, `2d`.
+    static func seconds(_ text: String) -> Double? {
+        let units: [Character: Double] = ["s": 1, "m": 60, "h": 3600, "d": 86_400]
+        guard let unit = text.last, let factor = units[unit], let value = Double(text.dropLast()), value > 0, value <= 365 else {
+            return nil
+        }
+        return value * factor
+    }
+
+    /// The seed's `data`: id, status, ip, ttl, owner.
+    static func instance(_ environment: [String: Any]) -> [String: Any] {
+        let status = environment["status"] as? String ?? ""
+        let details = environment["details"] as? [String: Any] ?? [:]
+        let spec = environment["spec"] as? [String: Any] ?? [:]
+        let labels = environment["labels"] as? [String: Any] ?? [:]
+        return [
+            "id": environment["id"] ?? "", "status": ["ready": "Running", "running": "Running"][status] ?? status.capitalized,
+            "ip": details["ip"] ?? "", "ttl": (spec["ttl_seconds"] as? Double).map { "\(Int($0))s" } ?? "",
+            "owner": labels[OwnerScope.ownerLabel] ?? "",
+        ]
+    }
+
+    func envelope(_ body: () async throws -> [String: Any]) async throws -> Response {
+        Self.reply(["success": true, "code": 0, "message": "ok", "data": Self.instance(try await body())])
+    }
+
+    static func reply(_ object: [String: Any]) -> Response {
+        let data = (try? JSONSerialization.data(withJSONObject: object, options: [.sortedKeys])) ?? Data("{}".utf8)
+        return Response(status: .ok, headers: [.contentType: "application/json"], body: .init(byteBuffer: ByteBuffer(bytes: data)))
+    }
+}

@@ -1,0 +1,67 @@
+import Foundation
+package import IsolationCore
+
+/// Keeps each owner to its own environments on the shared manager: what an owner creates
+/// carries the owner label, a list sees only the owner's, and an id of another owner's
+/// environment is `notFound`, as if it did not exist.
+package struct OwnerScope: Sendable {
+    /// Outside the reserved `ptest-iso.` namespace, which specs may not set; the server
+    /// overwrites whatever a request puts there.
+    package static let ownerLabel = "ptest-iso-serve.owner"
+
+    /// Methods that act on the whole manager or its session, or on snapshots by name (not
+    /// owner-scoped yet): refused over HTTP.
+    package static let refused: Set<String> = [
+        "shutdown", "cancel_all", "destroy_session", "destroy_expired", "cleanup", "remove", "migrate", "collect_templates",
+        "collect_images", "hold_session", "wait_for_background", "restore", "delete_snapshot", "export_snapshot", "import_snapshot",
+        "snapshots", "run_job", "session", "templates", "cached_images", "cancel",
+    ]
+
+    let manager: IsolationManager
+    let owner: String
+
+    package init(manager: IsolationManager, owner: String) {
+        self.manager = manager
+        self.owner = owner
+    }
+
+    /// The request as the owner may make it. A body that is not a JSON object goes through
+    /// unchanged: the protocol's decoder names what is wrong with it.
+    ///
+    /// - Throws: `notFound` for another owner's id.
+    package func scope(method: String, request text: String) throws -> String {
+        guard var object = (try? JSONSerialization.jsonObject(with: Data(text.utf8))) as? [String: Any] else { return text }
+        switch method {
+        case "create":
+            var spec = (object["spec"] as? [String: Any]) ?? (object["spec"] == nil ? [:] : nil)
+            guard spec != nil else { return text }
+            var labels = (spec?["labels"] as? [String: Any]) ?? [:]
+            labels[Self.ownerLabel] = owner
+            spec?["labels"] = labels
+            object["spec"] = spec
+        case "list":
+            var labels = (object["labels"] as? [String: Any]) ?? (object["labels"] == nil ? [:] : nil)
+            guard labels != nil else { return text }
+            labels?[Self.ownerLabel] = owner
+            object["labels"] = labels
+        default:
+            if let id = object["id"] as? String { try check(id) }
+            return text
+        }
+        return String(decoding: try JSONSerialization.data(withJSONObject: object), as: UTF8.self)
+    }
+
+    /// Refuses an id (or `ID/SERVICE` address) that is not one of the owner's environments.
+    package func check(_ id: String) throws {
+        let environmentID = String(id.split(separator: "/", maxSplits: 1).first ?? "")
+        let environment = try? manager.get(environmentID)
+        guard let environment, environment.labels[Self.ownerLabel] == owner else {
+            throw IsolationError(.notFound, field: "id", "no environment '\(id)' of owner '\(owner)'")
+        }
+    }
+
+    /// The owner's live environments (for quotas).
+    package func live() throws -> [Environment] {
+        try manager.list(EnvironmentFilter(labels: [Self.ownerLabel: owner]))
+    }
+}

@@ -1,0 +1,65 @@
+package import Foundation
+package import Hummingbird
+package import IsolationCore
+package import Logging
+import NIOCore
+
+/// `ptest-iso serve`: the routes on one manager, run as a Hummingbird application in a
+/// `ServiceGroup` that shuts down gracefully on SIGTERM and SIGINT (requests under way finish).
+package struct PtestIsoServer: Sendable {
+    package struct Configuration: Sendable {
+        package var address: BindAddress
+        package var tokens: [OwnerToken]
+        package var maxBodyBytes: Int = 8 << 20
+
+        package init(address: BindAddress, tokens: [OwnerToken]) {
+            self.address = address
+            self.tokens = tokens
+        }
+    }
+
+    let manager: IsolationManager
+    let configuration: Configuration
+
+    package init(manager: IsolationManager, configuration: Configuration) {
+        self.manager = manager
+        self.configuration = configuration
+    }
+
+    package func router() -> Router<ServerContext> {
+        let router = Router(context: ServerContext.self)
+        let metrics = ServerMetrics()
+        // First, so refusals by the later middleware are counted too.
+        router.add(middleware: MetricsMiddleware(metrics: metrics))
+        let authenticator = Authenticator(tokens: configuration.tokens)
+        router.add(middleware: MethodMiddleware())
+        router.add(middleware: AuthMiddleware(authenticator: authenticator, limiter: RateLimiter()))
+        HealthRoutes(manager: manager).add(to: router)
+        router.get("/metrics") { [manager] _, _ in
+            Response(
+                status: .ok, headers: [.contentType: "text/plain; version=0.0.4"],
+                body: .init(byteBuffer: ByteBuffer(string: metrics.scrape(manager))))
+        }
+        let calls = CallRoutes(
+            manager: manager, authenticator: authenticator, maxBodyBytes: configuration.maxBodyBytes, metrics: metrics)
+        calls.add(to: router)
+        EnvInstanceRoutes(calls: calls).add(to: router)
+        return router
+    }
+
+    /// Serves until SIGTERM or SIGINT, then returns once requests under way have finished.
+    ///
+    /// - Parameter onListening: called with the bound address (`127.0.0.1:PORT` or the socket's
+    ///   path), so a caller that asked for port 0 learns the port.
+    package func run(logger: Logger, onListening: @escaping @Sendable (String) -> Void) async throws {
+        let application = Application(
+            router: router(),
+            configuration: .init(address: configuration.address, serverName: "ptest-iso"),
+            onServerRunning: { channel in
+                let address = channel.localAddress
+                onListening(address?.pathname ?? "\(address?.ipAddress ?? "?"):\(address?.port ?? 0)")
+            },
+            logger: logger)
+        try await application.runService()
+    }
+}

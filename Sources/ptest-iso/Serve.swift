@@ -1,0 +1,82 @@
+import ArgumentParser
+import Foundation
+import Hummingbird
+import IsolationCore
+import IsolationServer
+import Logging
+
+/// `ptest-iso serve`: the core as a long-running HTTP service (docs/server.md).
+struct Serve: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Serve the core over HTTP to the owners of a tokens file.",
+        discussion: """
+            Stops gracefully on SIGTERM or SIGINT: requests under way finish, then the server's
+            environments are destroyed (kept with --persist).
+            """
+    )
+
+    /// The session of a `--persist` server: stable, so a restarted server finds its environments.
+    static let persistentSession = "ptest-iso-serve"
+
+    @Option(help: "The address to listen on (loopback by default).")
+    var host = "127.0.0.1"
+
+    @Option(help: "The TCP port; 0 picks a free one (the listening line on stdout names it).")
+    var port = 8080
+
+    @Option(help: "Listen on this unix socket instead of TCP.")
+    var socket: String?
+
+    @Option(help: "The tokens file: a JSON array of {token, owner, max_live, max_cpus, max_memory, requests_per_second, expires_at}.")
+    var tokens: String
+
+    @Option(help: "The largest request body read, in bytes.")
+    var maxBodyBytes = 8 << 20
+
+    @Flag(help: "Keep the server's environments when it stops, and serve them again after a restart.")
+    var persist = false
+
+    @OptionGroup var state: StateOptions
+
+    func validate() throws {
+        guard (0...65_535).contains(port) else { throw ValidationError("--port: \(port) must be 0 to 65535") }
+        guard (1024...(1 << 30)).contains(maxBodyBytes) else {
+            throw ValidationError("--max-body-bytes: \(maxBodyBytes) must be 1024 to 2^30")
+        }
+        if let socket, socket.isEmpty { throw ValidationError("--socket: empty; give a path") }
+    }
+
+    func run() async throws {
+        let owners = try TokensFile.load(URL(fileURLWithPath: tokens))
+        var configuration = IsolationManager.Configuration(
+            session: persist ? Self.persistentSession : "serve-\(UUID().uuidString.lowercased())")
+        if let home = state.home { configuration.home = URL(fileURLWithPath: home) }
+        if persist {
+            // Kept past this process on purpose: no reaper, the next server picks them up.
+            configuration.reaperExecutable = nil
+        } else if ProcessInfo.processInfo.environment["PTEST_ISO_REAPER"] == nil {
+            // Killed by SIGKILL, the server's environments go with it: this binary reaps the session.
+            configuration.reaperExecutable = URL(fileURLWithPath: "/proc/self/exe").resolvingSymlinksInPath()
+        }
+        let manager = try IsolationManager(configuration: configuration)
+        var logger = Logger(label: "ptest-iso.serve")
+        logger.logLevel = .info
+        let address: BindAddress = socket.map { .unixDomainSocket(path: $0) } ?? .hostname(host, port: port)
+        let server = PtestIsoServer(manager: manager, configuration: .init(address: address, tokens: owners))
+        do {
+            try await server.run(logger: logger) { address in
+                // One line a supervisor or test can wait for, written unbuffered.
+                FileHandle.standardOutput.write(Data("{\"listening\":\"\(address)\"}\n".utf8))
+            }
+        } catch {
+            await finish(manager)
+            throw error
+        }
+        await finish(manager)
+    }
+
+    private func finish(_ manager: IsolationManager) async {
+        if !persist { _ = try? await manager.destroySession() }
+        await manager.shutdown()
+    }
+}

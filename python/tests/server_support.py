@@ -1,0 +1,52 @@
+"""A real `ptest-iso serve` (the debug build beside PTEST_ISO_LIB) on loopback, for the server tests."""
+
+from __future__ import annotations
+
+import json
+import os
+import pathlib
+import signal
+import subprocess
+import urllib.error
+import urllib.request
+from typing import Any
+
+ALICE = "alice-token-0123456789abcdef"
+BOB = "bob-token-0123456789abcdef"
+
+
+def binary() -> pathlib.Path:
+    return pathlib.Path(os.environ["PTEST_ISO_LIB"]).parent / "ptest-iso"
+
+
+class Server:
+    """Starts the server, waits for its `{"listening": ...}` line (bounded), and stops it."""
+
+    def __init__(self, tmp: pathlib.Path, *extra: str, tokens: list[dict[str, Any]] | None = None) -> None:
+        tmp.mkdir(parents=True, exist_ok=True)
+        self.tokens_file = tmp / "tokens.json"
+        self.tokens_file.write_text(json.dumps(tokens or [{"token": ALICE, "owner": "alice"}, {"token": BOB, "owner": "bob"}]))
+        self.home = tmp / "home"
+        environment = dict(os.environ, PTEST_ISO_REAPER=str(binary()))
+        self.process = subprocess.Popen(
+            [str(binary()), "serve", "--port", "0", "--tokens", str(self.tokens_file), "--home", str(self.home), *extra],
+            stdout=subprocess.PIPE, stderr=subprocess.PIPE, env=environment, text=True)
+        assert self.process.stdout is not None
+        line = self.process.stdout.readline()  # bounded: the process prints it or exits (EOF)
+        assert line, f"serve exited: {self.process.stderr.read() if self.process.stderr else ''}"
+        self.url = "http://" + json.loads(line)["listening"]
+
+    def call(self, method: str, request: dict[str, Any] | None = None, token: str = ALICE) -> tuple[int, dict[str, Any]]:
+        data = json.dumps(request or {}).encode()
+        http = urllib.request.Request(f"{self.url}/v1/call/{method}", data=data, method="POST",
+                                      headers={"Authorization": f"Bearer {token}", "Content-Type": "application/json"})
+        try:
+            with urllib.request.urlopen(http, timeout=120) as response:
+                return response.status, json.loads(response.read())
+        except urllib.error.HTTPError as error:
+            return error.code, json.loads(error.read())
+
+    def stop(self, sig: int = signal.SIGTERM) -> int:
+        if self.process.poll() is None:
+            self.process.send_signal(sig)
+        return self.process.wait(timeout=60)
