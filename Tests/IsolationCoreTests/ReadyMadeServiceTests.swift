@@ -106,7 +106,8 @@ import Testing
     @Test func postgresComesUpAcceptingConnections() async throws {
         let home = try TestHome("service-postgres")
         let manager = try manager(home, session: "service-postgres")
-        let postgres = try definition(#"{"service": "postgres", "options": {"user": "alice", "password": "pw", "dbname": "app", "ready_timeout_seconds": 180}}"#)
+        let postgres = try definition(
+            #"{"service": "postgres", "options": {"user": "alice", "password": "pw", "dbname": "app", "ready_timeout_seconds": 180}}"#)
         try await withService(postgres, manager) { environment in
             let connection = try postgres.connection(of: environment)
             // From the host: a startup message for alice on app is answered by an authentication
