@@ -27,16 +27,8 @@ PASSWORD=ptest-secret
 BIN=/usr/bin/docker-registry
 
 die() { echo "registry: $*" >&2; exit 1; }
-
-# A daemon that inherits a caller's pipe keeps it open for its whole life,
-# and a caller waiting for EOF (a test harness, CI's log capture) waits forever.
-close_inherited_fds() {
-  local fd
-  for fd in $(ls /proc/$BASHPID/fd); do
-    [ "$fd" -gt 2 ] && eval "exec $fd>&-"
-  done
-  return 0
-}
+# close_inherited_fds, pid_from.
+. "$(dirname "${BASH_SOURCE[0]}")/lib/daemons.sh"
 
 # HTTP status of GET /v2/ ("000" when nothing answers). Only a response that
 # carries the distribution API header counts, so some other web server on the
@@ -66,8 +58,7 @@ auth_ok() {
 # reused the pid.
 registry_pid() {
   local name=$1 pid
-  pid=$(cat "$DIR/$name/registry.pid" 2>/dev/null) || return 1
-  [ -n "$pid" ] && [ "$(cat "/proc/$pid/comm" 2>/dev/null)" = docker-registry ] &&
+  pid=$(pid_from "$DIR/$name/registry.pid" docker-registry) &&
     [[ $(cmdline "$pid") == *" $DIR/$name/config.yml"* ]] && echo "$pid"
 }
 

@@ -39,6 +39,8 @@ REGISTRY=$HOST_IP:5100
 
 die() { echo "swarm-cluster: $*" >&2; exit 1; }
 say() { echo "swarm-cluster: $*" >&2; }
+# close_inherited_fds, pid_from, new_ca, issue.
+. "$(dirname "${BASH_SOURCE[0]}")/lib/daemons.sh"
 
 [[ $NODES =~ ^[1-9]$ ]] || die "PTEST_ISO_SWARM_NODES must be 1 to 9, not '$NODES'"
 
@@ -48,43 +50,16 @@ node_sock() { echo "$(node_dir "$1")/docker.sock"; }
 netns() { echo "ptiso-sw$1"; }
 dk() { local n=$1; shift; docker -H "unix://$(node_sock "$n")" "$@"; }
 
-# A daemon that inherits a caller's pipe keeps it open for its whole life,
-# and a caller waiting for EOF (a test harness, CI's log capture) waits forever.
-close_inherited_fds() {
-  local fd
-  for fd in $(ls /proc/$BASHPID/fd); do
-    [ "$fd" -gt 2 ] && eval "exec $fd>&-"
-  done
-  return 0
-}
-
-# The pid from the pidfile, only if it is still a dockerd.
-daemon_pid() {
-  local pid
-  pid=$(cat "$(node_dir "$1")/docker.pid" 2>/dev/null) || return 1
-  [ -n "$pid" ] && [ "$(cat "/proc/$pid/comm" 2>/dev/null)" = dockerd ] && echo "$pid"
-}
+daemon_pid() { pid_from "$(node_dir "$1")/docker.pid" dockerd; }
 
 answers() { [ -S "$(node_sock "$1")" ] && dk "$1" version --format '{{.Server.Version}}' >/dev/null 2>&1; }
 
-issue() {
-  local cn=$1 ext=$2 out=$3
-  openssl req -new -nodes -newkey ec -pkeyopt ec_paramgen_curve:prime256v1 \
-    -subj "/CN=$cn" -keyout "$DIR/$out-key.pem" -out "$DIR/$out.csr" 2>/dev/null
-  printf '%s\n' "$ext" >"$DIR/$out.ext"
-  openssl x509 -req -in "$DIR/$out.csr" -CA "$DIR/ca.pem" -CAkey "$DIR/ca-key.pem" \
-    -CAcreateserial -days 30 -extfile "$DIR/$out.ext" -out "$DIR/$out.pem" 2>/dev/null
-  rm -f "$DIR/$out.csr" "$DIR/$out.ext" "$DIR/ca.srl"
-}
-
 make_certs() {
   [ -f "$DIR/ca.pem" ] && [ -f "$DIR/server.pem" ] && return 0
-  openssl req -x509 -new -nodes -newkey ec -pkeyopt ec_paramgen_curve:prime256v1 \
-    -subj "/CN=ptest-iso-swarm-ca" -days 30 -keyout "$DIR/ca-key.pem" -out "$DIR/ca.pem" \
-    -addext basicConstraints=critical,CA:TRUE -addext keyUsage=critical,keyCertSign,cRLSign 2>/dev/null
-  issue ptest-iso-swarm-manager "subjectAltName=IP:$(node_ip 1),DNS:localhost
-extendedKeyUsage=serverAuth" server
-  issue ptest-iso-client 'extendedKeyUsage=clientAuth' client
+  new_ca "$DIR" ptest-iso-swarm-ca
+  issue "$DIR" ptest-iso-swarm-manager "subjectAltName=IP:$(node_ip 1),DNS:localhost
+extendedKeyUsage=serverAuth" "$DIR" server
+  issue "$DIR" ptest-iso-client 'extendedKeyUsage=clientAuth' "$DIR" client
   mv "$DIR/client.pem" "$DIR/cert.pem"
   mv "$DIR/client-key.pem" "$DIR/key.pem"
   chmod 600 "$DIR"/*key.pem
@@ -221,11 +196,7 @@ load_images() {
   done
 }
 
-registry_pid() {
-  local pid
-  pid=$(cat "$DIR/registry/registry.pid" 2>/dev/null) || return 1
-  [ -n "$pid" ] && [ "$(cat "/proc/$pid/comm" 2>/dev/null)" = docker-registry ] && echo "$pid"
-}
+registry_pid() { pid_from "$DIR/registry/registry.pid" docker-registry; }
 
 registry_up() {
   curl -fsS --max-time 2 "http://$REGISTRY/v2/" >/dev/null 2>&1 && return 0

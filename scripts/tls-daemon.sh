@@ -33,16 +33,8 @@ NAMESPACE=${PTEST_ISO_TLS_NAMESPACE:-ptest-iso-tls}
 POOL=$POOL_PREFIX.0.0/16
 
 die() { echo "tls-daemon: $*" >&2; exit 1; }
-
-# A daemon that inherits a caller's pipe keeps it open for its whole life,
-# and a caller waiting for EOF (a test harness, CI's log capture) waits forever.
-close_inherited_fds() {
-  local fd
-  for fd in $(ls /proc/$BASHPID/fd); do
-    [ "$fd" -gt 2 ] && eval "exec $fd>&-"
-  done
-  return 0
-}
+# close_inherited_fds, pid_from, new_ca, issue.
+. "$(dirname "${BASH_SOURCE[0]}")/lib/daemons.sh"
 
 ping_ok() {
   [ -f "$DIR/ca.pem" ] || return 1
@@ -50,31 +42,7 @@ ping_ok() {
     --key "$DIR/key.pem" "https://$ADDR/_ping" >/dev/null 2>&1
 }
 
-# Echo the pid from the pidfile only if it is still a dockerd: a stale file
-# must not make us signal some unrelated process that reused the pid.
-daemon_pid() {
-  local pid
-  pid=$(cat "$PIDFILE" 2>/dev/null) || return 1
-  [ -n "$pid" ] && [ "$(cat "/proc/$pid/comm" 2>/dev/null)" = dockerd ] && echo "$pid"
-}
-
-# $1 dir, $2 subject CN, $3 extensions, $4 signing CA dir, $5 file prefix.
-issue() {
-  local dir=$1 cn=$2 ext=$3 ca=$4 out=$5
-  openssl req -new -nodes -newkey ec -pkeyopt ec_paramgen_curve:prime256v1 \
-    -subj "/CN=$cn" -keyout "$dir/$out-key.pem" -out "$dir/$out.csr" 2>/dev/null
-  printf '%s\n' "$ext" >"$dir/$out.ext"
-  openssl x509 -req -in "$dir/$out.csr" -CA "$ca/ca.pem" -CAkey "$ca/ca-key.pem" \
-    -CAcreateserial -days 30 -extfile "$dir/$out.ext" -out "$dir/$out.pem" 2>/dev/null
-  rm -f "$dir/$out.csr" "$dir/$out.ext" "$ca/ca.srl"
-}
-
-new_ca() {
-  mkdir -p "$1"
-  openssl req -x509 -new -nodes -newkey ec -pkeyopt ec_paramgen_curve:prime256v1 \
-    -subj "/CN=$2" -days 30 -keyout "$1/ca-key.pem" -out "$1/ca.pem" \
-    -addext basicConstraints=critical,CA:TRUE -addext keyUsage=critical,keyCertSign,cRLSign 2>/dev/null
-}
+daemon_pid() { pid_from "$PIDFILE" dockerd; }
 
 # Fresh certs on every real start, so no test depends on leftovers. The
 # names follow docker's DOCKER_CERT_PATH convention (ca.pem, cert.pem, key.pem).

@@ -106,7 +106,8 @@ import Testing
     @Test func postgresComesUpAcceptingConnections() async throws {
         let home = try TestHome("service-postgres")
         let manager = try manager(home, session: "service-postgres")
-        let postgres = try definition(#"{"service": "postgres", "options": {"user": "alice", "password": "pw", "dbname": "app"}}"#)
+        let postgres = try definition(
+            #"{"service": "postgres", "options": {"user": "alice", "password": "pw", "dbname": "app", "ready_timeout_seconds": 180}}"#)
         try await withService(postgres, manager) { environment in
             let connection = try postgres.connection(of: environment)
             // From the host: a startup message for alice on app is answered by an authentication
@@ -130,7 +131,8 @@ import Testing
     @Test func redisAnswersPingAtItsURLWithItsPassword() async throws {
         let home = try TestHome("service-redis")
         let manager = try manager(home, session: "service-redis")
-        let redis = try ServiceDefinition(.redis, settings: ["password": "open sesame"])
+        // A bound for a loaded machine (the whole suite runs at once on 2 cores), not a speed claim.
+        let redis = try ServiceDefinition(.redis, settings: ["password": "open sesame", "ready_timeout_seconds": "180"])
         try await withService(redis, manager) { environment in
             let connection = try redis.connection(of: environment)
             #expect(connection.url == "redis://:open%20sesame@127.0.0.1:\(connection.port)/0")

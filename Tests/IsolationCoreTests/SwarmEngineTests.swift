@@ -109,7 +109,8 @@ import Testing
         let home = try TestHome("swarm")
         let manager = try manager(home)
         for node in ["node1", "node2", "node3"] {
-            let environment = try await manager.create(EnvironmentSpec(image: Self.busybox, placement: ["node.labels.ptest-iso.node==\(node)"]))
+            let environment = try await manager.create(
+                EnvironmentSpec(image: Self.busybox, placement: ["node.labels.ptest-iso.node==\(node)"]))
             #expect(environment.details["node"] == node)
             let result = try await manager.run(environment.id, Command(["sh", "-c", "echo \(node) >&2; exit 3"]))
             #expect(result.exitCode == 3 && result.stderrText == "\(node)\n")

@@ -60,8 +60,10 @@ class Manager:
         reaper: Optional[str] = None,
         reaper_grace_seconds: Optional[float] = None,
         docker_standby: Optional[int] = None,
-        engines: Optional[str] = None,
+        engines: "Optional[Union[str, os.PathLike[str]]]" = None,
     ) -> None:
+        if engines is not None and not isinstance(engines, (str, os.PathLike)):
+            raise TypeError(f"engines: must be the path of an engine settings file, not {type(engines).__name__}")
         config = {
             "home": os.fspath(home) if home is not None else None,
             "session": session,
@@ -72,7 +74,7 @@ class Manager:
             "reaper_executable": os.fspath(reaper) if reaper is not None else None,
             "reaper_grace_seconds": reaper_grace_seconds,
             "docker_standby_depth": docker_standby,
-            "engines_file": os.path.abspath(engines) if engines is not None else None,
+            "engines_file": os.path.abspath(os.fspath(engines)) if engines is not None else None,
         }
         self._handle: Optional[int] = _native.open_manager({k: v for k, v in config.items() if v is not None})
         self._cleanup = cleanup

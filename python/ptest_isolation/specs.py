@@ -295,8 +295,9 @@ class DockerSpec(VenvSpec):
     #: ``"node.labels.disk==ssd"``); swarm engine only.
     placement: list[str] = dataclasses.field(default_factory=list)
 
-    #: The engine the spec names. Left as the class's ``"docker"``, it names none, so the
-    #: engine settings' ``default_container_engine`` (a swarm, say) decides.
+    #: The engine the spec names. Left as the class's ``"docker"`` on a spec with an ``image``,
+    #: ``build`` or ``compose``, it names none, so the engine settings'
+    #: ``default_container_engine`` (a swarm, say) decides.
     engine = "docker"
 
     def __post_init__(self) -> None:
@@ -305,7 +306,8 @@ class DockerSpec(VenvSpec):
 
     def to_request(self) -> dict[str, Any]:
         request = super().to_request()
-        if "engine" not in self.__dict__:
+        if "engine" not in self.__dict__ and (self.image or self.build is not None or self.compose is not None):
+            # What it runs makes it a container spec: the core's engine settings pick the engine.
             del request["engine"]
         if self.placement:
             request["placement"] = list(self.placement)

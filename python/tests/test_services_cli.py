@@ -47,8 +47,8 @@ def test_the_cli_and_python_build_the_same_service_specs(tmp_path: pathlib.Path,
     assert printed.returncode == 0, printed.stderr
     core = json.loads(printed.stdout)
     # The whole spec, fields left at their empty defaults aside (Python's request omits some);
-    # a DockerSpec names its engine, which the core infers from the image.
-    assert _set_fields(python_service.spec().to_request()) == _set_fields(core) | {"engine": "docker"}
+    # neither names the engine: the image makes it a container spec, which the engine settings place.
+    assert _set_fields(python_service.spec().to_request()) == _set_fields(core)
 
 
 def test_python_asks_the_core_for_the_spec_and_the_url() -> None:

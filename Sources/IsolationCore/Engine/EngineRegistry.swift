@@ -38,6 +38,15 @@ public struct EngineRegistry: Sendable {
     /// - Throws: ``IsolationError/Code/engineUnavailable`` naming the unmet needs.
     public func choose(for spec: EnvironmentSpec) throws -> (engine: any IsolationEngine, reason: String) {
         let needs = Self.requirements(of: spec)
+        /// An engine that was asked for (by the spec or the settings) must provide every need.
+        func checked(_ engine: any IsolationEngine, asked: String, fix: String) throws -> any IsolationEngine {
+            if let missing = needs.first(where: { !engine.capabilities.contains($0.0) }) {
+                throw IsolationError(
+                    .invalidSpec,
+                    "\(missing.1): the \(engine.kind) engine\(asked) does not provide \(missing.0.rawValue); remove the field or \(fix)")
+            }
+            return engine
+        }
         if let kind = spec.engine {
             guard let engine = engine(kind) else {
                 throw IsolationError(
@@ -45,23 +54,11 @@ public struct EngineRegistry: Sendable {
                     "engine: '\(kind)' is not available; available: \(engines.map(\.kind.rawValue).joined(separator: ", "))"
                 )
             }
-            if let missing = needs.first(where: { !engine.capabilities.contains($0.0) }) {
-                throw IsolationError(
-                    .invalidSpec,
-                    "\(missing.1): the \(kind) engine does not provide \(missing.0.rawValue); remove the field or use another engine"
-                )
-            }
-            return (engine, "requested by the spec")
+            return (try checked(engine, asked: "", fix: "use another engine"), "requested by the spec")
         }
-        if let kind = containerEngine, needs.contains(where: { $0.0 == .containerImages }), let engine = engine(kind),
-            let missing = needs.first(where: { !engine.capabilities.contains($0.0) })
-        {
-            throw IsolationError(
-                .invalidSpec,
-                "\(missing.1): the \(kind) engine (the settings' default_container_engine) does not provide \(missing.0.rawValue); remove the field or set engine: docker"
-            )
-        } else if let kind = containerEngine, needs.contains(where: { $0.0 == .containerImages }), let engine = engine(kind) {
-            return (engine, "the settings' default_container_engine")
+        if let kind = containerEngine, needs.contains(where: { $0.0 == .containerImages }), let engine = engine(kind) {
+            let chosen = try checked(engine, asked: " (the settings' default_container_engine)", fix: "set engine: docker")
+            return (chosen, "the settings' default_container_engine")
         }
         for engine in engines where needs.allSatisfy({ engine.capabilities.contains($0.0) }) {
             let reason =

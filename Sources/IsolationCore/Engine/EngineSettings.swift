@@ -67,7 +67,7 @@ public struct EngineSettings: Decodable, Sendable {
         {
             throw IsolationError(
                 .invalidSpec, field: "default_container_engine",
-                "'\(wanted)' has no section in the settings; add a '\(wanted)' section or name docker")
+                "'\(SchemaJSON.excerpt(wanted.rawValue))' has no section in the settings; add that section or name docker")
         }
     }
 
@@ -75,15 +75,18 @@ public struct EngineSettings: Decodable, Sendable {
     ///
     /// - Throws: `invalidSpec` naming the file and the field.
     public static func load(_ file: URL) throws -> EngineSettings {
+        let path = SchemaJSON.excerpt(file.path, limit: 256)
         let data: Data
         do {
             data = try Data(contentsOf: file)
         } catch {
             throw IsolationError(
-                .invalidSpec, field: "engines", "cannot read \(file.path) (\(error.localizedDescription)); fix PTEST_ISO_ENGINES")
+                .invalidSpec, field: "engines",
+                "cannot read \(path) (\(error.localizedDescription)); give a readable settings file (--engines, engines_file, PTEST_ISO_ENGINES)"
+            )
         }
         guard data.count <= SchemaJSON.maxDocumentBytes else {
-            throw IsolationError(.invalidSpec, field: "engines", "\(file.path) is over \(SchemaJSON.maxDocumentBytes) bytes")
+            throw IsolationError(.invalidSpec, field: "engines", "\(path) is over \(SchemaJSON.maxDocumentBytes) bytes")
         }
         var json = data
         if data.first.map({ $0 != UInt8(ascii: "{") }) ?? true, !file.path.hasSuffix(".json") {
@@ -92,7 +95,7 @@ public struct EngineSettings: Decodable, Sendable {
                 let object = try Yams.load(yaml: String(decoding: data, as: UTF8.self)) ?? [String: Any]()
                 json = try JSONSerialization.data(withJSONObject: object)
             } catch {
-                throw IsolationError(.invalidSpec, field: "engines", "\(file.path) is neither JSON nor YAML (\(error))")
+                throw IsolationError(.invalidSpec, field: "engines", "\(path) is neither JSON nor YAML (\(error))")
             }
         }
         do {
@@ -100,7 +103,7 @@ public struct EngineSettings: Decodable, Sendable {
             try settings.validate()
             return settings
         } catch var error as IsolationError {
-            error.message += " (in \(file.path))"
+            error.message += " (in \(path))"
             throw error
         }
     }

@@ -70,7 +70,7 @@ extension SwarmEngine {
             placed.location = task.containerID
             placed.details = details
             if !spec.waitFor.isEmpty {
-                try await onNode(placed) { node in
+                try await onDocker(placed) { node in
                     try await node.withClient { try await node.waitUntilReady(task.containerID, spec: spec, hostPorts: [:], client: $0) }
                 }
             }
@@ -218,9 +218,9 @@ extension SwarmEngine {
                 try? await client.removeSecret(secret.id)
             }
         }
-        // The task's container goes when its node sees the service gone; until then its network is in use.
-        if !environment.location.isEmpty, environment.details[SwarmDetails.nodeEndpoint] != nil {
-            await waitUntilGone(environment)
+        // Before the networks: the task's container holds them until it is gone.
+        if !environment.location.isEmpty {
+            await removeTaskContainer(environment)
         }
         if let network = environment.details[SwarmDetails.ownedNetwork] {
             try await removeNetwork(network, force: true)
@@ -233,7 +233,7 @@ extension SwarmEngine {
     /// Removes the task's container on its node at once rather than waiting for the node's agent
     /// to notice the service is gone (a second or two); a lost node is skipped, and what it
     /// still holds is removed by the sweep once it answers again.
-    private func waitUntilGone(_ environment: Environment) async {
+    private func removeTaskContainer(_ environment: Environment) async {
         guard let endpoint = environment.details[SwarmDetails.nodeEndpoint] else { return }
         _ = try? await engine(at: endpoint).withClient {
             try await $0.removeContainer(environment.location, force: true, removeVolumes: true)

@@ -3,12 +3,13 @@ public import Foundation
 import Synchronization
 
 /// Environments as Docker Swarm services: one replica, never restarted, placed by the swarm's
-/// scheduler (decision 0010). The manager's API creates and removes services, secrets and
+/// scheduler (decision 0010). What runs in an environment (exec, files, logs, stats) is its
+/// node's Docker engine's work (``DockerDelegatingEngine``). The manager's API creates and removes services, secrets and
 /// overlay networks; what runs in an environment — exec, files, logs, stats, readiness — goes
 /// to its task's container through that node's own daemon, by the Docker engine itself: the
 /// swarm engine holds one ``DockerEngine`` per endpoint and hands it the environment, whose
 /// location is the container on that node.
-public final class SwarmEngine: IsolationEngine {
+public final class SwarmEngine: DockerDelegatingEngine {
     public let kind = EngineKind.swarm
     public let capabilities: Set<EngineCapability> = [.resourceLimits, .networks, .containerImages, .files, .secrets, .placement]
     public let priority = 40
@@ -68,20 +69,6 @@ public final class SwarmEngine: IsolationEngine {
         for engine in nodeEngines.withLock({ Array($0.values) }) { await engine.shutdownClient() }
     }
 
-    // MARK: What runs in an environment: its node's Docker engine.
-
-    public func run(_ environment: Environment, _ command: Command, output: CommandOutputSink) async throws -> CommandExit {
-        try await onNode(environment) { try await $0.run(environment, command, output: output) }
-    }
-
-    public func copyIn(_ environment: Environment, from source: URL, to destination: String) async throws {
-        try await onNode(environment) { try await $0.copyIn(environment, from: source, to: destination) }
-    }
-
-    public func copyOut(_ environment: Environment, from source: String, to destination: URL) async throws {
-        try await onNode(environment) { try await $0.copyOut(environment, from: source, to: destination) }
-    }
-
     public func install(_ environment: Environment, _ request: PackageRequest) async throws -> CommandResult {
         throw unsupported(.packages)
     }
@@ -116,7 +103,7 @@ public final class SwarmEngine: IsolationEngine {
 
     /// Runs `body` with the Docker engine of the environment's node. A node that does not answer
     /// makes the environment lost: the error says so at once, naming the node, rather than waiting.
-    func onNode<T>(_ environment: Environment, _ body: (DockerEngine) async throws -> T) async throws -> T {
+    func onDocker<T>(_ environment: Environment, _ body: (DockerEngine) async throws -> T) async throws -> T {
         guard let endpoint = environment.details[SwarmDetails.nodeEndpoint] else {
             throw IsolationError(.notFound, "environment \(environment.id) has no node recorded; it was never started on the swarm")
         }

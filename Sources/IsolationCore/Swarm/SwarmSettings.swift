@@ -29,7 +29,7 @@ public struct SwarmSettings: EngineSection, Equatable {
     /// `HOST:PORT` of a registry every node can pull from; needed by `images: push`.
     public var registry: String?
 
-    public enum ImageDistribution: String, Decodable, Sendable, Equatable {
+    public enum ImageDistribution: String, Sendable, Equatable {
         case load, push
     }
 
@@ -50,7 +50,13 @@ public struct SwarmSettings: EngineSection, Equatable {
         tlsCertPath = try c.decodeIfPresent(String.self, forKey: .tlsCertPath)
         try c.decode(.nodeEndpoints, into: &nodeEndpoints)
         try c.decode(.startTimeoutSeconds, into: &startTimeoutSeconds)
-        try c.decode(.images, into: &images)
+        if let written = try c.decodeIfPresent(String.self, forKey: .images) {
+            guard let distribution = ImageDistribution(rawValue: written) else {
+                throw IsolationError(
+                    .invalidSpec, field: "swarm.images", "'\(SchemaJSON.excerpt(written))': give load or push")
+            }
+            images = distribution
+        }
         registry = try c.decodeIfPresent(String.self, forKey: .registry)
     }
 

@@ -6,7 +6,7 @@ import Synchronization
 /// placed on one host by ``place(_:)``, and everything after goes to that host's own
 /// ``DockerEngine``, named in the environment's details (`host`). Nothing of the Docker engine is
 /// repeated here: the pool only chooses and hands over.
-public final class DockerHostPool: IsolationEngine {
+public final class DockerHostPool: DockerDelegatingEngine {
     public let kind = EngineKind.docker
     public let capabilities: Set<EngineCapability>
     public let priority = 50
@@ -44,7 +44,7 @@ public final class DockerHostPool: IsolationEngine {
         return engine
     }
 
-    func onHost<T>(_ environment: Environment, _ body: (DockerEngine) async throws -> T) async throws -> T {
+    func onDocker<T>(_ environment: Environment, _ body: (DockerEngine) async throws -> T) async throws -> T {
         try await body(try engine(environment.details, of: "environment \(environment.id)"))
     }
 
@@ -65,33 +65,21 @@ public final class DockerHostPool: IsolationEngine {
         return artifact
     }
 
-    public func run(_ environment: Environment, _ command: Command, output: CommandOutputSink) async throws -> CommandExit {
-        try await onHost(environment) { try await $0.run(environment, command, output: output) }
-    }
-
     public func install(_ environment: Environment, _ request: PackageRequest) async throws -> CommandResult {
-        try await onHost(environment) { try await $0.install(environment, request) }
+        try await onDocker(environment) { try await $0.install(environment, request) }
     }
 
     public func installedPackages(_ environment: Environment) async throws -> [InstalledPackage] {
-        try await onHost(environment) { try await $0.installedPackages(environment) }
+        try await onDocker(environment) { try await $0.installedPackages(environment) }
     }
 
     public func uninstall(_ environment: Environment, _ names: [String]) async throws -> CommandResult {
-        try await onHost(environment) { try await $0.uninstall(environment, names) }
-    }
-
-    public func copyIn(_ environment: Environment, from source: URL, to destination: String) async throws {
-        try await onHost(environment) { try await $0.copyIn(environment, from: source, to: destination) }
-    }
-
-    public func copyOut(_ environment: Environment, from source: String, to destination: URL) async throws {
-        try await onHost(environment) { try await $0.copyOut(environment, from: source, to: destination) }
+        try await onDocker(environment) { try await $0.uninstall(environment, names) }
     }
 
     /// A snapshot stays on its environment's host, which its details name, and is restored there.
     public func snapshot(_ environment: Environment, as snapshot: Snapshot) async throws -> EngineArtifact {
-        var artifact = try await onHost(environment) { try await $0.snapshot(environment, as: snapshot) }
+        var artifact = try await onDocker(environment) { try await $0.snapshot(environment, as: snapshot) }
         artifact.details[Self.hostKey] = environment.details[Self.hostKey]
         return artifact
     }
@@ -124,13 +112,13 @@ public final class DockerHostPool: IsolationEngine {
     /// host removes what carries its labels (nothing, unless the creation died half-way).
     public func destroy(_ environment: Environment) async throws {
         guard environment.details[Self.hostKey] == nil else {
-            return try await onHost(environment) { try await $0.destroy(environment) }
+            return try await onDocker(environment) { try await $0.destroy(environment) }
         }
         for engine in engines { try? await engine.destroy(environment) }
     }
 
     public func reuseProblem(_ environment: Environment) async throws -> String? {
-        try await onHost(environment) { try await $0.reuseProblem(environment) }
+        try await onDocker(environment) { try await $0.reuseProblem(environment) }
     }
 
     /// Every host's leftovers; a host that does not answer is in `skipped`, named.
@@ -145,30 +133,18 @@ public final class DockerHostPool: IsolationEngine {
     }
 }
 
-extension DockerHostPool: ObservableEngine, ControllableEngine, InteractiveEngine {
-    public func logs(_ environment: Environment, tail: Int?) async throws -> [LogChunk] {
-        try await onHost(environment) { try await $0.logs(environment, tail: tail) }
-    }
-
-    public func followLogs(_ environment: Environment, tail: Int?, _ body: @Sendable (LogChunk) async throws -> Void) async throws {
-        try await onHost(environment) { try await $0.followLogs(environment, tail: tail, body) }
-    }
-
-    public func stats(_ environment: Environment) async throws -> EnvironmentStats {
-        try await onHost(environment) { try await $0.stats(environment) }
-    }
-
-    public func stop(_ environment: Environment) async throws { try await onHost(environment) { try await $0.stop(environment) } }
-    public func start(_ environment: Environment) async throws { try await onHost(environment) { try await $0.start(environment) } }
-    public func restart(_ environment: Environment) async throws { try await onHost(environment) { try await $0.restart(environment) } }
-    public func pause(_ environment: Environment) async throws { try await onHost(environment) { try await $0.pause(environment) } }
-    public func unpause(_ environment: Environment) async throws { try await onHost(environment) { try await $0.unpause(environment) } }
+extension DockerHostPool: ControllableEngine, InteractiveEngine {
+    public func stop(_ environment: Environment) async throws { try await onDocker(environment) { try await $0.stop(environment) } }
+    public func start(_ environment: Environment) async throws { try await onDocker(environment) { try await $0.start(environment) } }
+    public func restart(_ environment: Environment) async throws { try await onDocker(environment) { try await $0.restart(environment) } }
+    public func pause(_ environment: Environment) async throws { try await onDocker(environment) { try await $0.pause(environment) } }
+    public func unpause(_ environment: Environment) async throws { try await onDocker(environment) { try await $0.unpause(environment) } }
 
     public func interactive(
         _ environment: Environment, _ command: Command, size: TerminalSize, attached: @escaping @Sendable (any InteractiveTerminal) -> Void,
         output: @escaping @Sendable (Data) async throws -> Void
     ) async throws -> Int32 {
-        try await onHost(environment) { try await $0.interactive(environment, command, size: size, attached: attached, output: output) }
+        try await onDocker(environment) { try await $0.interactive(environment, command, size: size, attached: attached, output: output) }
     }
 
     public func shellCommand(_ environment: Environment) -> [String] {
