@@ -10,7 +10,7 @@ package extension Dispatcher {
     package static let stdoutStream: Int32 = 1
     package static let stderrStream: Int32 = 2
 
-    package static func stream(_ manager: IsolationManager, method: String, request text: String, to handoff: ChunkHandoff) async throws
+    package static func stream(_ manager: IsolationManager, method: String, request text: String, to handoff: some ChunkSink) async throws
         -> String
     {
         func request<T: ABIRequest>(_ type: T.Type) throws -> T {

@@ -11,9 +11,14 @@ package struct CallRoutes: Sendable {
     package let maxBodyBytes: Int
 
     let metrics: ServerMetrics
+    let hostAccess: HostAccessPolicy
 
-    package init(manager: IsolationManager, authenticator: Authenticator, maxBodyBytes: Int, metrics: ServerMetrics) {
+    package init(
+        manager: IsolationManager, authenticator: Authenticator, maxBodyBytes: Int, metrics: ServerMetrics,
+        hostAccess: HostAccessPolicy = HostAccessPolicy(allowHostAccess: false)
+    ) {
         self.metrics = metrics
+        self.hostAccess = hostAccess
         self.manager = manager
         self.authenticator = authenticator
         self.maxBodyBytes = maxBodyBytes
@@ -28,18 +33,16 @@ package struct CallRoutes: Sendable {
     func call(_ request: Request, context: ServerContext) async throws -> Response {
         guard let owner = context.owner else { throw ServerError(status: .unauthorized, code: "unauthorized", message: "no owner") }
         let method = try context.parameters.require("method")
-        guard Dispatcher.methods.contains(method) else { throw ServerError(ABIError.unknownMethod(method)) }
+        guard Dispatcher.methods.contains(method) || Self.archiveMethods.contains(method) else {
+            throw ServerError(ABIError.unknownMethod(method))
+        }
         guard !OwnerScope.refused.contains(method) else {
             throw ServerError(
                 status: .forbidden, code: "forbidden",
                 message: "'\(method)' acts on the whole server or on snapshots by name; it is not offered over HTTP", field: "method")
         }
-        if Dispatcher.streamingMethods.contains(method) {
-            throw ServerError(
-                status: .badRequest, code: "invalidArgument",
-                message: "'\(method)' streams; it is not offered on /v1/call yet (use run or logs)", field: "method")
-        }
         let body = try await RequestBody.text(request, limit: maxBodyBytes)
+        if Dispatcher.streamingMethods.contains(method) { return try await stream(method: method, body: body, owner: owner) }
         let answer = try await answer(method: method, body: body, owner: owner)
         return Response(status: .ok, headers: [.contentType: "application/json"], body: .init(byteBuffer: ByteBuffer(string: answer)))
     }
@@ -69,6 +72,8 @@ package struct CallRoutes: Sendable {
                         field: "max_live")
                 }
             }
+            try hostAccess.check(method: method, request: body)
+            if Self.archiveMethods.contains(method) { return try await transfer(method: method, body: body, owner: owner) }
             let scoped = try scope.scope(method: method, request: body.isEmpty ? "{}" : body)
             return try await Dispatcher.call(manager, method: method, request: scoped)
         } catch let error as ServerError {

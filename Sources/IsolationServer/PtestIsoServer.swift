@@ -11,6 +11,9 @@ package struct PtestIsoServer: Sendable {
         package var address: BindAddress
         package var tokens: [OwnerToken]
         package var maxBodyBytes: Int = 8 << 20
+        /// Lets owners name paths on the server's machine and run privileged containers
+        /// (``HostAccessPolicy``): for one trusted user on the same machine.
+        package var allowHostAccess = false
 
         package init(address: BindAddress, tokens: [OwnerToken]) {
             self.address = address
@@ -41,7 +44,8 @@ package struct PtestIsoServer: Sendable {
                 body: .init(byteBuffer: ByteBuffer(string: metrics.scrape(manager))))
         }
         let calls = CallRoutes(
-            manager: manager, authenticator: authenticator, maxBodyBytes: configuration.maxBodyBytes, metrics: metrics)
+            manager: manager, authenticator: authenticator, maxBodyBytes: configuration.maxBodyBytes, metrics: metrics,
+            hostAccess: HostAccessPolicy(allowHostAccess: configuration.allowHostAccess))
         calls.add(to: router)
         EnvInstanceRoutes(calls: calls).add(to: router)
         return router

@@ -36,6 +36,13 @@ struct Serve: AsyncParsableCommand {
     @Flag(help: "Keep the server's environments when it stops, and serve them again after a restart.")
     var persist = false
 
+    @Flag(
+        help: """
+            Let owners name paths on this machine (bind mounts, build contexts, compose files, copy_in/copy_out) \
+            and run privileged containers: for one trusted user on the same machine.
+            """)
+    var allowHostAccess = false
+
     @OptionGroup var state: StateOptions
 
     func validate() throws {
@@ -62,7 +69,9 @@ struct Serve: AsyncParsableCommand {
         var logger = Logger(label: "ptest-iso.serve")
         logger.logLevel = .info
         let address: BindAddress = socket.map { .unixDomainSocket(path: $0) } ?? .hostname(host, port: port)
-        let server = PtestIsoServer(manager: manager, configuration: .init(address: address, tokens: owners))
+        var serverConfiguration = PtestIsoServer.Configuration(address: address, tokens: owners)
+        serverConfiguration.allowHostAccess = allowHostAccess
+        let server = PtestIsoServer(manager: manager, configuration: serverConfiguration)
         do {
             try await server.run(logger: logger) { address in
                 // One line a supervisor or test can wait for, written unbuffered.

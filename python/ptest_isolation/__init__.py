@@ -6,10 +6,12 @@ Nothing here imports pytest; the pytest plugin lives in
 
 from ._native import version as _library_version
 from .errors import (
+    BodyTooLarge,
     Cancelled,
     CapacityExceeded,
     DaemonUnavailable,
     EngineUnavailable,
+    Forbidden,
     IllegalTransition,
     InstallFailed,
     InternalError,
@@ -19,10 +21,15 @@ from .errors import (
     InvalidSpec,
     IOFailure,
     IsolationError,
+    MethodNotAllowed,
     NotFound,
+    QuotaExceeded,
+    RateLimited,
+    ServerUnavailable,
     SnapshotFailed,
     StorageFailure,
     Timeout,
+    Unauthorized,
     UnknownMethod,
 )
 from . import services
@@ -34,6 +41,13 @@ from .specs import Build, Compose, DockerSpec, Healthcheck, Secret, Tmpfs, VenvS
 __version__ = _library_version()
 
 __all__ = [
+    "Unauthorized",
+    "ServerUnavailable",
+    "RateLimited",
+    "QuotaExceeded",
+    "MethodNotAllowed",
+    "Forbidden",
+    "BodyTooLarge",
     "Build",
     "Compose",
     "Cancelled",

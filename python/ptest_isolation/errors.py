@@ -108,6 +108,50 @@ class InternalError(IsolationError):
     code = "internal"
 
 
+# -- from a ptest-iso server (``Manager(url=...)``); ``status`` is then the HTTP status
+
+
+class ServerUnavailable(IsolationError, ConnectionError):
+    """The ``ptest-iso serve`` server cannot be reached (or its TLS handshake failed)."""
+
+    code = "serverUnavailable"
+
+
+class Unauthorized(IsolationError, PermissionError):
+    """The server refused the token: none, unknown or expired."""
+
+    code = "unauthorized"
+
+
+class Forbidden(IsolationError, PermissionError):
+    """The server does not offer this to its owners (a method on the whole server, a path on
+    its machine); ``field`` names what to leave out."""
+
+    code = "forbidden"
+
+
+class QuotaExceeded(Forbidden):
+    """The owner's quota (``max_live``, ``max_cpus``, ``max_memory``) is used up; ``field`` names it."""
+
+    code = "quotaExceeded"
+
+
+class RateLimited(IsolationError):
+    """Over the owner's request rate for longer than the client waits it out."""
+
+    code = "rateLimited"
+
+
+class BodyTooLarge(IsolationError, ValueError):
+    """A request (or an archive) over the server's body limit."""
+
+    code = "bodyTooLarge"
+
+
+class MethodNotAllowed(IsolationError):
+    code = "methodNotAllowed"
+
+
 _BY_CODE = {cls.code: cls for cls in IsolationError.__subclasses__()} | {
     sub.code: sub for cls in IsolationError.__subclasses__() for sub in cls.__subclasses__()
 }

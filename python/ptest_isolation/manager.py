@@ -4,17 +4,29 @@ from __future__ import annotations
 
 import builtins
 import contextlib
+import io
 import os
+import pathlib
+import shutil
+import tarfile
+import tempfile
 import threading
+import uuid
 from typing import Any, Callable, Collection, Iterator, Optional, Sequence, Union
 
 from . import _native, streaming
-from .errors import IllegalTransition, InvalidSpec, IsolationError
+from ._remote import RemoteTransport
+from ._transport import LocalTransport, Transport
+from .errors import IllegalTransition, InvalidArgument, InvalidSpec, IsolationError
 from .results import Event, JobResult, RunResult, Snapshot
 from .specs import Build, DockerSpec, Secret, Tmpfs, VenvSpec, Volume, _request, spec_from_fields
 from .streaming import OutputCallback, OutputStream
 
 Spec = Union[VenvSpec, DockerSpec, dict[str, Any]]
+
+#: The label a remote manager puts on what it creates: a server holds the environments of many
+#: clients in one session of its own, so a client's session is this label there.
+REMOTE_SESSION_LABEL = "ptest-iso-client.session"
 
 
 class Manager:
@@ -44,6 +56,15 @@ class Manager:
     ``docs/configuration.md``); ``None`` reads ``$PTEST_ISO_ENGINES``, else
     ``engines.json`` in the home. The session's reaper sweeps the same engines.
 
+    ``url`` (default: ``$PTEST_ISO_URL``, when no ``home`` is given) makes the manager a client
+    of a ``ptest-iso serve`` server instead of the library in this process, as the owner of
+    ``token`` (default: ``$PTEST_ISO_TOKEN``); ``ca`` (default: ``$PTEST_ISO_CA``) is the CA
+    bundle of an ``https://`` server's certificate. The API is the same and errors are the
+    same classes; what differs (docs/remote.md): the home, engines, caches, standbys and the
+    reaper are the server's (those arguments are refused), host paths are not the server's
+    (``copy_in``/``copy_out`` send the files), and the session is a label on what this client
+    creates, ``destroy_session`` removing what carries it.
+
     Every setting is range-checked by the core; a bad one raises
     :class:`InvalidArgument` naming it (``err.field``)."""
 
@@ -61,7 +82,43 @@ class Manager:
         reaper_grace_seconds: Optional[float] = None,
         docker_standby: Optional[int] = None,
         engines: "Optional[Union[str, os.PathLike[str]]]" = None,
+        url: Optional[str] = None,
+        token: Optional[str] = None,
+        ca: "Optional[Union[str, os.PathLike[str]]]" = None,
     ) -> None:
+        self._cleanup = cleanup
+        self._created: list[str] = []
+        self._lock = threading.Lock()
+        self._event_thunk: Any = None
+        self._default_ttl = default_ttl_seconds
+        if url is None and home is None:
+            url = os.environ.get("PTEST_ISO_URL") or None
+        if url is not None:
+            local_only = {
+                "home": home, "max_live_environments": max_live_environments, "template_cache_bytes": template_cache_bytes,
+                "image_cache_bytes": image_cache_bytes, "reaper": reaper, "reaper_grace_seconds": reaper_grace_seconds,
+                "docker_standby": docker_standby, "engines": engines,
+            }
+            given = [name for name, value in local_only.items() if value is not None]
+            if given:
+                raise TypeError(f"{', '.join(given)}: the server's own settings (ptest-iso serve), not a client's; leave them out with url=")
+            self._transport: Transport = RemoteTransport(
+                url, token if token is not None else os.environ.get("PTEST_ISO_TOKEN", ""),
+                ca=ca if ca is not None else (os.environ.get("PTEST_ISO_CA") or None),
+            )
+            answer = self.call("version")
+            if answer.get("protocol") != _native.PROTOCOL_VERSION:
+                self._transport.close()
+                raise InvalidArgument(
+                    f"url: the server at {url} speaks protocol {answer.get('protocol')}, this package "
+                    f"{_native.PROTOCOL_VERSION}; use the same ptest-isolation version on both sides",
+                    details={"field": "url"},
+                )
+            self.session: str = session or f"remote-{uuid.uuid4().hex[:12]}"
+            self.home: str = url
+            return
+        if token is not None or ca is not None:
+            raise TypeError("token, ca: for a server's url=; a local manager takes neither")
         if engines is not None and not isinstance(engines, (str, os.PathLike)):
             raise TypeError(f"engines: must be the path of an engine settings file, not {type(engines).__name__}")
         config = {
@@ -76,42 +133,41 @@ class Manager:
             "docker_standby_depth": docker_standby,
             "engines_file": os.path.abspath(os.fspath(engines)) if engines is not None else None,
         }
-        self._handle: Optional[int] = _native.open_manager({k: v for k, v in config.items() if v is not None})
-        self._cleanup = cleanup
-        self._created: list[str] = []
-        self._lock = threading.Lock()
-        self._event_thunk: Any = None
+        self._transport = LocalTransport({k: v for k, v in config.items() if v is not None})
         info = self.call("session")
-        self.session: str = info["session"]
-        self.home: str = info["home"]
+        self.session = info["session"]
+        self.home = info["home"]
 
     # -- plumbing
 
+    @property
+    def remote(self) -> bool:
+        """Whether this manager is a client of a ``ptest-iso serve`` server (``url=``)."""
+        return self._transport.remote
+
     def call(self, method: str, **request: Any) -> Any:
-        """One ABI round trip: ``method`` with ``request`` as JSON."""
-        return _native.call(self._handle, method, request)
+        """One protocol round trip: ``method`` with ``request`` as JSON."""
+        return self._transport.call(method, request)
 
     def close(self) -> None:
         """Finishes background removals (``destroy(wait=False)``), removes the
-        standby containers, then closes."""
-        if self._handle is not None:
-            try:
-                self.call("shutdown")
-            finally:
-                handle, self._handle = self._handle, None
-                _native.close_manager(handle)
+        standby containers, then closes (a remote manager closes its connections)."""
+        self._transport.close()
 
     def wait_for_background(self) -> None:
         """Waits until removals started with ``destroy(wait=False)`` and
-        standby containers being started are done."""
-        self.call("wait_for_background")
+        standby containers being started are done (a server finishes them itself)."""
+        if not self.remote:
+            self.call("wait_for_background")
 
     def hold_session(self) -> None:
         """Counts this process as one of the session's until the manager is closed, though it
         has made nothing: the session's reaper does not end the session meanwhile. For the
         process that ends the session itself — the pytest-xdist controller, which removes what
-        its workers shared after the last of them is done."""
-        self.call("hold_session")
+        its workers shared after the last of them is done. (A server's environments have no
+        session reaper: nothing to hold.)"""
+        if not self.remote:
+            self.call("hold_session")
 
     def __enter__(self) -> "Manager":
         return self
@@ -125,15 +181,10 @@ class Manager:
 
     def on_event(self, callback: Optional[Callable[[Event], None]]) -> None:
         """Calls ``callback`` (on a library thread) for every event, in order; ``None`` stops."""
+        if not isinstance(self._transport, LocalTransport):
+            raise InvalidArgument("on_event: a server does not send its events; watch them where it runs (ptest-iso events)")
         wrapped = (lambda body: callback(Event.from_abi(body))) if callback else None
-        self._event_thunk = _native.set_event_callback(self._require_handle(), wrapped)
-
-    def _require_handle(self) -> int:
-        if self._handle is None:
-            from .errors import InvalidHandle
-
-            raise InvalidHandle("the manager is closed")
-        return self._handle
+        self._event_thunk = self._transport.set_event_callback(wrapped)
 
     # -- environments
 
@@ -160,6 +211,10 @@ class Manager:
         belongs to the session: :meth:`destroy_created` and the ``with`` blocks leave it,
         :meth:`destroy_session` (the pytest controller's, at the end of the run) removes it."""
         request = _spec_request(spec, fields)
+        if self.remote:
+            request["labels"] = {**request.get("labels", {}), REMOTE_SESSION_LABEL: self.session}
+            if self._default_ttl is not None:
+                request.setdefault("ttl_seconds", self._default_ttl)
         if reuse is not None:
             request["reuse"] = reuse
         if shared is not None:
@@ -191,7 +246,9 @@ class Manager:
     def list(self, *, session: Optional[str] = None, engine: Optional[str] = None, labels: Optional[dict[str, str]] = None,
              live_only: bool = True) -> list["Environment"]:
         request: dict[str, Any] = {"live_only": live_only}
-        if session is not None:
+        if session is not None and self.remote:
+            labels = {**(labels or {}), REMOTE_SESSION_LABEL: session}
+        elif session is not None:
             request["session"] = session
         if engine is not None:
             request["engine"] = engine
@@ -223,6 +280,13 @@ class Manager:
 
     def destroy_session(self, session: Optional[str] = None) -> builtins.list[str]:
         """Destroys every live environment of a session (default: this one)."""
+        if self.remote:
+            destroyed = []
+            for environment in self.list(session=session or self.session):
+                if not environment.reused:  # reused across runs: its TTL ends it, as locally
+                    environment.destroy(missing_ok=True)
+                    destroyed.append(environment.id)
+            return destroyed
         request = {"session": session} if session else {}
         return list(self.call("destroy_session", **request)["destroyed"])
 
@@ -365,6 +429,8 @@ class Manager:
         (so it works with the database gone), as ``ptest-iso cleanup`` does: ``scope`` is
         ``"session"`` (this manager's, or ``session``), ``"expired"`` or ``"everything"``.
         With ``dry_run`` nothing is removed. Returns what was (or would be) removed."""
+        if self.remote and scope == "session" and not dry_run:
+            return {"destroyed": self.destroy_session(session)}
         request: dict[str, Any] = {"scope": scope, "dry_run": dry_run}
         if scope == "session":
             request["session"] = session or self.session
@@ -487,7 +553,7 @@ class Environment:
         ``Cancelled``. The result still holds the whole output."""
         args, request = self._run_request(argv, env=env, cwd=cwd, timeout=timeout, stdin=stdin)
         if stream is not None:
-            result = streaming.run_streaming(self._manager._require_handle(), args, request, stream)
+            result = streaming.run_streaming(self._manager._transport, args, request, stream)
         else:
             result = RunResult.from_abi(args, self._manager.call("run", **request))
         self.last_result = result
@@ -506,7 +572,7 @@ class Environment:
         :class:`RunResult` is ``.result`` once the iteration has ended. Use it in ``with``:
         leaving the block early kills the command."""
         args, request = self._run_request(argv, env=env, cwd=cwd, timeout=timeout, stdin=stdin)
-        return OutputStream(self._manager._require_handle(), args, request)
+        return OutputStream(self._manager._transport, args, request)
 
     def _run_request(
         self,
@@ -559,11 +625,19 @@ class Environment:
 
     def copy_in(self, source: Union[str, os.PathLike[str]], destination: str = ".") -> None:
         """Copies a host file or tree in, by ``docker cp``'s rule (docs/environments.md): a trailing
-        ``/.`` on ``source`` copies a directory's contents, a trailing ``/`` on ``destination`` names a directory."""
+        ``/.`` on ``source`` copies a directory's contents, a trailing ``/`` on ``destination`` names a directory.
+        From a remote manager the files travel in the request (the server's body limit bounds them)."""
+        if self._manager.remote:
+            archive, contents = _archive(source)
+            self._manager.call("put_archive", id=self.id, archive=archive, destination=destination, contents=contents)
+            return
         self._manager.call("copy_in", id=self.id, source=_host_path(source), destination=destination)
 
     def copy_out(self, source: str, destination: Union[str, os.PathLike[str]]) -> None:
         """Copies a file or tree of the working directory out, by the same rule as :meth:`copy_in`."""
+        if self._manager.remote:
+            _place(self._manager.call("get_archive", id=self.id, source=source)["archive"], source, destination)
+            return
         self._manager.call("copy_out", id=self.id, source=source, destination=_host_path(destination))
 
     def snapshot(self, name: Optional[str] = None, *, temporary: bool = False) -> Snapshot:
@@ -591,7 +665,7 @@ class Environment:
         request: dict[str, Any] = {"id": self.id}
         if tail is not None:
             request["tail"] = tail
-        streaming.follow(self._manager._require_handle(), request, callback)
+        streaming.follow(self._manager._transport, request, callback)
 
     def migrate(self, *, image: str, timeout: Optional[float] = None) -> "Environment":
         """A new Docker environment of ``image`` from this virtualenv one: the same
@@ -677,3 +751,44 @@ def _host_path(path: Union[str, os.PathLike[str]]) -> str:
         return absolute + os.sep
     return absolute
 
+
+
+def _archive(source: Union[str, os.PathLike[str]]) -> tuple[str, bool]:
+    """``source`` as a base64 tar archive with one top-level member, and whether its contents
+    are meant (a trailing ``/.``), for a server's ``put_archive``."""
+    import base64
+
+    text = os.fspath(source)
+    contents = text == "." or text.endswith(os.sep + ".")
+    path = pathlib.Path(os.path.abspath(text))
+    if not path.exists():
+        from .errors import IOFailure
+
+        raise IOFailure(f"source: {text} does not exist", details={"field": "source"})
+    buffer = io.BytesIO()
+    with tarfile.open(fileobj=buffer, mode="w", format=tarfile.PAX_FORMAT) as archive:
+        archive.add(str(path), arcname=path.name or "root", recursive=True)
+    return base64.b64encode(buffer.getvalue()).decode(), contents
+
+
+def _place(archive: str, source: str, destination: Union[str, os.PathLike[str]]) -> None:
+    """Unpacks what a server's ``get_archive`` sent (its member ``payload``: ``source``'s copy)
+    where ``copy_out`` would put it: into ``destination`` if it is a directory (or ends with
+    ``/``), else as ``destination``; a ``source`` ending in ``/.`` merges its contents."""
+    import base64
+
+    target = pathlib.Path(os.path.abspath(os.fspath(destination)))
+    with tempfile.TemporaryDirectory(prefix="ptest-iso-get-") as folder:
+        with tarfile.open(fileobj=io.BytesIO(base64.b64decode(archive)), mode="r") as tar:
+            tar.extractall(folder, filter="tar")
+        payload = pathlib.Path(folder) / "payload"
+        if source == "." or source.endswith("/."):
+            shutil.copytree(payload, target, dirs_exist_ok=True, symlinks=True)
+            return
+        if target.is_dir() or os.fspath(destination).endswith(os.sep):
+            target = target / pathlib.PurePosixPath(source.rstrip("/")).name
+        target.parent.mkdir(parents=True, exist_ok=True)
+        if payload.is_dir():
+            shutil.copytree(payload, target, dirs_exist_ok=True, symlinks=True)
+        else:
+            shutil.copy2(payload, target, follow_symlinks=False)

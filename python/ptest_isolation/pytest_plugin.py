@@ -19,6 +19,7 @@ from __future__ import annotations
 import dataclasses
 import json
 import os
+import pathlib
 import shlex
 import time
 import uuid
@@ -65,11 +66,17 @@ def pytest_addoption(parser: pytest.Parser) -> None:
                     help="keep the environments of failing tests (removing the others) and print how to reach them")
     group.addoption("--iso-home", default=None, help="state directory (default: $PTEST_ISO_HOME or the XDG state dir)")
     group.addoption("--iso-image", default=None, help="container image of Docker environments that name none")
+    group.addoption("--iso-url", default=None,
+                    help="a ptest-iso serve server to get environments from (default: $PTEST_ISO_URL) instead of this machine")
+    group.addoption("--iso-token-file", default=None,
+                    help="a file holding the server's bearer token (default: $PTEST_ISO_TOKEN)")
     parser.addini("iso_engine", "engine for iso_env", default="")
     parser.addini("iso_keep", "keep environments after the run", type="bool", default=False)
     parser.addini("iso_keep_failed", "keep the environments of failing tests", type="bool", default=False)
     parser.addini("iso_home", "state directory", default="")
     parser.addini("iso_image", "container image of Docker environments that name none", default="")
+    parser.addini("iso_url", "a ptest-iso serve server to get environments from", default="")
+    parser.addini("iso_token_file", "a file holding the server's bearer token", default="")
 
 
 def pytest_configure(config: pytest.Config) -> None:
@@ -97,6 +104,22 @@ def _home(config: pytest.Config) -> Optional[str]:
     return _option(config, "home") or None
 
 
+def _url(config: pytest.Config) -> Optional[str]:
+    """The server's address: the option or ini, else $PTEST_ISO_URL unless a home is asked for."""
+    return _option(config, "url") or (None if _home(config) else os.environ.get("PTEST_ISO_URL") or None)
+
+
+def _manager(config: pytest.Config, *, standby: bool = False) -> Manager:
+    """A manager of the run's session: a client of the server when a url is set, else local."""
+    session = os.environ["PTEST_ISO_SESSION"]
+    url = _url(config)
+    if url is None:
+        return Manager(home=_home(config), session=session, cleanup=False, docker_standby=2 if standby else None)
+    token_file = _option(config, "token_file")
+    token = pathlib.Path(token_file).read_text().strip() if token_file else None
+    return Manager(url=url, token=token, session=session, cleanup=False)
+
+
 def _keep(config: pytest.Config) -> bool:
     return bool(_option(config, "keep"))
 
@@ -116,7 +139,7 @@ def iso_manager(pytestconfig: pytest.Config) -> Iterator[Manager]:
     """The session's manager; at the end it destroys what this process created."""
     # A test run makes many environments of few specs: a standby per used spec pays off, and a
     # second one when tests come faster than one start.
-    manager = Manager(home=_home(pytestconfig), session=os.environ["PTEST_ISO_SESSION"], cleanup=False, docker_standby=2)
+    manager = _manager(pytestconfig, standby=True)
     try:
         yield manager
     finally:
@@ -419,8 +442,9 @@ def _describe_for_failure(environments: list[Environment]) -> list[str]:
 
 
 def _cli(config: pytest.Config, *arguments: str) -> str:
-    home = _home(config)
-    words = ["ptest-iso", arguments[0], *(["--home", home] if home else []), *arguments[1:]]
+    home, url = _home(config), _url(config)
+    place = ["--url", url] if url else (["--home", home] if home else [])
+    words = ["ptest-iso", arguments[0], *place, *arguments[1:]]
     return shlex.join(words)
 
 
@@ -449,7 +473,7 @@ def pytest_sessionstart(session: pytest.Session) -> None:
     # session meanwhile, so the session's reaper does not start removing it as the workers exit
     # (it does if the controller dies).
     try:
-        manager = Manager(home=_home(config), session=os.environ["PTEST_ISO_SESSION"], cleanup=False)
+        manager = _manager(config)
     except Exception:
         return  # the session's end reports a library that cannot load
     try:
@@ -469,7 +493,7 @@ def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
         return  # the controller checks the whole session once every worker is done
     held = config.stash.get(_HOLDER, None)
     try:
-        manager = held or Manager(home=_home(config), session=os.environ["PTEST_ISO_SESSION"], cleanup=False)
+        manager = held or _manager(config)
     except Exception as error:  # the library itself failed to load: say so, do not mask the run
         config.stash[_SUMMARY] = f"ptest-isolation: could not check for leftovers: {error}"
         return

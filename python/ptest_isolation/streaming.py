@@ -9,7 +9,7 @@ import uuid
 from types import TracebackType
 from typing import Any, Callable, Iterator, Literal, Optional
 
-from . import _native
+from ._transport import Transport
 from .results import RunResult
 
 Stream = Literal["stdout", "stderr"]
@@ -46,7 +46,7 @@ class _Gathered:
         return RunResult.from_abi(argv, {**body, "stdout": text["stdout"], "stderr": text["stderr"]})
 
 
-def run_streaming(handle: Optional[int], argv: list[str], request: dict[str, Any], callback: OutputCallback) -> RunResult:
+def run_streaming(transport: Transport, argv: list[str], request: dict[str, Any], callback: OutputCallback) -> RunResult:
     """Runs ``run_stream`` on this thread, ``callback`` seeing each chunk as it comes."""
     gathered = _Gathered()
 
@@ -55,7 +55,7 @@ def run_streaming(handle: Optional[int], argv: list[str], request: dict[str, Any
         gathered.add(chunk)
         return callback(chunk) is not False
 
-    return gathered.result(argv, _native.call_streaming(handle, "run_stream", request, deliver))
+    return gathered.result(argv, transport.call_streaming("run_stream", request, deliver))
 
 
 _END = object()
@@ -74,14 +74,14 @@ class OutputStream:
         assert output.result is not None and output.result.ok
     """
 
-    def __init__(self, handle: Optional[int], argv: list[str], request: dict[str, Any]) -> None:
+    def __init__(self, transport: Transport, argv: list[str], request: dict[str, Any]) -> None:
         self.result: Optional[RunResult] = None
         # A few chunks of slack, like the core's: the command waits while the reader is behind.
         self._chunks: queue.Queue[object] = queue.Queue(maxsize=16)
         self._stopping = threading.Event()
         self._failure: Optional[BaseException] = None
         self._finished = False
-        self._handle = handle
+        self._transport = transport
         # Names the call, so close() can stop it even while no output comes.
         self._call_id = f"stream-{uuid.uuid4().hex}"
         request = {**request, "call_id": self._call_id}
@@ -94,13 +94,13 @@ class OutputStream:
 
         def work() -> None:
             try:
-                self.result = run_streaming(handle, argv, request, pass_on)
+                self.result = run_streaming(transport, argv, request, pass_on)
             except BaseException as error:  # handed to the reader
                 self._failure = error
             finally:
                 self._chunks.put(_END)
 
-        # The ABI delivers chunks on the thread that calls it: this one, not the reader's.
+        # Chunks arrive on the thread that makes the call: this one, not the reader's.
         self._worker = threading.Thread(target=work, name="ptest-iso-stream", daemon=True)
         self._worker.start()
 
@@ -125,7 +125,7 @@ class OutputStream:
         if self._finished:
             return
         self._stopping.set()
-        _native.call(self._handle, "cancel", {"call_id": self._call_id})
+        self._transport.cancel(self._call_id)
         while self._chunks.get() is not _END:
             pass
         self._finished = True
@@ -143,13 +143,13 @@ class OutputStream:
         self.close()
 
 
-def follow(handle: Optional[int], request: dict[str, Any], callback: OutputCallback) -> None:
+def follow(transport: Transport, request: dict[str, Any], callback: OutputCallback) -> None:
     """Runs ``follow_logs`` on this thread, ``callback`` seeing each chunk as it is logged."""
 
     def deliver(stream: str, data: bytes) -> bool:
         return callback(OutputChunk("stderr" if stream == "stderr" else "stdout", data)) is not False
 
-    _native.call_streaming(handle, "follow_logs", request, deliver)
+    transport.call_streaming("follow_logs", request, deliver)
 
 
 __all__ = ["OutputCallback", "OutputChunk", "OutputStream", "Stream"]
