@@ -74,6 +74,10 @@ package struct CallRoutes: Sendable {
             }
             try hostAccess.check(method: method, request: body)
             if Self.archiveMethods.contains(method) { return try await transfer(method: method, body: body, owner: owner) }
+            if method == "snapshots" {
+                _ = try ProtocolJSON.decode(EmptyRequest.self, from: body.isEmpty ? "{}" : body, what: "request")
+                return try ProtocolJSON.encode(["snapshots": try scope.snapshots()])
+            }
             let scoped = try scope.scope(method: method, request: body.isEmpty ? "{}" : body)
             return try await Dispatcher.call(manager, method: method, request: scoped)
         } catch let error as ServerError {

@@ -9,12 +9,12 @@ package struct OwnerScope: Sendable {
     /// overwrites whatever a request puts there.
     package static let ownerLabel = "ptest-iso-serve.owner"
 
-    /// Methods that act on the whole manager or its session, or on snapshots by name (not
-    /// owner-scoped yet): refused over HTTP.
+    /// Methods that act on the whole manager or its session, or on paths of the server's machine
+    /// (a snapshot's export and import): refused over HTTP.
     package static let refused: Set<String> = [
         "shutdown", "cancel_all", "destroy_session", "destroy_expired", "cleanup", "remove", "migrate", "collect_templates",
-        "collect_images", "hold_session", "wait_for_background", "restore", "delete_snapshot", "export_snapshot", "import_snapshot",
-        "snapshots", "run_job", "session", "templates", "cached_images", "cancel",
+        "collect_images", "hold_session", "wait_for_background", "export_snapshot", "import_snapshot", "run_job", "session",
+        "templates", "cached_images", "cancel",
     ]
 
     let manager: IsolationManager
@@ -44,6 +44,9 @@ package struct OwnerScope: Sendable {
             guard labels != nil else { return text }
             labels?[Self.ownerLabel] = owner
             object["labels"] = labels
+        case "restore", "delete_snapshot":
+            if let snapshot = object["snapshot"] as? String { try checkSnapshot(snapshot) }
+            return text
         default:
             if let id = object["id"] as? String { try check(id) }
             return text
@@ -58,6 +61,20 @@ package struct OwnerScope: Sendable {
         guard let environment, environment.labels[Self.ownerLabel] == owner else {
             throw IsolationError(.notFound, field: "id", "no environment '\(id)' of owner '\(owner)'")
         }
+    }
+
+    /// Refuses a snapshot (by id or name) not taken of one of the owner's environments: its spec
+    /// carries the owner label of the environment it was taken of.
+    package func checkSnapshot(_ idOrName: String) throws {
+        let snapshot = try? manager.snapshot(named: idOrName)
+        guard let snapshot, snapshot.spec.labels[Self.ownerLabel] == owner else {
+            throw IsolationError(.notFound, field: "snapshot", "no snapshot '\(idOrName)' of owner '\(owner)'")
+        }
+    }
+
+    /// The owner's snapshots.
+    package func snapshots() throws -> [Snapshot] {
+        try manager.snapshots().filter { $0.spec.labels[Self.ownerLabel] == owner }
     }
 
     /// The owner's live environments (for quotas).

@@ -169,6 +169,15 @@ def test_the_plugin_runs_a_suite_against_the_server_across_xdist_workers(server:
         def test_container(iso_factory, index):
             env = iso_factory(engine="docker", image="{BUSYBOX}")
             assert env.run(["echo", str(index)]).stdout == f"{{index}}\\n"
+
+        @pytest.fixture(scope="module")
+        def prepared(iso_module_factory):
+            env = iso_module_factory(engine="docker", image="{BUSYBOX}")
+            env.run("echo ready > marker", check=True)
+            return env
+
+        def test_fresh_copy(iso_fresh_copy, prepared):
+            assert iso_fresh_copy(prepared).run("cat marker").stdout == "ready\\n"
         """
     )
     token = tmp_path / "token"
@@ -176,7 +185,30 @@ def test_the_plugin_runs_a_suite_against_the_server_across_xdist_workers(server:
     monkeypatch.delenv("PTEST_ISO_SESSION", raising=False)
     result = pytester.runpytest_subprocess(
         "-p", "no:cacheprovider", "-n", "2", f"--iso-url={server.url}", f"--iso-token-file={token}")
-    result.assert_outcomes(passed=12)
-    result.stdout.re_match_lines([r"ptest-isolation: session pytest-\w+: 12 environments created, 0 left behind"])
+    result.assert_outcomes(passed=13)
+    result.stdout.re_match_lines([r"ptest-isolation: session pytest-\w+: 14 environments created, 0 left behind"])
     with iso.Manager(url=server.url, token=ALICE) as check:
         assert [env for env in check.list() if env.labels.get(iso.manager.REMOTE_SESSION_LABEL, "").startswith("pytest-")] == []
+        assert [s.name for s in check.snapshots() if "-prepared-" in s.name] == [], "iso_fresh_copy's snapshot was left"
+
+
+def test_snapshots_through_the_server_are_the_owners_own(server: Server, remote: iso.Manager) -> None:
+    env = remote.create(iso.DockerSpec(image=BUSYBOX))
+    env.run("echo prepared > state.txt", check=True)
+    snapshot = env.snapshot(name=f"alice-{remote.session}")
+    assert snapshot.name in {s.name for s in remote.snapshots()}
+    copy = remote.restore(snapshot)
+    assert copy.run("cat state.txt").stdout == "prepared\n"
+    with iso.Manager(url=server.url, token=BOB) as bob:
+        assert snapshot.name not in {s.name for s in bob.snapshots()}
+        with pytest.raises(iso.NotFound) as missing:
+            bob.restore(snapshot.name)
+        assert missing.value.field == "snapshot"
+        with pytest.raises(iso.NotFound):
+            bob.delete_snapshot(snapshot.name)
+    with pytest.raises(iso.Forbidden):
+        remote.export_snapshot(snapshot, "/tmp/x.tar")
+    remote.delete_snapshot(snapshot)
+    assert snapshot.name not in {s.name for s in remote.snapshots()}
+    copy.destroy()
+    env.destroy()
