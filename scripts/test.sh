@@ -11,7 +11,7 @@ export PIP_BREAK_SYSTEM_PACKAGES=1
 scripts/docker-up.sh
 scripts/test-images.sh
 scripts/python-tools.sh
-scripts/prometheus.sh
+scripts/server-tools.sh
 scripts/tls-daemon.sh start
 scripts/registry.sh start
 # A swarm of three dockerd nodes in network namespaces, for the swarm engine's tests (issue 13).

@@ -1,4 +1,4 @@
-"""A real Prometheus (Debian's, scripts/prometheus.sh) scrapes `ptest-iso serve`'s /metrics."""
+"""A real Prometheus (Debian's, scripts/server-tools.sh) scrapes `ptest-iso serve`'s /metrics."""
 
 from __future__ import annotations
 
