@@ -1,4 +1,4 @@
-"""A real `ptest-iso serve` (the debug build beside PTEST_ISO_LIB) on loopback, for the server tests."""
+"""A real `ptest-iso serve` (the binary beside the library the package loads) on loopback, for the server tests."""
 
 from __future__ import annotations
 
@@ -16,7 +16,11 @@ BOB = "bob-token-0123456789abcdef"
 
 
 def binary() -> pathlib.Path:
-    return pathlib.Path(os.environ["PTEST_ISO_LIB"]).parent / "ptest-iso"
+    """The ptest-iso beside the library the package loaded (PTEST_ISO_LIB, the wheel's, or the
+    newest build), as `ptest-iso` on PATH runs it."""
+    from ptest_isolation._cli import binary as beside_the_library
+
+    return beside_the_library()
 
 
 class Server:

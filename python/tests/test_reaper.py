@@ -254,9 +254,7 @@ def test_a_reaper_whose_container_removal_gets_a_400_always_exits_by_itself(tmp_
     daemon = _FakeDaemon(str(root / "docker.sock"), "faulty")
     inherited = open(root / "client-file", "w")
     os.set_inheritable(inherited.fileno(), True)
-    binary = pathlib.Path(os.environ["PTEST_ISO_LIB"]).parent / "ptest-iso" if "PTEST_ISO_LIB" in os.environ else None
-    if binary is None or not binary.exists():
-        pytest.skip("needs PTEST_ISO_LIB beside a built ptest-iso")
+    binary = _cli_binary()
     env = dict(os.environ, DOCKER_HOST=f"unix://{root}/docker.sock")
     try:
         for round in range(12):
@@ -297,9 +295,7 @@ def test_a_reaper_whose_removal_hangs_exits_at_its_deadline_and_another_takes_ov
     import socket
     import tempfile
 
-    binary = pathlib.Path(os.environ.get("PTEST_ISO_LIB", "/nonexistent")).parent / "ptest-iso"
-    if not binary.exists():
-        pytest.skip("needs PTEST_ISO_LIB beside a built ptest-iso")
+    binary = _cli_binary()
     root = pathlib.Path(tempfile.mkdtemp(prefix="pti-w-", dir="/tmp"))
     daemon = _FakeDaemon(str(root / "docker.sock"), "stuck", hang_removals=True)
     env = dict(os.environ, DOCKER_HOST=f"unix://{root}/docker.sock")
@@ -334,3 +330,12 @@ def test_a_reaper_whose_removal_hangs_exits_at_its_deadline_and_another_takes_ov
             os.kill(pid, signal.SIGKILL)
         daemon.close()
         shutil.rmtree(root, ignore_errors=True)
+
+
+def _cli_binary() -> pathlib.Path:
+    """The ptest-iso beside the library the package loaded, as `ptest-iso` on PATH runs it."""
+    from ptest_isolation._cli import binary
+
+    found = binary()
+    assert found.exists(), f"no ptest-iso beside the library at {found}: build it (swift build)"
+    return found
