@@ -3,6 +3,7 @@ import Foundation
 import Hummingbird
 import IsolationCore
 import IsolationProtocol
+import Synchronization
 
 /// The streamed methods (`run_stream`, `follow_logs`) on `POST /v1/call/{method}`: the answer is
 /// NDJSON, one object per line — `{"stream": "stdout"|"stderr", "data": BASE64}` for each chunk as
@@ -23,6 +24,7 @@ extension CallRoutes {
     /// How often a quiet stream writes a blank line: a client that went away is noticed by the
     /// failed write within this time, even while the command writes nothing.
     static let heartbeat = Duration.seconds(2)
+    static let bodyStartBound = Duration.seconds(30)
 
     func stream(method: String, body: String, owner: String) async throws -> Response {
         let scoped: String
@@ -64,9 +66,20 @@ extension CallRoutes {
             throw error
         }
         let pending = first
+        // A response whose body never starts (the connection closed as its head was written)
+        // must not leave the call running with nobody to read it.
+        let bodyStarted = Mutex(false)
+        Task {
+            try await Task.sleep(for: Self.bodyStartBound)
+            if !bodyStarted.withLock({ $0 }) {
+                producer.cancel()
+                beats.cancel()
+            }
+        }
         return Response(
             status: .ok, headers: [.contentType: "application/x-ndjson"],
             body: ResponseBody { writer in
+                bodyStarted.withLock { $0 = true }
                 var iterator = lines.makeAsyncIterator()
                 defer {
                     // Ended or gone: the call must not outlive its reader.
