@@ -50,6 +50,9 @@ public enum ResourceLabels {
     /// The longest test id recorded, in UTF-8 bytes (a parametrized node id can be long, not unbounded).
     public static let maxTestIDBytes = 4096
 
+    /// The warm pool an environment was made for (decision 0013); it stays after the hand-over.
+    public static let pool = "ptest-iso.pool"
+
     /// The labels for a resource of `environment` in `session`, expiring at `expiresAt`.
     public static func labels(
         session: String, home: URL? = nil, environment: String? = nil, expiresAt: Double? = nil, cleanup policy: CleanupPolicy? = nil

@@ -13,6 +13,7 @@ package enum Dispatcher {
         "restore", "delete_snapshot", "export_snapshot", "import_snapshot", "templates", "collect_templates", "cancel_all", "cancel",
         "migrate", "run_job", "cached_images", "collect_images", "engines", "logs", "stats", "remove", "cleanup",
         "run_stream", "follow_logs", "services", "service_spec", "service_connection",
+        "configure_pool", "acquire", "pools", "drain_pool",
     ]
 
     /// Answers the methods whose core calls are synchronous on the caller's own thread: the hop
@@ -52,6 +53,7 @@ package enum Dispatcher {
 
     package static func call(_ manager: IsolationManager, method: String, request text: String) async throws -> String {
         if let answer = try callImmediately(manager, method: method, request: text) { return answer }
+        if let answer = try await callPools(manager, method: method, request: text) { return answer }
         func request<T: ABIRequest>(_ type: T.Type) throws -> T {
             try ProtocolJSON.decode(type, from: text, what: "request")
         }

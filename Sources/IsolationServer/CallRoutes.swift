@@ -12,6 +12,7 @@ package struct CallRoutes: Sendable {
 
     let metrics: ServerMetrics
     let hostAccess: HostAccessPolicy
+    let quotas: OwnerQuotas
 
     package init(
         manager: IsolationManager, authenticator: Authenticator, maxBodyBytes: Int, metrics: ServerMetrics,
@@ -19,6 +20,7 @@ package struct CallRoutes: Sendable {
     ) {
         self.metrics = metrics
         self.hostAccess = hostAccess
+        self.quotas = OwnerQuotas(manager: manager)
         self.manager = manager
         self.authenticator = authenticator
         self.maxBodyBytes = maxBodyBytes
@@ -63,23 +65,18 @@ package struct CallRoutes: Sendable {
     func answerUnmeasured(method: String, body: String, owner: String) async throws -> String {
         let scope = OwnerScope(manager: manager, owner: owner)
         do {
-            if method == "create", let maxLive = authenticator.entry(forOwner: owner)?.maxLive {
-                let live = try scope.live().count
-                guard live < maxLive else {
-                    throw ServerError(
-                        status: .forbidden, code: "quotaExceeded",
-                        message: "owner '\(owner)' has \(live) live environments, its max_live; destroy one first",
-                        field: "max_live")
-                }
-            }
             try hostAccess.check(method: method, request: body)
+            if Dispatcher.poolMethods.contains(method) { return try await pools(method: method, body: body, owner: owner) }
             if Self.archiveMethods.contains(method) { return try await transfer(method: method, body: body, owner: owner) }
             if method == "snapshots" {
                 _ = try ProtocolJSON.decode(EmptyRequest.self, from: body.isEmpty ? "{}" : body, what: "request")
                 return try ProtocolJSON.encode(["snapshots": try scope.snapshots()])
             }
             let scoped = try scope.scope(method: method, request: body.isEmpty ? "{}" : body)
-            return try await Dispatcher.call(manager, method: method, request: scoped)
+            guard method == "create" else { return try await Dispatcher.call(manager, method: method, request: scoped) }
+            return try await quotas.withPlace(owner: owner, maxLive: authenticator.entry(forOwner: owner)?.maxLive) {
+                try await Dispatcher.call(manager, method: method, request: scoped)
+            }
         } catch let error as ServerError {
             throw error
         } catch {

@@ -27,7 +27,7 @@ package struct HostAccessPolicy: Sendable {
         }
         guard let object = (try? JSONSerialization.jsonObject(with: Data(text.utf8))) as? [String: Any] else { return }
         switch method {
-        case "create":
+        case "create", "configure_pool":
             if let spec = object["spec"] as? [String: Any] { try check(spec: spec, at: "spec") }
         case "install":
             try checkNoPaths(object, at: nil)

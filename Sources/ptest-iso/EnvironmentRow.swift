@@ -4,7 +4,7 @@ import IsolationCore
 /// One environment as `ls` shows it: the default table's cells and `--format`'s fields.
 struct EnvironmentRow {
     static let fields = [
-        "ID", "Name", "Engine", "Status", "Session", "Shared", "Image", "Python", "Ports", "Created", "Host", "Location", "Labels",
+        "ID", "Name", "Engine", "Status", "Session", "Shared", "Image", "Python", "Ports", "Created", "Host", "Location", "Labels", "Pool",
     ]
     static let header = ["ID", "NAME", "ENGINE", "IMAGE", "CREATED", "STATUS", "PORTS", "SESSION", "SHARED", "LOCATION"]
     /// The table with a HOST column, before LOCATION: shown when an environment is on a pool's
@@ -23,11 +23,17 @@ struct EnvironmentRow {
     var fields: [String: String] {
         [
             "ID": environment.id, "Name": environment.spec.name ?? "", "Engine": environment.engine.rawValue,
-            "Status": environment.status.rawValue, "Session": environment.session, "Shared": List.sharing(of: environment),
+            "Status": status, "Session": environment.session, "Shared": List.sharing(of: environment),
             "Image": environment.spec.image ?? "", "Python": python, "Ports": Self.ports(environment.details, prefix: "port."),
             "Created": RelativeTime.ago(environment.createdAt), "Host": host, "Location": environment.location,
             "Labels": environment.labels.sorted { $0.key < $1.key }.map { "\($0.key)=\($0.value)" }.joined(separator: ","),
+            "Pool": environment.labels[ResourceLabels.pool] ?? "",
         ]
+    }
+
+    /// The status, or `waiting` for a ready environment waiting in its warm pool (`pools`).
+    var status: String {
+        environment.status == .ready && environment.details["pool.state"] == "waiting" ? "waiting" : environment.status.rawValue
     }
 
     /// The pool's host or the swarm's node the environment is on; empty on a single daemon.
@@ -48,7 +54,7 @@ struct EnvironmentRow {
         let image = environment.spec.image ?? (python.isEmpty ? "python" : "python \(python)")
         let cells = [
             environment.id, environment.spec.name ?? "-", environment.engine.rawValue, image,
-            RelativeTime.ago(environment.createdAt), environment.status.rawValue,
+            RelativeTime.ago(environment.createdAt), status,
             Self.ports(environment.details, prefix: "port.").ifEmpty("-"), environment.session, List.sharing(of: environment),
             environment.location,
         ]

@@ -24,6 +24,7 @@ struct PtestIso: AsyncParsableCommand {
             Create.self,
             Services.self,
             List.self,
+            Pools.self,
             Inspect.self,
             Run.self,
             Shell.self,

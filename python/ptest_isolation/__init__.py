@@ -34,13 +34,14 @@ from .errors import (
 )
 from . import services
 from .manager import Environment, Manager
-from .results import Event, JobResult, RunResult, Snapshot
+from .results import Event, JobResult, PoolStatus, RunResult, Snapshot
 from .streaming import OutputCallback, OutputChunk, OutputStream
 from .specs import Build, Compose, DockerSpec, Healthcheck, Secret, Tmpfs, VenvSpec, Volume, WaitFor
 
 __version__ = _library_version()
 
 __all__ = [
+    "PoolStatus",
     "Unauthorized",
     "ServerUnavailable",
     "RateLimited",

@@ -18,7 +18,7 @@ from . import _native, streaming
 from ._remote import RemoteTransport
 from ._transport import LocalTransport, Transport
 from .errors import IllegalTransition, InvalidArgument, InvalidSpec, IsolationError
-from .results import Event, JobResult, RunResult, Snapshot
+from .results import Event, JobResult, PoolStatus, RunResult, Snapshot
 from .specs import Build, DockerSpec, Secret, Tmpfs, VenvSpec, Volume, _request, spec_from_fields
 from .streaming import OutputCallback, OutputStream
 
@@ -290,6 +290,44 @@ class Manager:
         request = {"session": session} if session else {}
         return list(self.call("destroy_session", **request)["destroyed"])
 
+    # -- warm pools
+
+    def configure_pool(self, name: str, spec: Optional[Spec] = None, *, min: int, max: int, **fields: Any) -> None:
+        """Keeps ``min`` environments of ``spec`` made and ready ahead of need (a venv cloned, a
+        container started and ready), refilled in the background; misses grow the pool toward
+        ``max``. :meth:`acquire` hands one over, and so does :meth:`create` of the same spec (its
+        name, labels and TTL may differ). A pool of the same name is resized; another spec under
+        that name is an error. :meth:`close` drains every pool. Over a server, the pool is the
+        owner's and fills only the room its ``max_live`` leaves."""
+        self.call("configure_pool", name=name, spec=_spec_request(spec, fields), min=min, max=max)
+
+    def acquire(self, pool: str, *, test_id: Optional[str] = None, ttl: Optional[float] = None,
+                timeout: Optional[float] = None) -> "Environment":
+        """A ready environment of ``pool`` (:attr:`Environment.pool_hit` is True), or, when none
+        is waiting, one made on demand (False). Destroy it as any other; the pool refills."""
+        request: dict[str, Any] = {"pool": pool}
+        if test_id:
+            request["test_id"] = test_id
+        if ttl is not None:
+            request["ttl_seconds"] = ttl
+        if timeout is not None:
+            request["timeout_seconds"] = timeout
+        body = self.call("acquire", **request)
+        environment = Environment(self, body["environment"])
+        environment.pool_hit = bool(body["hit"])
+        with self._lock:
+            self._created.append(environment.id)
+        return environment
+
+    def pools(self) -> builtins.list[PoolStatus]:
+        """This manager's warm pools (a server's: the owner's), by name."""
+        return [PoolStatus.from_abi(body) for body in self.call("pools")["pools"]]
+
+    def drain_pool(self, name: str) -> builtins.list[str]:
+        """Stops refilling ``name`` and destroys its waiting environments (not those handed out);
+        returns their ids."""
+        return [str(i) for i in self.call("drain_pool", name=name)["destroyed"]]
+
     # -- snapshots
 
     def snapshots(self) -> builtins.list[Snapshot]:
@@ -446,6 +484,8 @@ class Environment:
         self._manager = manager
         self._update(body)
         self.last_result: Optional[RunResult] = None
+        #: From :meth:`Manager.acquire`: whether a waiting environment was taken (None otherwise).
+        self.pool_hit: Optional[bool] = None
 
     def _update(self, body: dict[str, Any]) -> None:
         self.id: str = body["id"]
@@ -459,6 +499,12 @@ class Environment:
 
     def __repr__(self) -> str:
         return f"<Environment {self.id} {self.engine} {self.status} at {self.location}>"
+
+    @property
+    def pool(self) -> Optional[str]:
+        """The warm pool the environment was made for, if any (it may have been handed over by
+        :meth:`Manager.create` of the pool's spec: ``details["pool.state"]`` is then ``acquired``)."""
+        return self.labels.get("ptest-iso.pool")
 
     @property
     def test_id(self) -> Optional[str]:

@@ -62,6 +62,39 @@ class Snapshot:
 
 
 @dataclasses.dataclass(frozen=True)
+class PoolStatus:
+    """A warm pool as :meth:`Manager.pools` reports it."""
+
+    name: str
+    engine: str
+    min: int
+    max: int
+    #: How many refills keep ready now: ``min``, grown toward ``max`` by misses.
+    target: int
+    #: Made, ready and waiting for an acquirer.
+    ready: int
+    #: Being made by a refill now.
+    creating: int
+    hits: int
+    misses: int
+    failures: int
+    #: The last refill failure, while refills back off because of it.
+    last_error: Optional[str]
+    #: The median and 99th percentile of the last hits' acquire time, in milliseconds.
+    acquire_median_ms: Optional[float]
+    acquire_p99_ms: Optional[float]
+
+    @classmethod
+    def from_abi(cls, body: dict[str, Any]) -> "PoolStatus":
+        return cls(
+            name=body["name"], engine=body["engine"], min=body["min"], max=body["max"], target=body["target"],
+            ready=body["ready"], creating=body["creating"], hits=body["hits"], misses=body["misses"],
+            failures=body["failures"], last_error=body.get("last_error"), acquire_median_ms=body.get("acquire_median_ms"),
+            acquire_p99_ms=body.get("acquire_p99_ms"),
+        )
+
+
+@dataclasses.dataclass(frozen=True)
 class Event:
     """Something that happened, in order (``sequence`` grows by one)."""
 

@@ -61,6 +61,10 @@ FRONTS: dict[str, tuple[str | None, str | None, str | None]] = {
     "waitForTeardown": ("wait_for_background", None, "Manager.wait_for_background"),
     "shutdown": ("shutdown", None, "Manager.close"),
     "holdSession": ("hold_session", None, "Manager.hold_session"),
+    "configurePool": ("configure_pool", None, "Manager.configure_pool"),
+    "acquire": ("acquire", None, "Manager.acquire"),
+    "pools": ("pools", "pools", "Manager.pools"),
+    "drainPool": ("drain_pool", None, "Manager.drain_pool"),
     # Every CLI command taking an environment or a snapshot resolves it with these.
     "resolve": (None, "inspect", None),
     "resolveAddress": (None, "run", None),
@@ -84,6 +88,9 @@ NOT_ON = {
         "waitForTeardown": "each command waits for its own work before it exits",
         "shutdown": "each command shuts its manager down as it exits",
         "holdSession": "a command's session ends with the command (its environments are after-ttl or keep)",
+        "configurePool": "a pool lives in a long-running manager (ptest-iso serve, a test process); a command's ends with it",
+        "acquire": "a pool lives in a long-running manager; `create` of its spec against a server (--url) takes from it",
+        "drainPool": "a pool lives in a long-running manager, which drains it as it closes",
     },
     "python": {
         "resolve": "a program holds full ids; names and id prefixes are the command line's shorthand (docs/cli.md)",

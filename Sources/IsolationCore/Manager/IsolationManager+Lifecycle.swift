@@ -21,20 +21,30 @@ extension IsolationManager {
         if spec.reuse || spec.shared {
             return try await acquireShared(spec, on: choice, timeout: timeout, test: test)
         }
+        // A warm pool of the same spec hands over one of its waiting environments (decision 0013).
+        if let pool = warmPools.pool(matching: spec) {
+            return try await acquire(pool: pool, as: spec, test: test, timeout: timeout).environment
+        }
         return try await createNew(spec, on: choice, timeout: timeout, test: test)
     }
 
     /// Makes a new environment of a checked spec on the chosen engine.
     ///
+    /// - Parameter pool: the warm pool the environment is made for (it then waits there).
     /// - Parameter sharing: where a shared environment is found (``EnvironmentSpec/reuse``,
     ///   ``EnvironmentSpec/shared``): it then belongs to that place's session and carries the key
     ///   as its label.
     func createNew(
         _ spec: EnvironmentSpec, on choice: (engine: any IsolationEngine, reason: String), timeout: Duration?, test: String?,
-        sharing: SharingPlace? = nil
+        sharing: SharingPlace? = nil, pool: String? = nil
     ) async throws -> Environment {
         try await attachReaper()
         var environment = newEnvironment(spec, engine: choice.engine.kind, test: test, sharing: sharing)
+        if let pool {
+            // On the record and the resources' labels: `ls` shows it, cleanup sweeps it with the session.
+            environment.labels[ResourceLabels.pool] = pool
+            environment.details[Self.poolStateDetail] = "waiting"
+        }
         environment.details["engineReason"] = choice.reason
         if let sharing { environment.details[sharing.label == ResourceLabels.reuse ? "reuse" : "shared"] = "created" }
         let id = environment.id
@@ -134,10 +144,12 @@ extension IsolationManager {
         for docker in dockerEngines { await docker.waitForStandbyStarts() }
     }
 
-    /// Finishes background work, removes standby containers and closes the Docker engine's
+    /// Drains the warm pools, finishes background work, removes standby containers and closes the Docker engine's
     /// connections: what a manager's owner calls before letting it go, so nothing waits for the
     /// session's reaper. A manager used afterwards connects again.
     public func shutdown() async {
+        // Pools first: their waiting environments are removed through the engines closed below.
+        await drainAllPools()
         // Standbys are drained while the last removals finish: both only wait on the daemon.
         // A removal that ends after the drain removes its network itself (the pool is closed).
         async let removals: Void = teardowns.waitForAll()

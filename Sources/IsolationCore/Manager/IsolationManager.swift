@@ -91,6 +91,7 @@ public final class IsolationManager: Sendable {
     let broadcaster: EventBroadcaster
     let reaper: ReaperClient?
     let teardowns = TeardownTracker()
+    let warmPools = WarmPools()
     let logger: Logger
 
     /// Opens the state directory (created with mode 0700) and its database.

@@ -1,0 +1,134 @@
+public import Foundation
+
+extension IsolationManager {
+    /// Adds a warm pool (or resizes one of the same name and spec) and starts filling it to `min`
+    /// in the background (decision 0013). Pooled environments are created as any other (readiness
+    /// and installs included), carry the session's labels and ``ResourceLabels/pool``, and count
+    /// against ``Configuration/maxLiveEnvironments``.
+    ///
+    /// - Parameter quota: asked before each refill creation (the server's per-owner quota).
+    /// - Throws: `invalidSpec` naming the field; `engineUnavailable` when no engine takes the spec.
+    ///   A refill that fails is not an error here: it is an `error` event and the pool's `last_error`.
+    public func configurePool(_ settings: PoolSettings, quota: (any PoolQuota)? = nil) throws {
+        try settings.validate()
+        let choice = try registry.choose(for: settings.spec)
+        try warmPools.configure(settings, engine: choice.engine.kind, quota: quota)
+        broadcaster.emit(.progress, detail: "pool \(settings.name): min \(settings.min), max \(settings.max)")
+        refillPool(settings.name)
+    }
+
+    /// Hands over a ready environment of the pool, re-stamped for `test` with a fresh TTL: a hit
+    /// is a record update. When none is ready (a miss) one is created on demand, as `create`
+    /// would; either way a refill follows. Concurrent acquirers never get the same environment.
+    ///
+    /// - Parameter ttlSeconds: the handed-over environment's TTL from now; `nil` is the spec's or
+    ///   the manager's default. Its resources' expiry labels keep the pool's, so a cleanup without
+    ///   the database may remove it earlier, never later than the spec's TTL from its creation.
+    /// - Throws: `notFound` on `pool`; on a miss, what `create` throws.
+    public func acquire(
+        pool name: String, test: String? = nil, ttlSeconds: Double? = nil, timeout: Duration? = nil
+    ) async throws -> PoolAcquisition {
+        try Self.validate(test: test)
+        try SchemaLimits.checkSeconds(ttlSeconds, "ttl_seconds", max: SchemaLimits.maxTTLSeconds)
+        var spec = try warmPools.settings(name).spec
+        if let ttlSeconds { spec.ttlSeconds = ttlSeconds }
+        return try await acquire(pool: name, as: spec, test: test, timeout: timeout)
+    }
+
+    /// Hands over a waiting environment of `pool` as an environment of `spec` (the pool's spec
+    /// but for name, labels and TTL: ``WarmPools/pool(matching:)``), or creates one of `spec`
+    /// on a miss.
+    func acquire(pool name: String, as spec: EnvironmentSpec, test: String?, timeout: Duration?) async throws -> PoolAcquisition {
+        let started = ContinuousClock.now
+        defer { refillPool(name) }
+        while let id = try warmPools.take(name) {
+            // A cleanup or another process's `rm` may have removed a waiting environment: skip it.
+            guard let environment = try? handOver(id, as: spec, test: test) else { continue }
+            let elapsed = ContinuousClock.now - started
+            warmPools.recordHit(
+                name,
+                nanoseconds: UInt64(max(0, elapsed.components.seconds)) * 1_000_000_000
+                    + UInt64(max(0, elapsed.components.attoseconds / 1_000_000_000)))
+            broadcaster.emit(.progress, environment: id, detail: "pool \(name): acquired (hit)")
+            return PoolAcquisition(environment: environment, hit: true)
+        }
+        let choice = try registry.choose(for: spec)
+        let environment = try await createNew(spec, on: choice, timeout: timeout, test: test)
+        broadcaster.emit(.progress, environment: environment.id, detail: "pool \(name): created on demand (miss)")
+        return PoolAcquisition(environment: environment, hit: false)
+    }
+
+    /// The manager's warm pools, by name.
+    public func pools() -> [PoolStatus] {
+        warmPools.statuses()
+    }
+
+    /// Stops refilling a pool, destroys its waiting environments (and those its refills finish
+    /// meanwhile) and forgets it. Environments already handed out are not touched.
+    ///
+    /// - Returns: the ids destroyed.
+    /// - Throws: `notFound` on `pool`.
+    @discardableResult
+    public func drainPool(_ name: String) async throws -> [String] {
+        guard let ready = warmPools.startDrain(name) else {
+            throw IsolationError(.notFound, field: "pool", "no warm pool '\(name)'; `pools` lists them")
+        }
+        await withTaskGroup(of: Void.self) { group in
+            for id in ready { group.addTask { try? await self.destroy(id) } }
+        }
+        // Creations in flight see the drain when they end and destroy what they made.
+        while !warmPools.removeIfIdle(name) { await warmPools.work.waitForAll() }
+        broadcaster.emit(.progress, detail: "pool \(name): drained (\(ready.count) removed)")
+        return ready.sorted()
+    }
+
+    /// Drains every pool; `shutdown()` calls it first.
+    func drainAllPools() async {
+        for name in warmPools.names { _ = try? await drainPool(name) }
+        await warmPools.work.waitForAll()
+    }
+
+    /// Re-stamps a waiting environment as the acquirer's: its spec (name, labels, TTL), test
+    /// label and pool state. The resources keep the labels they were made with: what the
+    /// record's labels add is for `list`, and the expiry label stays the pool's (a cleanup
+    /// without the database removes it sooner, never later).
+    private func handOver(_ id: String, as spec: EnvironmentSpec, test: String?) throws -> Environment {
+        try store.updateEnvironment(id) { environment in
+            guard environment.status == .ready, environment.details[Self.poolStateDetail] == "waiting" else {
+                throw IsolationError(.illegalTransition, "\(id) is \(environment.status), not waiting in its pool")
+            }
+            environment.labels.merge(spec.labels) { $1 }
+            environment.labels[ResourceLabels.test] = test
+            environment.spec = spec
+            environment.details[Self.poolStateDetail] = "acquired"
+            environment.expiresAt = Date().addingTimeInterval(spec.ttlSeconds ?? configuration.defaultTTLSeconds)
+        }
+    }
+
+    /// `details["pool.state"]`: `waiting` while in the pool, `acquired` once handed over.
+    static let poolStateDetail = "pool.state"
+
+    /// Starts as many creations as the pool lacks below `min` (bounded by `max` and its quota).
+    func refillPool(_ name: String) {
+        while let settings = warmPools.reserve(name) {
+            warmPools.work.start { [self] in
+                do {
+                    let choice = try registry.choose(for: settings.spec)
+                    let environment = try await createNew(settings.spec, on: choice, timeout: nil, test: nil, pool: name)
+                    if warmPools.finish(name, created: environment.id) {
+                        broadcaster.emit(.progress, environment: environment.id, detail: "pool \(name): ready")
+                        refillPool(name)
+                    } else {
+                        try? await destroy(environment.id)
+                    }
+                } catch {
+                    broadcaster.emit(.error, detail: "pool \(name): refill failed: \(error)")
+                    guard let backOff = warmPools.fail(name, error: "\(error)") else { return }
+                    try? await Task.sleep(for: backOff)
+                    warmPools.endBackOff(name)
+                    refillPool(name)
+                }
+            }
+        }
+    }
+}

@@ -1,0 +1,209 @@
+import Foundation
+import Synchronization
+
+/// The warm pools of one manager: each pool's ready environments, the refills in flight, and its
+/// counters, under one lock so that concurrent acquirers never take the same environment.
+///
+/// The lock is held only for bookkeeping; creating, recording and destroying happen outside it.
+final class WarmPools: Sendable {
+    struct Pool: Sendable {
+        var settings: PoolSettings
+        var engine: EngineKind
+        var quota: (any PoolQuota)?
+        /// Ready environment ids, oldest first (handed out first, before their TTL runs down).
+        var ready: [String] = []
+        var creating = 0
+        var hits = 0
+        var misses = 0
+        var failures = 0
+        /// Failures in a row; the refill backs off 2^n seconds (at most a minute) after each.
+        var failureStreak = 0
+        var lastError: String?
+        var backingOff = false
+        /// The last hits' acquire times, in nanoseconds, at most `latencyWindow`.
+        var latencies: [UInt64] = []
+        var draining = false
+        /// How many refills keep ready: `min`, raised by one (up to `max`) by each miss, so a
+        /// pool that runs dry under demand grows toward `max`.
+        var target: Int
+
+        init(settings: PoolSettings, engine: EngineKind, quota: (any PoolQuota)?) {
+            self.settings = settings
+            self.engine = engine
+            self.quota = quota
+            self.target = settings.min
+        }
+    }
+
+    static let latencyWindow = 1024
+    private let state = Mutex<[String: Pool]>([:])
+    /// Refill creations and back-off waits, so drain and shutdown can wait for them.
+    let work = TeardownTracker()
+
+    /// Adds a pool, or changes the sizes and quota of one with the same name and spec.
+    ///
+    /// - Throws: `invalidSpec` on `spec` when a pool of that name holds another spec (drain it first).
+    func configure(_ settings: PoolSettings, engine: EngineKind, quota: (any PoolQuota)?) throws {
+        try state.withLock { pools in
+            if var pool = pools[settings.name] {
+                guard pool.settings.spec == settings.spec, !pool.draining else {
+                    throw IsolationError(
+                        .invalidSpec, field: "spec",
+                        "pool '\(settings.name)' holds another spec (or is draining); drain it first or use another name")
+                }
+                pool.settings = settings
+                pool.quota = quota
+                pool.target = Swift.min(Swift.max(pool.target, settings.min), settings.max)
+                pools[settings.name] = pool
+            } else {
+                pools[settings.name] = Pool(settings: settings, engine: engine, quota: quota)
+            }
+        }
+    }
+
+    func settings(_ name: String) throws -> PoolSettings {
+        try state.withLock { pools in
+            guard let pool = pools[name], !pool.draining else {
+                throw IsolationError(.notFound, field: "pool", "no warm pool '\(name)'; configure it first (`pools` lists them)")
+            }
+            return pool.settings
+        }
+    }
+
+    /// Takes the oldest ready environment, or counts a miss when there is none.
+    func take(_ name: String) throws -> String? {
+        try state.withLock { pools in
+            guard var pool = pools[name], !pool.draining else {
+                throw IsolationError(.notFound, field: "pool", "no warm pool '\(name)'; configure it first (`pools` lists them)")
+            }
+            defer { pools[name] = pool }
+            guard !pool.ready.isEmpty else {
+                pool.misses += 1
+                pool.target = Swift.min(pool.target + 1, pool.settings.max)
+                return nil
+            }
+            return pool.ready.removeFirst()
+        }
+    }
+
+    func recordHit(_ name: String, nanoseconds: UInt64) {
+        state.withLock { pools in
+            guard pools[name] != nil else { return }
+            pools[name]!.hits += 1
+            pools[name]!.latencies.append(nanoseconds)
+            if pools[name]!.latencies.count > Self.latencyWindow { pools[name]!.latencies.removeFirst() }
+        }
+    }
+
+    /// Reserves one creation when the pool is below `min`, under `max`, not backing off or
+    /// draining, and its quota agrees: the caller then creates and calls ``finish``.
+    func reserve(_ name: String) -> PoolSettings? {
+        state.withLock { pools in
+            guard var pool = pools[name], !pool.draining, !pool.backingOff else { return nil }
+            let live = pool.ready.count + pool.creating
+            guard live < pool.target, live < pool.settings.max else { return nil }
+            if let quota = pool.quota, !quota.mayCreate(pool: name, creating: pool.creating) { return nil }
+            pool.creating += 1
+            pools[name] = pool
+            return pool.settings
+        }
+    }
+
+    /// Ends a reserved creation. Returns `false` when the pool is draining (or gone): the caller
+    /// then removes the environment itself.
+    func finish(_ name: String, created id: String) -> Bool {
+        state.withLock { pools in
+            guard var pool = pools[name] else { return false }
+            pool.creating -= 1
+            pool.failureStreak = 0
+            pool.lastError = nil
+            let kept = !pool.draining
+            if kept { pool.ready.append(id) }
+            pools[name] = pool
+            return kept
+        }
+    }
+
+    /// Ends a reserved creation that failed; returns the back-off before the next refill, or
+    /// `nil` when the pool is draining.
+    func fail(_ name: String, error: String) -> Duration? {
+        state.withLock { pools in
+            guard var pool = pools[name] else { return nil }
+            pool.creating -= 1
+            pool.failures += 1
+            pool.failureStreak += 1
+            pool.lastError = error
+            defer { pools[name] = pool }
+            guard !pool.draining else { return nil }
+            pool.backingOff = true
+            return .seconds(1 << Swift.min(pool.failureStreak - 1, 6))
+        }
+    }
+
+    func endBackOff(_ name: String) {
+        state.withLock { pools in pools[name]?.backingOff = false }
+    }
+
+    /// Marks the pool draining and takes its ready environments: no acquire or refill touches it after.
+    func startDrain(_ name: String) -> [String]? {
+        state.withLock { pools in
+            guard var pool = pools[name] else { return nil }
+            pool.draining = true
+            let ready = pool.ready
+            pool.ready = []
+            pools[name] = pool
+            return ready
+        }
+    }
+
+    /// Forgets a drained pool once its creations in flight have ended.
+    func removeIfIdle(_ name: String) -> Bool {
+        state.withLock { pools in
+            guard let pool = pools[name] else { return true }
+            guard pool.creating == 0 else { return false }
+            pools[name] = nil
+            return true
+        }
+    }
+
+    var names: [String] { state.withLock { Array($0.keys).sorted() } }
+
+    /// The pool whose environments a `create` of `spec` may take: the same spec but for its
+    /// name, labels and TTL (the hand-over gives the environment the asked ones), with every
+    /// label of the pool's spec among the asked ones (a server's owner label: one owner never
+    /// takes another's).
+    func pool(matching spec: EnvironmentSpec) -> String? {
+        guard !spec.reuse, !spec.shared else { return nil }
+        var asked = spec
+        asked.labels = [:]
+        asked.ttlSeconds = nil
+        asked.name = nil
+        return state.withLock { pools in
+            pools.values.filter { pool in
+                var offered = pool.settings.spec
+                let labels = offered.labels
+                offered.labels = [:]
+                offered.ttlSeconds = nil
+                offered.name = nil
+                return !pool.draining && offered == asked && labels.allSatisfy { spec.labels[$0.key] == $0.value }
+            }.map(\.settings.name).min()
+        }
+    }
+
+    func statuses() -> [PoolStatus] {
+        state.withLock { pools in
+            pools.values.filter { !$0.draining }.sorted { $0.settings.name < $1.settings.name }.map { pool in
+                let sorted = pool.latencies.sorted()
+                func quantile(_ q: Double) -> Double? {
+                    guard !sorted.isEmpty else { return nil }
+                    let index = Swift.min(sorted.count - 1, Int((Double(sorted.count - 1) * q).rounded()))
+                    return Double(sorted[index]) / 1_000_000
+                }
+                return PoolStatus(
+                    name: pool.settings.name, engine: pool.engine, min: pool.settings.min, max: pool.settings.max, target: pool.target,
+                    ready: pool.ready.count, creating: pool.creating, hits: pool.hits, misses: pool.misses, failures: pool.failures,
+                    lastError: pool.backingOff ? pool.lastError : nil, acquireMedianMs: quantile(0.5), acquireP99Ms: quantile(0.99))
+            }
+        }
+    }
+}
