@@ -75,7 +75,8 @@ struct Serve: AsyncParsableCommand {
         do {
             try await server.run(logger: logger) { address in
                 // One line a supervisor or test can wait for, written unbuffered.
-                FileHandle.standardOutput.write(Data("{\"listening\":\"\(address)\"}\n".utf8))
+                let session = manager.configuration.session
+                FileHandle.standardOutput.write(Data("{\"listening\":\"\(address)\",\"session\":\"\(session)\"}\n".utf8))
             }
         } catch {
             await finish(manager)

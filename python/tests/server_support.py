@@ -38,7 +38,18 @@ class Server:
         assert self.process.stdout is not None
         line = self.process.stdout.readline()  # bounded: the process prints it or exits (EOF)
         assert line, f"serve exited: {self.process.stderr.read() if self.process.stderr else ''}"
-        self.url = "http://" + json.loads(line)["listening"]
+        first = json.loads(line)
+        self.url = "http://" + first["listening"]
+        #: The session of everything the server makes (its containers' ptest-iso.session label).
+        self.session: str = first["session"]
+
+    def containers(self) -> list[str]:
+        """The server's containers, from Docker itself."""
+        import subprocess
+
+        out = subprocess.run(["docker", "ps", "-aq", "--filter", f"label=ptest-iso.session={self.session}"],
+                             capture_output=True, text=True, check=True)
+        return out.stdout.split()
 
     def call(self, method: str, request: dict[str, Any] | None = None, token: str = ALICE) -> tuple[int, dict[str, Any]]:
         data = json.dumps(request or {}).encode()

@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import os
 import pathlib
-import subprocess
 import time
 
 import pytest
@@ -22,14 +21,7 @@ def server(tmp_path_factory: pytest.TempPathFactory):
     server = Server(tmp_path_factory.mktemp("remote"))
     yield server
     assert server.stop() == 0
-    assert _containers(server) == [], "the server left containers behind"
-
-
-def _containers(server: Server) -> list[str]:
-    """The containers of the server's state directory, from Docker itself."""
-    out = subprocess.run(
-        ["docker", "ps", "-aq", "--filter", f"label=ptest-iso.home={server.home}"], capture_output=True, text=True, check=True)
-    return out.stdout.split()
+    assert server.containers() == [], "the server left containers behind"
 
 
 @pytest.fixture

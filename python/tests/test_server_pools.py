@@ -1,0 +1,122 @@
+"""Warm pools on a real `ptest-iso serve`: each owner's own, filled only within its max_live,
+shared by a suite's xdist workers through the fixtures, in the metrics, drained on SIGTERM."""
+
+from __future__ import annotations
+
+import re
+import subprocess
+import time
+import urllib.request
+
+import pytest
+
+import ptest_isolation as iso
+from server_support import ALICE, BOB, Server
+
+BUSYBOX = "ptest-iso-test/busybox:latest"
+SLEEPER = iso.DockerSpec(image=BUSYBOX, command=["sleep", "3600"])
+
+
+def wait_for(manager: iso.Manager, pool: str, ready: int, seconds: float = 120) -> iso.PoolStatus:
+    deadline = time.monotonic() + seconds
+    while True:
+        status = next(p for p in manager.pools() if p.name == pool)
+        if status.ready >= ready:
+            return status
+        assert time.monotonic() < deadline, f"pool {pool} never had {ready} ready: {status}"
+        time.sleep(0.05)
+
+
+def containers(server: Server, *filters: str) -> list[str]:
+    command = ["docker", "ps", "-aq", "--filter", f"label=ptest-iso.session={server.session}"]
+    for extra in filters:
+        command += ["--filter", extra]
+    return subprocess.run(command, capture_output=True, text=True, check=True).stdout.split()
+
+
+def test_an_owners_pool_is_its_own_and_drains_on_sigterm(tmp_path) -> None:
+    server = Server(tmp_path)
+    try:
+        with iso.Manager(url=server.url, token=ALICE) as alice, iso.Manager(url=server.url, token=BOB) as bob:
+            alice.configure_pool("sleepers", SLEEPER, min=2, max=3)
+            wait_for(alice, "sleepers", 2)
+            assert [p.name for p in alice.pools()] == ["sleepers"] and bob.pools() == []
+            taken = alice.acquire("sleepers")
+            assert taken.pool_hit and taken.labels["ptest-iso-serve.owner"] == "alice"
+            wait_for(alice, "sleepers", 2)
+            # A create of the pool's spec is a hit, with the client's own labels on it.
+            created = alice.create(SLEEPER)
+            assert created.details["pool.state"] == "acquired"
+            assert created.labels[iso.manager.REMOTE_SESSION_LABEL] == alice.session
+            # Bob neither sees nor takes alice's pool, even with the same spec and name.
+            with pytest.raises(iso.NotFound):
+                bob.acquire("sleepers")
+            bobs = bob.create(SLEEPER)
+            assert bobs.pool is None and bobs.labels["ptest-iso-serve.owner"] == "bob"
+            with pytest.raises(iso.InvalidArgument) as slash:
+                alice.configure_pool("alice/x", SLEEPER, min=0, max=1)
+            assert slash.value.field == "name"
+            with pytest.raises(iso.Forbidden) as bind:
+                alice.configure_pool("binds", iso.DockerSpec(image=BUSYBOX, volumes=[iso.Volume("/etc", "/x")]), min=0, max=1)
+            assert bind.value.field == "spec.volumes[0].source"
+            with urllib.request.urlopen(f"{server.url}/metrics", timeout=30) as response:
+                metrics = response.read().decode()
+            assert re.search(r'ptest_iso_pool_ready\{pool="alice/sleepers"\} \d', metrics), metrics
+            hits = re.search(r'ptest_iso_pool_acquires_total\{pool="alice/sleepers",result="hit"\} (\d+)', metrics)
+            assert hits and int(hits.group(1)) == 2
+            assert 'ptest_iso_acquire_duration_seconds_count{method="acquire"}' in metrics
+            wait_for(alice, "sleepers", 2)
+            assert len(containers(server, "label=ptest-iso.pool=alice/sleepers")) >= 4
+    finally:
+        assert server.stop() == 0
+    # SIGTERM: requests finish, the pools drain, the session's environments go.
+    assert containers(server) == []
+
+
+def test_a_pool_fills_only_the_room_max_live_leaves(tmp_path) -> None:
+    server = Server(tmp_path, tokens=[{"token": ALICE, "owner": "alice", "max_live": 3}])
+    try:
+        with iso.Manager(url=server.url, token=ALICE) as alice:
+            alice.configure_pool("big", SLEEPER, min=5, max=5)
+            status = wait_for(alice, "big", 3)
+            assert (status.ready, status.creating, status.target) == (3, 0, 5), status
+            # The waiting three are not in use: taking them stays within max_live.
+            taken = [alice.acquire("big") for _ in range(3)]
+            assert all(env.pool_hit for env in taken)
+            with pytest.raises(iso.QuotaExceeded) as quota:
+                alice.acquire("big")
+            assert quota.value.field == "max_live" and quota.value.status == 403
+            with pytest.raises(iso.QuotaExceeded):
+                alice.create(iso.DockerSpec(image=BUSYBOX))
+            for env in taken:
+                env.destroy()
+            alice.drain_pool("big")
+            assert alice.list() == []
+    finally:
+        assert server.stop() == 0
+    assert containers(server) == []
+
+
+def test_concurrent_creates_get_exactly_max_live(tmp_path) -> None:
+    server = Server(tmp_path, tokens=[{"token": ALICE, "owner": "alice", "max_live": 3}])
+    try:
+        import concurrent.futures
+
+        def create(_: int) -> object:
+            with iso.Manager(url=server.url, token=ALICE, session="burst", cleanup=False) as client:
+                try:
+                    return client.create(iso.DockerSpec(image=BUSYBOX)).id
+                except iso.QuotaExceeded as error:
+                    return error
+
+        with concurrent.futures.ThreadPoolExecutor(10) as workers:
+            outcomes = list(workers.map(create, range(10)))
+        made = [o for o in outcomes if isinstance(o, str)]
+        assert len(made) == 3, outcomes
+        assert all(isinstance(o, iso.QuotaExceeded) for o in outcomes if not isinstance(o, str))
+        with iso.Manager(url=server.url, token=ALICE) as alice:
+            assert sorted(env.id for env in alice.list()) == sorted(made)
+            assert alice.destroy_session("burst") and alice.list() == []
+    finally:
+        assert server.stop() == 0
+    assert containers(server) == []
