@@ -175,10 +175,19 @@ def test_the_plugin_runs_a_suite_against_the_server_across_xdist_workers(server:
     token = tmp_path / "token"
     token.write_text(ALICE + "\n")
     monkeypatch.delenv("PTEST_ISO_SESSION", raising=False)
-    result = pytester.runpytest_subprocess(
-        "-p", "no:cacheprovider", "-n", "2", f"--iso-url={server.url}", f"--iso-token-file={token}")
-    result.assert_outcomes(passed=13)
-    result.stdout.re_match_lines([r"ptest-isolation: session pytest-\w+: 14 environments created, 0 left behind"])
+    # The owner's warm pools of the specs the fixtures make: the workers' creates take from them.
+    with iso.Manager(url=server.url, token=ALICE) as owner:
+        owner.configure_pool("suite-venvs", None, min=2, max=4)
+        owner.configure_pool("suite-containers", None, min=2, max=4, engine="docker", image=BUSYBOX)
+        result = pytester.runpytest_subprocess(
+            "-p", "no:cacheprovider", "-n", "2", f"--iso-url={server.url}", f"--iso-token-file={token}")
+        result.assert_outcomes(passed=13)
+        result.stdout.re_match_lines([r"ptest-isolation: session pytest-\w+: 14 environments created, 0 left behind"])
+        pools = {p.name: p for p in owner.pools()}
+        assert pools["suite-venvs"].hits >= 1 and pools["suite-containers"].hits >= 1, pools
+        assert pools["suite-venvs"].hits + pools["suite-venvs"].misses == 6
+        owner.drain_pool("suite-venvs")
+        owner.drain_pool("suite-containers")
     with iso.Manager(url=server.url, token=ALICE) as check:
         assert [env for env in check.list() if env.labels.get(iso.manager.REMOTE_SESSION_LABEL, "").startswith("pytest-")] == []
         assert [s.name for s in check.snapshots() if "-prepared-" in s.name] == [], "iso_fresh_copy's snapshot was left"
