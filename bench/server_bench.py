@@ -24,6 +24,8 @@ import tempfile
 import time
 from typing import Any, Callable
 
+# Ryuk's image cannot be pulled here; each container is stopped by the bench itself.
+os.environ["TESTCONTAINERS_RYUK_DISABLED"] = "true"
 sys.path.insert(0, os.path.join(os.path.dirname(__file__), "..", "python"))
 sys.path.insert(0, os.path.join(os.path.dirname(__file__), "..", "python", "tests"))
 
