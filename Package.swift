@@ -91,6 +91,10 @@ let package = Package(
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
                 .product(name: "Prometheus", package: "swift-prometheus"),
                 .product(name: "Logging", package: "swift-log"),
+                // `serve --tls-cert/--tls-key`.
+                .product(name: "HummingbirdTLS", package: "hummingbird"),
+                .product(name: "HummingbirdCore", package: "hummingbird"),
+                .product(name: "NIOSSL", package: "swift-nio-ssl"),
                 // A streamed call's chunks reach the response with back-pressure (AsyncChannel).
                 .product(name: "AsyncAlgorithms", package: "swift-async-algorithms"),
             ],

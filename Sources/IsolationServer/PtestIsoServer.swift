@@ -1,5 +1,7 @@
 package import Foundation
 package import Hummingbird
+import HummingbirdCore
+import HummingbirdTLS
 package import IsolationCore
 package import Logging
 import NIOCore
@@ -14,6 +16,8 @@ package struct PtestIsoServer: Sendable {
         /// Lets owners name paths on the server's machine and run privileged containers
         /// (``HostAccessPolicy``): for one trusted user on the same machine.
         package var allowHostAccess = false
+        /// HTTPS instead of HTTP (`--tls-cert`, `--tls-key`).
+        package var tls: ServerTLS?
 
         package init(address: BindAddress, tokens: [OwnerToken]) {
             self.address = address
@@ -56,8 +60,10 @@ package struct PtestIsoServer: Sendable {
     /// - Parameter onListening: called with the bound address (`127.0.0.1:PORT` or the socket's
     ///   path), so a caller that asked for port 0 learns the port.
     package func run(logger: Logger, onListening: @escaping @Sendable (String) -> Void) async throws {
+        let server: HTTPServerBuilder = try configuration.tls.map { try .tls(.http1(), tlsConfiguration: $0.configuration) } ?? .http1()
         let application = Application(
             router: router(),
+            server: server,
             configuration: .init(address: configuration.address, serverName: "ptest-iso"),
             onServerRunning: { channel in
                 let address = channel.localAddress

@@ -36,6 +36,15 @@ struct Serve: AsyncParsableCommand {
     @Flag(help: "Keep the server's environments when it stops, and serve them again after a restart.")
     var persist = false
 
+    @Option(help: "The most environments live at once, of every owner and pool together.")
+    var maxLiveEnvironments = 256
+
+    @Option(help: "Serve HTTPS with this certificate chain (PEM); needs --tls-key.")
+    var tlsCert: String?
+
+    @Option(help: "The private key (PEM) of --tls-cert.")
+    var tlsKey: String?
+
     @Flag(
         help: """
             Let owners name paths on this machine (bind mounts, build contexts, compose files, copy_in/copy_out) \
@@ -51,13 +60,25 @@ struct Serve: AsyncParsableCommand {
             throw ValidationError("--max-body-bytes: \(maxBodyBytes) must be 1024 to 2^30")
         }
         if let socket, socket.isEmpty { throw ValidationError("--socket: empty; give a path") }
+        guard (1...100_000).contains(maxLiveEnvironments) else {
+            throw ValidationError("--max-live-environments: \(maxLiveEnvironments) must be 1 to 100000")
+        }
+        if (tlsCert == nil) != (tlsKey == nil) {
+            throw ValidationError(tlsCert == nil ? "--tls-cert: give it with --tls-key" : "--tls-key: give it with --tls-cert")
+        }
     }
 
     func run() async throws {
         let owners = try TokensFile.load(URL(fileURLWithPath: tokens))
+        var tls: ServerTLS?
+        if let tlsCert, let tlsKey {
+            tls = try ServerTLS(certificate: URL(fileURLWithPath: tlsCert), key: URL(fileURLWithPath: tlsKey))
+        }
         var configuration = IsolationManager.Configuration(
             session: persist ? Self.persistentSession : "serve-\(UUID().uuidString.lowercased())")
         if let home = state.home { configuration.home = URL(fileURLWithPath: home) }
+        if let engines = state.engines { configuration.engineSettingsFile = URL(fileURLWithPath: engines) }
+        configuration.maxLiveEnvironments = maxLiveEnvironments
         if persist {
             // Kept past this process on purpose: no reaper, the next server picks them up.
             configuration.reaperExecutable = nil
@@ -71,6 +92,7 @@ struct Serve: AsyncParsableCommand {
         let address: BindAddress = socket.map { .unixDomainSocket(path: $0) } ?? .hostname(host, port: port)
         var serverConfiguration = PtestIsoServer.Configuration(address: address, tokens: owners)
         serverConfiguration.allowHostAccess = allowHostAccess
+        serverConfiguration.tls = tls
         let server = PtestIsoServer(manager: manager, configuration: serverConfiguration)
         do {
             try await server.run(logger: logger) { address in

@@ -39,7 +39,7 @@ class Server:
         line = self.process.stdout.readline()  # bounded: the process prints it or exits (EOF)
         assert line, f"serve exited: {self.process.stderr.read() if self.process.stderr else ''}"
         first = json.loads(line)
-        self.url = "http://" + first["listening"]
+        self.url = ("https://" if "--tls-cert" in extra else "http://") + first["listening"]
         #: The session of everything the server makes (its containers' ptest-iso.session label).
         self.session: str = first["session"]
 
