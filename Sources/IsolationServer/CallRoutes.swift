@@ -74,7 +74,9 @@ package struct CallRoutes: Sendable {
             }
             let scoped = try scope.scope(method: method, request: body.isEmpty ? "{}" : body)
             guard method == "create" else { return try await Dispatcher.call(manager, method: method, request: scoped) }
-            return try await quotas.withPlace(owner: owner, maxLive: authenticator.entry(forOwner: owner)?.maxLive) {
+            // A request the protocol cannot read is its error to name: it then costs nothing here.
+            let spec = (try? ProtocolJSON.decode(CreateRequest.self, from: scoped, what: "request"))?.spec ?? EnvironmentSpec()
+            return try await quotas.withPlace(owner: authenticator.entry(forOwner: owner), spec: spec) {
                 try await Dispatcher.call(manager, method: method, request: scoped)
             }
         } catch let error as ServerError {

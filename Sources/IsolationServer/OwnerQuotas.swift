@@ -1,54 +1,115 @@
 package import IsolationCore
 import Synchronization
 
-/// Each owner's `max_live`, checked and reserved in one step: two creates of one owner cannot
-/// both pass the check for the last place. A create holds its place from the check until it
-/// has ended (made or failed).
+/// Each owner's quotas — `max_live`, `max_cpus`, `max_memory` — checked and reserved in one
+/// step: two creates of one owner cannot both pass the check for the last place. A create holds
+/// its place and its CPUs and memory from the check until it has ended (made or failed).
 ///
 /// `max_live` bounds the environments an owner uses: waiting pool environments do not count
 /// against a create (taking one is a hit, not one more), but a pool fills only the room the
-/// owner's environments leave (``PoolRoom``).
+/// owner's environments leave (``PoolRoom``). `max_cpus` and `max_memory` bound the limits of
+/// the owner's containers, waiting ones included (they hold what they were given); a container
+/// spec must then set the limit (a container without one could take the whole machine), and a
+/// virtualenv, which has none to count, is bounded by `max_live` only.
 package final class OwnerQuotas: Sendable {
-    private let creating = Mutex<[String: Int]>([:])
+    struct Pending {
+        var count = 0
+        var nanoCPUs: Int64 = 0
+        var memory: Int64 = 0
+    }
+
+    private let creating = Mutex<[String: Pending]>([:])
     let manager: IsolationManager
 
     package init(manager: IsolationManager) {
         self.manager = manager
     }
 
-    /// Runs `create` once the owner has room, holding the place while it runs.
+    /// Runs `create` (of `spec`) once the owner has room, holding the place while it runs.
     ///
-    /// - Throws: 403 `quotaExceeded` naming `max_live`.
-    func withPlace<T>(owner: String, maxLive: Int?, _ create: () async throws -> T) async throws -> T {
-        guard let maxLive else { return try await create() }
+    /// - Throws: 403 `quotaExceeded` naming `max_live`, `max_cpus` or `max_memory`; for a container
+    ///   spec without a limit the owner's quota needs, naming the spec's `resources.cpus` or
+    ///   `resources.memory`.
+    func withPlace<T>(owner: OwnerToken?, spec: EnvironmentSpec?, _ create: () async throws -> T) async throws -> T {
+        guard let owner, owner.maxLive != nil || owner.maxCpus != nil || owner.maxMemory != nil else { return try await create() }
+        let cost = try Self.cost(of: spec, for: owner)
         try creating.withLock { creating in
-            let used = try inUse(owner)
-            let pending = creating[owner, default: 0]
-            guard used + pending < maxLive else {
-                throw ServerError(
-                    status: .forbidden, code: "quotaExceeded",
-                    message:
-                        "owner '\(owner)' has \(used) environments and \(pending) being made, its max_live of \(maxLive); destroy one first",
-                    field: "max_live")
+            let pending = creating[owner.owner, default: Pending()]
+            let environments = try manager.list(EnvironmentFilter(labels: [OwnerScope.ownerLabel: owner.owner]))
+                .filter { $0.status != .creating }
+            if let maxLive = owner.maxLive {
+                let used = environments.count { $0.details["pool.state"] != "waiting" }
+                guard used + pending.count < maxLive else {
+                    throw Self.exceeded(
+                        "max_live",
+                        "owner '\(owner.owner)' has \(used) environments and \(pending.count) being made, its max_live of \(maxLive); destroy one first"
+                    )
+                }
             }
-            creating[owner] = pending + 1
+            let held = environments.reduce((nanoCPUs: Int64(0), memory: Int64(0))) { sum, environment in
+                let one = (try? Self.cost(of: environment.spec, for: nil)) ?? (nanoCPUs: 0, memory: 0)
+                return (sum.nanoCPUs + one.nanoCPUs, sum.memory + one.memory)
+            }
+            if let maxCpus = owner.maxCpus {
+                let total = held.nanoCPUs + pending.nanoCPUs + cost.nanoCPUs
+                guard Double(total) / 1e9 <= maxCpus + 1e-9 else {
+                    throw Self.exceeded(
+                        "max_cpus",
+                        "owner '\(owner.owner)' would hold \(Double(total) / 1e9) CPUs, over its max_cpus of \(maxCpus); destroy one or ask for fewer")
+                }
+            }
+            if let maxMemory = owner.maxMemory {
+                let total = held.memory + pending.memory + cost.memory
+                guard total <= maxMemory else {
+                    throw Self.exceeded(
+                        "max_memory",
+                        "owner '\(owner.owner)' would hold \(total) bytes of memory, over its max_memory of \(maxMemory); destroy one or ask for less")
+                }
+            }
+            creating[owner.owner] = Pending(
+                count: pending.count + 1, nanoCPUs: pending.nanoCPUs + cost.nanoCPUs, memory: pending.memory + cost.memory)
         }
-        defer { creating.withLock { $0[owner, default: 1] -= 1 } }
+        defer {
+            creating.withLock { creating in
+                var pending = creating[owner.owner, default: Pending()]
+                pending.count -= 1
+                pending.nanoCPUs -= cost.nanoCPUs
+                pending.memory -= cost.memory
+                creating[owner.owner] = pending
+            }
+        }
         return try await create()
     }
 
-    /// The owner's environments in use: live, made (a create in flight holds its place instead),
-    /// and not waiting in a pool.
-    func inUse(_ owner: String) throws -> Int {
-        try manager.list(EnvironmentFilter(labels: [OwnerScope.ownerLabel: owner])).count { environment in
-            environment.status != .creating && environment.details["pool.state"] != "waiting"
+    /// A container spec's CPU and memory limits; a virtualenv's are none.
+    ///
+    /// - Throws: for an `owner` whose quota needs a limit the container spec does not set.
+    static func cost(of spec: EnvironmentSpec?, for owner: OwnerToken?) throws -> (nanoCPUs: Int64, memory: Int64) {
+        guard let spec, spec.image != nil || spec.build != nil || spec.compose != nil || spec.engine == .docker else { return (0, 0) }
+        if owner?.maxCpus != nil, spec.resources?.cpus == nil {
+            throw ServerError(
+                status: .forbidden, code: "quotaExceeded",
+                message: "resources.cpus: owner '\(owner?.owner ?? "")' has a max_cpus quota; give the container's cpus", field: "resources.cpus")
         }
+        if owner?.maxMemory != nil, spec.resources?.memory == nil {
+            throw ServerError(
+                status: .forbidden, code: "quotaExceeded",
+                message: "resources.memory: owner '\(owner?.owner ?? "")' has a max_memory quota; give the container's memory",
+                field: "resources.memory")
+        }
+        return (
+            try spec.resources?.cpus.map(ResourceParsing.nanoCPUs) ?? 0, try spec.resources?.memory.map(ResourceParsing.memoryBytes) ?? 0
+        )
+    }
+
+    static func exceeded(_ field: String, _ message: String) -> ServerError {
+        ServerError(status: .forbidden, code: "quotaExceeded", message: message, field: field)
     }
 
     /// Everything of the owner's, pools' included, and the creates in flight.
     func everything(_ owner: String) -> Int {
         let live = (try? manager.list(EnvironmentFilter(labels: [OwnerScope.ownerLabel: owner])).count) ?? Int.max
-        return creating.withLock { live + $0[owner, default: 0] }
+        return creating.withLock { live + $0[owner, default: Pending()].count }
     }
 }
 

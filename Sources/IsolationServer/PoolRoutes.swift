@@ -29,7 +29,8 @@ extension CallRoutes {
         case "acquire":
             let body = try request(AcquireRequest.self)
             let pool = try Self.poolName(body.pool, of: owner, field: "pool")
-            return try await quotas.withPlace(owner: owner, maxLive: maxLive) {
+            let spec = manager.pools().first { $0.name == pool }?.spec
+            return try await quotas.withPlace(owner: authenticator.entry(forOwner: owner), spec: spec) {
                 try ProtocolJSON.encode(
                     try await manager.acquire(
                         pool: pool, test: body.testId, ttlSeconds: body.ttlSeconds, timeout: try duration(body.timeoutSeconds)))

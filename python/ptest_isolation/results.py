@@ -66,6 +66,8 @@ class PoolStatus:
     """A warm pool as :meth:`Manager.pools` reports it."""
 
     name: str
+    #: The spec the pool holds (as the protocol writes it).
+    spec: dict[str, Any]
     engine: str
     min: int
     max: int
@@ -87,7 +89,7 @@ class PoolStatus:
     @classmethod
     def from_abi(cls, body: dict[str, Any]) -> "PoolStatus":
         return cls(
-            name=body["name"], engine=body["engine"], min=body["min"], max=body["max"], target=body["target"],
+            name=body["name"], spec=body["spec"], engine=body["engine"], min=body["min"], max=body["max"], target=body["target"],
             ready=body["ready"], creating=body["creating"], hits=body["hits"], misses=body["misses"],
             failures=body["failures"], last_error=body.get("last_error"), acquire_median_ms=body.get("acquire_median_ms"),
             acquire_p99_ms=body.get("acquire_p99_ms"),

@@ -120,3 +120,33 @@ def test_concurrent_creates_get_exactly_max_live(tmp_path) -> None:
     finally:
         assert server.stop() == 0
     assert containers(server) == []
+
+
+def test_max_cpus_and_max_memory_bound_an_owners_containers(tmp_path) -> None:
+    server = Server(tmp_path, tokens=[{"token": ALICE, "owner": "alice", "max_cpus": 1.0, "max_memory": 64 << 20}])
+    try:
+        with iso.Manager(url=server.url, token=ALICE) as alice:
+            with pytest.raises(iso.QuotaExceeded) as unlimited:
+                alice.create(iso.DockerSpec(image=BUSYBOX, memory="16m"))
+            assert unlimited.value.field == "resources.cpus"
+            with pytest.raises(iso.QuotaExceeded) as no_memory:
+                alice.create(iso.DockerSpec(image=BUSYBOX, cpus="0.5"))
+            assert no_memory.value.field == "resources.memory"
+            first = alice.create(iso.DockerSpec(image=BUSYBOX, cpus="0.5", memory="32m"))
+            second = alice.create(iso.DockerSpec(image=BUSYBOX, cpus="0.5", memory="16m"))
+            with pytest.raises(iso.QuotaExceeded) as cpus:
+                alice.create(iso.DockerSpec(image=BUSYBOX, cpus="0.1", memory="8m"))
+            assert cpus.value.field == "max_cpus"
+            first.destroy()
+            with pytest.raises(iso.QuotaExceeded) as memory:
+                alice.create(iso.DockerSpec(image=BUSYBOX, cpus="0.25", memory="64m"))
+            assert memory.value.field == "max_memory"
+            third = alice.create(iso.DockerSpec(image=BUSYBOX, cpus="0.5", memory="48m"))
+            # A virtualenv has no limits to count: max_live bounds it.
+            venv = alice.create(iso.VenvSpec())
+            assert sorted(e.id for e in alice.list()) == sorted([second.id, third.id, venv.id])
+            for env in (second, third, venv):
+                env.destroy()
+    finally:
+        assert server.stop() == 0
+    assert server.containers() == []

@@ -1,11 +1,11 @@
 import Foundation
 
 /// Parses the resource sizes users write.
-enum ResourceParsing {
+package enum ResourceParsing {
     /// `512m`, `2Gi`, `1g`, `1073741824`, `256MiB` → bytes (binary units, as Docker reads them).
     ///
     /// - Throws: ``IsolationError/Code/invalidSpec`` naming `resources.memory`.
-    static func memoryBytes(_ text: String) throws -> Int64 {
+    package static func memoryBytes(_ text: String) throws -> Int64 {
         let bytes = try sizeBytes(text, field: "resources.memory")
         guard bytes >= 6 * 1024 * 1024 else {
             throw IsolationError(.invalidSpec, field: "resources.memory", "'\(text)' is below Docker's minimum of 6 MiB")
@@ -36,7 +36,7 @@ enum ResourceParsing {
     /// `1.5`, `2`, `1500m` → nano-CPUs.
     ///
     /// - Throws: ``IsolationError/Code/invalidSpec`` naming `resources.cpus`.
-    static func nanoCPUs(_ text: String) throws -> Int64 {
+    package static func nanoCPUs(_ text: String) throws -> Int64 {
         let trimmed = text.trimmingCharacters(in: .whitespaces)
         let cpus: Double?
         if trimmed.hasSuffix("m") {

@@ -1,6 +1,8 @@
 /// One warm pool as `pools()` reports it: its sizes, what it handed out, and how fast.
 public struct PoolStatus: Codable, Sendable, Hashable {
     public var name: String
+    /// What the pool holds: `create` of this spec (but for name, labels and TTL) takes from it.
+    public var spec: EnvironmentSpec
     public var engine: EngineKind
     public var min: Int
     public var max: Int
