@@ -55,7 +55,8 @@ package final class OwnerQuotas: Sendable {
                 guard Double(total) / 1e9 <= maxCpus + 1e-9 else {
                     throw Self.exceeded(
                         "max_cpus",
-                        "owner '\(owner.owner)' would hold \(Double(total) / 1e9) CPUs, over its max_cpus of \(maxCpus); destroy one or ask for fewer")
+                        "owner '\(owner.owner)' would hold \(Double(total) / 1e9) CPUs, over its max_cpus of \(maxCpus); destroy one or ask for fewer"
+                    )
                 }
             }
             if let maxMemory = owner.maxMemory {
@@ -63,7 +64,8 @@ package final class OwnerQuotas: Sendable {
                 guard total <= maxMemory else {
                     throw Self.exceeded(
                         "max_memory",
-                        "owner '\(owner.owner)' would hold \(total) bytes of memory, over its max_memory of \(maxMemory); destroy one or ask for less")
+                        "owner '\(owner.owner)' would hold \(total) bytes of memory, over its max_memory of \(maxMemory); destroy one or ask for less"
+                    )
                 }
             }
             creating[owner.owner] = Pending(
@@ -89,7 +91,8 @@ package final class OwnerQuotas: Sendable {
         if owner?.maxCpus != nil, spec.resources?.cpus == nil {
             throw ServerError(
                 status: .forbidden, code: "quotaExceeded",
-                message: "resources.cpus: owner '\(owner?.owner ?? "")' has a max_cpus quota; give the container's cpus", field: "resources.cpus")
+                message: "resources.cpus: owner '\(owner?.owner ?? "")' has a max_cpus quota; give the container's cpus",
+                field: "resources.cpus")
         }
         if owner?.maxMemory != nil, spec.resources?.memory == nil {
             throw ServerError(
