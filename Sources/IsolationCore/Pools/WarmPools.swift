@@ -200,7 +200,8 @@ final class WarmPools: Sendable {
                     return Double(sorted[index]) / 1_000_000
                 }
                 return PoolStatus(
-                    name: pool.settings.name, spec: pool.settings.spec, engine: pool.engine, min: pool.settings.min, max: pool.settings.max, target: pool.target,
+                    name: pool.settings.name, spec: pool.settings.spec, engine: pool.engine, min: pool.settings.min, max: pool.settings.max,
+                    target: pool.target,
                     ready: pool.ready.count, creating: pool.creating, hits: pool.hits, misses: pool.misses, failures: pool.failures,
                     lastError: pool.backingOff ? pool.lastError : nil, acquireMedianMs: quantile(0.5), acquireP99Ms: quantile(0.99))
             }
