@@ -18,12 +18,11 @@ package struct EnvInstanceRoutes: Sendable {
             try await envelope { try await create(request, context: context) }
         }
         router.get("/env-instance/{id}") { _, context in
-            try await envelope {
-                try await calls.dispatch("get", ["id": try context.parameters.require("id")], context: context)
-            }
+            try await envelope { try await live(try context.parameters.require("id"), context: context) }
         }
         router.delete("/env-instance/{id}") { _, context in
             let id = try context.parameters.require("id")
+            _ = try await live(id, context: context)
             _ = try await calls.dispatch("destroy", ["id": id], context: context)
             return Self.reply(["success": true, "code": 0, "message": "destroyed", "data": ["id": id]])
         }
@@ -32,6 +31,15 @@ package struct EnvInstanceRoutes: Sendable {
             let items = (listing["environments"] as? [[String: Any]] ?? []).map { Self.instance($0) }
             return Self.reply(["success": true, "code": 0, "message": "ok", "data": items])
         }
+    }
+
+    /// The owner's environment `id`; a destroyed one is gone (404), as the seed's API has it.
+    func live(_ id: String, context: ServerContext) async throws -> [String: Any] {
+        let environment = try await calls.dispatch("get", ["id": id], context: context)
+        guard environment["status"] as? String != "destroyed" else {
+            throw ServerError(status: .notFound, code: "notFound", message: "id: environment '\(id)' was destroyed", field: "id")
+        }
+        return environment
     }
 
     func create(_ request: Request, context: ServerContext) async throws -> [String: Any] {
@@ -77,7 +85,10 @@ package struct EnvInstanceRoutes: Sendable {
         if let compose = deploy["composeFile"] as? String, !compose.isEmpty {
             throw ServerError(
                 status: .badRequest, code: "invalidArgument",
-                message: "deployConfig.composeFile: not offered yet; give a compose spec under spec", field: "deployConfig.composeFile")
+                message: """
+                    deployConfig.composeFile: not offered: a compose file can bind the server's directories, use its \
+                    network and read its environment's variables; run compose stacks where the tests run (iso_stack)
+                    """, field: "deployConfig.composeFile")
         }
         var resources: [String: Any] = [:]
         if let cpu = deploy["cpu"] {

@@ -36,6 +36,18 @@ package struct ServerError: Error, HTTPResponseError {
     package func response(from request: Request, context: some RequestContext) throws -> Response {
         var fields = headers
         fields[.contentType] = "application/json"
-        return Response(status: status, headers: fields, body: .init(byteBuffer: ByteBuffer(string: error.json)))
+        let body = request.uri.path.hasPrefix("/env-instance") ? envelope : error.json
+        return Response(status: status, headers: fields, body: .init(byteBuffer: ByteBuffer(string: body)))
+    }
+
+    /// The environment-service seed's envelope, for `/env-instance`: `success: false`, the HTTP
+    /// status as `code`, the stable code as `error`, and the field in `details`, as on `/v1/call`.
+    var envelope: String {
+        let object: [String: Any] = [
+            "success": false, "code": Int(status.code), "error": error.code, "message": error.message,
+            "details": error.details, "data": NSNull(),
+        ]
+        let data = (try? JSONSerialization.data(withJSONObject: object, options: [.sortedKeys])) ?? Data("{}".utf8)
+        return String(decoding: data, as: UTF8.self)
     }
 }

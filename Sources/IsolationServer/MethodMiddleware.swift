@@ -8,10 +8,12 @@ package struct MethodMiddleware: RouterMiddleware {
 
     package init() {}
 
-    static func allowed(_ path: String) -> HTTPRequest.Method? {
+    static func allowed(_ path: String) -> [HTTPRequest.Method]? {
         switch path {
-        case "/health", "/openapi.json", "/metrics": .get
-        case _ where path.hasPrefix("/v1/call/"): .post
+        case "/health", "/openapi.json", "/metrics": [.get]
+        case "/env-instance": [.get, .post]
+        case _ where path.hasPrefix("/env-instance/") && !path.dropFirst("/env-instance/".count).contains("/"): [.get, .delete]
+        case _ where path.hasPrefix("/v1/call/"): [.post]
         default: nil
         }
     }
@@ -19,11 +21,14 @@ package struct MethodMiddleware: RouterMiddleware {
     package func handle(
         _ request: Request, context: ServerContext, next: (Request, ServerContext) async throws -> Response
     ) async throws -> Response {
-        if let allowed = Self.allowed(request.uri.path), request.method != allowed, !(allowed == .get && request.method == .head) {
+        if let allowed = Self.allowed(request.uri.path), !allowed.contains(request.method),
+            !(allowed.contains(.get) && request.method == .head)
+        {
+            let names = allowed.map(\.rawValue).joined(separator: ", ")
             var error = ServerError(
                 status: .methodNotAllowed, code: "methodNotAllowed",
-                message: "\(request.uri.path) takes \(allowed.rawValue), not \(request.method.rawValue)")
-            error.headers[.allow] = allowed.rawValue
+                message: "\(request.uri.path) takes \(names), not \(request.method.rawValue)")
+            error.headers[.allow] = names
             throw error
         }
         return try await next(request, context)

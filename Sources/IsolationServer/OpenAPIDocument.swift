@@ -38,6 +38,242 @@ enum OpenAPIDocument {
               }
              }
             }
+           },
+           "EnvelopeError": {
+            "type": "object",
+            "additionalProperties": false,
+            "required": [
+             "success",
+             "code",
+             "error",
+             "message",
+             "details",
+             "data"
+            ],
+            "properties": {
+             "success": {
+              "type": "boolean",
+              "enum": [
+               false
+              ]
+             },
+             "code": {
+              "type": "integer"
+             },
+             "error": {
+              "type": "string"
+             },
+             "message": {
+              "type": "string"
+             },
+             "details": {
+              "type": "object",
+              "additionalProperties": {
+               "type": "string"
+              }
+             },
+             "data": {
+              "type": "object",
+              "nullable": true
+             }
+            }
+           },
+           "Instance": {
+            "type": "object",
+            "additionalProperties": false,
+            "required": [
+             "id",
+             "status",
+             "ip",
+             "ttl",
+             "owner"
+            ],
+            "properties": {
+             "id": {
+              "type": "string"
+             },
+             "status": {
+              "type": "string"
+             },
+             "ip": {
+              "type": "string"
+             },
+             "ttl": {
+              "type": "string"
+             },
+             "owner": {
+              "type": "string"
+             }
+            }
+           },
+           "InstanceEnvelope": {
+            "type": "object",
+            "additionalProperties": false,
+            "required": [
+             "success",
+             "code",
+             "message",
+             "data"
+            ],
+            "properties": {
+             "success": {
+              "type": "boolean",
+              "enum": [
+               true
+              ]
+             },
+             "code": {
+              "type": "integer",
+              "enum": [
+               0
+              ]
+             },
+             "message": {
+              "type": "string"
+             },
+             "data": {
+              "$ref": "#/components/schemas/Instance"
+             }
+            }
+           },
+           "InstanceListEnvelope": {
+            "type": "object",
+            "additionalProperties": false,
+            "required": [
+             "success",
+             "code",
+             "message",
+             "data"
+            ],
+            "properties": {
+             "success": {
+              "type": "boolean",
+              "enum": [
+               true
+              ]
+             },
+             "code": {
+              "type": "integer",
+              "enum": [
+               0
+              ]
+             },
+             "message": {
+              "type": "string"
+             },
+             "data": {
+              "type": "array",
+              "items": {
+               "$ref": "#/components/schemas/Instance"
+              }
+             }
+            }
+           },
+           "DeletedEnvelope": {
+            "type": "object",
+            "additionalProperties": false,
+            "required": [
+             "success",
+             "code",
+             "message",
+             "data"
+            ],
+            "properties": {
+             "success": {
+              "type": "boolean",
+              "enum": [
+               true
+              ]
+             },
+             "code": {
+              "type": "integer",
+              "enum": [
+               0
+              ]
+             },
+             "message": {
+              "type": "string"
+             },
+             "data": {
+              "type": "object",
+              "additionalProperties": false,
+              "required": [
+               "id"
+              ],
+              "properties": {
+               "id": {
+                "type": "string"
+               }
+              }
+             }
+            }
+           },
+           "InstanceRequest": {
+            "type": "object",
+            "additionalProperties": false,
+            "description": "an image artifact with deployConfig, or the full spec of any engine under spec (not both)",
+            "properties": {
+             "name": {
+              "type": "string"
+             },
+             "version": {
+              "type": "string"
+             },
+             "owner": {
+              "type": "string"
+             },
+             "artifacts": {
+              "type": "array",
+              "minItems": 1,
+              "maxItems": 1,
+              "items": {
+               "type": "object",
+               "additionalProperties": false,
+               "required": [
+                "type",
+                "content"
+               ],
+               "properties": {
+                "type": {
+                 "type": "string",
+                 "enum": [
+                  "image"
+                 ]
+                },
+                "content": {
+                 "type": "string",
+                 "minLength": 1
+                }
+               }
+              }
+             },
+             "deployConfig": {
+              "type": "object",
+              "additionalProperties": false,
+              "properties": {
+               "cpu": {
+                "type": "string",
+                "description": "CPUs: 1C, 0.5"
+               },
+               "memory": {
+                "type": "string",
+                "description": "512Mi, 2Gi, 1G or bytes"
+               },
+               "ttl": {
+                "type": "string",
+                "description": "90s, 30m, 1h, 2d"
+               },
+               "composeFile": {
+                "type": "string",
+                "description": "not offered (400)"
+               }
+              }
+             },
+             "spec": {
+              "type": "object",
+              "description": "an environment spec, as the protocol's create takes it"
+             }
+            }
            }
           }
          },
@@ -126,11 +362,16 @@ enum OpenAPIDocument {
             },
             "responses": {
              "200": {
-              "description": "the method's reply, as ptest_iso_call answers it",
+              "description": "the method's reply, as ptest_iso_call answers it; run_stream and follow_logs answer NDJSON lines ({stream, data} chunks, then {result} or {error})",
               "content": {
                "application/json": {
                 "schema": {
                  "type": "object"
+                }
+               },
+               "application/x-ndjson": {
+                "schema": {
+                 "type": "string"
                 }
                }
               }
@@ -249,6 +490,562 @@ enum OpenAPIDocument {
                "text/plain": {
                 "schema": {
                  "type": "string"
+                }
+               }
+              }
+             }
+            }
+           }
+          },
+          "/env-instance": {
+           "post": {
+            "operationId": "createInstance",
+            "security": [
+             {
+              "bearer": []
+             }
+            ],
+            "requestBody": {
+             "required": true,
+             "content": {
+              "application/json": {
+               "schema": {
+                "$ref": "#/components/schemas/InstanceRequest"
+               }
+              }
+             }
+            },
+            "responses": {
+             "200": {
+              "description": "the environment, ready",
+              "content": {
+               "application/json": {
+                "schema": {
+                 "$ref": "#/components/schemas/InstanceEnvelope"
+                }
+               }
+              }
+             },
+             "400": {
+              "description": "malformed JSON, an unknown field, a wrong type or value (details.field names it)",
+              "content": {
+               "application/json": {
+                "schema": {
+                 "$ref": "#/components/schemas/EnvelopeError"
+                }
+               }
+              }
+             },
+             "401": {
+              "description": "no bearer token, an unknown or expired one",
+              "content": {
+               "application/json": {
+                "schema": {
+                 "$ref": "#/components/schemas/EnvelopeError"
+                }
+               }
+              }
+             },
+             "403": {
+              "description": "another owner's name, a path on the server's machine, or a quota reached",
+              "content": {
+               "application/json": {
+                "schema": {
+                 "$ref": "#/components/schemas/EnvelopeError"
+                }
+               }
+              }
+             },
+             "404": {
+              "description": "no such environment of this owner",
+              "content": {
+               "application/json": {
+                "schema": {
+                 "$ref": "#/components/schemas/EnvelopeError"
+                }
+               }
+              }
+             },
+             "405": {
+              "description": "another method on this path",
+              "content": {
+               "application/json": {
+                "schema": {
+                 "$ref": "#/components/schemas/EnvelopeError"
+                }
+               }
+              }
+             },
+             "409": {
+              "description": "an illegal transition or the core's capacity",
+              "content": {
+               "application/json": {
+                "schema": {
+                 "$ref": "#/components/schemas/EnvelopeError"
+                }
+               }
+              }
+             },
+             "413": {
+              "description": "the body is over the limit",
+              "content": {
+               "application/json": {
+                "schema": {
+                 "$ref": "#/components/schemas/EnvelopeError"
+                }
+               }
+              }
+             },
+             "429": {
+              "description": "over the owner's request rate (Retry-After)",
+              "content": {
+               "application/json": {
+                "schema": {
+                 "$ref": "#/components/schemas/EnvelopeError"
+                }
+               }
+              }
+             },
+             "500": {
+              "description": "an internal error",
+              "content": {
+               "application/json": {
+                "schema": {
+                 "$ref": "#/components/schemas/EnvelopeError"
+                }
+               }
+              }
+             },
+             "503": {
+              "description": "an engine or the daemon is unavailable",
+              "content": {
+               "application/json": {
+                "schema": {
+                 "$ref": "#/components/schemas/EnvelopeError"
+                }
+               }
+              }
+             },
+             "504": {
+              "description": "the operation timed out",
+              "content": {
+               "application/json": {
+                "schema": {
+                 "$ref": "#/components/schemas/EnvelopeError"
+                }
+               }
+              }
+             }
+            }
+           },
+           "get": {
+            "operationId": "listInstances",
+            "security": [
+             {
+              "bearer": []
+             }
+            ],
+            "responses": {
+             "200": {
+              "description": "the owner's live environments",
+              "content": {
+               "application/json": {
+                "schema": {
+                 "$ref": "#/components/schemas/InstanceListEnvelope"
+                }
+               }
+              }
+             },
+             "400": {
+              "description": "malformed JSON, an unknown field, a wrong type or value (details.field names it)",
+              "content": {
+               "application/json": {
+                "schema": {
+                 "$ref": "#/components/schemas/EnvelopeError"
+                }
+               }
+              }
+             },
+             "401": {
+              "description": "no bearer token, an unknown or expired one",
+              "content": {
+               "application/json": {
+                "schema": {
+                 "$ref": "#/components/schemas/EnvelopeError"
+                }
+               }
+              }
+             },
+             "403": {
+              "description": "another owner's name, a path on the server's machine, or a quota reached",
+              "content": {
+               "application/json": {
+                "schema": {
+                 "$ref": "#/components/schemas/EnvelopeError"
+                }
+               }
+              }
+             },
+             "404": {
+              "description": "no such environment of this owner",
+              "content": {
+               "application/json": {
+                "schema": {
+                 "$ref": "#/components/schemas/EnvelopeError"
+                }
+               }
+              }
+             },
+             "405": {
+              "description": "another method on this path",
+              "content": {
+               "application/json": {
+                "schema": {
+                 "$ref": "#/components/schemas/EnvelopeError"
+                }
+               }
+              }
+             },
+             "409": {
+              "description": "an illegal transition or the core's capacity",
+              "content": {
+               "application/json": {
+                "schema": {
+                 "$ref": "#/components/schemas/EnvelopeError"
+                }
+               }
+              }
+             },
+             "413": {
+              "description": "the body is over the limit",
+              "content": {
+               "application/json": {
+                "schema": {
+                 "$ref": "#/components/schemas/EnvelopeError"
+                }
+               }
+              }
+             },
+             "429": {
+              "description": "over the owner's request rate (Retry-After)",
+              "content": {
+               "application/json": {
+                "schema": {
+                 "$ref": "#/components/schemas/EnvelopeError"
+                }
+               }
+              }
+             },
+             "500": {
+              "description": "an internal error",
+              "content": {
+               "application/json": {
+                "schema": {
+                 "$ref": "#/components/schemas/EnvelopeError"
+                }
+               }
+              }
+             },
+             "503": {
+              "description": "an engine or the daemon is unavailable",
+              "content": {
+               "application/json": {
+                "schema": {
+                 "$ref": "#/components/schemas/EnvelopeError"
+                }
+               }
+              }
+             },
+             "504": {
+              "description": "the operation timed out",
+              "content": {
+               "application/json": {
+                "schema": {
+                 "$ref": "#/components/schemas/EnvelopeError"
+                }
+               }
+              }
+             }
+            }
+           }
+          },
+          "/env-instance/{id}": {
+           "get": {
+            "operationId": "getInstance",
+            "security": [
+             {
+              "bearer": []
+             }
+            ],
+            "parameters": [
+             {
+              "name": "id",
+              "in": "path",
+              "required": true,
+              "schema": {
+               "type": "string",
+               "maxLength": 256
+              }
+             }
+            ],
+            "responses": {
+             "200": {
+              "description": "the environment",
+              "content": {
+               "application/json": {
+                "schema": {
+                 "$ref": "#/components/schemas/InstanceEnvelope"
+                }
+               }
+              }
+             },
+             "400": {
+              "description": "malformed JSON, an unknown field, a wrong type or value (details.field names it)",
+              "content": {
+               "application/json": {
+                "schema": {
+                 "$ref": "#/components/schemas/EnvelopeError"
+                }
+               }
+              }
+             },
+             "401": {
+              "description": "no bearer token, an unknown or expired one",
+              "content": {
+               "application/json": {
+                "schema": {
+                 "$ref": "#/components/schemas/EnvelopeError"
+                }
+               }
+              }
+             },
+             "403": {
+              "description": "another owner's name, a path on the server's machine, or a quota reached",
+              "content": {
+               "application/json": {
+                "schema": {
+                 "$ref": "#/components/schemas/EnvelopeError"
+                }
+               }
+              }
+             },
+             "404": {
+              "description": "no such environment of this owner",
+              "content": {
+               "application/json": {
+                "schema": {
+                 "$ref": "#/components/schemas/EnvelopeError"
+                }
+               }
+              }
+             },
+             "405": {
+              "description": "another method on this path",
+              "content": {
+               "application/json": {
+                "schema": {
+                 "$ref": "#/components/schemas/EnvelopeError"
+                }
+               }
+              }
+             },
+             "409": {
+              "description": "an illegal transition or the core's capacity",
+              "content": {
+               "application/json": {
+                "schema": {
+                 "$ref": "#/components/schemas/EnvelopeError"
+                }
+               }
+              }
+             },
+             "413": {
+              "description": "the body is over the limit",
+              "content": {
+               "application/json": {
+                "schema": {
+                 "$ref": "#/components/schemas/EnvelopeError"
+                }
+               }
+              }
+             },
+             "429": {
+              "description": "over the owner's request rate (Retry-After)",
+              "content": {
+               "application/json": {
+                "schema": {
+                 "$ref": "#/components/schemas/EnvelopeError"
+                }
+               }
+              }
+             },
+             "500": {
+              "description": "an internal error",
+              "content": {
+               "application/json": {
+                "schema": {
+                 "$ref": "#/components/schemas/EnvelopeError"
+                }
+               }
+              }
+             },
+             "503": {
+              "description": "an engine or the daemon is unavailable",
+              "content": {
+               "application/json": {
+                "schema": {
+                 "$ref": "#/components/schemas/EnvelopeError"
+                }
+               }
+              }
+             },
+             "504": {
+              "description": "the operation timed out",
+              "content": {
+               "application/json": {
+                "schema": {
+                 "$ref": "#/components/schemas/EnvelopeError"
+                }
+               }
+              }
+             }
+            }
+           },
+           "delete": {
+            "operationId": "deleteInstance",
+            "security": [
+             {
+              "bearer": []
+             }
+            ],
+            "parameters": [
+             {
+              "name": "id",
+              "in": "path",
+              "required": true,
+              "schema": {
+               "type": "string",
+               "maxLength": 256
+              }
+             }
+            ],
+            "responses": {
+             "200": {
+              "description": "destroyed",
+              "content": {
+               "application/json": {
+                "schema": {
+                 "$ref": "#/components/schemas/DeletedEnvelope"
+                }
+               }
+              }
+             },
+             "400": {
+              "description": "malformed JSON, an unknown field, a wrong type or value (details.field names it)",
+              "content": {
+               "application/json": {
+                "schema": {
+                 "$ref": "#/components/schemas/EnvelopeError"
+                }
+               }
+              }
+             },
+             "401": {
+              "description": "no bearer token, an unknown or expired one",
+              "content": {
+               "application/json": {
+                "schema": {
+                 "$ref": "#/components/schemas/EnvelopeError"
+                }
+               }
+              }
+             },
+             "403": {
+              "description": "another owner's name, a path on the server's machine, or a quota reached",
+              "content": {
+               "application/json": {
+                "schema": {
+                 "$ref": "#/components/schemas/EnvelopeError"
+                }
+               }
+              }
+             },
+             "404": {
+              "description": "no such environment of this owner",
+              "content": {
+               "application/json": {
+                "schema": {
+                 "$ref": "#/components/schemas/EnvelopeError"
+                }
+               }
+              }
+             },
+             "405": {
+              "description": "another method on this path",
+              "content": {
+               "application/json": {
+                "schema": {
+                 "$ref": "#/components/schemas/EnvelopeError"
+                }
+               }
+              }
+             },
+             "409": {
+              "description": "an illegal transition or the core's capacity",
+              "content": {
+               "application/json": {
+                "schema": {
+                 "$ref": "#/components/schemas/EnvelopeError"
+                }
+               }
+              }
+             },
+             "413": {
+              "description": "the body is over the limit",
+              "content": {
+               "application/json": {
+                "schema": {
+                 "$ref": "#/components/schemas/EnvelopeError"
+                }
+               }
+              }
+             },
+             "429": {
+              "description": "over the owner's request rate (Retry-After)",
+              "content": {
+               "application/json": {
+                "schema": {
+                 "$ref": "#/components/schemas/EnvelopeError"
+                }
+               }
+              }
+             },
+             "500": {
+              "description": "an internal error",
+              "content": {
+               "application/json": {
+                "schema": {
+                 "$ref": "#/components/schemas/EnvelopeError"
+                }
+               }
+              }
+             },
+             "503": {
+              "description": "an engine or the daemon is unavailable",
+              "content": {
+               "application/json": {
+                "schema": {
+                 "$ref": "#/components/schemas/EnvelopeError"
+                }
+               }
+              }
+             },
+             "504": {
+              "description": "the operation timed out",
+              "content": {
+               "application/json": {
+                "schema": {
+                 "$ref": "#/components/schemas/EnvelopeError"
                 }
                }
               }

@@ -147,7 +147,13 @@ def test_env_instance_api(tmp_path: pathlib.Path) -> None:
         status, listing = _http(server, "GET", "/env-instance")
         assert [item["id"] for item in listing["data"]] == [data["id"]]
         status, error = _http(server, "GET", f"/env-instance/{data['id']}", token=BOB)
-        assert (status, error["code"]) == (404, "notFound")
+        # Errors come in the seed's envelope on /env-instance: success false, the status as code.
+        assert (status, error["success"], error["code"], error["error"], error["data"]) == (404, False, 404, "notFound", None)
+        status, error = _http(server, "GET", "/env-instance", token="not-a-token-of-anyone-here")
+        assert (status, error["success"], error["error"]) == (401, False, "unauthorized")
+        status, error = _http(server, "POST", "/env-instance", {"artifacts": [{"type": "image", "content": IMAGE}],
+                                                               "deployConfig": {"composeFile": "services: {}"}})
+        assert (status, error["details"]["field"]) == (400, "deployConfig.composeFile")
         status, error = _http(server, "POST", "/env-instance", {"artifacts": [{"type": "image", "content": IMAGE}],
                                                                "deployConfig": {"memory": "lots"}})
         assert (status, error["details"]["field"]) == (400, "deployConfig.memory")

@@ -14,7 +14,10 @@ def test_schemathesis_finds_no_failure(tmp_path: pathlib.Path) -> None:
     server = Server(tmp_path)
     try:
         command = [shutil.which("schemathesis") or sys.executable, "run", f"{server.url}/openapi.json",
-                   "-H", f"Authorization: Bearer {ALICE}", "--checks", "all", "--max-examples", "30",
+                   "-H", f"Authorization: Bearer {ALICE}", "--checks", "all",
+                   # Valid by the schema is not always valid: an image must exist, memory be at least
+                   # 6 MiB, and such rules answer 400 with the field named (checked in test_server_api.py).
+                   "--exclude-checks", "positive_data_acceptance", "--max-examples", "30",
                    "--request-timeout", "60"]
         if command[0] == sys.executable:
             command[1:1] = ["-m", "schemathesis.cli"]
