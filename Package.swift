@@ -115,6 +115,10 @@ let package = Package(
             dependencies: [
                 "IsolationCore",
                 "IsolationServer",
+                // `--url`: the CLI as a client of a server.
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "NIOSSL", package: "swift-nio-ssl"),
+                .product(name: "NIOFoundationCompat", package: "swift-nio"),
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
             ],

@@ -159,12 +159,27 @@ struct Create: AsyncParsableCommand {
         environmentSpec.cleanup = keep || environmentSpec.cleanup == .keep ? .keep : .afterTTL
         if let ttl { environmentSpec.ttlSeconds = ttl }
         if reuse { environmentSpec.reuse = true }
+        if let environment = try await state.withRemote({ try await createRemotely(environmentSpec, on: $0) }) {
+            return try show(environment)
+        }
         let manager = try state.manager()
         let pending = environmentSpec
         let deadline = try SchemaLimits.timeout(timeout, field: "--timeout")
         let environment = try await Progress.showing(manager, "creating", quiet: progress.quiet) {
             try await interruptible { try await manager.create(pending, timeout: deadline) }
         }
+        try show(environment)
+    }
+
+    /// The environment made on a server (its own progress is not streamed: the call answers once ready).
+    private func createRemotely(_ spec: EnvironmentSpec, on server: RemoteServer) async throws -> Environment {
+        let encoded = try JSONSerialization.jsonObject(with: SchemaJSON.encoder().encode(spec))
+        var request: [String: Any] = ["spec": encoded]
+        if let timeout { request["timeout_seconds"] = timeout }
+        return try await server.call("create", request, as: Environment.self)
+    }
+
+    private func show(_ environment: Environment) throws {
         let connection = try readyMadeService()?.definition.connection(of: environment)
         if output.json {
             guard let connection else { return try printJSON(environment) }

@@ -15,6 +15,9 @@ enum ExitStatus {
     static let timeout: Int32 = 6
     /// The environment's status forbids the operation (e.g. `run` in a stopped one), or the cap on live environments is reached.
     static let conflict: Int32 = 7
+    /// A server refused (`--url`): the token, a quota, a method it does not offer, or a local-only
+    /// command given a server.
+    static let refused: Int32 = 8
     /// argument-parser's code for a bad command line (EX_USAGE).
     static let usage: Int32 = ExitCode.validationFailure.rawValue
     /// A bug: an error nobody mapped (EX_SOFTWARE).

@@ -21,7 +21,7 @@ struct Inspect: AsyncParsableCommand {
     var id: String
 
     func run() async throws {
-        let environment = try state.manager().resolve(id)
+        let environment = try await state.withRemote { try await $0.resolve(id) } ?? state.manager().resolve(id)
         if output.json {
             return try printJSON(environment)
         }

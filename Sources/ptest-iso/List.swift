@@ -89,13 +89,8 @@ struct List: AsyncParsableCommand {
     }
 
     func run() async throws {
-        let manager = try state.manager()
         let filter = try parsed()
-        let known = manager.registry.engines.map(\.kind.rawValue)
-        if let engine, !known.contains(engine) {
-            throw ValidationError("--engine '\(engine)': choose one of \(known.joined(separator: ", "))")
-        }
-        let environments = try manager.list(filter)
+        let environments = try await state.withRemote { try await Self.list(filter, on: $0) } ?? localList(filter)
         if quiet { return environments.forEach { print($0.id) } }
         switch try chosenFormat() {
         case .json: try printJSON(environments)
@@ -112,6 +107,25 @@ struct List: AsyncParsableCommand {
                 column == EnvironmentRow.statusColumn ? Palette.current.status(cell) : cell
             }
         }
+    }
+
+    private func localList(_ filter: EnvironmentFilter) throws -> [Environment] {
+        let manager = try state.manager()
+        let known = manager.registry.engines.map(\.kind.rawValue)
+        if let engine, !known.contains(engine) {
+            throw ValidationError("--engine '\(engine)': choose one of \(known.joined(separator: ", "))")
+        }
+        return try manager.list(filter)
+    }
+
+    /// The owner's environments on a server, by the same filter.
+    static func list(_ filter: EnvironmentFilter, on server: RemoteServer) async throws -> [Environment] {
+        var request: [String: Any] = ["live_only": filter.liveOnly]
+        if let engine = filter.engine { request["engine"] = engine.rawValue }
+        if let statuses = filter.statuses { request["statuses"] = statuses.map(\.rawValue) }
+        if let session = filter.session { request["session"] = session }
+        if !filter.labels.isEmpty { request["labels"] = filter.labels }
+        return try await server.call("list", request, as: RemoteServer.Listing.self).environments
     }
 
     static func sharing(of environment: Environment) -> String {

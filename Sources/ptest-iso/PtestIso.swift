@@ -69,6 +69,9 @@ struct PtestIso: AsyncParsableCommand {
         } catch let error as IsolationError {
             StandardStream.failure("\(error.message)")
             Foundation.exit(ExitStatus.code(for: error))
+        } catch let error as RemoteRefusal {
+            StandardStream.failure("\(error.message)")
+            Foundation.exit(error.exitStatus)
         } catch let error as ExitCode {
             Foundation.exit(error.rawValue)
         } catch {
@@ -111,7 +114,42 @@ struct StateOptions: ParsableArguments {
     @Option(help: "The engine settings file, JSON or YAML (default: $PTEST_ISO_ENGINES, else engines.json in the home).")
     var engines: String?
 
+    @Option(help: "A ptest-iso serve server to work against instead of this machine (default: $PTEST_ISO_URL, unless --home is given).")
+    var url: String?
+
+    @Option(help: "A file holding the server's bearer token (default: $PTEST_ISO_TOKEN).")
+    var tokenFile: String?
+
+    @Option(help: "The CA bundle of an https:// server's certificate (default: $PTEST_ISO_CA).")
+    var ca: String?
+
+    /// The server of `--url` (or `PTEST_ISO_URL` when no `--home` is given), if any.
+    func remote() throws -> RemoteServer? {
+        let environment = ProcessInfo.processInfo.environment
+        guard let url = url ?? (home == nil ? environment["PTEST_ISO_URL"].flatMap { $0.isEmpty ? nil : $0 } : nil) else {
+            return nil
+        }
+        let token: String
+        if let tokenFile {
+            do {
+                token = try String(contentsOfFile: tokenFile, encoding: .utf8).trimmingCharacters(in: .whitespacesAndNewlines)
+            } catch {
+                throw IsolationError(.invalidSpec, field: "--token-file", "cannot read \(tokenFile): \(error.localizedDescription)")
+            }
+        } else {
+            token = environment["PTEST_ISO_TOKEN"] ?? ""
+        }
+        return try RemoteServer(url: url, token: token, ca: ca ?? environment["PTEST_ISO_CA"])
+    }
+
+    /// This machine's manager; refused when a server is asked for, so a command that works on
+    /// the local state only never acts here in its place.
     func manager() throws -> IsolationManager {
+        if url != nil || (home == nil && !(ProcessInfo.processInfo.environment["PTEST_ISO_URL"] ?? "").isEmpty) {
+            throw RemoteRefusal(
+                code: "localOnly",
+                message: "this command works on this machine's state directory, not on a server; leave out --url (and PTEST_ISO_URL)")
+        }
         var configuration = IsolationManager.Configuration(session: Self.session)
         if let home { configuration.home = URL(fileURLWithPath: home) }
         if let engines { configuration.engineSettingsFile = URL(fileURLWithPath: engines) }

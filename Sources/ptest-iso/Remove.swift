@@ -31,6 +31,7 @@ struct Remove: AsyncParsableCommand {
     }
 
     func run() async throws {
+        if try await state.withRemote({ try await removeRemotely(on: $0) }) != nil { return }
         let manager = try state.manager()
         var removed: [String] = []
         var firstFailure: IsolationError?
@@ -38,6 +39,25 @@ struct Remove: AsyncParsableCommand {
             do {
                 let id = try manager.resolve(reference).id
                 try await manager.remove(id, force: force)
+                removed.append(id)
+                if !output.json { print(id) }
+            } catch let error as IsolationError {
+                StandardStream.failure("\(error.message)")
+                firstFailure = firstFailure ?? error
+            }
+        }
+        if output.json { try printJSON(["removed": removed]) }
+        if let firstFailure { throw ExitCode(ExitStatus.code(for: firstFailure)) }
+    }
+
+    /// On a server an owner destroys its environments (whatever their status, as --force).
+    private func removeRemotely(on server: RemoteServer) async throws {
+        var removed: [String] = []
+        var firstFailure: IsolationError?
+        for reference in ids {
+            do {
+                let id = try await server.resolve(reference).id
+                _ = try await server.call("destroy", ["id": id])
                 removed.append(id)
                 if !output.json { print(id) }
             } catch let error as IsolationError {

@@ -78,6 +78,9 @@ struct Run: AsyncParsableCommand {
             throw ExitCode(code)
         }
         let input = stdin || interactive ? FileHandle.standardInput.readDataToEndOfFile() : nil
+        if let exit = try await state.withRemote({ try await runRemotely(on: $0, input: input) }) {
+            throw ExitCode(exit)
+        }
         let manager = try state.manager()
         let (id, json) = (try manager.resolveAddress(id), output.json)
         let command = Command(
@@ -106,6 +109,32 @@ struct Run: AsyncParsableCommand {
             throw ExitCode(ExitStatus.timeout)
         }
         throw ExitCode(exit.exitCode)
+    }
+}
+
+extension Run {
+    /// The command on a server: its output once it has ended (the protocol's `run`), then its exit code.
+    func runRemotely(on server: RemoteServer, input: Data?) async throws -> Int32 {
+        let id = try await server.resolve(id).id
+        var request: [String: Any] = ["id": id, "argv": command]
+        let variables = try parseVariables(variables)
+        if !variables.isEmpty { request["environment"] = variables }
+        if let workdir { request["working_directory"] = workdir }
+        if let timeout { request["timeout_seconds"] = timeout }
+        if let input { request["stdin"] = String(decoding: input, as: UTF8.self) }
+        let data = try await server.call("run", request)
+        let answer = try SchemaJSON.decoder().decode(RemoteServer.RunAnswer.self, from: data)
+        if output.json {
+            StandardStream.write(data + Data("\n".utf8), to: .standardOutput)
+        } else {
+            StandardStream.write(Data(answer.stdout.utf8), to: .standardOutput)
+            StandardStream.write(Data(answer.stderr.utf8), to: .standardError)
+        }
+        if answer.timedOut {
+            StandardStream.failure("the command did not finish within \(timeout.map { "\($0)" } ?? "?") seconds and was killed")
+            return ExitStatus.timeout
+        }
+        return answer.exitCode
     }
 }
 

@@ -43,6 +43,12 @@ public struct IsolationError: Error, Sendable, CustomStringConvertible {
 
         public var name: String { base.rawValue }
         public var description: String { base.rawValue }
+
+        /// The code of a stable ``name``, as another front (a server's answer) carries it.
+        public init?(name: String) {
+            guard let base = Base(rawValue: name) else { return nil }
+            self.init(base)
+        }
     }
 
     public var code: Code
