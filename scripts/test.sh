@@ -45,6 +45,11 @@ bench/run-compose.sh --rounds 1 --tests 1 --shared-tests 4
 # one daemon, the 3-node swarm and a 3-host pool of the same nodes; it fails on an error or a leak only.
 bench/run-engines.sh --environments 6
 
+# A bounded pass of the server benchmark (bench/run-server.sh, issue 14): 10 hits each of a pooled venv
+# and a pooled container over HTTP and through the library, and testcontainers; it fails on an error,
+# a miss or a leak only. The 50-client load test is `bench/run-server.sh --load` (bench/README.md).
+bench/run-server.sh --iterations 10
+
 # A bounded pass of the manager-exec benchmark (bench/run-manager-exec.sh, issue 10): a few
 # interleaved rounds with the debug binary just built, a couple of seconds. It fails on an
 # error only; its ratio is printed, not asserted (a debug build says nothing about it).
