@@ -20,8 +20,11 @@ scripts/docker-up.sh
 scripts/test-images.sh
 scripts/server-tools.sh
 source bench/release-library.sh
-# The server is the ptest-iso beside the library (python/tests/server_support.py).
-swift build -c release --product ptest-iso >&2
+# The server is the ptest-iso beside the library (python/tests/server_support.py): the wheel's
+# build made it; made here otherwise.
+if [[ ! -x "$(dirname "$PTEST_ISO_LIB")/ptest-iso" ]]; then
+  swift build -c release --product ptest-iso >&2
+fi
 export PYTHONPATH="$root/python:${PYTHONPATH:-}"
 python3 bench/server_bench.py "${arguments[@]}"
 
