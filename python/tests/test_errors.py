@@ -75,16 +75,16 @@ def test_protocol_errors_are_errors_not_crashes(manager):
     with pytest.raises(iso.InvalidArgument, match="id: must be a string"):
         manager.call("get", id=5)
     output = ctypes.c_void_p()
-    status = _native.LIBRARY.ptest_iso_call(manager._handle, b"get", b"{not json", ctypes.byref(output))
+    status = _native.LIBRARY.ptest_iso_call(manager._transport.handle, b"get", b"{not json", ctypes.byref(output))
     assert status == -1 and "not valid JSON" in _native._take(output)
-    status = _native.LIBRARY.ptest_iso_call(manager._handle, None, b"{}", ctypes.byref(output))
+    status = _native.LIBRARY.ptest_iso_call(manager._transport.handle, None, b"{}", ctypes.byref(output))
     assert status == -1 and "method is NULL" in _native._take(output)
-    assert _native.LIBRARY.ptest_iso_call(manager._handle, b"get", b"{}", None) == -1
+    assert _native.LIBRARY.ptest_iso_call(manager._transport.handle, b"get", b"{}", None) == -1
 
 
 def test_closed_and_foreign_handles_are_refused(tmp_path):
     manager = iso.Manager(home=str(tmp_path))
-    handle = manager._handle
+    handle = manager._transport.handle
     manager.close()
     with pytest.raises(iso.InvalidHandle):
         _native.call(handle, "session", {})
