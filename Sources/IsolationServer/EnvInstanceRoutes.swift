@@ -22,8 +22,9 @@ package struct EnvInstanceRoutes: Sendable {
         }
         router.delete("/env-instance/{id}") { _, context in
             let id = try context.parameters.require("id")
-            _ = try await live(id, context: context)
+            let environment = try await live(id, context: context)
             _ = try await calls.dispatch("destroy", ["id": id], context: context)
+            removeComposeFile(of: environment)
             return Self.reply(["success": true, "code": 0, "message": "destroyed", "data": ["id": id]])
         }
         router.get("/env-instance") { _, context in
@@ -67,6 +68,19 @@ package struct EnvInstanceRoutes: Sendable {
             }
             return try await calls.dispatch("create", ["spec": spec], context: context)
         }
+        if object["deployConfig"].map({ !($0 is [String: Any]) }) == true {
+            throw ServerError(
+                status: .badRequest, code: "invalidArgument", message: "deployConfig: give an object", field: "deployConfig")
+        }
+        let deploy = object["deployConfig"] as? [String: Any] ?? [:]
+        if let unknown = deploy.keys.sorted().first(where: { !["cpu", "memory", "ttl", "composeFile"].contains($0) }) {
+            throw ServerError(
+                status: .badRequest, code: "invalidArgument", message: "deployConfig.\(unknown): unknown field",
+                field: "deployConfig.\(unknown)")
+        }
+        if let compose = deploy["composeFile"] {
+            return try await createStack(compose, deploy: deploy, artifacts: object["artifacts"], context: context)
+        }
         let artifacts = object["artifacts"] as? [[String: Any]] ?? []
         guard artifacts.count == 1, artifacts[0]["type"] as? String == "image", let image = artifacts[0]["content"] as? String,
             !image.isEmpty, artifacts[0].count == 2
@@ -76,20 +90,6 @@ package struct EnvInstanceRoutes: Sendable {
                 message: "artifacts: give exactly one {\"type\": \"image\", \"content\": IMAGE}", field: "artifacts")
         }
         var spec: [String: Any] = ["engine": "docker", "image": image]
-        let deploy = object["deployConfig"] as? [String: Any] ?? [:]
-        if let unknown = deploy.keys.sorted().first(where: { !["cpu", "memory", "ttl", "composeFile"].contains($0) }) {
-            throw ServerError(
-                status: .badRequest, code: "invalidArgument", message: "deployConfig.\(unknown): unknown field",
-                field: "deployConfig.\(unknown)")
-        }
-        if let compose = deploy["composeFile"] as? String, !compose.isEmpty {
-            throw ServerError(
-                status: .badRequest, code: "invalidArgument",
-                message: """
-                    deployConfig.composeFile: not offered: a compose file can bind the server's directories, use its \
-                    network and read its environment's variables; run compose stacks where the tests run (iso_stack)
-                    """, field: "deployConfig.composeFile")
-        }
         var resources: [String: Any] = [:]
         if let cpu = deploy["cpu"] {
             guard let cpu = cpu as? String, let value = Double(cpu.hasSuffix("C") ? String(cpu.dropLast()) : cpu), value > 0 else {
@@ -117,6 +117,77 @@ package struct EnvInstanceRoutes: Sendable {
             spec["ttl_seconds"] = seconds
         }
         return try await calls.dispatch("create", ["spec": spec], context: context)
+    }
+
+    /// The largest compose file taken, in UTF-8 bytes.
+    static let maxComposeFileBytes = 256 << 10
+
+    /// `deployConfig.composeFile`: a compose stack from the file's text, which the server keeps
+    /// under its home (`serve-compose/`, removed with the instance's DELETE, else when the server
+    /// stops). Only from a server that trusts its owners with its machine (`--allow-host-access`):
+    /// a compose file can bind the server's directories, read its files (`env_file`), build from
+    /// them and read its environment's variables.
+    func createStack(_ compose: Any, deploy: [String: Any], artifacts: Any?, context: ServerContext) async throws -> [String: Any] {
+        guard let text = compose as? String, !text.isEmpty, text.utf8.count <= Self.maxComposeFileBytes else {
+            throw ServerError(
+                status: .badRequest, code: "invalidArgument",
+                message: "deployConfig.composeFile: give the compose file's text (1 to \(Self.maxComposeFileBytes) bytes)",
+                field: "deployConfig.composeFile")
+        }
+        guard calls.hostAccess.allowHostAccess else {
+            throw ServerError(
+                status: .forbidden, code: "forbidden",
+                message: """
+                    deployConfig.composeFile: a compose file can bind the server's directories, read its files and its \
+                    environment's variables; this server does not take them (start it with --allow-host-access for trusted owners)
+                    """, field: "deployConfig.composeFile")
+        }
+        if artifacts != nil {
+            throw ServerError(
+                status: .badRequest, code: "invalidArgument",
+                message: "artifacts: a compose file names its own images; give artifacts or deployConfig.composeFile", field: "artifacts")
+        }
+        if let other = ["cpu", "memory"].first(where: { deploy[$0] != nil }) {
+            throw ServerError(
+                status: .badRequest, code: "invalidArgument",
+                message: "deployConfig.\(other): a compose file sets its services' limits (deploy.resources.limits); leave it out",
+                field: "deployConfig.\(other)")
+        }
+        let folder = calls.manager.configuration.home.appendingPathComponent(Self.composeFolder)
+            .appendingPathComponent(UUID().uuidString.lowercased())
+        let file = folder.appendingPathComponent("compose.yaml")
+        try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true, attributes: [.posixPermissions: 0o700])
+        try Data(text.utf8).write(to: file, options: .atomic)
+        var spec: [String: Any] = ["compose": ["files": [file.path]], "labels": [Self.composeFolderLabel: folder.lastPathComponent]]
+        if let ttl = deploy["ttl"] {
+            guard let ttl = ttl as? String, let seconds = Self.seconds(ttl) else {
+                try? FileManager.default.removeItem(at: folder)
+                throw ServerError(
+                    status: .badRequest, code: "invalidArgument", message: "deployConfig.ttl: give a duration like \"30m\" or \"1h\"",
+                    field: "deployConfig.ttl")
+            }
+            spec["ttl_seconds"] = seconds
+        }
+        do {
+            return try await calls.dispatch("create", ["spec": spec], context: context)
+        } catch {
+            try? FileManager.default.removeItem(at: folder)
+            throw error
+        }
+    }
+
+    /// Where the server keeps the compose files it was sent, under its home.
+    static let composeFolder = "serve-compose"
+    /// On an instance made from a compose file: its folder under ``composeFolder``.
+    static let composeFolderLabel = "ptest-iso-serve.compose"
+
+    /// Removes the compose file an instance was made from, once the instance is destroyed.
+    func removeComposeFile(of environment: [String: Any]) {
+        guard let name = (environment["labels"] as? [String: Any])?[Self.composeFolderLabel] as? String,
+            !name.isEmpty, !name.contains("/"), name != ".", name != ".."
+        else { return }
+        let folder = calls.manager.configuration.home.appendingPathComponent(Self.composeFolder).appendingPathComponent(name)
+        try? FileManager.default.removeItem(at: folder)
     }
 
     /// `512Mi`, `2Gi`, `1G`, or bytes.

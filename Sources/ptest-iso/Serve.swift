@@ -108,7 +108,11 @@ struct Serve: AsyncParsableCommand {
     }
 
     private func finish(_ manager: IsolationManager) async {
-        if !persist { _ = try? await manager.destroySession() }
+        if !persist {
+            _ = try? await manager.destroySession()
+            // The compose files owners sent (/env-instance), whose instances are gone now.
+            try? FileManager.default.removeItem(at: manager.configuration.home.appendingPathComponent("serve-compose"))
+        }
         await manager.shutdown()
     }
 }

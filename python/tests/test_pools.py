@@ -139,3 +139,14 @@ def test_bad_pools_are_refused_naming_the_field(manager: iso.Manager) -> None:
         manager.configure_pool("spec-held", iso.DockerSpec(image=BUSYBOX), min=0, max=1)
     assert other_spec.value.field == "spec"
     manager.drain_pool("spec-held")
+
+
+def test_a_pools_containers_get_no_standby(tmp_path: pathlib.Path) -> None:
+    with iso.Manager(home=str(tmp_path / "home"), session="pool-standby", docker_standby=2) as manager:
+        manager.configure_pool("no-standby", iso.DockerSpec(image=BUSYBOX, command=["sleep", "3600"]), min=2, max=2)
+        wait_for(manager, "no-standby", 2)
+        manager.wait_for_background()
+        session = subprocess.run(["docker", "ps", "-aq", "--filter", "label=ptest-iso.session=pool-standby"],
+                                 capture_output=True, text=True, check=True).stdout.split()
+        assert sorted(session) == sorted(pool_containers("no-standby")) and len(session) == 2
+    assert pool_containers("no-standby") == []

@@ -151,9 +151,9 @@ def test_env_instance_api(tmp_path: pathlib.Path) -> None:
         assert (status, error["success"], error["code"], error["error"], error["data"]) == (404, False, 404, "notFound", None)
         status, error = _http(server, "GET", "/env-instance", token="not-a-token-of-anyone-here")
         assert (status, error["success"], error["error"]) == (401, False, "unauthorized")
-        status, error = _http(server, "POST", "/env-instance", {"artifacts": [{"type": "image", "content": IMAGE}],
-                                                               "deployConfig": {"composeFile": "services: {}"}})
-        assert (status, error["details"]["field"]) == (400, "deployConfig.composeFile")
+        # A compose file reaches the server's machine: only a server trusting its owners takes one.
+        status, error = _http(server, "POST", "/env-instance", {"deployConfig": {"composeFile": "services: {}"}})
+        assert (status, error["error"], error["details"]["field"]) == (403, "forbidden", "deployConfig.composeFile")
         status, error = _http(server, "POST", "/env-instance", {"artifacts": [{"type": "image", "content": IMAGE}],
                                                                "deployConfig": {"memory": "lots"}})
         assert (status, error["details"]["field"]) == (400, "deployConfig.memory")
@@ -165,3 +165,36 @@ def test_env_instance_api(tmp_path: pathlib.Path) -> None:
         assert wait_gone("alice-seed") == []
     finally:
         assert server.stop() == 0
+
+
+def test_env_instance_from_a_compose_file_on_a_trusting_server(tmp_path: pathlib.Path) -> None:
+    server = Server(tmp_path, "--allow-host-access", tokens=[{"token": ALICE, "owner": "alice-stack"}])
+    compose = f"""
+services:
+  web:
+    image: {IMAGE}
+    command: ["sh", "-c", "echo web up; exec sleep 600"]
+  worker:
+    image: {IMAGE}
+    command: ["sleep", "600"]
+"""
+    try:
+        status, reply = _http(server, "POST", "/env-instance", {"name": "stack", "deployConfig": {"composeFile": compose, "ttl": "10m"}})
+        assert status == 200, reply
+        data = reply["data"]
+        assert (data["status"], data["owner"], data["ttl"]) == ("Running", "alice-stack", "600s")
+        folders = list((server.home / "serve-compose").iterdir())
+        assert len(folders) == 1 and (folders[0] / "compose.yaml").read_text() == compose
+        assert len(server.containers()) == 2
+        status, error = _http(server, "POST", "/env-instance", {"deployConfig": {"composeFile": compose, "cpu": "1C"}})
+        assert (status, error["details"]["field"]) == (400, "deployConfig.cpu")
+        status, error = _http(server, "POST", "/env-instance", {"deployConfig": {"composeFile": "services: [oops"}})
+        assert status == 400 and error["success"] is False, error
+        assert len(list((server.home / "serve-compose").iterdir())) == 1, "a refused file was kept"
+        status, _ = _http(server, "DELETE", f"/env-instance/{data['id']}")
+        assert status == 200
+        assert list((server.home / "serve-compose").iterdir()) == []
+        assert server.containers() == []
+    finally:
+        assert server.stop() == 0
+    assert server.containers() == []

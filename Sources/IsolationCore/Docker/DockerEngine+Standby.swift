@@ -9,7 +9,9 @@ extension DockerEngine {
         let spec = environment.spec
         let network = Self.networkRequest(of: spec)
         // A shared environment is made once per session: a standby for its spec would wait in vain.
-        guard standby.isEnabled, !spec.shared,
+        // A warm pool keeps its own environments started: a standby would double them, uncounted,
+        // and hand the pool a container without its label.
+        guard standby.isEnabled, !spec.shared, environment.labels[ResourceLabels.pool] == nil,
             network == nil || network == "none" || network == "isolated",
             spec.volumes.isEmpty, spec.tmpfs.isEmpty, !spec.readOnlyRoot,
             !spec.secrets.contains(where: { $0.delivery == .file }),

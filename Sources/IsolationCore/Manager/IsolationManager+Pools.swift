@@ -84,8 +84,10 @@ extension IsolationManager {
 
     /// Drains every pool; `shutdown()` calls it first.
     func drainAllPools() async {
+        warmPools.backOffs.cancelAll()
         for name in warmPools.names { _ = try? await drainPool(name) }
         await warmPools.work.waitForAll()
+        await warmPools.backOffs.waitForAll()
     }
 
     /// Re-stamps a waiting environment as the acquirer's: its spec (name, labels, TTL), test
@@ -124,9 +126,12 @@ extension IsolationManager {
                 } catch {
                     broadcaster.emit(.error, detail: "pool \(name): refill failed: \(error)")
                     guard let backOff = warmPools.fail(name, error: "\(error)") else { return }
-                    try? await Task.sleep(for: backOff)
-                    warmPools.endBackOff(name)
-                    refillPool(name)
+                    warmPools.backOffs.start { [self] in
+                        let waited: Void? = try? await Task.sleep(for: backOff)
+                        warmPools.endBackOff(name)
+                        // Cancelled: the manager is shutting down; nothing refills.
+                        if waited != nil { refillPool(name) }
+                    }
                 }
             }
         }

@@ -22,4 +22,9 @@ final class TeardownTracker: Sendable {
             await pending.value
         }
     }
+
+    /// Cancels every task under way (for work that only waits, such as a back-off).
+    func cancelAll() {
+        for task in running.withLock({ Array($0.tasks.values) }) { task.cancel() }
+    }
 }
