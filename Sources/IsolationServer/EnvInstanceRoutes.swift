@@ -27,9 +27,12 @@ package struct EnvInstanceRoutes: Sendable {
             removeComposeFile(of: environment)
             return Self.reply(["success": true, "code": 0, "message": "destroyed", "data": ["id": id]])
         }
-        router.get("/env-instance") { _, context in
-            let listing = try await calls.dispatch("list", [:], context: context)
-            let items = (listing["environments"] as? [[String: Any]] ?? []).map { Self.instance($0) }
+        router.get("/env-instance") { request, context in
+            let (query, name) = try Self.listRequest(request.uri.queryParameters)
+            let listing = try await calls.dispatch("list", query, context: context)
+            let items = (listing["environments"] as? [[String: Any]] ?? [])
+                .filter { name == nil || ($0["spec"] as? [String: Any])?["name"] as? String == name }
+                .map { Self.instance($0) }
             return Self.reply(["success": true, "code": 0, "message": "ok", "data": items])
         }
     }
@@ -79,7 +82,7 @@ package struct EnvInstanceRoutes: Sendable {
                 field: "deployConfig.\(unknown)")
         }
         if let compose = deploy["composeFile"] {
-            return try await createStack(compose, deploy: deploy, artifacts: object["artifacts"], context: context)
+            return try await createStack(compose, deploy: deploy, artifacts: object["artifacts"], name: object["name"], context: context)
         }
         let artifacts = object["artifacts"] as? [[String: Any]] ?? []
         guard artifacts.count == 1, artifacts[0]["type"] as? String == "image", let image = artifacts[0]["content"] as? String,
@@ -90,6 +93,15 @@ package struct EnvInstanceRoutes: Sendable {
                 message: "artifacts: give exactly one {\"type\": \"image\", \"content\": IMAGE}", field: "artifacts")
         }
         var spec: [String: Any] = ["engine": "docker", "image": image]
+        // The seed's name and version: the environment's name (shown by `ls`, a list filter) and a label.
+        if let name = object["name"] { spec["name"] = name }
+        if let version = object["version"] {
+            guard let version = version as? String, !version.isEmpty, version.utf8.count <= 128 else {
+                throw ServerError(
+                    status: .badRequest, code: "invalidArgument", message: "version: give 1 to 128 bytes of text", field: "version")
+            }
+            spec["labels"] = ["ptest-iso-serve.version": version]
+        }
         var resources: [String: Any] = [:]
         if let cpu = deploy["cpu"] {
             guard let cpu = cpu as? String, let value = Double(cpu.hasSuffix("C") ? String(cpu.dropLast()) : cpu), value > 0 else {
@@ -119,6 +131,55 @@ package struct EnvInstanceRoutes: Sendable {
         return try await calls.dispatch("create", ["spec": spec], context: context)
     }
 
+    /// `GET /env-instance?status=Running&engine=docker&name=N&label=K=V`: the protocol's `list`
+    /// request for the filters, and the name to keep (a spec's name is not a list filter).
+    ///
+    /// - Throws: 400 naming an unknown parameter or a bad value.
+    static func listRequest(_ parameters: some Sequence<(key: Substring, value: Substring)>) throws -> ([String: Any], String?) {
+        var request: [String: Any] = [:]
+        var statuses: [String] = []
+        var labels: [String: String] = [:]
+        var name: String?
+        func bad(_ key: String, _ problem: String) -> ServerError {
+            ServerError(status: .badRequest, code: "invalidArgument", message: "\(key): \(problem)", field: key)
+        }
+        for (key, value) in parameters {
+            let value = String(value).removingPercentEncoding ?? String(value)
+            guard value.utf8.count <= 256, !value.isEmpty else { throw bad(String(key), "give 1 to 256 bytes") }
+            switch key {
+            case "status":
+                let seed = [
+                    "running": ["ready", "running"], "creating": ["creating"], "stopped": ["stopped"], "paused": ["paused"],
+                    "failed": ["failed"], "lost": ["lost"], "destroying": ["destroying"], "destroyed": ["destroyed"],
+                ]
+                guard let core = seed[value.lowercased()] else {
+                    throw bad("status", "'\(value)' is not one of Running, Creating, Stopped, Paused, Failed, Lost, Destroying, Destroyed")
+                }
+                statuses += core
+            case "engine":
+                guard ["virtualenv", "docker", "swarm"].contains(value) else {
+                    throw bad("engine", "'\(value)' is not one of virtualenv, docker, swarm")
+                }
+                request["engine"] = value
+            case "name":
+                guard value.utf8.count <= 128 else { throw bad("name", "give 1 to 128 bytes") }
+                name = value
+            case "label":
+                let parts = value.split(separator: "=", maxSplits: 1)
+                guard parts.count == 2 else { throw bad("label", "'\(value)' is not KEY=VALUE") }
+                labels[String(parts[0])] = String(parts[1])
+            default:
+                throw bad(String(key), "unknown parameter; known: status, engine, name, label")
+            }
+        }
+        if !statuses.isEmpty {
+            request["statuses"] = statuses
+            request["live_only"] = !statuses.contains("destroyed")
+        }
+        if !labels.isEmpty { request["labels"] = labels }
+        return (request, name)
+    }
+
     /// The largest compose file taken, in UTF-8 bytes.
     static let maxComposeFileBytes = 256 << 10
 
@@ -127,7 +188,9 @@ package struct EnvInstanceRoutes: Sendable {
     /// stops). Only from a server that trusts its owners with its machine (`--allow-host-access`):
     /// a compose file can bind the server's directories, read its files (`env_file`), build from
     /// them and read its environment's variables.
-    func createStack(_ compose: Any, deploy: [String: Any], artifacts: Any?, context: ServerContext) async throws -> [String: Any] {
+    func createStack(
+        _ compose: Any, deploy: [String: Any], artifacts: Any?, name: Any?, context: ServerContext
+    ) async throws -> [String: Any] {
         guard let text = compose as? String, !text.isEmpty, text.utf8.count <= Self.maxComposeFileBytes else {
             throw ServerError(
                 status: .badRequest, code: "invalidArgument",
@@ -159,6 +222,7 @@ package struct EnvInstanceRoutes: Sendable {
         try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true, attributes: [.posixPermissions: 0o700])
         try Data(text.utf8).write(to: file, options: .atomic)
         var spec: [String: Any] = ["compose": ["files": [file.path]], "labels": [Self.composeFolderLabel: folder.lastPathComponent]]
+        if let name { spec["name"] = name }
         if let ttl = deploy["ttl"] {
             guard let ttl = ttl as? String, let seconds = Self.seconds(ttl) else {
                 try? FileManager.default.removeItem(at: folder)

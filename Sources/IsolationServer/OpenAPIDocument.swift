@@ -766,7 +766,60 @@ enum OpenAPIDocument {
                }
               }
              }
-            }
+            },
+            "parameters": [
+             {
+              "name": "status",
+              "in": "query",
+              "required": false,
+              "schema": {
+               "type": "string",
+               "enum": [
+                "Running",
+                "Creating",
+                "Stopped",
+                "Paused",
+                "Failed",
+                "Lost",
+                "Destroying",
+                "Destroyed"
+               ]
+              }
+             },
+             {
+              "name": "engine",
+              "in": "query",
+              "required": false,
+              "schema": {
+               "type": "string",
+               "enum": [
+                "virtualenv",
+                "docker",
+                "swarm"
+               ]
+              }
+             },
+             {
+              "name": "name",
+              "in": "query",
+              "required": false,
+              "schema": {
+               "type": "string",
+               "minLength": 1,
+               "maxLength": 128
+              }
+             },
+             {
+              "name": "label",
+              "in": "query",
+              "required": false,
+              "schema": {
+               "type": "string",
+               "pattern": "^[^=]+=.+$",
+               "maxLength": 256
+              }
+             }
+            ]
            }
           },
           "/env-instance/{id}": {

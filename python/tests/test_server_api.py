@@ -146,6 +146,16 @@ def test_env_instance_api(tmp_path: pathlib.Path) -> None:
         assert (status, got["data"]["id"]) == (200, data["id"])
         status, listing = _http(server, "GET", "/env-instance")
         assert [item["id"] for item in listing["data"]] == [data["id"]]
+        # The list's filters: the seed's status words, engine, name, labels; bad ones are 400.
+        for query, expected in [("status=Running", [data["id"]]), ("status=Failed", []), ("engine=docker", [data["id"]]),
+                                ("engine=virtualenv", []), ("name=seed", [data["id"]]), ("name=other", []),
+                                (f"label=ptest-iso-serve.owner%3Dalice-seed", [data["id"]]), ("status=Running&engine=virtualenv", [])]:
+            status, listing = _http(server, "GET", f"/env-instance?{query}")
+            assert (status, [item["id"] for item in listing["data"]]) == (200, expected), query
+        status, error = _http(server, "GET", "/env-instance?colour=blue")
+        assert (status, error["details"]["field"]) == (400, "colour")
+        status, error = _http(server, "GET", "/env-instance?status=Sleeping")
+        assert (status, error["details"]["field"]) == (400, "status")
         status, error = _http(server, "GET", f"/env-instance/{data['id']}", token=BOB)
         # Errors come in the seed's envelope on /env-instance: success false, the status as code.
         assert (status, error["success"], error["code"], error["error"], error["data"]) == (404, False, 404, "notFound", None)
