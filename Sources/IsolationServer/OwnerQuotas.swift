@@ -36,7 +36,9 @@ package final class OwnerQuotas: Sendable {
         try creating.withLock { creating in
             let pending = creating[owner.owner, default: Pending()]
             let environments = try manager.list(EnvironmentFilter(labels: [OwnerScope.ownerLabel: owner.owner]))
-                .filter { $0.status != .creating }
+                // A create in flight holds its place below; a failed one holds nothing (its resources
+                // were removed: it is recorded to be read).
+                .filter { $0.status != .creating && $0.status != .failed }
             if let maxLive = owner.maxLive {
                 let used = environments.count { $0.details["pool.state"] != "waiting" }
                 guard used + pending.count < maxLive else {

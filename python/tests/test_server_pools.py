@@ -150,3 +150,22 @@ def test_max_cpus_and_max_memory_bound_an_owners_containers(tmp_path) -> None:
     finally:
         assert server.stop() == 0
     assert server.containers() == []
+
+
+def test_a_failed_create_holds_no_place(tmp_path) -> None:
+    server = Server(tmp_path, tokens=[{"token": ALICE, "owner": "alice", "max_live": 1}])
+    try:
+        with iso.Manager(url=server.url, token=ALICE) as alice:
+            # Ready when port 9 answers, which it never does: the create fails at its 1 s bound.
+            never_ready = iso.DockerSpec(image=BUSYBOX, command=["sleep", "600"], ports=[9], wait_for=[iso.WaitFor.tcp(9)],
+                                         ready_timeout_seconds=1)
+            with pytest.raises(iso.IsolationError) as failed:
+                alice.create(never_ready)
+            assert not isinstance(failed.value, iso.QuotaExceeded)
+            assert [e.status for e in alice.list()] == ["failed"]
+            made = alice.create(iso.DockerSpec(image=BUSYBOX))
+            assert made.status == "ready"
+            made.destroy()
+    finally:
+        assert server.stop() == 0
+    assert server.containers() == []
