@@ -31,33 +31,31 @@ struct Remove: AsyncParsableCommand {
     }
 
     func run() async throws {
-        if try await state.withRemote({ try await removeRemotely(on: $0) }) != nil { return }
-        let manager = try state.manager()
-        var removed: [String] = []
-        var firstFailure: IsolationError?
-        for reference in ids {
-            do {
-                let id = try manager.resolve(reference).id
-                try await manager.remove(id, force: force)
-                removed.append(id)
-                if !output.json { print(id) }
-            } catch let error as IsolationError {
-                StandardStream.failure("\(error.message)")
-                firstFailure = firstFailure ?? error
-            }
-        }
-        if output.json { try printJSON(["removed": removed]) }
-        if let firstFailure { throw ExitCode(ExitStatus.code(for: firstFailure)) }
-    }
-
-    /// On a server an owner destroys its environments (whatever their status, as --force).
-    private func removeRemotely(on server: RemoteServer) async throws {
-        var removed: [String] = []
-        var firstFailure: IsolationError?
-        for reference in ids {
-            do {
+        // On a server an owner destroys its environments (whatever their status, as --force).
+        let removedRemotely = try await state.withRemote { server in
+            try await removeEach { reference in
                 let id = try await server.resolve(reference).id
                 _ = try await server.call("destroy", ["id": id])
+                return id
+            }
+        }
+        if removedRemotely != nil { return }
+        let manager = try state.manager()
+        try await removeEach { reference in
+            let id = try manager.resolve(reference).id
+            try await manager.remove(id, force: force)
+            return id
+        }
+    }
+
+    /// Tries every id with `remove` (which answers the full id removed), printing each, and
+    /// exits with the first failure's code.
+    private func removeEach(_ remove: (String) async throws -> String) async throws {
+        var removed: [String] = []
+        var firstFailure: IsolationError?
+        for reference in ids {
+            do {
+                let id = try await remove(reference)
                 removed.append(id)
                 if !output.json { print(id) }
             } catch let error as IsolationError {
