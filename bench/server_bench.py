@@ -30,6 +30,7 @@ sys.path.insert(0, os.path.join(os.path.dirname(__file__), "..", "python"))
 sys.path.insert(0, os.path.join(os.path.dirname(__file__), "..", "python", "tests"))
 
 import ptest_isolation as iso  # noqa: E402
+from pool_support import wait_for_pool  # noqa: E402
 from server_support import ALICE, Server  # noqa: E402
 
 IMAGE = "ptest-iso-test/busybox:latest"
@@ -48,24 +49,13 @@ def summary(values: list[float]) -> dict[str, float]:
     return {"p50_ms": round(statistics.median(values) * 1000, 2), "p99_ms": round(percentile(values, 0.99) * 1000, 2)}
 
 
-def wait_ready(manager: iso.Manager, pool: str, ready: int, seconds: float = 120) -> None:
-    deadline = time.monotonic() + seconds
-    while True:
-        status = next(p for p in manager.pools() if p.name == pool)
-        if status.ready >= ready:
-            return
-        if time.monotonic() > deadline:
-            raise RuntimeError(f"pool {pool} did not refill to {ready} in {seconds:.0f} s: {status}")
-        time.sleep(0.01)
-
-
 def pooled(manager: iso.Manager, kind: str, iterations: int) -> dict[str, Any]:
     pool = f"bench-{kind}"
     manager.configure_pool(pool, SPECS[kind], min=2, max=4)
     cycles, acquires = [], []
     try:
         for _ in range(iterations):
-            wait_ready(manager, pool, 2)
+            wait_for_pool(manager, pool, 2, poll=0.01)
             started = time.perf_counter()
             env = manager.acquire(pool)
             acquired = time.perf_counter()

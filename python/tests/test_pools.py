@@ -9,25 +9,14 @@ import json
 import os
 import pathlib
 import subprocess
-import time
 
 import pytest
 
 import ptest_isolation as iso
+from pool_support import wait_for_pool
 from ptest_isolation import _cli
 
 BUSYBOX = "ptest-iso-test/busybox:latest"
-
-
-def wait_for(manager: iso.Manager, pool: str, ready: int, seconds: float = 120) -> iso.PoolStatus:
-    """Waits for the positive signal: the pool reports `ready` environments waiting."""
-    deadline = time.monotonic() + seconds
-    while True:
-        status = next(p for p in manager.pools() if p.name == pool)
-        if status.ready >= ready:
-            return status
-        assert time.monotonic() < deadline, f"pool {pool} never had {ready} ready: {status}"
-        time.sleep(0.05)
 
 
 def pool_containers(pool: str) -> list[str]:
@@ -37,14 +26,14 @@ def pool_containers(pool: str) -> list[str]:
 
 def test_a_venv_pool_hands_over_ready_venvs_and_create_of_its_spec_takes_from_it(manager: iso.Manager) -> None:
     manager.configure_pool("venvs", iso.VenvSpec(), min=2, max=3)
-    status = wait_for(manager, "venvs", 2)
+    status = wait_for_pool(manager, "venvs", 2)
     assert (status.min, status.max, status.target, status.hits, status.misses) == (2, 3, 2, 0, 0)
     env = manager.acquire("venvs", test_id="tests/test_x.py::test_one")
     assert env.pool_hit is True and env.pool == "venvs" and env.test_id == "tests/test_x.py::test_one"
     assert env.details["pool.state"] == "acquired" and env.status == "ready"
     assert env.python("import sys; print(sys.prefix != sys.base_prefix)").stdout == "True\n"
     # A create of the pool's spec (another name and labels) is a hit too, with the asked labels.
-    wait_for(manager, "venvs", 2)
+    wait_for_pool(manager, "venvs", 2)
     named = manager.create(iso.VenvSpec(name="mine", labels={"team": "a"}))
     assert named.pool == "venvs" and named.details["pool.state"] == "acquired"
     assert named.labels["team"] == "a" and named.spec.get("name") == "mine"
@@ -65,7 +54,7 @@ def test_misses_are_made_on_demand_and_grow_the_pool_toward_max(manager: iso.Man
     manager.configure_pool("grow", iso.DockerSpec(image=BUSYBOX, command=["sleep", "3600"]), min=0, max=2)
     first = manager.acquire("grow")
     assert first.pool_hit is False and first.pool is None
-    status = wait_for(manager, "grow", 1)
+    status = wait_for_pool(manager, "grow", 1)
     assert (status.misses, status.target) == (1, 1)
     second = manager.acquire("grow")
     assert second.pool_hit is True and second.pool == "grow"
@@ -78,7 +67,7 @@ def test_misses_are_made_on_demand_and_grow_the_pool_toward_max(manager: iso.Man
 
 def test_concurrent_acquirers_never_get_the_same_environment(manager: iso.Manager) -> None:
     manager.configure_pool("race", iso.DockerSpec(image=BUSYBOX, command=["sleep", "3600"]), min=4, max=4)
-    wait_for(manager, "race", 4)
+    wait_for_pool(manager, "race", 4)
     with concurrent.futures.ThreadPoolExecutor(8) as workers:
         acquired = list(workers.map(lambda _: manager.acquire("race"), range(8)))
     assert len({env.id for env in acquired}) == 8
@@ -95,8 +84,8 @@ def test_closing_the_manager_drains_its_pools_and_leaves_nothing(tmp_path: pathl
     with iso.Manager(home=str(home), session="pool-close") as manager:
         manager.configure_pool("closing-c", iso.DockerSpec(image=BUSYBOX, command=["sleep", "3600"]), min=2, max=2)
         manager.configure_pool("closing-v", iso.VenvSpec(), min=1, max=1)
-        wait_for(manager, "closing-c", 2)
-        wait_for(manager, "closing-v", 1)
+        wait_for_pool(manager, "closing-c", 2)
+        wait_for_pool(manager, "closing-v", 1)
         # The CLI, another process, sees the waiting environments in the state directory.
         listed = subprocess.run([str(_cli.binary()), "ls", "--home", str(home)], capture_output=True, text=True, check=True).stdout
         assert listed.count("waiting") == 3, listed
@@ -144,7 +133,7 @@ def test_bad_pools_are_refused_naming_the_field(manager: iso.Manager) -> None:
 def test_a_pools_containers_get_no_standby(tmp_path: pathlib.Path) -> None:
     with iso.Manager(home=str(tmp_path / "home"), session="pool-standby", docker_standby=2) as manager:
         manager.configure_pool("no-standby", iso.DockerSpec(image=BUSYBOX, command=["sleep", "3600"]), min=2, max=2)
-        wait_for(manager, "no-standby", 2)
+        wait_for_pool(manager, "no-standby", 2)
         manager.wait_for_background()
         session = subprocess.run(["docker", "ps", "-aq", "--filter", "label=ptest-iso.session=pool-standby"],
                                  capture_output=True, text=True, check=True).stdout.split()

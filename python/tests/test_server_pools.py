@@ -5,26 +5,16 @@ from __future__ import annotations
 
 import re
 import subprocess
-import time
 import urllib.request
 
 import pytest
 
 import ptest_isolation as iso
+from pool_support import wait_for_pool
 from server_support import ALICE, BOB, Server
 
 BUSYBOX = "ptest-iso-test/busybox:latest"
 SLEEPER = iso.DockerSpec(image=BUSYBOX, command=["sleep", "3600"])
-
-
-def wait_for(manager: iso.Manager, pool: str, ready: int, seconds: float = 120) -> iso.PoolStatus:
-    deadline = time.monotonic() + seconds
-    while True:
-        status = next(p for p in manager.pools() if p.name == pool)
-        if status.ready >= ready:
-            return status
-        assert time.monotonic() < deadline, f"pool {pool} never had {ready} ready: {status}"
-        time.sleep(0.05)
 
 
 def containers(server: Server, *filters: str) -> list[str]:
@@ -39,11 +29,11 @@ def test_an_owners_pool_is_its_own_and_drains_on_sigterm(tmp_path) -> None:
     try:
         with iso.Manager(url=server.url, token=ALICE) as alice, iso.Manager(url=server.url, token=BOB) as bob:
             alice.configure_pool("sleepers", SLEEPER, min=2, max=3)
-            wait_for(alice, "sleepers", 2)
+            wait_for_pool(alice, "sleepers", 2)
             assert [p.name for p in alice.pools()] == ["sleepers"] and bob.pools() == []
             taken = alice.acquire("sleepers")
             assert taken.pool_hit and taken.labels["ptest-iso-serve.owner"] == "alice"
-            wait_for(alice, "sleepers", 2)
+            wait_for_pool(alice, "sleepers", 2)
             # A create of the pool's spec is a hit, with the client's own labels on it.
             created = alice.create(SLEEPER)
             assert created.details["pool.state"] == "acquired"
@@ -65,7 +55,7 @@ def test_an_owners_pool_is_its_own_and_drains_on_sigterm(tmp_path) -> None:
             hits = re.search(r'ptest_iso_pool_acquires_total\{pool="alice/sleepers",result="hit"\} (\d+)', metrics)
             assert hits and int(hits.group(1)) == 2
             assert 'ptest_iso_acquire_duration_seconds_count{method="acquire"}' in metrics
-            wait_for(alice, "sleepers", 2)
+            wait_for_pool(alice, "sleepers", 2)
             assert len(containers(server, "label=ptest-iso.pool=alice/sleepers")) >= 4
     finally:
         assert server.stop() == 0
@@ -78,7 +68,7 @@ def test_a_pool_fills_only_the_room_max_live_leaves(tmp_path) -> None:
     try:
         with iso.Manager(url=server.url, token=ALICE) as alice:
             alice.configure_pool("big", SLEEPER, min=5, max=5)
-            status = wait_for(alice, "big", 3)
+            status = wait_for_pool(alice, "big", 3)
             assert (status.ready, status.creating, status.target) == (3, 0, 5), status
             # The waiting three are not in use: taking them stays within max_live.
             taken = [alice.acquire("big") for _ in range(3)]
