@@ -275,6 +275,118 @@ enum OpenAPIDocument {
              }
             }
            }
+          },
+          "responses": {
+           "EnvelopeError400": {
+            "description": "malformed JSON, an unknown field, a wrong type or value (details.field names it)",
+            "content": {
+             "application/json": {
+              "schema": {
+               "$ref": "#/components/schemas/EnvelopeError"
+              }
+             }
+            }
+           },
+           "EnvelopeError401": {
+            "description": "no bearer token, an unknown or expired one",
+            "content": {
+             "application/json": {
+              "schema": {
+               "$ref": "#/components/schemas/EnvelopeError"
+              }
+             }
+            }
+           },
+           "EnvelopeError403": {
+            "description": "another owner's name, a path on the server's machine, or a quota reached",
+            "content": {
+             "application/json": {
+              "schema": {
+               "$ref": "#/components/schemas/EnvelopeError"
+              }
+             }
+            }
+           },
+           "EnvelopeError404": {
+            "description": "no such environment of this owner",
+            "content": {
+             "application/json": {
+              "schema": {
+               "$ref": "#/components/schemas/EnvelopeError"
+              }
+             }
+            }
+           },
+           "EnvelopeError405": {
+            "description": "another method on this path",
+            "content": {
+             "application/json": {
+              "schema": {
+               "$ref": "#/components/schemas/EnvelopeError"
+              }
+             }
+            }
+           },
+           "EnvelopeError409": {
+            "description": "an illegal transition or the core's capacity",
+            "content": {
+             "application/json": {
+              "schema": {
+               "$ref": "#/components/schemas/EnvelopeError"
+              }
+             }
+            }
+           },
+           "EnvelopeError413": {
+            "description": "the body is over the limit",
+            "content": {
+             "application/json": {
+              "schema": {
+               "$ref": "#/components/schemas/EnvelopeError"
+              }
+             }
+            }
+           },
+           "EnvelopeError429": {
+            "description": "over the owner's request rate (Retry-After)",
+            "content": {
+             "application/json": {
+              "schema": {
+               "$ref": "#/components/schemas/EnvelopeError"
+              }
+             }
+            }
+           },
+           "EnvelopeError500": {
+            "description": "an internal error",
+            "content": {
+             "application/json": {
+              "schema": {
+               "$ref": "#/components/schemas/EnvelopeError"
+              }
+             }
+            }
+           },
+           "EnvelopeError503": {
+            "description": "an engine or the daemon is unavailable",
+            "content": {
+             "application/json": {
+              "schema": {
+               "$ref": "#/components/schemas/EnvelopeError"
+              }
+             }
+            }
+           },
+           "EnvelopeError504": {
+            "description": "the operation timed out",
+            "content": {
+             "application/json": {
+              "schema": {
+               "$ref": "#/components/schemas/EnvelopeError"
+              }
+             }
+            }
+           }
           }
          },
          "paths": {
@@ -527,114 +639,37 @@ enum OpenAPIDocument {
               }
              },
              "400": {
-              "description": "malformed JSON, an unknown field, a wrong type or value (details.field names it)",
-              "content": {
-               "application/json": {
-                "schema": {
-                 "$ref": "#/components/schemas/EnvelopeError"
-                }
-               }
-              }
+              "$ref": "#/components/responses/EnvelopeError400"
              },
              "401": {
-              "description": "no bearer token, an unknown or expired one",
-              "content": {
-               "application/json": {
-                "schema": {
-                 "$ref": "#/components/schemas/EnvelopeError"
-                }
-               }
-              }
+              "$ref": "#/components/responses/EnvelopeError401"
              },
              "403": {
-              "description": "another owner's name, a path on the server's machine, or a quota reached",
-              "content": {
-               "application/json": {
-                "schema": {
-                 "$ref": "#/components/schemas/EnvelopeError"
-                }
-               }
-              }
+              "$ref": "#/components/responses/EnvelopeError403"
              },
              "404": {
-              "description": "no such environment of this owner",
-              "content": {
-               "application/json": {
-                "schema": {
-                 "$ref": "#/components/schemas/EnvelopeError"
-                }
-               }
-              }
+              "$ref": "#/components/responses/EnvelopeError404"
              },
              "405": {
-              "description": "another method on this path",
-              "content": {
-               "application/json": {
-                "schema": {
-                 "$ref": "#/components/schemas/EnvelopeError"
-                }
-               }
-              }
+              "$ref": "#/components/responses/EnvelopeError405"
              },
              "409": {
-              "description": "an illegal transition or the core's capacity",
-              "content": {
-               "application/json": {
-                "schema": {
-                 "$ref": "#/components/schemas/EnvelopeError"
-                }
-               }
-              }
+              "$ref": "#/components/responses/EnvelopeError409"
              },
              "413": {
-              "description": "the body is over the limit",
-              "content": {
-               "application/json": {
-                "schema": {
-                 "$ref": "#/components/schemas/EnvelopeError"
-                }
-               }
-              }
+              "$ref": "#/components/responses/EnvelopeError413"
              },
              "429": {
-              "description": "over the owner's request rate (Retry-After)",
-              "content": {
-               "application/json": {
-                "schema": {
-                 "$ref": "#/components/schemas/EnvelopeError"
-                }
-               }
-              }
+              "$ref": "#/components/responses/EnvelopeError429"
              },
              "500": {
-              "description": "an internal error",
-              "content": {
-               "application/json": {
-                "schema": {
-                 "$ref": "#/components/schemas/EnvelopeError"
-                }
-               }
-              }
+              "$ref": "#/components/responses/EnvelopeError500"
              },
              "503": {
-              "description": "an engine or the daemon is unavailable",
-              "content": {
-               "application/json": {
-                "schema": {
-                 "$ref": "#/components/schemas/EnvelopeError"
-                }
-               }
-              }
+              "$ref": "#/components/responses/EnvelopeError503"
              },
              "504": {
-              "description": "the operation timed out",
-              "content": {
-               "application/json": {
-                "schema": {
-                 "$ref": "#/components/schemas/EnvelopeError"
-                }
-               }
-              }
+              "$ref": "#/components/responses/EnvelopeError504"
              }
             }
            },
@@ -657,114 +692,37 @@ enum OpenAPIDocument {
               }
              },
              "400": {
-              "description": "malformed JSON, an unknown field, a wrong type or value (details.field names it)",
-              "content": {
-               "application/json": {
-                "schema": {
-                 "$ref": "#/components/schemas/EnvelopeError"
-                }
-               }
-              }
+              "$ref": "#/components/responses/EnvelopeError400"
              },
              "401": {
-              "description": "no bearer token, an unknown or expired one",
-              "content": {
-               "application/json": {
-                "schema": {
-                 "$ref": "#/components/schemas/EnvelopeError"
-                }
-               }
-              }
+              "$ref": "#/components/responses/EnvelopeError401"
              },
              "403": {
-              "description": "another owner's name, a path on the server's machine, or a quota reached",
-              "content": {
-               "application/json": {
-                "schema": {
-                 "$ref": "#/components/schemas/EnvelopeError"
-                }
-               }
-              }
+              "$ref": "#/components/responses/EnvelopeError403"
              },
              "404": {
-              "description": "no such environment of this owner",
-              "content": {
-               "application/json": {
-                "schema": {
-                 "$ref": "#/components/schemas/EnvelopeError"
-                }
-               }
-              }
+              "$ref": "#/components/responses/EnvelopeError404"
              },
              "405": {
-              "description": "another method on this path",
-              "content": {
-               "application/json": {
-                "schema": {
-                 "$ref": "#/components/schemas/EnvelopeError"
-                }
-               }
-              }
+              "$ref": "#/components/responses/EnvelopeError405"
              },
              "409": {
-              "description": "an illegal transition or the core's capacity",
-              "content": {
-               "application/json": {
-                "schema": {
-                 "$ref": "#/components/schemas/EnvelopeError"
-                }
-               }
-              }
+              "$ref": "#/components/responses/EnvelopeError409"
              },
              "413": {
-              "description": "the body is over the limit",
-              "content": {
-               "application/json": {
-                "schema": {
-                 "$ref": "#/components/schemas/EnvelopeError"
-                }
-               }
-              }
+              "$ref": "#/components/responses/EnvelopeError413"
              },
              "429": {
-              "description": "over the owner's request rate (Retry-After)",
-              "content": {
-               "application/json": {
-                "schema": {
-                 "$ref": "#/components/schemas/EnvelopeError"
-                }
-               }
-              }
+              "$ref": "#/components/responses/EnvelopeError429"
              },
              "500": {
-              "description": "an internal error",
-              "content": {
-               "application/json": {
-                "schema": {
-                 "$ref": "#/components/schemas/EnvelopeError"
-                }
-               }
-              }
+              "$ref": "#/components/responses/EnvelopeError500"
              },
              "503": {
-              "description": "an engine or the daemon is unavailable",
-              "content": {
-               "application/json": {
-                "schema": {
-                 "$ref": "#/components/schemas/EnvelopeError"
-                }
-               }
-              }
+              "$ref": "#/components/responses/EnvelopeError503"
              },
              "504": {
-              "description": "the operation timed out",
-              "content": {
-               "application/json": {
-                "schema": {
-                 "$ref": "#/components/schemas/EnvelopeError"
-                }
-               }
-              }
+              "$ref": "#/components/responses/EnvelopeError504"
              }
             },
             "parameters": [
@@ -853,114 +811,37 @@ enum OpenAPIDocument {
               }
              },
              "400": {
-              "description": "malformed JSON, an unknown field, a wrong type or value (details.field names it)",
-              "content": {
-               "application/json": {
-                "schema": {
-                 "$ref": "#/components/schemas/EnvelopeError"
-                }
-               }
-              }
+              "$ref": "#/components/responses/EnvelopeError400"
              },
              "401": {
-              "description": "no bearer token, an unknown or expired one",
-              "content": {
-               "application/json": {
-                "schema": {
-                 "$ref": "#/components/schemas/EnvelopeError"
-                }
-               }
-              }
+              "$ref": "#/components/responses/EnvelopeError401"
              },
              "403": {
-              "description": "another owner's name, a path on the server's machine, or a quota reached",
-              "content": {
-               "application/json": {
-                "schema": {
-                 "$ref": "#/components/schemas/EnvelopeError"
-                }
-               }
-              }
+              "$ref": "#/components/responses/EnvelopeError403"
              },
              "404": {
-              "description": "no such environment of this owner",
-              "content": {
-               "application/json": {
-                "schema": {
-                 "$ref": "#/components/schemas/EnvelopeError"
-                }
-               }
-              }
+              "$ref": "#/components/responses/EnvelopeError404"
              },
              "405": {
-              "description": "another method on this path",
-              "content": {
-               "application/json": {
-                "schema": {
-                 "$ref": "#/components/schemas/EnvelopeError"
-                }
-               }
-              }
+              "$ref": "#/components/responses/EnvelopeError405"
              },
              "409": {
-              "description": "an illegal transition or the core's capacity",
-              "content": {
-               "application/json": {
-                "schema": {
-                 "$ref": "#/components/schemas/EnvelopeError"
-                }
-               }
-              }
+              "$ref": "#/components/responses/EnvelopeError409"
              },
              "413": {
-              "description": "the body is over the limit",
-              "content": {
-               "application/json": {
-                "schema": {
-                 "$ref": "#/components/schemas/EnvelopeError"
-                }
-               }
-              }
+              "$ref": "#/components/responses/EnvelopeError413"
              },
              "429": {
-              "description": "over the owner's request rate (Retry-After)",
-              "content": {
-               "application/json": {
-                "schema": {
-                 "$ref": "#/components/schemas/EnvelopeError"
-                }
-               }
-              }
+              "$ref": "#/components/responses/EnvelopeError429"
              },
              "500": {
-              "description": "an internal error",
-              "content": {
-               "application/json": {
-                "schema": {
-                 "$ref": "#/components/schemas/EnvelopeError"
-                }
-               }
-              }
+              "$ref": "#/components/responses/EnvelopeError500"
              },
              "503": {
-              "description": "an engine or the daemon is unavailable",
-              "content": {
-               "application/json": {
-                "schema": {
-                 "$ref": "#/components/schemas/EnvelopeError"
-                }
-               }
-              }
+              "$ref": "#/components/responses/EnvelopeError503"
              },
              "504": {
-              "description": "the operation timed out",
-              "content": {
-               "application/json": {
-                "schema": {
-                 "$ref": "#/components/schemas/EnvelopeError"
-                }
-               }
-              }
+              "$ref": "#/components/responses/EnvelopeError504"
              }
             }
            },
@@ -994,114 +875,37 @@ enum OpenAPIDocument {
               }
              },
              "400": {
-              "description": "malformed JSON, an unknown field, a wrong type or value (details.field names it)",
-              "content": {
-               "application/json": {
-                "schema": {
-                 "$ref": "#/components/schemas/EnvelopeError"
-                }
-               }
-              }
+              "$ref": "#/components/responses/EnvelopeError400"
              },
              "401": {
-              "description": "no bearer token, an unknown or expired one",
-              "content": {
-               "application/json": {
-                "schema": {
-                 "$ref": "#/components/schemas/EnvelopeError"
-                }
-               }
-              }
+              "$ref": "#/components/responses/EnvelopeError401"
              },
              "403": {
-              "description": "another owner's name, a path on the server's machine, or a quota reached",
-              "content": {
-               "application/json": {
-                "schema": {
-                 "$ref": "#/components/schemas/EnvelopeError"
-                }
-               }
-              }
+              "$ref": "#/components/responses/EnvelopeError403"
              },
              "404": {
-              "description": "no such environment of this owner",
-              "content": {
-               "application/json": {
-                "schema": {
-                 "$ref": "#/components/schemas/EnvelopeError"
-                }
-               }
-              }
+              "$ref": "#/components/responses/EnvelopeError404"
              },
              "405": {
-              "description": "another method on this path",
-              "content": {
-               "application/json": {
-                "schema": {
-                 "$ref": "#/components/schemas/EnvelopeError"
-                }
-               }
-              }
+              "$ref": "#/components/responses/EnvelopeError405"
              },
              "409": {
-              "description": "an illegal transition or the core's capacity",
-              "content": {
-               "application/json": {
-                "schema": {
-                 "$ref": "#/components/schemas/EnvelopeError"
-                }
-               }
-              }
+              "$ref": "#/components/responses/EnvelopeError409"
              },
              "413": {
-              "description": "the body is over the limit",
-              "content": {
-               "application/json": {
-                "schema": {
-                 "$ref": "#/components/schemas/EnvelopeError"
-                }
-               }
-              }
+              "$ref": "#/components/responses/EnvelopeError413"
              },
              "429": {
-              "description": "over the owner's request rate (Retry-After)",
-              "content": {
-               "application/json": {
-                "schema": {
-                 "$ref": "#/components/schemas/EnvelopeError"
-                }
-               }
-              }
+              "$ref": "#/components/responses/EnvelopeError429"
              },
              "500": {
-              "description": "an internal error",
-              "content": {
-               "application/json": {
-                "schema": {
-                 "$ref": "#/components/schemas/EnvelopeError"
-                }
-               }
-              }
+              "$ref": "#/components/responses/EnvelopeError500"
              },
              "503": {
-              "description": "an engine or the daemon is unavailable",
-              "content": {
-               "application/json": {
-                "schema": {
-                 "$ref": "#/components/schemas/EnvelopeError"
-                }
-               }
-              }
+              "$ref": "#/components/responses/EnvelopeError503"
              },
              "504": {
-              "description": "the operation timed out",
-              "content": {
-               "application/json": {
-                "schema": {
-                 "$ref": "#/components/schemas/EnvelopeError"
-                }
-               }
-              }
+              "$ref": "#/components/responses/EnvelopeError504"
              }
             }
            }
