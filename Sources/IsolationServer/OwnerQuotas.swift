@@ -40,7 +40,7 @@ package final class OwnerQuotas: Sendable {
                 // were removed: it is recorded to be read).
                 .filter { $0.status != .creating && $0.status != .failed }
             if let maxLive = owner.maxLive {
-                let used = environments.count { $0.details["pool.state"] != "waiting" }
+                let used = environments.count { !$0.waitsInPool }
                 guard used + pending.count < maxLive else {
                     throw Self.exceeded(
                         "max_live",

@@ -76,9 +76,4 @@ package struct OwnerScope: Sendable {
     package func snapshots() throws -> [Snapshot] {
         try manager.snapshots().filter { $0.spec.labels[Self.ownerLabel] == owner }
     }
-
-    /// The owner's live environments (for quotas).
-    package func live() throws -> [Environment] {
-        try manager.list(EnvironmentFilter(labels: [Self.ownerLabel: owner]))
-    }
 }

@@ -33,7 +33,7 @@ struct EnvironmentRow {
 
     /// The status, or `waiting` for a ready environment waiting in its warm pool (`pools`).
     var status: String {
-        environment.status == .ready && environment.details["pool.state"] == "waiting" ? "waiting" : environment.status.rawValue
+        environment.status == .ready && environment.waitsInPool ? "waiting" : environment.status.rawValue
     }
 
     /// The pool's host or the swarm's node the environment is on; empty on a single daemon.

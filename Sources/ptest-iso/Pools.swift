@@ -43,7 +43,7 @@ struct Pools: AsyncParsableCommand {
             guard let pool = environment.labels[ResourceLabels.pool] else { continue }
             let key = "\(environment.session)\u{0}\(pool)"
             var row = rows[key] ?? Row(pool: pool, engine: environment.engine.rawValue, session: environment.session, waiting: 0, inUse: 0)
-            if environment.details["pool.state"] == "waiting" { row.waiting += 1 } else { row.inUse += 1 }
+            if environment.waitsInPool { row.waiting += 1 } else { row.inUse += 1 }
             rows[key] = row
         }
         let sorted = rows.values.sorted { ($0.pool, $0.session) < ($1.pool, $1.session) }

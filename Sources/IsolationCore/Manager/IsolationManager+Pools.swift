@@ -96,7 +96,7 @@ extension IsolationManager {
     /// without the database removes it sooner, never later).
     private func handOver(_ id: String, as spec: EnvironmentSpec, test: String?) throws -> Environment {
         try store.updateEnvironment(id) { environment in
-            guard environment.status == .ready, environment.details[Self.poolStateDetail] == "waiting" else {
+            guard environment.status == .ready, environment.waitsInPool else {
                 throw IsolationError(.illegalTransition, "\(id) is \(environment.status), not waiting in its pool")
             }
             environment.labels.merge(spec.labels) { $1 }
@@ -135,5 +135,12 @@ extension IsolationManager {
                 }
             }
         }
+    }
+}
+
+extension Environment {
+    /// Made for a warm pool and waiting there to be handed over (not in anyone's use yet).
+    public var waitsInPool: Bool {
+        details[IsolationManager.poolStateDetail] == "waiting"
     }
 }
