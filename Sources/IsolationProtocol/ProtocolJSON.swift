@@ -23,7 +23,8 @@ package enum ProtocolJSON {
             return try SchemaJSON.decode(Strict<T>.self, from: Data(text.utf8), what: what).value
         } catch let error as IsolationError {
             if let field = error.field, field == "spec" || field.hasPrefix("spec.") || field.hasPrefix("spec[") {
-                let inner = field == "spec" ? nil : String(field.dropFirst("spec.".count))
+                // The spec's own fields are named relative to it; the spec as a whole is `spec`.
+                let inner = field == "spec" ? "spec" : String(field.dropFirst("spec.".count))
                 throw IsolationError(.invalidSpec, field: inner, error.problem)
             }
             if let field = error.field, let top = field.split(whereSeparator: { $0 == "." || $0 == "[" }).first,

@@ -15,14 +15,20 @@ package struct ServerTLS: Sendable {
             chain = try NIOSSLCertificate.fromPEMFile(certificate.path)
         } catch {
             throw IsolationError(
-                .invalidSpec, field: "--tls-cert", "\(certificate.path) is not a readable PEM certificate chain (\(error))")
+                .invalidSpec, field: "--tls-cert",
+                "\(SchemaJSON.excerpt(certificate.path, limit: 256)) is not a readable PEM certificate chain (\(error))")
         }
-        guard !chain.isEmpty else { throw IsolationError(.invalidSpec, field: "--tls-cert", "\(certificate.path) holds no certificate") }
+        guard !chain.isEmpty else {
+            throw IsolationError(
+                .invalidSpec, field: "--tls-cert", "\(SchemaJSON.excerpt(certificate.path, limit: 256)) holds no certificate")
+        }
         let privateKey: NIOSSLPrivateKey
         do {
             privateKey = try NIOSSLPrivateKey(file: key.path, format: .pem)
         } catch {
-            throw IsolationError(.invalidSpec, field: "--tls-key", "\(key.path) is not a readable PEM private key (\(error))")
+            throw IsolationError(
+                .invalidSpec, field: "--tls-key", "\(SchemaJSON.excerpt(key.path, limit: 256)) is not a readable PEM private key (\(error))"
+            )
         }
         var configuration = TLSConfiguration.makeServerConfiguration(
             certificateChain: chain.map { .certificate($0) }, privateKey: .privateKey(privateKey))
@@ -32,7 +38,9 @@ package struct ServerTLS: Sendable {
         do {
             _ = try NIOSSLContext(configuration: configuration)
         } catch {
-            throw IsolationError(.invalidSpec, field: "--tls-key", "\(key.path) does not go with the certificate of --tls-cert (\(error))")
+            throw IsolationError(
+                .invalidSpec, field: "--tls-key",
+                "\(SchemaJSON.excerpt(key.path, limit: 256)) does not go with the certificate of --tls-cert (\(error))")
         }
     }
 }

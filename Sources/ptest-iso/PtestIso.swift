@@ -134,7 +134,9 @@ struct StateOptions: ParsableArguments {
             do {
                 token = try String(contentsOfFile: tokenFile, encoding: .utf8).trimmingCharacters(in: .whitespacesAndNewlines)
             } catch {
-                throw IsolationError(.invalidSpec, field: "--token-file", "cannot read \(tokenFile): \(error.localizedDescription)")
+                throw IsolationError(
+                    .invalidSpec, field: "--token-file",
+                    "cannot read \(SchemaJSON.excerpt(tokenFile, limit: 256)): \(error.localizedDescription)")
             }
         } else {
             token = environment["PTEST_ISO_TOKEN"] ?? ""

@@ -23,20 +23,26 @@ struct RemoteServer {
         guard let parts = URLComponents(string: url), let scheme = parts.scheme else {
             throw IsolationError(
                 .invalidSpec, field: "--url",
-                "'\(url)' is not a server address; write http://HOST:PORT, https://HOST:PORT or http+unix:///path/to/socket")
+                "'\(SchemaJSON.excerpt(url, limit: 256))' is not a server address; write http://HOST:PORT, https://HOST:PORT or http+unix:///path/to/socket"
+            )
         }
         switch scheme {
         case "http", "https":
-            guard parts.host?.isEmpty == false else { throw IsolationError(.invalidSpec, field: "--url", "'\(url)' names no host") }
+            guard parts.host?.isEmpty == false else {
+                throw IsolationError(.invalidSpec, field: "--url", "'\(SchemaJSON.excerpt(url, limit: 256))' names no host")
+            }
             base = url.hasSuffix("/") ? String(url.dropLast()) : url
         case "http+unix", "unix":
             let path = (parts.percentEncodedHost.flatMap { $0.removingPercentEncoding } ?? "") + parts.path
             guard path.hasPrefix("/") else {
-                throw IsolationError(.invalidSpec, field: "--url", "'\(url)' names no socket; write http+unix:///path/to/socket")
+                throw IsolationError(
+                    .invalidSpec, field: "--url",
+                    "'\(SchemaJSON.excerpt(url, limit: 256))' names no socket; write http+unix:///path/to/socket")
             }
             base = "http+unix://" + (path.addingPercentEncoding(withAllowedCharacters: .alphanumerics) ?? path)
         default:
-            throw IsolationError(.invalidSpec, field: "--url", "'\(url)' is not http://, https:// or http+unix://")
+            throw IsolationError(
+                .invalidSpec, field: "--url", "'\(SchemaJSON.excerpt(url, limit: 256))' is not http://, https:// or http+unix://")
         }
         guard (16...512).contains(token.utf8.count) else {
             throw IsolationError(
@@ -48,6 +54,9 @@ struct RemoteServer {
         configuration.connectionPool.retryConnectionEstablishment = false
         if let ca {
             guard scheme == "https" else { throw IsolationError(.invalidSpec, field: "--ca", "only an https:// server needs a CA bundle") }
+            guard FileManager.default.isReadableFile(atPath: ca) else {
+                throw IsolationError(.invalidSpec, field: "--ca", "cannot read the CA bundle \(SchemaJSON.excerpt(ca, limit: 256))")
+            }
             var tls = TLSConfiguration.makeClientConfiguration()
             tls.trustRoots = .file(ca)
             configuration.tlsConfiguration = tls
@@ -78,7 +87,8 @@ struct RemoteServer {
             response = try await client.execute(http, timeout: Self.timeout)
             body = try await response.body.collect(upTo: 1 << 30)
         } catch {
-            throw IsolationError(.daemonUnavailable, field: "--url", "cannot reach the ptest-iso server at \(url): \(error)")
+            throw IsolationError(
+                .daemonUnavailable, field: "--url", "cannot reach the ptest-iso server at \(SchemaJSON.excerpt(url, limit: 256)): \(error)")
         }
         let data = Data(buffer: body)
         guard response.status == .ok else { throw Self.failure(status: response.status, data) }

@@ -47,6 +47,11 @@ class _UnixConnection(http.client.HTTPConnection):
         self.sock = sock
 
 
+def _excerpt(text: str, limit: int = 80) -> str:
+    """A value as a message shows it: quoted, and cut short when long."""
+    return repr(text) if len(text) <= limit else repr(text[:limit]) + f"... ({len(text)} characters)"
+
+
 def parse_url(url: str) -> tuple[str, str, int, str]:
     """``(scheme, host or socket path, port, path prefix)`` of a server address:
     ``http://HOST:PORT``, ``https://HOST:PORT`` or ``http+unix:///path/to/socket``
@@ -57,17 +62,17 @@ def parse_url(url: str) -> tuple[str, str, int, str]:
     if parts.scheme in ("http+unix", "unix"):
         path = urllib.parse.unquote(parts.netloc) + parts.path if parts.netloc else parts.path
         if not path.startswith("/"):
-            raise InvalidArgument(f"url: {url!r} names no socket; write http+unix:///path/to/socket", details={"field": "url"})
+            raise InvalidArgument(f"url: {_excerpt(url)} names no socket; write http+unix:///path/to/socket", details={"field": "url"})
         return "unix", path, 0, ""
     if parts.scheme not in ("http", "https") or not parts.hostname:
         raise InvalidArgument(
-            f"url: {url!r} is not a server address; write http://HOST:PORT, https://HOST:PORT or http+unix:///path/to/socket",
+            f"url: {_excerpt(url)} is not a server address; write http://HOST:PORT, https://HOST:PORT or http+unix:///path/to/socket",
             details={"field": "url"},
         )
     try:
         port = parts.port or (443 if parts.scheme == "https" else 80)
     except ValueError:
-        raise InvalidArgument(f"url: {url!r} has a port out of range (1 to 65535)", details={"field": "url"}) from None
+        raise InvalidArgument(f"url: {_excerpt(url)} has a port out of range (1 to 65535)", details={"field": "url"}) from None
     return parts.scheme, parts.hostname, port, parts.path.rstrip("/")
 
 
@@ -97,8 +102,15 @@ class RemoteTransport:
         self._headers = {"Authorization": f"Bearer {token}", "Content-Type": "application/json"}
         self._timeout = timeout
         self._tls: Optional[ssl.SSLContext] = None
+        if ca is not None and not isinstance(ca, (str, os.PathLike)):
+            raise InvalidArgument(f"ca: must be the path of a CA bundle (PEM), not {type(ca).__name__}", details={"field": "ca"})
         if self._scheme == "https":
-            self._tls = ssl.create_default_context(cafile=os.fspath(ca) if ca is not None else None)
+            try:
+                self._tls = ssl.create_default_context(cafile=os.fspath(ca) if ca is not None else None)
+            except (OSError, ssl.SSLError) as error:
+                raise InvalidArgument(
+                    f"ca: cannot read a CA bundle (PEM) from {_excerpt(os.fspath(ca or ''))}: {error}", details={"field": "ca"}
+                ) from None
         elif ca is not None:
             raise InvalidArgument(f"ca: only an https:// server needs a CA bundle, not {url}", details={"field": "ca"})
         self._local = threading.local()

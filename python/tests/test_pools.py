@@ -121,6 +121,12 @@ def test_bad_pools_are_refused_naming_the_field(manager: iso.Manager) -> None:
     with pytest.raises(iso.NotFound) as missing:
         manager.acquire("no-such-pool")
     assert missing.value.field == "pool"
+    with pytest.raises(iso.InvalidSpec) as huge:
+        manager.acquire("p" * 1_000_000)
+    assert huge.value.field == "pool" and len(huge.value.message) < 300
+    with pytest.raises(iso.InvalidArgument) as sizes_overflow:
+        manager.call("configure_pool", name="bad", spec={}, min=0, max=1e300)
+    assert sizes_overflow.value.field == "max"
     with pytest.raises(iso.NotFound):
         manager.drain_pool("no-such-pool")
     manager.configure_pool("spec-held", iso.VenvSpec(), min=0, max=1)

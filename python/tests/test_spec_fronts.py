@@ -106,9 +106,16 @@ def test_methods_without_arguments_refuse_fields_and_echoes_stay_one_short_line(
     with pytest.raises(iso.InvalidArgument, match="x: unknown field; it takes no fields") as unknown:
         manager.call("engines", x=1)
     assert unknown.value.field == "x"
-    # Foundation calls a whole number past 64 bits invalid JSON; the error says what it is.
-    with pytest.raises(iso.InvalidArgument, match="a number does not fit its field"):
+    # Foundation calls a whole number past 64 bits invalid JSON; the error says what it is, and where.
+    with pytest.raises(iso.InvalidArgument, match="a number does not fit its field") as number:
         manager.call("logs", id="env-x", tail=1e300)
+    assert number.value.field == "tail"
+    with pytest.raises(iso.InvalidSpec) as not_an_object:
+        manager.call("create", spec="nope")
+    assert not_an_object.value.field == "spec"
+    with pytest.raises(iso.InvalidSpec) as test_id:
+        manager.call("create", spec={}, test_id="t" * 5000)
+    assert test_id.value.field == "test_id" and len(test_id.value.message) < 300
     with pytest.raises(iso.InvalidSpec) as huge:
         manager.call("create", spec={"image": "ptest-iso-test/busybox:latest", "mode": "m" * 100_000})
     assert huge.value.field == "mode" and len(huge.value.message) < 300 and "\n" not in huge.value.message

@@ -93,7 +93,8 @@ extension IsolationManager {
     static func validate(test: String?) throws {
         guard let test else { return }
         guard !test.isEmpty, test.utf8.count <= ResourceLabels.maxTestIDBytes else {
-            throw IsolationError(.invalidSpec, "test_id: must be 1 to \(ResourceLabels.maxTestIDBytes) bytes, got \(test.utf8.count)")
+            throw IsolationError(
+                .invalidSpec, field: "test_id", "must be 1 to \(ResourceLabels.maxTestIDBytes) bytes, got \(test.utf8.count)")
         }
     }
 

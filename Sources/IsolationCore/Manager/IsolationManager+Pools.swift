@@ -28,6 +28,7 @@ extension IsolationManager {
     public func acquire(
         pool name: String, test: String? = nil, ttlSeconds: Double? = nil, timeout: Duration? = nil
     ) async throws -> PoolAcquisition {
+        try PoolSettings.checkName(name, field: "pool")
         try Self.validate(test: test)
         try SchemaLimits.checkSeconds(ttlSeconds, "ttl_seconds", max: SchemaLimits.maxTTLSeconds)
         var spec = try warmPools.settings(name).spec
@@ -70,8 +71,9 @@ extension IsolationManager {
     /// - Throws: `notFound` on `pool`.
     @discardableResult
     public func drainPool(_ name: String) async throws -> [String] {
+        try PoolSettings.checkName(name, field: "name")
         guard let ready = warmPools.startDrain(name) else {
-            throw IsolationError(.notFound, field: "pool", "no warm pool '\(name)'; `pools` lists them")
+            throw IsolationError(.notFound, field: "name", "no warm pool '\(name)'; `pools` lists them")
         }
         await withTaskGroup(of: Void.self) { group in
             for id in ready { group.addTask { try? await self.destroy(id) } }

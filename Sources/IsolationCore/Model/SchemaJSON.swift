@@ -69,13 +69,34 @@ public enum SchemaJSON {
         } catch {
             let failure = Self.error(error, code: code)
             guard let plain = failure as? IsolationError, plain.field == nil else { throw failure }
-            // Foundation reports a number too large for a whole-number field as invalid JSON, with no path.
-            if (try? JSONSerialization.jsonObject(with: json, options: [.fragmentsAllowed])) != nil {
-                throw IsolationError(
-                    code, "\(what): a number does not fit its field (whole numbers are 64-bit); give a smaller one")
+            // Foundation reports a number too large for a whole-number field as invalid JSON, with no
+            // path: the document's first number beyond 64 bits is named instead.
+            if let object = try? JSONSerialization.jsonObject(with: json, options: [.fragmentsAllowed]) {
+                let problem = "a number does not fit its field (whole numbers are 64-bit); give a smaller one"
+                guard let path = oversizedNumber(in: object, at: "") else { throw IsolationError(code, "\(what): \(problem)") }
+                throw IsolationError(code, field: path.isEmpty ? what : path, problem)
             }
             throw IsolationError(code, "\(what): \(plain.message)")
         }
+    }
+
+    /// The path of the first number (keys in order) too large for a 64-bit whole number.
+    static func oversizedNumber(in value: Any, at path: String) -> String? {
+        switch value {
+        case let object as [String: Any]:
+            for key in object.keys.sorted() {
+                if let found = oversizedNumber(in: object[key] as Any, at: path.isEmpty ? key : "\(path).\(key)") { return found }
+            }
+        case let array as [Any]:
+            for (index, element) in array.enumerated() {
+                if let found = oversizedNumber(in: element, at: "\(path)[\(index)]") { return found }
+            }
+        case let number as NSNumber where !(number is Bool) && abs(number.doubleValue) >= 0x1p63:
+            return path
+        default:
+            break
+        }
+        return nil
     }
 
     /// The field path of `keys` in the dialect: `wait_for[0].http.port`.

@@ -36,15 +36,22 @@ public struct PoolSettings: Codable, Sendable, Hashable {
     /// Checks the name, the sizes and the spec (which must be one a pool can hand out).
     ///
     /// - Throws: `invalidSpec` naming the field (`name`, `min`, `max`, or a spec field as `create` names it).
-    public func validate() throws {
-        typealias L = SchemaLimits
-        guard !name.isEmpty, name.utf8.count <= L.maxNameLength,
+    /// A pool's name where it is given: to configure it, or to acquire from or drain it.
+    ///
+    /// - Throws: `invalidSpec` naming `field`.
+    static func checkName(_ name: String, field: String) throws {
+        guard !name.isEmpty, name.utf8.count <= SchemaLimits.maxNameLength,
             name.allSatisfy({ $0.isASCII && ($0.isLetter || $0.isNumber || "._-/".contains($0)) })
         else {
             throw IsolationError(
-                .invalidSpec, field: "name",
-                "must be 1 to \(L.maxNameLength) ASCII letters, digits, '.', '_', '-' or '/' (it is a label value)")
+                .invalidSpec, field: field,
+                "must be 1 to \(SchemaLimits.maxNameLength) ASCII letters, digits, '.', '_', '-' or '/' (it is a label value)")
         }
+    }
+
+    public func validate() throws {
+        typealias L = SchemaLimits
+        try Self.checkName(name, field: "name")
         try L.checkInteger(max, "max", 1...Self.maxSize)
         try L.checkInteger(min, "min", 0...max)
         // Spec fields are named as `create` names them: relative to the spec.
