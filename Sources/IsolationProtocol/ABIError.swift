@@ -47,7 +47,7 @@ package struct ABIError: Error {
             case .badParameter, .conflict, .invalidConfiguration: (status, code) = (-5, "invalidSpec")
             default: (status, code) = (-17, "internal")
             }
-            self.init(status: status, code: code, message: error.message, details: ["dockerCode": error.code.name])
+            self.init(status: status, code: code, message: error.message, details: ["docker_code": error.code.name])
         case is CancellationError:
             self.init(status: -12, code: "cancelled", message: "the operation was cancelled")
         default:

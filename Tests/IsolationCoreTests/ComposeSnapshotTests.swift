@@ -85,7 +85,7 @@ import Testing
         #expect(try served(source, "state") == "snapped\n")
 
         let snapshot = try await manager.snapshot(source.id, name: "stack-\(UUID().uuidString.prefix(6))")
-        #expect(snapshot.details["snapshotVolumes"] == "data")
+        #expect(snapshot.details["snapshot_volumes"] == "data")
         #expect(snapshot.details["compose.services"] == "db,web")
         // Every container of the source runs on, none left paused.
         try await withDockerClient(try .fromEnvironment()) { client in
@@ -99,7 +99,7 @@ import Testing
         let restored = try await manager.restore(snapshot.name)
         #expect(restored.details["compose.project"] == "ptest-iso-\(restored.id)")
         #expect(restored.details["compose.services"] == "db,web")
-        #expect(restored.details["restoredFrom"] == snapshot.name)
+        #expect(restored.details["restored_from"] == snapshot.name)
         // The volume's copy (served by web, from the host) and db's own filesystem, both as snapped.
         #expect(try served(restored, "state") == "snapped\n")
         #expect(try await shell(manager, "\(restored.id)/db", "cat /srv/marker") == "snapped\n")
@@ -131,7 +131,7 @@ import Testing
         let other = try self.manager(otherHome)
         let imported = try await other.importSnapshot(from: file)
         #expect(imported.name == name)
-        #expect(imported.details["snapshotVolumes"] == "data")
+        #expect(imported.details["snapshot_volumes"] == "data")
         let restored = try await other.restore(name)
         #expect(try served(restored, "state") == "exported\n")
 

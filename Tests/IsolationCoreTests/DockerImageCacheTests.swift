@@ -40,19 +40,19 @@ import Testing
         let spec = EnvironmentSpec(build: BuildSpec(context: directory.path))
 
         let first = try await manager.create(spec)
-        #expect(first.details["imageCache"] == "miss")
+        #expect(first.details["image_cache"] == "miss")
         #expect(try await greeting(manager, first.id) == "hello\n")
         let second = try await manager.create(spec)
-        #expect(second.details["imageCache"] == "hit")
-        #expect(second.details["imageId"] == first.details["imageId"])
+        #expect(second.details["image_cache"] == "hit")
+        #expect(second.details["image_id"] == first.details["image_id"])
         // A file .dockerignore leaves out is not part of the context: still a hit.
         try Data("changed\n".utf8).write(to: directory.appendingPathComponent("ignored.txt"))
-        #expect(try await manager.create(spec).details["imageCache"] == "hit")
+        #expect(try await manager.create(spec).details["image_cache"] == "hit")
 
         try Data("changed\n".utf8).write(to: directory.appendingPathComponent("greeting.txt"))
         let changed = try await manager.create(spec)
-        #expect(changed.details["imageCache"] == "miss")
-        #expect(changed.details["imageId"] != first.details["imageId"])
+        #expect(changed.details["image_cache"] == "miss")
+        #expect(changed.details["image_id"] != first.details["image_id"])
         #expect(try await greeting(manager, changed.id) == "changed\n")
 
         // The hit is an event about the environment that got it.
@@ -60,7 +60,7 @@ import Testing
         #expect(hitEvent?.environment == second.id)
         let cached = manager.cachedImages()
         #expect(cached.count == 2)
-        #expect(cached.first { $0.image == first.details["imageId"] }?.uses == 3)
+        #expect(cached.first { $0.image == first.details["image_id"] }?.uses == 3)
         // The CLI lists the same cache.
         struct Listed: Decodable { var images: [ImageManager.Entry] }
         let listed = try CLI.run(["cache", "--json", "--home", home.url.path])
@@ -96,17 +96,17 @@ import Testing
         let spec = EnvironmentSpec(build: BuildSpec(context: directory.path))
         let first = try await manager.create(spec)
         try await manager.destroy(first.id)
-        let digest = try #require(first.details["contextDigest"])
+        let digest = try #require(first.details["context_digest"])
         try FileManager.default.removeItem(at: home.url.appendingPathComponent("images/\(digest).json"))
         let adopted = try await manager.create(spec)
-        #expect(adopted.details["imageCache"] == "hit")
-        #expect(adopted.details["imageId"] == first.details["imageId"])
+        #expect(adopted.details["image_cache"] == "hit")
+        #expect(adopted.details["image_id"] == first.details["image_id"])
         try await manager.destroy(adopted.id)
         // Removed behind the cache's back (e.g. `docker image prune -a`): built again.
-        let imageId = try #require(first.details["imageId"])
+        let imageId = try #require(first.details["image_id"])
         _ = try await withDockerClient(try .fromEnvironment()) { try await $0.removeImage(imageId, force: true) }
         let rebuilt = try await manager.create(spec)
-        #expect(rebuilt.details["imageCache"] == "miss")
+        #expect(rebuilt.details["image_cache"] == "miss")
         #expect(try await greeting(manager, rebuilt.id) == "again\n")
         try await manager.destroySession()
         try await manager.gc(limit: 0)
@@ -155,7 +155,7 @@ import Testing
                     group.addTask {
                         do {
                             let environment = try await manager.create(EnvironmentSpec(build: BuildSpec(context: context.path)))
-                            return [.success(environment.details["imageCache"])]
+                            return [.success(environment.details["image_cache"])]
                         } catch {
                             return [.failure(error)]
                         }
@@ -181,7 +181,7 @@ import Testing
         let old = try await manager.create(EnvironmentSpec(build: BuildSpec(context: try context(home, "old", greeting: "old\n").path)))
         try await manager.destroy(old.id)
         let new = try await manager.create(EnvironmentSpec(build: BuildSpec(context: try context(home, "new", greeting: "new\n").path)))
-        #expect(manager.cachedImages().map(\.image) == [new.details["imageId"]])
+        #expect(manager.cachedImages().map(\.image) == [new.details["image_id"]])
         let evicted = await firstEvent(in: events) { $0.detail?.hasPrefix("image cache evicted") == true }
         #expect(evicted?.detail?.contains(old.details["image"] ?? "?") == true)
         try await manager.destroySession()
@@ -196,18 +196,21 @@ import Testing
         let spec = EnvironmentSpec(build: BuildSpec(context: try context(homeA, "app", greeting: "same\n").path))
         let fromA = try await a.create(spec)
         let fromB = try await b.create(spec)
-        #expect(fromA.details["contextDigest"] == fromB.details["contextDigest"])
+        #expect(fromA.details["context_digest"] == fromB.details["context_digest"])
         #expect(fromA.details["image"] != fromB.details["image"])
         try await a.destroySession()
         try await b.destroySession()
         let images = try await withDockerClient(try .fromEnvironment()) { client in
-            (try await client.inspectImage(fromA.details["imageId"] ?? "?"), try await client.inspectImage(fromB.details["imageId"] ?? "?"))
+            (
+                try await client.inspectImage(fromA.details["image_id"] ?? "?"),
+                try await client.inspectImage(fromB.details["image_id"] ?? "?")
+            )
         }
         // B's build left A's image its tag, so nothing dangles and each home evicts its own.
         #expect(images.0.repoTags == [fromA.details["image"] ?? "?"])
         #expect(images.1.repoTags == [fromB.details["image"] ?? "?"])
-        #expect(try await a.gc(limit: 0).map(\.image) == [fromA.details["imageId"]])
-        #expect(try await b.gc(limit: 0).map(\.image) == [fromB.details["imageId"]])
+        #expect(try await a.gc(limit: 0).map(\.image) == [fromA.details["image_id"]])
+        #expect(try await b.gc(limit: 0).map(\.image) == [fromB.details["image_id"]])
     }
 
     @Test func concurrentCreatorsOfOneContextBuildItOnce() async throws {
@@ -217,7 +220,9 @@ import Testing
         let managers = [try manager(home), try manager(home)]
         let outcomes = try await withThrowingTaskGroup(of: String?.self) { group in
             for manager in managers {
-                group.addTask { try await manager.create(EnvironmentSpec(build: BuildSpec(context: directory.path))).details["imageCache"] }
+                group.addTask {
+                    try await manager.create(EnvironmentSpec(build: BuildSpec(context: directory.path))).details["image_cache"]
+                }
             }
             var outcomes: [String?] = []
             for try await outcome in group { outcomes.append(outcome) }
@@ -244,18 +249,18 @@ import Testing
         let total = manager.cachedImages().reduce(0) { $0 + $1.sizeBytes }
 
         // A dry run names what would go and removes nothing.
-        #expect(try await manager.gc(limit: 0, dryRun: true).map(\.image) == [b.details["imageId"], c.details["imageId"]])
+        #expect(try await manager.gc(limit: 0, dryRun: true).map(\.image) == [b.details["image_id"], c.details["image_id"]])
         #expect(manager.cachedImages().count == 3)
         // One image over budget: a is in use, so b goes.
         let first = try await manager.gc(limit: total - 1)
-        #expect(first.map(\.image) == [b.details["imageId"]])
+        #expect(first.map(\.image) == [b.details["image_id"]])
         // No budget at all: c goes, a still stays.
         let second = try await manager.gc(limit: 0)
-        #expect(second.map(\.image) == [c.details["imageId"]])
-        #expect(manager.cachedImages().map(\.image) == [a.details["imageId"]])
+        #expect(second.map(\.image) == [c.details["image_id"]])
+        #expect(manager.cachedImages().map(\.image) == [a.details["image_id"]])
 
         try await manager.destroy(a.id)
-        #expect(try await manager.gc(limit: 0).map(\.image) == [a.details["imageId"]])
+        #expect(try await manager.gc(limit: 0).map(\.image) == [a.details["image_id"]])
         let left = try await withDockerClient(try .fromEnvironment()) { client in
             try await client.listImages(filters: [
                 "label": ["ptest-iso.image-cache=true", "ptest-iso.home=\(a.labels["ptest-iso.home"] ?? "")"]
@@ -308,7 +313,7 @@ import Testing
         ).write(to: directory.appendingPathComponent("Dockerfile"))
         func stage(_ build: BuildSpec) async throws -> (String, String?) {
             let environment = try await manager.create(EnvironmentSpec(build: build))
-            return (try await manager.run(environment.id, Command(["cat", "/stage.txt"])).stdoutText, environment.details["imageCache"])
+            return (try await manager.run(environment.id, Command(["cat", "/stage.txt"])).stdoutText, environment.details["image_cache"])
         }
         let plain = try await stage(BuildSpec(context: directory.path))
         #expect(plain.0 == "base plain\nfinal\n")

@@ -55,7 +55,7 @@ import Testing
         }
         // A restored environment gets no secrets, and says so.
         let restored = try await manager.restore(snapshot.id)
-        #expect(restored.details["secretsNotGiven"] == "API_TOKEN,db_password")
+        #expect(restored.details["secrets_not_given"] == "API_TOKEN,db_password")
         let after = try await manager.run(restored.id, Command(["sh", "-c", #"echo "[$API_TOKEN]"; ls /run/secrets"#]))
         #expect(after.stdoutText == "[]\n", "\(after.stderrText)")
         try await manager.destroySession()
@@ -83,7 +83,7 @@ import Testing
         let inside = try await manager.run(environment.id, Command(["sh", "-c", #"echo "$API_TOKEN""#]))
         #expect(inside.stdoutText == "\(token)\n")
         let restored = try await manager.restore(snapshot.id)
-        #expect(restored.details["secretsNotGiven"] == "API_TOKEN")
+        #expect(restored.details["secrets_not_given"] == "API_TOKEN")
         let after = try await manager.run(restored.id, Command(["sh", "-c", #"echo "[$API_TOKEN]""#]))
         #expect(after.stdoutText == "[]\n", "\(after.stderrText)")
         try await manager.destroySession()

@@ -40,7 +40,7 @@ import Testing
         let source = try await manager.create(Self.volumeSpec)
         _ = try await shell(manager, source.id, Self.original)
         let snapshot = try await manager.snapshot(source.id, name: "volumes-\(UUID().uuidString.prefix(6))")
-        #expect(snapshot.details["snapshotVolumes"] == "data")
+        #expect(snapshot.details["snapshot_volumes"] == "data")
         _ = try await shell(manager, source.id, Self.change)
 
         let restored = try await manager.restore(snapshot.name)
@@ -118,7 +118,7 @@ import Testing
         let source = try await manager.create(EnvironmentSpec(image: Self.busybox, readOnlyRoot: true))
         _ = try await shell(manager, source.id, "echo original > /work/file")
         let snapshot = try await manager.snapshot(source.id, name: "readonly-\(UUID().uuidString.prefix(6))")
-        #expect(snapshot.details["snapshotVolumes"] == "_work")
+        #expect(snapshot.details["snapshot_volumes"] == "_work")
         _ = try await shell(manager, source.id, "echo changed > /work/file")
         let restored = try await manager.restore(snapshot.name)
         #expect(try await shell(manager, restored.id, "cat /work/file") == "original\n")

@@ -121,12 +121,12 @@ import Testing
         let second = try await manager.create(spec)
         #expect(second.details["standby"] == "true")
         #expect(second.location == waiting.id)
-        let network = try #require(second.details["ownedNetwork"])
+        let network = try #require(second.details["owned_network"])
         #expect(second.details["network"] == network)
         let hostPort = try #require(second.details["port.8080"].flatMap(Int.init))
         #expect(Self.get(hostPort) == "ok\n")
         // Alone on its network: the first environment's is another one.
-        #expect(first.details["ownedNetwork"] != network)
+        #expect(first.details["owned_network"] != network)
 
         // Two at once while one is ready: the one that finds none ready raises how many are
         // kept, up to the depth.
@@ -156,7 +156,7 @@ import Testing
         let manager = try manager(home, session: session)
         let spec = EnvironmentSpec(image: Self.busybox, ports: [8080], mode: .sandbox)
         let first = try await manager.create(spec)
-        let firstNetwork = try #require(first.details["ownedNetwork"])
+        let firstNetwork = try #require(first.details["owned_network"])
         await manager.waitForBackgroundWork()
         try await manager.destroy(first.id)
         await manager.waitForBackgroundWork()
@@ -165,7 +165,7 @@ import Testing
         // gets the first environment's network, now that nothing is on it.
         let second = try await manager.create(spec)
         #expect(second.details["standby"] == "true")
-        #expect(second.details["ownedNetwork"] != firstNetwork)
+        #expect(second.details["owned_network"] != firstNetwork)
         await manager.waitForBackgroundWork()
         let refill = try #require(try await standbys(session).first { $0.id != second.location })
         let joined = try await withDockerClient(try .fromEnvironment()) { try await $0.inspectContainer(refill.id) }

@@ -78,7 +78,7 @@ import Testing
             ]))
         #expect(edit.exitCode == 0, "\(edit.stderrText)")
         let second = try await manager.create(spec)
-        #expect(second.details["templateDiscarded"]?.contains("ptiso_iota/__init__.py") == true)
+        #expect(second.details["template_discarded"]?.contains("ptiso_iota/__init__.py") == true)
         #expect(second.details["template"] == "miss")
         let clean = try await manager.run(second.id, Command(["python", "-c", "import ptiso_iota; print(hasattr(ptiso_iota, 'TAINTED'))"]))
         #expect(clean.stdoutText == "False\n")

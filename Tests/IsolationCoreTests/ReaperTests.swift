@@ -79,18 +79,24 @@ import Testing
         }
         let reaper = SessionReaper(home: home.url, session: "shared", logger: Self.logger)
         #expect(try await reaper.run() == .alreadyRunning)
-        try await Task.sleep(for: .seconds(2))
+        // The reaper has seen the second client leave and counts the first: it has nothing to wait out.
+        let log = ReaperPaths(home: home.url, session: "shared").log
+        #expect(eventually(20) { (try? String(contentsOf: log, encoding: .utf8))?.contains("client left; 1 connected") == true })
         #expect(FileManager.default.fileExists(atPath: kept.location))
         try await first.destroy(kept.id)
     }
 
     @Test func theReaperRemovesExpiredEnvironmentsOfAnySession() async throws {
         let home = try TestHome("reaper-ttl")
-        let other = try IsolationManager(
-            configuration: .init(home: home.url, session: "long-lived"), engines: [VirtualenvEngine(home: home.url)])
-        let expiring = try await other.create(EnvironmentSpec(ttlSeconds: 0.2, cleanup: .afterTTL, useTemplateCache: false))
-        try await Task.sleep(for: .milliseconds(400))
+        let time = ManualTime()
+        var configuration = IsolationManager.Configuration(home: home.url, session: "long-lived")
+        configuration.clock = time.clock
+        let other = try IsolationManager(configuration: configuration, engines: [VirtualenvEngine(home: home.url)])
+        let expiring = try await other.create(EnvironmentSpec(ttlSeconds: 60, cleanup: .afterTTL, useTemplateCache: false))
+        let lasting = try await other.create(EnvironmentSpec(ttlSeconds: 3600, cleanup: .afterTTL, useTemplateCache: false))
+        time.advance(by: 61)
         var reaper = SessionReaper(home: home.url, session: "sweeper", grace: .zero, logger: Self.logger)
+        reaper.clock = time.clock
         reaper.firstClientWait = .seconds(3)
         guard case .reaped = try await reaper.run() else {
             Issue.record("a reaper with no rival must reap")
@@ -98,5 +104,8 @@ import Testing
         }
         #expect(try other.get(expiring.id).status == .destroyed)
         #expect(!FileManager.default.fileExists(atPath: expiring.location))
+        // An hour's TTL is not over a minute later.
+        #expect(try other.get(lasting.id).status == .ready)
+        try await other.destroy(lasting.id)
     }
 }

@@ -119,7 +119,7 @@ import Testing
         // Only Docker provides images and limits; it is not registered here.
         let image = #expect(throws: IsolationError.self) { try manager.chooseEngine(for: EnvironmentSpec(image: "busybox")) }
         #expect(image?.code == .engineUnavailable)
-        #expect(image?.message.contains("containerImages (for image)") == true)
+        #expect(image?.message.contains("container_images (for image)") == true)
         let forced = #expect(throws: IsolationError.self) {
             try manager.chooseEngine(for: EnvironmentSpec(engine: .virtualenv, resources: ResourceLimits(memory: "512m")))
         }

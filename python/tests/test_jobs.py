@@ -59,7 +59,7 @@ def _build_context_round_trip(manager: iso.Manager, tmp_path: pathlib.Path) -> N
     first = manager.run_job(["cat", "/word.txt"], build=build)
     assert (first.stdout, first.image_cache) == ("built\n", "miss")
     with manager.create(iso.DockerSpec(build=build)) as env:
-        assert env.details["imageCache"] == "hit"
+        assert env.details["image_cache"] == "hit"
         assert env.run("cat /word.txt").stdout == "built\n"
     with pytest.raises(iso.InvalidSpec, match="build.context") as missing:
         manager.create(iso.DockerSpec(build=Build(str(tmp_path / "missing"))))

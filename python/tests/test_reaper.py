@@ -17,6 +17,8 @@ import pytest
 
 import ptest_isolation as iso
 
+from reaper_support import reaper_pids, running, wait_for_no_reaper
+
 IMAGE = "ptest-iso-test/busybox:latest"
 
 SUITE = """
@@ -52,20 +54,6 @@ def session_leftovers(session: str) -> list[str]:
         listed = subprocess.run(["docker", *command, "--filter", label], capture_output=True, text=True, check=True).stdout
         found += listed.split()
     return found
-
-
-def reaper_pids(session: str) -> list[int]:
-    pids = []
-    for entry in pathlib.Path("/proc").iterdir():
-        if not entry.name.isdigit():
-            continue
-        try:
-            argv = (entry / "cmdline").read_bytes().split(b"\0")
-        except OSError:
-            continue
-        if b"reap" in argv and session.encode() in argv and b"--detach" not in argv:
-            pids.append(int(entry.name))
-    return pids
 
 
 @pytest.fixture
@@ -121,10 +109,7 @@ def test_a_killed_test_run_leaves_nothing_within_ten_seconds(killed_run):
     process.wait()
     assert wait_until_gone(held, 10) == []
     # Its last steps (the state database) follow the last removal: a few seconds, not a hang.
-    deadline = time.monotonic() + 5
-    while reaper_pids(held["session"]) and time.monotonic() < deadline:
-        time.sleep(0.05)
-    assert reaper_pids(held["session"]) == [], "the reaper outlived its work"
+    wait_for_no_reaper(held["session"], 5)
 
 
 def test_a_killed_reaper_and_client_are_cleaned_by_the_next_client(killed_run):
@@ -133,7 +118,8 @@ def test_a_killed_reaper_and_client_are_cleaned_by_the_next_client(killed_run):
     os.kill(reaper, signal.SIGKILL)
     process.send_signal(signal.SIGKILL)
     process.wait()
-    time.sleep(3)
+    # No reaper of the session is left to reap it, so its environments stay until another comes.
+    wait_for_no_reaper(held["session"], 10)
     assert len([path for path in held["venvs"] if pathlib.Path(path).exists()]) == 3, "nothing should have reaped yet"
     # The next client of the same home, in another session: its reaper finds the orphaned session.
     with iso.Manager(home=str(home)) as manager:
@@ -224,19 +210,10 @@ class _FakeDaemon:
         self.server.server_close()
 
 
-def _running(pid: int) -> bool:
-    """Whether the process exists and has not exited (a zombie nobody reaped has)."""
-    try:
-        state = pathlib.Path(f"/proc/{pid}/stat").read_bytes().rsplit(b")", 1)[1].split()[0]
-    except (OSError, IndexError):
-        return False
-    return state != b"Z"
-
-
 def wait_for_exit(pids: list[int], seconds: float) -> bool:
     """Waits for the processes to exit by themselves; False when one still runs after `seconds`."""
     deadline = time.monotonic() + seconds
-    while any(_running(pid) for pid in pids):
+    while any(running(pid) for pid in pids):
         if time.monotonic() > deadline:
             return False
         time.sleep(0.05)
@@ -267,7 +244,7 @@ def test_a_reaper_whose_container_removal_gets_a_400_always_exits_by_itself(tmp_
             while not (home / "reapers").is_dir() or not list((home / "reapers").glob("*.sock")):
                 assert time.monotonic() < deadline, "the reaper never listened"
                 time.sleep(0.02)
-            (pid,) = [pid for pid in reaper_pids("faulty") if _running(pid)]
+            (pid,) = reaper_pids("faulty")
             # What the client had open did not reach the reaper, and the reaper closed nothing of
             # its own: the descriptors its runtime opened before its code ran (dispatch's epoll)
             # still come before its session lock. The reaper that closed them had the lock at 3.
@@ -305,9 +282,9 @@ def test_a_reaper_whose_removal_hangs_exits_at_its_deadline_and_another_takes_ov
     def serving_reaper() -> int:
         deadline = time.monotonic() + 60
         while True:
-            running = [pid for pid in reaper_pids("stuck") if _running(pid)]
-            if running and list((home / "reapers").glob("*.sock")):
-                return running[0]
+            serving = reaper_pids("stuck")
+            if serving and list((home / "reapers").glob("*.sock")):
+                return serving[0]
             assert time.monotonic() < deadline, "no reaper listened"
             time.sleep(0.02)
 

@@ -73,7 +73,8 @@ extension IsolationManager {
     /// the state database is gone: the database's records, the Docker labels
     /// of every container, network, volume and image, and the metadata file
     /// of every venv directory.
-    public func cleanup(_ scope: CleanupScope, dryRun: Bool = false, now: Date = Date()) async throws -> CleanupReport {
+    public func cleanup(_ scope: CleanupScope, dryRun: Bool = false, now: Date? = nil) async throws -> CleanupReport {
+        let now = now ?? configuration.clock.now()
         var report = CleanupReport()
         // 1. Records: destroy through the engines, which also removes their resources.
         for environment in try list()

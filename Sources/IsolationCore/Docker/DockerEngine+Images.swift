@@ -31,8 +31,8 @@ extension DockerEngine {
         return ResolvedImage(
             reference: outcome.entry.image,
             details: [
-                "image": outcome.entry.tag, "imageId": outcome.entry.image, "imageCache": outcome.hit ? "hit" : "miss",
-                "contextDigest": outcome.entry.digest,
+                "image": outcome.entry.tag, "image_id": outcome.entry.image, "image_cache": outcome.hit ? "hit" : "miss",
+                "context_digest": outcome.entry.digest,
             ])
     }
 }

@@ -34,7 +34,7 @@ extension DockerEngine {
     /// short does not name them). Shared networks carry no environment label.
     func removeOwnedNetworks(of environment: Environment, client: DockerClient) async throws {
         var names = try await client.listNetworks(filters: Self.ownedBy(environment)).map(\.name)
-        if let recorded = environment.details["ownedNetwork"], !names.contains(recorded) { names.insert(recorded, at: 0) }
+        if let recorded = environment.details["owned_network"], !names.contains(recorded) { names.insert(recorded, at: 0) }
         for name in names {
             do {
                 try await releaseNetwork(name, client: client)

@@ -68,7 +68,7 @@ extension DockerEngine {
                 throw IsolationError(
                     .snapshotFailed, "\(file.path) has no snapshot.json and image.tar; it is not a Docker snapshot archive")
             }
-            let original = try StatePayload.decode(Snapshot.self, from: TarFile.contents(of: record, in: file))
+            let original = try StatePayload.decode(Snapshot.self, from: TarFile.contents(of: record, in: file)).withUpgradedDetails()
             let stack = try StackSnapshotRecord(original)
             let sources = Self.snapshotVolumeSources(original)
             var volumeTars: [TarFile.Member] = []
@@ -120,8 +120,8 @@ extension DockerEngine {
                     throw error
                 }
                 var details = original.details
-                details["snapshotImage"] = image.id
-                details["importedFrom"] = original.name
+                details["snapshot_image"] = image.id
+                details["imported_from"] = original.name
                 return EngineArtifact(location: image.id, details: details)
             }
         } catch {

@@ -10,7 +10,7 @@ import Foundation
 /// in the image, and the bytes stream from daemon to daemon through this process.
 extension DockerEngine {
     /// In a snapshot's details: the sources (`data` of `ptest-iso-<env>-data`) of the volumes it copied, comma-separated.
-    static let snapshotVolumesKey = "snapshotVolumes"
+    static let snapshotVolumesKey = "snapshot_volumes"
     /// The repository of snapshot images; the tag is the snapshot's id.
     static let snapshotRepository = "ptest-iso-snapshot"
 

@@ -53,7 +53,7 @@ extension DockerEngine {
             throw error
         }
         var details = environment.details
-        details["snapshotImage"] = image
+        details["snapshot_image"] = image
         do {
             try await snapshotVolumes(
                 sources.map { ($0, Self.volumeName($0, of: environment)) }, of: environment, snapshot: snapshot, image: image,
@@ -88,7 +88,7 @@ extension DockerEngine {
         try await withClient { try await self.restoreVolumes(of: snapshot, into: environment, client: $0) }
         // The image has the spec's requirements already: they are not installed again.
         var artifact = try await create(restored, installing: false)
-        artifact.details["restoredFrom"] = snapshot.name
+        artifact.details["restored_from"] = snapshot.name
         return artifact
     }
 

@@ -139,7 +139,7 @@ extension DockerEngine {
             }
             project.warnings = []
             var details = environment.details
-            details["snapshotImage"] = mainImage
+            details["snapshot_image"] = mainImage
             details[Self.snapshotVolumesKey] = volumes.isEmpty ? nil : volumes.map(\.source).joined(separator: ",")
             details[StackSnapshotRecord.detailsKey] = try StackSnapshotRecord(project: project).encoded()
             return EngineArtifact(location: mainImage, details: details)
@@ -191,7 +191,7 @@ extension DockerEngine {
             }
         }
         var artifact = try await createStack(environment, plan: plan, seed: snapshot)
-        artifact.details["restoredFrom"] = snapshot.name
+        artifact.details["restored_from"] = snapshot.name
         return artifact
     }
 

@@ -133,11 +133,11 @@ public final class DockerEngine: IsolationEngine {
             var details = resolved.details
             details["mode"] = spec.effectiveMode.rawValue
             let redacted = Self.redactedSecrets(of: spec)
-            if !redacted.isEmpty { details["secretsNotGiven"] = redacted.joined(separator: ",") }
+            if !redacted.isEmpty { details["secrets_not_given"] = redacted.joined(separator: ",") }
             if let standbyKey, let claimed = await standby.claim(standbyKey, engine: self, client: client) {
                 await standby.refill(standbyKey, labels: Self.standbyLabels(for: environment), engine: self)
                 details["network"] = claimed.network ?? "none"
-                if let network = claimed.network { details["ownedNetwork"] = network }
+                if let network = claimed.network { details["owned_network"] = network }
                 for (port, hostPort) in claimed.hostPorts { details["port.\(port)"] = String(hostPort) }
                 details["standby"] = "true"
                 return EngineArtifact(location: claimed.id, details: details)
@@ -150,7 +150,7 @@ public final class DockerEngine: IsolationEngine {
                 container.networkAliases = [spec.name ?? environment.id]
             }
             details["network"] = network.mode
-            if let owned = network.owned { details["ownedNetwork"] = owned }
+            if let owned = network.owned { details["owned_network"] = owned }
             let id: String
             do {
                 container.mounts = try await self.mounts(for: environment, client: client) + (packageSources?.mounts ?? [])

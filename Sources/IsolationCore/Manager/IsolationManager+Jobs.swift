@@ -71,7 +71,7 @@ extension IsolationManager {
             let result = JobResult(
                 id: id, exitCode: last.exitCode, stdout: String(decoding: last.stdout, as: UTF8.self),
                 stderr: String(decoding: last.stderr, as: UTF8.self), durationSeconds: (ContinuousClock.now - started).seconds,
-                attempts: attempts, image: resolved.details["image"] ?? resolved.reference, imageCache: resolved.details["imageCache"],
+                attempts: attempts, image: resolved.details["image"] ?? resolved.reference, imageCache: resolved.details["image_cache"],
                 container: keep ? last.container : nil, expiresAt: keep ? job.expiresAt : nil)
             broadcaster.emit(.progress, detail: "\(id): finished with exit code \(last.exitCode) after \(attempts) attempt(s)")
             return result
@@ -89,7 +89,7 @@ extension IsolationManager {
     /// a finished job's container is wanted; one kept for inspection outlives its session's end.
     private func newJob(_ spec: JobSpec, deadlineSeconds: Double) -> Environment {
         let id = "job-" + UUID().uuidString.replacingOccurrences(of: "-", with: "").prefix(12).lowercased()
-        let now = Date()
+        let now = configuration.clock.now()
         let expiresAt = now.addingTimeInterval(deadlineSeconds + spec.ttlSeconds)
         var labels = spec.labels
         labels.merge(

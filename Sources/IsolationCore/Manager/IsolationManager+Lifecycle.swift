@@ -45,7 +45,7 @@ extension IsolationManager {
             environment.labels[ResourceLabels.pool] = pool
             environment.details[Self.poolStateDetail] = "waiting"
         }
-        environment.details["engineReason"] = choice.reason
+        environment.details["engine_reason"] = choice.reason
         if let sharing { environment.details[sharing.label == ResourceLabels.reuse ? "reuse" : "shared"] = "created" }
         let id = environment.id
         try store.insertEnvironment(environment, maxLive: configuration.maxLiveEnvironments)
@@ -64,7 +64,7 @@ extension IsolationManager {
             broadcaster.emit(.error, environment: id, detail: "\(error)")
             throw error
         }
-        if let discarded = environment.details["templateDiscarded"] {
+        if let discarded = environment.details["template_discarded"] {
             broadcaster.emit(.error, environment: id, detail: "template rebuilt: \(discarded)")
         }
         broadcaster.emit(.created, environment: id, detail: environment.details["template"].map { "template \($0)" })
@@ -75,7 +75,7 @@ extension IsolationManager {
     /// that let cleanup find its resources from the daemon alone.
     func newEnvironment(_ spec: EnvironmentSpec, engine: EngineKind, test: String? = nil, sharing: SharingPlace? = nil) -> Environment {
         let id = "env-" + UUID().uuidString.replacingOccurrences(of: "-", with: "").prefix(12).lowercased()
-        let now = Date()
+        let now = configuration.clock.now()
         let expiresAt = now.addingTimeInterval(spec.ttlSeconds ?? configuration.defaultTTLSeconds)
         let session = sharing?.session ?? configuration.session
         var labels = spec.labels
@@ -177,7 +177,8 @@ extension IsolationManager {
     /// except those kept for debugging. A reused environment that a run is acquiring (so
     /// renewing) meanwhile is left (decision 0007).
     @discardableResult
-    public func destroyExpired(now: Date = Date(), timeout: Duration? = nil) async throws -> [String] {
+    public func destroyExpired(now: Date? = nil, timeout: Duration? = nil) async throws -> [String] {
+        let now = now ?? configuration.clock.now()
         let targets = try list().filter {
             ($0.expiresAt.map { $0 <= now } ?? false) && $0.status != .destroying && $0.spec.cleanup != .keep
         }

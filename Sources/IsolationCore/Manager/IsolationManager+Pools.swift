@@ -105,7 +105,7 @@ extension IsolationManager {
             environment.labels[ResourceLabels.test] = test
             environment.spec = spec
             environment.details[Self.poolStateDetail] = "acquired"
-            environment.expiresAt = Date().addingTimeInterval(spec.ttlSeconds ?? configuration.defaultTTLSeconds)
+            environment.expiresAt = configuration.clock.now().addingTimeInterval(spec.ttlSeconds ?? configuration.defaultTTLSeconds)
         }
     }
 

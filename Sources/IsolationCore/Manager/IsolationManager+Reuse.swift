@@ -99,7 +99,7 @@ extension IsolationManager {
     /// Renews the expiry of a found environment for `spec`'s TTL (never shortening it); `nil`
     /// when it stopped being usable meanwhile (`ptest-iso rm`, which takes no lock).
     private func renew(_ environment: Environment, for spec: EnvironmentSpec, in place: SharingPlace) throws -> Environment? {
-        let wanted = Date().addingTimeInterval(spec.ttlSeconds ?? configuration.defaultTTLSeconds)
+        let wanted = configuration.clock.now().addingTimeInterval(spec.ttlSeconds ?? configuration.defaultTTLSeconds)
         let detail = place.label == ResourceLabels.reuse ? "reuse" : "shared"
         do {
             return try store.updateEnvironment(environment.id) { current in

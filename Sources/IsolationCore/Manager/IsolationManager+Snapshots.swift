@@ -13,12 +13,13 @@ extension IsolationManager {
         let (environment, engine) = try usable(id)
         guard engine.capabilities.contains(.snapshots) else { throw engine.unsupported(.snapshots) }
         let snapshotID = "snap-" + UUID().uuidString.replacingOccurrences(of: "-", with: "").prefix(12).lowercased()
-        let name = name ?? "\(id)-\(Int(Date().timeIntervalSince1970))"
+        let name = name ?? "\(id)-\(Int(configuration.clock.now().timeIntervalSince1970))"
         if try store.snapshot(name) != nil {
             throw IsolationError(.invalidSpec, field: "name", "a snapshot named '\(name)' exists; pick another name or delete it")
         }
         var snapshot = Snapshot(
-            id: snapshotID, name: name, engine: environment.engine, sourceEnvironment: id, spec: environment.spec, createdAt: Date(),
+            id: snapshotID, name: name, engine: environment.engine, sourceEnvironment: id, spec: environment.spec,
+            createdAt: configuration.clock.now(),
             location: "")
         if temporary { snapshot.session = configuration.session }
         let pending = snapshot
@@ -119,7 +120,7 @@ extension IsolationManager {
         var snapshot = manifest
         snapshot.id = "snap-" + UUID().uuidString.replacingOccurrences(of: "-", with: "").prefix(12).lowercased()
         snapshot.name = name ?? manifest.name
-        snapshot.createdAt = Date()
+        snapshot.createdAt = configuration.clock.now()
         // An imported snapshot is the importer's to keep, whatever session made the original.
         snapshot.session = nil
         if try store.snapshot(snapshot.name) != nil {
@@ -142,7 +143,7 @@ extension IsolationManager {
             throw IsolationError(.snapshotFailed, "\(file.path) has no snapshot.json; it is not a ptest-iso snapshot archive")
         }
         do {
-            return try StatePayload.decode(Snapshot.self, from: TarFile.contents(of: record, in: file))
+            return try StatePayload.decode(Snapshot.self, from: TarFile.contents(of: record, in: file)).withUpgradedDetails()
         } catch {
             throw IsolationError(.snapshotFailed, "\(file.path): its snapshot.json is not a snapshot record (\(error))")
         }

@@ -37,6 +37,8 @@ public final class IsolationManager: Sendable {
         /// The engine settings file: `PTEST_ISO_ENGINES` unless set otherwise; with none, the
         /// manager reads `engines.json` in ``home`` when there is one.
         public var engineSettingsFile: URL?
+        /// The time records are stamped with and TTLs judged by; tests move it instead of sleeping.
+        public var clock: WallClock = .system
 
         public init(
             home: URL? = nil, session: String? = nil, maxLiveEnvironments: Int = 64, defaultTTLSeconds: Double = 4 * 3600,

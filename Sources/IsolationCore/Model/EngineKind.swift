@@ -18,7 +18,7 @@ public enum EngineCapability: String, Codable, Sendable, CaseIterable {
     /// Take and restore snapshots.
     case snapshots
     /// Memory, CPU and process limits.
-    case resourceLimits
+    case resourceLimits = "resource_limits"
     /// Network isolation and shared networks.
     case networks
     /// Named volumes.
@@ -26,7 +26,7 @@ public enum EngineCapability: String, Codable, Sendable, CaseIterable {
     /// Published ports.
     case ports
     /// Run from a container image.
-    case containerImages
+    case containerImages = "container_images"
     /// Copy files in and out.
     case files
     /// Secret values given without being stored.

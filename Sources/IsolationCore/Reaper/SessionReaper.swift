@@ -36,6 +36,8 @@ public struct SessionReaper: Sendable {
 
     /// The engine settings file of the session's manager (`reap --engines`).
     public var enginesFile: URL?
+    /// What the sweeps take as now when they look for expired environments.
+    public var clock: WallClock = .system
 
     public init(home: URL, session: String, grace: Duration = .seconds(2), logger: Logger) {
         self.home = home
@@ -77,6 +79,7 @@ public struct SessionReaper: Sendable {
         var configuration = IsolationManager.Configuration(home: home, session: session)
         if let enginesFile { configuration.engineSettingsFile = enginesFile }
         configuration.reaperExecutable = nil
+        configuration.clock = clock
         let manager = try IsolationManager(configuration: configuration)
         unlink(paths.socket)
         let logger = self.logger

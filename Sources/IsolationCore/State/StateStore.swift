@@ -96,6 +96,30 @@ public struct StateStore: Sendable {
                 t.column("detail", .text)
             }
         }
+        migrator.registerMigration("v4 snake_case detail keys") { db in
+            // Detail keys took the one snake_case dialect (decision 0017); rows written before are
+            // rewritten once, so no reader has to know the old names.
+            for table in ["environment", "snapshot"] {
+                for row in try Row.fetchAll(db, sql: "SELECT id, payload FROM \(table)") {
+                    let id: String = row["id"]
+                    let payload: Data = row["payload"]
+                    let upgraded: Data
+                    if table == "environment" {
+                        var environment = try StatePayload.decode(Environment.self, from: payload)
+                        let details = LegacyDetailKeys.upgraded(environment.details)
+                        guard details != environment.details else { continue }
+                        environment.details = details
+                        upgraded = try StatePayload.encode(environment)
+                    } else {
+                        let snapshot = try StatePayload.decode(Snapshot.self, from: payload)
+                        let current = snapshot.withUpgradedDetails()
+                        guard current != snapshot else { continue }
+                        upgraded = try StatePayload.encode(current)
+                    }
+                    try db.execute(sql: "UPDATE \(table) SET payload = ? WHERE id = ?", arguments: [upgraded, id])
+                }
+            }
+        }
         try storage { try migrator.migrate(writer) }
     }
 

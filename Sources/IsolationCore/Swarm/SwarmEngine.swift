@@ -134,6 +134,6 @@ enum SwarmDetails {
     static let nodeEndpoint = "node.endpoint"
     static let service = "service"
     static let serviceID = "service.id"
-    static let ownedNetwork = "ownedNetwork"
-    static let sharedNetwork = "sharedNetwork"
+    static let ownedNetwork = "owned_network"
+    static let sharedNetwork = "shared_network"
 }

@@ -32,7 +32,7 @@ extension VirtualenvEngine {
         restored.location = destination.path
         try writeMetadata(restored, to: destination)
         var details = snapshot.details
-        details["restoredFrom"] = snapshot.name
+        details["restored_from"] = snapshot.name
         details["template"] = nil
         return EngineArtifact(location: destination.path, details: details)
     }
@@ -65,6 +65,7 @@ extension VirtualenvEngine {
             try FileManager.default.createDirectory(at: staging, withIntermediateDirectories: true)
             try TarArchive.extract(try Data(contentsOf: file), to: staging)
             let original = try StatePayload.decode(Snapshot.self, from: Data(contentsOf: staging.appendingPathComponent("snapshot.json")))
+                .withUpgradedDetails()
             try TreeCopier.clone(staging, to: destination, mode: .privateFiles, rewriting: original.location, with: destination.path)
             var record = snapshot
             record.location = destination.path

@@ -59,7 +59,7 @@ public final class VirtualenvEngine: IsolationEngine {
         try FileManager.default.createDirectory(at: directory.appendingPathComponent("work"), withIntermediateDirectories: true)
         try writeMetadata(environment, to: directory)
         var details = [
-            "python": interpreter.versionString, "interpreter": interpreter.executable, "interpreterSource": interpreter.source,
+            "python": interpreter.versionString, "interpreter": interpreter.executable, "interpreter_source": interpreter.source,
         ]
         let request = PackageRequest(spec)
         if spec.useTemplateCache && (spec.withPip || !request.isEmpty) {
@@ -79,13 +79,13 @@ public final class VirtualenvEngine: IsolationEngine {
                         template, to: venv, mode: .linkFiles, rewriting: template.path, with: venv.path,
                         expecting: try templates.manifest(key))
                     details["template"] = hit ? "hit" : "miss"
-                    details["templateKey"] = key
+                    details["template_key"] = key
                     break
                 } catch let modified as TreeCopier.SourceModified where attempt == 1 {
                     // An environment wrote in place to a file it shares with the template: never reuse it.
                     try? FileManager.default.removeItem(at: venv)
                     try await templates.discard(key)
-                    details["templateDiscarded"] = "\(modified.path) was modified in place by an environment sharing it"
+                    details["template_discarded"] = "\(modified.path) was modified in place by an environment sharing it"
                 }
             }
         } else {
