@@ -27,12 +27,20 @@ public final class DockerEngine: IsolationEngine {
     public let images: ImageManager
 
     /// - Parameter standbyDepth: containers kept started ahead of need per spec (see ``StandbyPool``); 0 for none.
-    public init(
+    public convenience init(
         environment: [String: String] = ProcessInfo.processInfo.environment, standbyDepth: Int = 0, images: ImageManager? = nil
+    ) {
+        self.init(environment: environment, standbyDepth: standbyDepth, images: images, background: BackgroundWork())
+    }
+
+    /// An engine whose standbys start as child tasks of `background`: its manager's work.
+    init(
+        environment: [String: String] = ProcessInfo.processInfo.environment, standbyDepth: Int, images: ImageManager?,
+        background: BackgroundWork
     ) {
         self.environment = environment
         self.docker = SharedDockerClient(environment: environment)
-        self.standby = StandbyPool(depth: standbyDepth)
+        self.standby = StandbyPool(depth: standbyDepth, background: background)
         self.images =
             images ?? ImageManager(home: IsolationManager.Configuration.defaultHome(environment), maxBytes: ImageManager.defaultMaxBytes)
     }

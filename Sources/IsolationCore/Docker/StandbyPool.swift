@@ -23,14 +23,17 @@ actor StandbyPool {
     static let maxAge: TimeInterval = 600
 
     private var ready: [StandbyKey: [Standby]] = [:]
-    private var work: [UUID: (key: StandbyKey, task: Task<Void, Never>)] = [:]
+    /// Standbys being started, each a child task of `background`, and its end.
+    private var work: [UUID: (key: StandbyKey, done: OneShot<Void>)] = [:]
+    private let background: BackgroundWork
     /// How many each key keeps now (1...depth), raised by claims that found none ready.
     private var wanted: [StandbyKey: Int] = [:]
     /// Set by ``drain(engine:)``: a create still in flight then starts no new standby.
     private var closed = false
 
-    init(depth: Int) {
+    init(depth: Int, background: BackgroundWork) {
         self.depth = depth
+        self.background = background
     }
 
     nonisolated var isEnabled: Bool { depth > 0 }
@@ -44,8 +47,8 @@ actor StandbyPool {
             // Demand outran the standbys kept: keep one more from now on.
             self.wanted[key] = min(depth, wanted + 1)
         }
-        while ready[key]?.isEmpty ?? true, let starting = work.values.first(where: { $0.key == key })?.task {
-            await starting.value
+        while ready[key]?.isEmpty ?? true, let starting = work.values.first(where: { $0.key == key })?.done {
+            try? await starting.value()
         }
         while let standby = ready[key]?.popLast() {
             let fresh = Date().timeIntervalSince(standby.startedAt) < Self.maxAge
@@ -68,13 +71,13 @@ actor StandbyPool {
         guard missing > 0, !closed else { return }
         for _ in 0..<missing {
             let token = UUID()
-            work[token] = (
-                key,
-                Task {
-                    let standby = await Self.start(key, labels: labels, engine: engine) { await self.closed }
-                    self.finished(key, token: token, standby: standby)
-                }
-            )
+            let done = OneShot<Void>()
+            work[token] = (key, done)
+            background.start(.standbyStarts) {
+                let standby = await Self.start(key, labels: labels, engine: engine) { await self.closed }
+                await self.finished(key, token: token, standby: standby)
+                done.resolve(.success(()))
+            }
         }
     }
 
@@ -128,8 +131,8 @@ actor StandbyPool {
 
     /// Waits for the standbys being started.
     func waitForStarts() async {
-        while let pending = work.values.first?.task {
-            await pending.value
+        while let pending = work.values.first?.done {
+            try? await pending.value()
         }
     }
 

@@ -128,7 +128,7 @@ extension IsolationManager {
             if let place = SharingPlace.of(environment, home: configuration.home) { removeLockFile(of: place) }
         }
         if background {
-            teardowns.start { try? await removal() }
+            self.background.start(.removals) { try? await removal() }
         } else {
             try await removal()
         }
@@ -136,12 +136,13 @@ extension IsolationManager {
 
     /// Waits until every removal started with `background: true` has finished.
     public func waitForTeardown() async {
-        await teardowns.waitForAll()
+        await background.waitForAll([.removals])
     }
 
     /// Waits for all work running in the background: removals, and standby containers being started.
     public func waitForBackgroundWork() async {
-        await teardowns.waitForAll()
+        await background.waitForAll([.removals, .standbyStarts])
+        // A Docker engine made outside this manager starts its standbys in a group of its own.
         for docker in dockerEngines { await docker.waitForStandbyStarts() }
     }
 
@@ -153,7 +154,7 @@ extension IsolationManager {
         await drainAllPools()
         // Standbys are drained while the last removals finish: both only wait on the daemon.
         // A removal that ends after the drain removes its network itself (the pool is closed).
-        async let removals: Void = teardowns.waitForAll()
+        async let removals: Void = background.waitForAll([.removals])
         for docker in dockerEngines { await docker.drainStandbys() }
         await removals
         // Last: the removals above use the engines' clients.

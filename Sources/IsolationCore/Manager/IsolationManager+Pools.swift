@@ -79,17 +79,16 @@ extension IsolationManager {
             for id in ready { group.addTask { try? await self.destroy(id) } }
         }
         // Creations in flight see the drain when they end and destroy what they made.
-        while !warmPools.removeIfIdle(name) { await warmPools.work.waitForAll() }
+        while !warmPools.removeIfIdle(name) { await background.waitForAll([.poolRefills]) }
         broadcaster.emit(.progress, detail: "pool \(name): drained (\(ready.count) removed)")
         return ready.sorted()
     }
 
     /// Drains every pool; `shutdown()` calls it first.
     func drainAllPools() async {
-        warmPools.backOffs.cancelAll()
+        background.interruptDelays()
         for name in warmPools.names { _ = try? await drainPool(name) }
-        await warmPools.work.waitForAll()
-        await warmPools.backOffs.waitForAll()
+        await background.waitForAll([.poolRefills, .backOffs])
     }
 
     /// Re-stamps a waiting environment as the acquirer's: its spec (name, labels, TTL), test
@@ -115,7 +114,7 @@ extension IsolationManager {
     /// Starts as many creations as the pool lacks below `min` (bounded by `max` and its quota).
     func refillPool(_ name: String) {
         while let settings = warmPools.reserve(name) {
-            warmPools.work.start { [self] in
+            background.start(.poolRefills) { [self] in
                 do {
                     let choice = try registry.choose(for: settings.spec)
                     let environment = try await createNew(settings.spec, on: choice, timeout: nil, test: nil, pool: name)
@@ -128,11 +127,10 @@ extension IsolationManager {
                 } catch {
                     broadcaster.emit(.error, detail: "pool \(name): refill failed: \(error)")
                     guard let backOff = warmPools.fail(name, error: "\(error)") else { return }
-                    warmPools.backOffs.start { [self] in
-                        let waited: Void? = try? await Task.sleep(for: backOff)
+                    background.startDelayed(by: backOff) { [self] waited in
                         warmPools.endBackOff(name)
-                        // Cancelled: the manager is shutting down; nothing refills.
-                        if waited != nil { refillPool(name) }
+                        // Interrupted: the manager is shutting down; nothing refills.
+                        if waited { refillPool(name) }
                     }
                 }
             }

@@ -92,7 +92,8 @@ public final class IsolationManager: Sendable {
     public let registry: EngineRegistry
     let broadcaster: EventBroadcaster
     let reaper: ReaperClient?
-    let teardowns = TeardownTracker()
+    /// Removals, standby starts and pool refills: child tasks of the manager's one task group.
+    let background: BackgroundWork
     let warmPools = WarmPools()
     let logger: Logger
 
@@ -114,6 +115,8 @@ public final class IsolationManager: Sendable {
             throw IsolationError(.storageFailure, "state directory \(home.path): \(error); set PTEST_ISO_HOME to a writable directory")
         }
         self.configuration = configuration
+        let background = BackgroundWork()
+        self.background = background
         self.store = try StateStore.open(at: home.appendingPathComponent("state.sqlite"))
         self.broadcaster = EventBroadcaster(record: { [store] in store.recordEvent($0) })
         let settingsFile = configuration.engineSettingsFile ?? EngineSettings.file(home: home, environment: [:])
@@ -123,7 +126,8 @@ public final class IsolationManager: Sendable {
         let builtIn: [any IsolationEngine] = [
             VirtualenvEngine(home: home, templateCacheBytes: configuration.templateCacheBytes),
             DockerEngine(
-                standbyDepth: configuration.dockerStandbyDepth, images: ImageManager(home: home, maxBytes: configuration.imageCacheBytes)),
+                standbyDepth: configuration.dockerStandbyDepth, images: ImageManager(home: home, maxBytes: configuration.imageCacheBytes),
+                background: background),
         ]
         // A section replaces the built-in engine of its kind (a `docker` pool, the single daemon).
         self.registry = EngineRegistry(

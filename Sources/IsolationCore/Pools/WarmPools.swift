@@ -37,11 +37,6 @@ final class WarmPools: Sendable {
 
     static let latencyWindow = 1024
     private let state = Mutex<[String: Pool]>([:])
-    /// Refill creations and back-off waits, so drain and shutdown can wait for them.
-    let work = TeardownTracker()
-    /// Refill back-offs, apart from `work`: a drain does not wait out a sleep, and shutdown
-    /// cancels them rather than wait up to a minute.
-    let backOffs = TeardownTracker()
 
     /// Adds a pool, or changes the sizes and quota of one with the same name and spec.
     ///
