@@ -15,12 +15,14 @@ package struct OpenRequest: ABIRequest {
     package var reaperExecutable: String?
     package var reaperGraceSeconds: Double?
     package var dockerStandbyDepth: Int?
+    /// Copies of a restored snapshot kept restored ahead of need.
+    package var restoreAheadDepth: Int?
     /// The engine settings file (JSON or YAML); absent: `PTEST_ISO_ENGINES`, else `engines.json` in the home.
     package var enginesFile: String?
 
     package enum CodingKeys: String, CodingKey, CaseIterable {
         case home, session, maxLiveEnvironments, defaultTtlSeconds, templateCacheBytes, imageCacheBytes, reaperExecutable
-        case reaperGraceSeconds, dockerStandbyDepth, enginesFile
+        case reaperGraceSeconds, dockerStandbyDepth, restoreAheadDepth, enginesFile
     }
 
     /// - Parameter defaultReaper: the reaper when neither the config nor `PTEST_ISO_REAPER` names
@@ -33,6 +35,7 @@ package struct OpenRequest: ABIRequest {
         if let imageCacheBytes { configuration.imageCacheBytes = imageCacheBytes }
         if let reaperGraceSeconds { configuration.reaperGraceSeconds = reaperGraceSeconds }
         if let dockerStandbyDepth { configuration.dockerStandbyDepth = dockerStandbyDepth }
+        if let restoreAheadDepth { configuration.restoreAheadDepth = restoreAheadDepth }
         if let enginesFile {
             guard !enginesFile.isEmpty, enginesFile.utf8.count <= 4096 else {
                 throw ABIError.invalidArgument("config.engines_file: give the path of an engine settings file (1 to 4096 bytes)")

@@ -5,6 +5,7 @@ import HummingbirdTLS
 package import IsolationCore
 package import Logging
 import NIOCore
+import ServiceLifecycle
 
 /// `ptest-iso serve`: the routes on one manager, run as a Hummingbird application in a
 /// `ServiceGroup` that shuts down gracefully on SIGTERM and SIGINT (requests under way finish).
@@ -18,6 +19,8 @@ package struct PtestIsoServer: Sendable {
         package var allowHostAccess = false
         /// HTTPS instead of HTTP (`--tls-cert`, `--tls-key`).
         package var tls: ServerTLS?
+        /// `--persist`: a stop leaves the environments for the next server instead of destroying them.
+        package var persist = false
 
         package init(address: BindAddress, tokens: [OwnerToken]) {
             self.address = address
@@ -55,7 +58,9 @@ package struct PtestIsoServer: Sendable {
         return router
     }
 
-    /// Serves until SIGTERM or SIGINT, then returns once requests under way have finished.
+    /// Serves until SIGTERM or SIGINT, then returns once requests under way have finished and the
+    /// manager's lifetime has ended (``ManagerService``): also when serving fails, as when the
+    /// address is taken.
     ///
     /// - Parameter onListening: called with the bound address (`127.0.0.1:PORT` or the socket's
     ///   path), so a caller that asked for port 0 learns the port.
@@ -70,6 +75,17 @@ package struct PtestIsoServer: Sendable {
                 onListening(address?.pathname ?? "\(address?.ipAddress ?? "?"):\(address?.port ?? 0)")
             },
             logger: logger)
-        try await application.runService()
+        let group = ServiceGroup(
+            configuration: .init(
+                services: [
+                    .init(service: ManagerService(manager: manager, keepEnvironments: configuration.persist)),
+                    // The HTTP server ending, by failure or not, shuts the manager down gracefully, not by
+                    // cancellation, so its removals are not cut short.
+                    .init(
+                        service: application, successTerminationBehavior: .gracefullyShutdownGroup,
+                        failureTerminationBehavior: .gracefullyShutdownGroup),
+                ],
+                gracefulShutdownSignals: [.sigterm, .sigint], logger: logger))
+        try await group.run()
     }
 }

@@ -79,6 +79,8 @@ struct Serve: AsyncParsableCommand {
         if let home = state.home { configuration.home = URL(fileURLWithPath: home) }
         if let engines = state.engines { configuration.engineSettingsFile = URL(fileURLWithPath: engines) }
         configuration.maxLiveEnvironments = maxLiveEnvironments
+        // A copy restored ahead would be made before its owner asks, outside the owner's quota.
+        configuration.restoreAheadDepth = 0
         if persist {
             // Kept past this process on purpose: no reaper, the next server picks them up.
             configuration.reaperExecutable = nil
@@ -93,26 +95,13 @@ struct Serve: AsyncParsableCommand {
         var serverConfiguration = PtestIsoServer.Configuration(address: address, tokens: owners)
         serverConfiguration.allowHostAccess = allowHostAccess
         serverConfiguration.tls = tls
+        serverConfiguration.persist = persist
         let server = PtestIsoServer(manager: manager, configuration: serverConfiguration)
-        do {
-            try await server.run(logger: logger) { address in
-                // One line a supervisor or test can wait for, written unbuffered.
-                let session = manager.configuration.session
-                FileHandle.standardOutput.write(Data("{\"listening\":\"\(address)\",\"session\":\"\(session)\"}\n".utf8))
-            }
-        } catch {
-            await finish(manager)
-            throw error
+        // Returns once the manager's lifetime has ended too (its environments removed unless persisted).
+        try await server.run(logger: logger) { address in
+            // One line a supervisor or test can wait for, written unbuffered.
+            let session = manager.configuration.session
+            FileHandle.standardOutput.write(Data("{\"listening\":\"\(address)\",\"session\":\"\(session)\"}\n".utf8))
         }
-        await finish(manager)
-    }
-
-    private func finish(_ manager: IsolationManager) async {
-        if !persist {
-            _ = try? await manager.destroySession()
-            // The compose files owners sent (/env-instance), whose instances are gone now.
-            try? FileManager.default.removeItem(at: manager.configuration.home.appendingPathComponent("serve-compose"))
-        }
-        await manager.shutdown()
     }
 }

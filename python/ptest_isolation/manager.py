@@ -51,6 +51,12 @@ class Manager:
     default, 0 (off); the pytest plugin's manager asks for 2. ``close()``
     removes them.
 
+    Once a snapshot has been restored, up to ``restore_ahead`` copies of it
+    (default 1; 0 turns it off) are kept restored ahead of need, so the next
+    :meth:`restore` hands one over instead of copying (``pools()`` lists them
+    as ``restore:<snapshot id>``). Deleting the snapshot, and ``close()``,
+    remove them.
+
     ``engines`` names an engine settings file (JSON or YAML: a pool of Docker
     hosts, a swarm, and ``default_container_engine``; see
     ``docs/configuration.md``); ``None`` reads ``$PTEST_ISO_ENGINES``, else
@@ -81,6 +87,7 @@ class Manager:
         reaper: Optional[str] = None,
         reaper_grace_seconds: Optional[float] = None,
         docker_standby: Optional[int] = None,
+        restore_ahead: Optional[int] = None,
         engines: "Optional[Union[str, os.PathLike[str]]]" = None,
         url: Optional[str] = None,
         token: Optional[str] = None,
@@ -97,7 +104,7 @@ class Manager:
             local_only = {
                 "home": home, "max_live_environments": max_live_environments, "template_cache_bytes": template_cache_bytes,
                 "image_cache_bytes": image_cache_bytes, "reaper": reaper, "reaper_grace_seconds": reaper_grace_seconds,
-                "docker_standby": docker_standby, "engines": engines,
+                "docker_standby": docker_standby, "restore_ahead": restore_ahead, "engines": engines,
             }
             given = [name for name, value in local_only.items() if value is not None]
             if given:
@@ -131,6 +138,7 @@ class Manager:
             "reaper_executable": os.fspath(reaper) if reaper is not None else None,
             "reaper_grace_seconds": reaper_grace_seconds,
             "docker_standby_depth": docker_standby,
+            "restore_ahead_depth": restore_ahead,
             "engines_file": os.path.abspath(os.fspath(engines)) if engines is not None else None,
         }
         self._transport = LocalTransport({k: v for k, v in config.items() if v is not None})
@@ -155,8 +163,9 @@ class Manager:
         self._transport.close()
 
     def wait_for_background(self) -> None:
-        """Waits until removals started with ``destroy(wait=False)`` and
-        standby containers being started are done (a server finishes them itself)."""
+        """Waits until removals started with ``destroy(wait=False)``, standby
+        containers being started and warm-pool refills (copies restored ahead
+        too) are done (a server finishes them itself)."""
         if not self.remote:
             self.call("wait_for_background")
 

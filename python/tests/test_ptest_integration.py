@@ -43,10 +43,14 @@ def config_for(home):
 
 
 def live(home):
-    """The core environments of the tests' session holding resources, as another process sees them
-    (a creation that failed leaves only a ``failed`` record: it removed what it made)."""
+    """The core environments of the tests' session in someone's use, as another process sees them
+    (a creation that failed leaves only a ``failed`` record: it removed what it made; a copy of a
+    snapshot restored ahead waits in its pool for the next restore, in nobody's use yet)."""
     with iso.Manager(home=str(home), session="observer", cleanup=False) as observer:
-        return sorted(env.id for env in observer.list(session=SESSION) if env.status != "failed")
+        return sorted(
+            env.id for env in observer.list(session=SESSION)
+            if env.status != "failed" and env.details.get("pool.state") != "waiting"
+        )
 
 
 def core_snapshots(home):

@@ -139,9 +139,10 @@ extension IsolationManager {
         await background.waitForAll([.removals])
     }
 
-    /// Waits for all work running in the background: removals, and standby containers being started.
+    /// Waits for all work running in the background: removals, standby containers being started,
+    /// and warm-pool refills (copies restored ahead too) — not a refill's back-off after a failure.
     public func waitForBackgroundWork() async {
-        await background.waitForAll([.removals, .standbyStarts])
+        await background.waitForAll([.removals, .standbyStarts, .poolRefills])
         // A Docker engine made outside this manager starts its standbys in a group of its own.
         for docker in dockerEngines { await docker.waitForStandbyStarts() }
     }
@@ -169,6 +170,13 @@ extension IsolationManager {
     /// - Throws: the first failure, after every environment was attempted.
     @discardableResult
     public func destroySession(_ session: String? = nil, timeout: Duration? = nil) async throws -> [String] {
+        if session == nil || session == configuration.session {
+            // Copies restored ahead are the session's too; drained first, so a copy being made is
+            // awaited rather than raced.
+            for name in warmPools.names where warmPools.snapshot(of: name) != nil {
+                _ = try? await drainPool(name, checked: false)
+            }
+        }
         let targets = try list(EnvironmentFilter(session: session ?? configuration.session))
             .filter { $0.status != .destroying && $0.spec.cleanup != .keep && $0.spec.cleanup != .afterTTL }
         return try await destroyAll(targets, timeout: timeout)

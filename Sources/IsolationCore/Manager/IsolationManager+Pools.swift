@@ -71,7 +71,13 @@ extension IsolationManager {
     /// - Throws: `notFound` on `pool`.
     @discardableResult
     public func drainPool(_ name: String) async throws -> [String] {
-        try PoolSettings.checkName(name, field: "name")
+        try await drainPool(name, checked: true)
+    }
+
+    /// - Parameter checked: whether `name` is checked as a user's pool name (a restore-ahead
+    ///   pool's is not one).
+    func drainPool(_ name: String, checked: Bool) async throws -> [String] {
+        if checked { try PoolSettings.checkName(name, field: "name") }
         guard let ready = warmPools.startDrain(name) else {
             throw IsolationError(.notFound, field: "name", "no warm pool '\(name)'; `pools` lists them")
         }
@@ -87,7 +93,7 @@ extension IsolationManager {
     /// Drains every pool; `shutdown()` calls it first.
     func drainAllPools() async {
         background.interruptDelays()
-        for name in warmPools.names { _ = try? await drainPool(name) }
+        for name in warmPools.names { _ = try? await drainPool(name, checked: false) }
         await background.waitForAll([.poolRefills, .backOffs])
     }
 
@@ -95,7 +101,7 @@ extension IsolationManager {
     /// label and pool state. The resources keep the labels they were made with: what the
     /// record's labels add is for `list`, and the expiry label stays the pool's (a cleanup
     /// without the database removes it sooner, never later).
-    private func handOver(_ id: String, as spec: EnvironmentSpec, test: String?) throws -> Environment {
+    func handOver(_ id: String, as spec: EnvironmentSpec, test: String?) throws -> Environment {
         try store.updateEnvironment(id) { environment in
             guard environment.status == .ready, environment.waitsInPool else {
                 throw IsolationError(.illegalTransition, "\(id) is \(environment.status), not waiting in its pool")
@@ -116,8 +122,14 @@ extension IsolationManager {
         while let settings = warmPools.reserve(name) {
             background.start(.poolRefills) { [self] in
                 do {
-                    let choice = try registry.choose(for: settings.spec)
-                    let environment = try await createNew(settings.spec, on: choice, timeout: nil, test: nil, pool: name)
+                    let environment: Environment
+                    if let snapshot = warmPools.snapshot(of: name) {
+                        let restorable = Self.restorable(try self.snapshot(named: snapshot))
+                        environment = try await restoreNew(restorable, as: settings.spec, test: nil, timeout: nil, pool: name)
+                    } else {
+                        let choice = try registry.choose(for: settings.spec)
+                        environment = try await createNew(settings.spec, on: choice, timeout: nil, test: nil, pool: name)
+                    }
                     if warmPools.finish(name, created: environment.id) {
                         broadcaster.emit(.progress, environment: environment.id, detail: "pool \(name): ready")
                         refillPool(name)

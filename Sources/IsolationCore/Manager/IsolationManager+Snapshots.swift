@@ -56,23 +56,70 @@ extension IsolationManager {
         _ idOrName: String, cleanup: CleanupPolicy? = nil, timeout: Duration? = nil, test: String? = nil
     ) async throws -> Environment {
         try Self.validate(test: test)
-        var chosen = try snapshot(named: idOrName)
-        if chosen.spec.reuse {
+        let snapshot = Self.restorable(try snapshot(named: idOrName))
+        var spec = snapshot.spec
+        if let cleanup { spec.cleanup = cleanup }
+        // A venv's restore is a copy of files, which a copy made ahead takes off the critical path. A
+        // container's is a start, which the Docker engine's standbys already take off it when asked.
+        guard configuration.restoreAheadDepth > 0, snapshot.engine == .virtualenv else {
+            return try await restoreNew(snapshot, as: spec, test: test, timeout: timeout)
+        }
+        // A copy made ahead is handed over; then (or after the first restore, a miss) the next is made.
+        let pool = Self.restorePoolName(snapshot.id)
+        defer { keepRestoredAhead(snapshot) }
+        while warmPools.exists(pool), let id = try? warmPools.take(pool) {
+            guard let environment = try? handOver(id, as: spec, test: test) else { continue }
+            broadcaster.emit(.snapshotRestored, environment: id, snapshot: snapshot.id, detail: "\(snapshot.name) (restored ahead)")
+            return environment
+        }
+        return try await restoreNew(snapshot, as: spec, test: test, timeout: timeout)
+    }
+
+    /// The snapshot as its copies are made: the restorer's own environments.
+    static func restorable(_ chosen: Snapshot) -> Snapshot {
+        var snapshot = chosen
+        if snapshot.spec.reuse {
             // A copy of a reused environment is the restorer's own, not shared with later runs.
-            chosen.spec.reuse = false
-            chosen.spec.cleanup = .endOfSession
+            snapshot.spec.reuse = false
+            snapshot.spec.cleanup = .endOfSession
         }
         // A copy of a session-shared environment is the restorer's own too.
-        chosen.spec.shared = false
+        snapshot.spec.shared = false
         // Names are unique among live environments and the source may still be one: a copy is unnamed.
-        chosen.spec.name = nil
-        if let cleanup { chosen.spec.cleanup = cleanup }
-        let snapshot = chosen
+        snapshot.spec.name = nil
+        return snapshot
+    }
+
+    /// The restore-ahead pool of a snapshot: not a name `configure_pool` accepts, so no user pool takes it.
+    static func restorePoolName(_ snapshot: String) -> String {
+        "restore:\(snapshot)"
+    }
+
+    /// Makes copies of `snapshot` ahead, until as many wait as are kept (one, up to
+    /// ``Configuration/restoreAheadDepth`` as misses show demand).
+    private func keepRestoredAhead(_ snapshot: Snapshot) {
+        let name = Self.restorePoolName(snapshot.id)
+        if !warmPools.exists(name) {
+            let settings = PoolSettings(name: name, spec: snapshot.spec, min: 1, max: configuration.restoreAheadDepth)
+            guard (try? warmPools.configure(settings, engine: snapshot.engine, quota: nil, snapshot: snapshot.id)) != nil else { return }
+        }
+        refillPool(name)
+    }
+
+    /// Restores a new environment of `spec` from `snapshot`; with `pool`, one that waits there.
+    func restoreNew(
+        _ snapshot: Snapshot, as spec: EnvironmentSpec, test: String?, timeout: Duration?, pool: String? = nil
+    ) async throws -> Environment {
         guard let engine = registry.engine(snapshot.engine) else {
             throw IsolationError(.engineUnavailable, "snapshot \(snapshot.name) needs the \(snapshot.engine) engine")
         }
         try await attachReaper()
-        let pending = newEnvironment(snapshot.spec, engine: snapshot.engine, test: test)
+        var record = newEnvironment(spec, engine: snapshot.engine, test: test)
+        if let pool {
+            record.labels[ResourceLabels.pool] = pool
+            record.details[Self.poolStateDetail] = "waiting"
+        }
+        let pending = record
         let id = pending.id
         try store.insertEnvironment(pending, maxLive: configuration.maxLiveEnvironments)
         broadcaster.emit(.progress, environment: id, snapshot: snapshot.id, detail: "restoring \(snapshot.name) on \(snapshot.engine)")
@@ -81,8 +128,10 @@ extension IsolationManager {
             let environment = try move(id, to: .ready) {
                 $0.location = artifact.location
                 $0.details = artifact.details
+                if pool != nil { $0.details[Self.poolStateDetail] = "waiting" }
             }
-            broadcaster.emit(.snapshotRestored, environment: id, snapshot: snapshot.id, detail: snapshot.name)
+            // A copy made ahead is restored for nobody yet: its hand-over is the restore event.
+            if pool == nil { broadcaster.emit(.snapshotRestored, environment: id, snapshot: snapshot.id, detail: snapshot.name) }
             return environment
         } catch {
             try? await engine.destroy(pending)
@@ -94,6 +143,8 @@ extension IsolationManager {
 
     public func deleteSnapshot(_ idOrName: String) async throws {
         let snapshot = try snapshot(named: idOrName)
+        // Its copies made ahead go first: none may be handed out from a snapshot that is gone.
+        _ = try? await drainPool(Self.restorePoolName(snapshot.id), checked: false)
         if let engine = registry.engine(snapshot.engine) {
             try await engine.deleteSnapshot(snapshot)
         }

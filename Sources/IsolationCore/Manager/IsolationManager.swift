@@ -31,6 +31,10 @@ public final class IsolationManager: Sendable {
         /// the spec has been used (``StandbyPool``): creation then skips the container's start and
         /// readiness wait. 0 turns it off.
         public var dockerStandbyDepth: Int = 0
+        /// At most this many copies of a snapshot kept restored ahead of need once it has been
+        /// restored (a restore-ahead pool, `restore:<snapshot id>`): the next restore is then a
+        /// record update, not a copy. 0 turns it off.
+        public var restoreAheadDepth: Int = 1
         /// The engines beyond the built-in ones and the switch for container specs; `nil` reads
         /// ``engineSettingsFile`` when there is one.
         public var engineSettings: EngineSettings?
@@ -75,6 +79,7 @@ public final class IsolationManager: Sendable {
             }
             try L.checkSeconds(reaperGraceSeconds, "reaper_grace_seconds", max: 86_400, zeroAllowed: true)
             try L.checkInteger(dockerStandbyDepth, "docker_standby_depth", 0...8)
+            try L.checkInteger(restoreAheadDepth, "restore_ahead_depth", 0...8)
         }
 
         /// `PTEST_ISO_HOME`, else `$XDG_STATE_HOME/ptest-iso`, else `~/.local/state/ptest-iso`.

@@ -10,6 +10,9 @@ final class WarmPools: Sendable {
         var settings: PoolSettings
         var engine: EngineKind
         var quota: (any PoolQuota)?
+        /// The snapshot a restore-ahead pool restores (``IsolationManager/restore(_:cleanup:timeout:test:)``);
+        /// `nil` for a pool of fresh environments.
+        var snapshot: String?
         /// Ready environment ids, oldest first (handed out first, before their TTL runs down).
         var ready: [String] = []
         var creating = 0
@@ -27,10 +30,11 @@ final class WarmPools: Sendable {
         /// pool that runs dry under demand grows toward `max`.
         var target: Int
 
-        init(settings: PoolSettings, engine: EngineKind, quota: (any PoolQuota)?) {
+        init(settings: PoolSettings, engine: EngineKind, quota: (any PoolQuota)?, snapshot: String?) {
             self.settings = settings
             self.engine = engine
             self.quota = quota
+            self.snapshot = snapshot
             self.target = settings.min
         }
     }
@@ -41,7 +45,7 @@ final class WarmPools: Sendable {
     /// Adds a pool, or changes the sizes and quota of one with the same name and spec.
     ///
     /// - Throws: `invalidSpec` on `spec` when a pool of that name holds another spec (drain it first).
-    func configure(_ settings: PoolSettings, engine: EngineKind, quota: (any PoolQuota)?) throws {
+    func configure(_ settings: PoolSettings, engine: EngineKind, quota: (any PoolQuota)?, snapshot: String? = nil) throws {
         try state.withLock { pools in
             if var pool = pools[settings.name] {
                 guard pool.settings.spec == settings.spec, !pool.draining else {
@@ -54,9 +58,19 @@ final class WarmPools: Sendable {
                 pool.target = Swift.min(Swift.max(pool.target, settings.min), settings.max)
                 pools[settings.name] = pool
             } else {
-                pools[settings.name] = Pool(settings: settings, engine: engine, quota: quota)
+                pools[settings.name] = Pool(settings: settings, engine: engine, quota: quota, snapshot: snapshot)
             }
         }
+    }
+
+    /// The snapshot a restore-ahead pool restores; `nil` for a pool of fresh environments (or none).
+    func snapshot(of name: String) -> String? {
+        state.withLock { $0[name]?.snapshot }
+    }
+
+    /// Whether `name` is a pool (not draining).
+    func exists(_ name: String) -> Bool {
+        state.withLock { $0[name].map { !$0.draining } ?? false }
     }
 
     func settings(_ name: String) throws -> PoolSettings {
@@ -171,6 +185,7 @@ final class WarmPools: Sendable {
     /// label of the pool's spec among the asked ones (a server's owner label: one owner never
     /// takes another's).
     func pool(matching spec: EnvironmentSpec) -> String? {
+        // A restore-ahead pool's environments are copies of a snapshot, not fresh ones of its spec.
         guard !spec.reuse, !spec.shared else { return nil }
         var asked = spec
         asked.labels = [:]
@@ -183,7 +198,8 @@ final class WarmPools: Sendable {
                 offered.labels = [:]
                 offered.ttlSeconds = nil
                 offered.name = nil
-                return !pool.draining && offered == asked && labels.allSatisfy { spec.labels[$0.key] == $0.value }
+                return pool.snapshot == nil && !pool.draining && offered == asked
+                    && labels.allSatisfy { spec.labels[$0.key] == $0.value }
             }.map(\.settings.name).min()
         }
     }
