@@ -67,7 +67,7 @@ extension IsolationManager {
         // A copy made ahead is handed over; then (or after the first restore, a miss) the next is made.
         let pool = Self.restorePoolName(snapshot.id)
         defer { keepRestoredAhead(snapshot) }
-        while warmPools.exists(pool), let id = try? warmPools.take(pool) {
+        while let id = await warmPools.takeOrAwait(pool) {
             guard let environment = try? handOver(id, as: spec, test: test) else { continue }
             broadcaster.emit(.snapshotRestored, environment: id, snapshot: snapshot.id, detail: "\(snapshot.name) (restored ahead)")
             return environment

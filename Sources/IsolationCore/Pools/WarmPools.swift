@@ -26,6 +26,8 @@ final class WarmPools: Sendable {
         /// The last hits' acquire times, in nanoseconds, at most `latencyWindow`.
         var latencies: [UInt64] = []
         var draining = false
+        /// Takers waiting for a creation in flight to end (``takeOrAwait(_:)``).
+        var creationWaiters: [CheckedContinuation<Void, Never>] = []
         /// How many refills keep ready: `min`, raised by one (up to `max`) by each miss, so a
         /// pool that runs dry under demand grows toward `max`.
         var target: Int
@@ -98,6 +100,39 @@ final class WarmPools: Sendable {
         }
     }
 
+    /// Like ``take(_:)``, but when none is ready and one is being made, waits for it: a copy
+    /// restored ahead that is half made is further along than a restore from scratch, which
+    /// would also compete with it for the disk. `nil` (a miss, counted once) when none is ready
+    /// or coming, or the pool is gone or draining.
+    func takeOrAwait(_ name: String) async -> String? {
+        enum Outcome { case taken(String), waiting, miss }
+        while true {
+            var outcome = Outcome.miss
+            await withCheckedContinuation { (continuation: CheckedContinuation<Void, Never>) in
+                outcome = state.withLock { pools -> Outcome in
+                    guard var pool = pools[name], !pool.draining else { return .miss }
+                    defer { pools[name] = pool }
+                    if !pool.ready.isEmpty { return .taken(pool.ready.removeFirst()) }
+                    if pool.creating > 0 {
+                        pool.creationWaiters.append(continuation)
+                        return .waiting
+                    }
+                    pool.misses += 1
+                    pool.target = Swift.min(pool.target + 1, pool.settings.max)
+                    return .miss
+                }
+                // A waiter is resumed by the creation's end, its failure or a drain; the others at once.
+                if case .waiting = outcome { return }
+                continuation.resume()
+            }
+            switch outcome {
+            case .taken(let id): return id
+            case .miss: return nil
+            case .waiting: continue
+            }
+        }
+    }
+
     func recordHit(_ name: String, nanoseconds: UInt64) {
         state.withLock { pools in
             guard pools[name] != nil else { return }
@@ -131,7 +166,10 @@ final class WarmPools: Sendable {
             pool.lastError = nil
             let kept = !pool.draining
             if kept { pool.ready.append(id) }
+            let waiters = pool.creationWaiters
+            pool.creationWaiters = []
             pools[name] = pool
+            for waiter in waiters { waiter.resume() }
             return kept
         }
     }
@@ -145,6 +183,8 @@ final class WarmPools: Sendable {
             pool.failures += 1
             pool.failureStreak += 1
             pool.lastError = error
+            for waiter in pool.creationWaiters { waiter.resume() }
+            pool.creationWaiters = []
             defer { pools[name] = pool }
             guard !pool.draining else { return nil }
             pool.backingOff = true
@@ -163,6 +203,8 @@ final class WarmPools: Sendable {
             pool.draining = true
             let ready = pool.ready
             pool.ready = []
+            for waiter in pool.creationWaiters { waiter.resume() }
+            pool.creationWaiters = []
             pools[name] = pool
             return ready
         }
