@@ -114,6 +114,8 @@ final class WarmPools: Sendable {
                     defer { pools[name] = pool }
                     if !pool.ready.isEmpty { return .taken(pool.ready.removeFirst()) }
                     if pool.creating > 0 {
+                        // Demand outran the copies kept: keep one more from now on.
+                        pool.target = Swift.min(pool.target + 1, pool.settings.max)
                         pool.creationWaiters.append(continuation)
                         return .waiting
                     }
