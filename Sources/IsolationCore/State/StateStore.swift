@@ -104,14 +104,16 @@ public struct StateStore: Sendable {
                     let id: String = row["id"]
                     let payload: Data = row["payload"]
                     let upgraded: Data
+                    // A row this version cannot read is left as it is: failing here would close the
+                    // whole database over one record, which reading it reports on its own.
                     if table == "environment" {
-                        var environment = try StatePayload.decode(Environment.self, from: payload)
+                        guard var environment = try? StatePayload.decode(Environment.self, from: payload) else { continue }
                         let details = LegacyDetailKeys.upgraded(environment.details)
                         guard details != environment.details else { continue }
                         environment.details = details
                         upgraded = try StatePayload.encode(environment)
                     } else {
-                        let snapshot = try StatePayload.decode(Snapshot.self, from: payload)
+                        guard let snapshot = try? StatePayload.decode(Snapshot.self, from: payload) else { continue }
                         let current = snapshot.withUpgradedDetails()
                         guard current != snapshot else { continue }
                         upgraded = try StatePayload.encode(current)
