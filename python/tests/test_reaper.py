@@ -245,13 +245,13 @@ def test_a_reaper_whose_container_removal_gets_a_400_always_exits_by_itself(tmp_
                 assert time.monotonic() < deadline, "the reaper never listened"
                 time.sleep(0.02)
             (pid,) = reaper_pids("faulty")
-            # What the client had open did not reach the reaper, and the reaper closed nothing of
-            # its own: the descriptors its runtime opened before its code ran (dispatch's epoll)
-            # still come before its session lock. The reaper that closed them had the lock at 3.
+            # What the client had open did not reach the reaper. Whether dispatch's epoll comes
+            # before or after the session lock depends on when the runtime first needs it, so the
+            # order says nothing; the reaper closing its runtime's descriptors shows as the trap
+            # the rounds below wait out (it never exits by itself).
             held = {int(fd): os.readlink(f"/proc/{pid}/fd/{fd}") for fd in os.listdir(f"/proc/{pid}/fd")}
-            assert str(root / "client-file") not in held.values()
-            lock = min(fd for fd, target in held.items() if target.endswith(".lock"))
-            assert min(fd for fd, target in held.items() if target == "anon_inode:[eventpoll]") < lock, held
+            assert str(root / "client-file") not in held.values(), held
+            assert any(target.endswith(".lock") for target in held.values()), held
             client = socket.socket(socket.AF_UNIX)
             client.connect(str(next((home / "reapers").glob("*.sock"))))
             assert client.recv(1) == b"\x01"
