@@ -29,6 +29,10 @@ import Testing
         #expect(second.details["restored_from"] == "prepared")
         #expect(second.labels["ptest-iso.test"] == "t2")
         #expect(second.spec.cleanup == .endOfTest)
+        // The hand-over counts as its pool's hit, as a warm pool's acquire does (the first restore
+        // came before the pool, so no miss).
+        let pool = try #require(manager.pools().first { $0.name == "restore:\(snapshot.id)" })
+        #expect(pool.hits == 1 && pool.misses == 0)
         #expect(try await manager.run(second.id, Command(["cat", "state.txt"])).stdoutText == "original\n")
         let python = try await manager.run(second.id, Command(["python", "-c", "import sys; print(sys.prefix)"]))
         #expect(python.stdoutText == "\(second.location)/venv\n")
@@ -69,6 +73,21 @@ import Testing
         #expect(try off.list().allSatisfy { !$0.waitsInPool })
         try await off.destroySession()
         try await manager.destroySession()
+    }
+
+    @Test func aRestoreThatFailsKeepsNoCopyAhead() async throws {
+        let home = try TestHome("restore-ahead-failed")
+        let manager = try home.manager()
+        let source = try await manager.create(EnvironmentSpec(useTemplateCache: false))
+        let snapshot = try await manager.snapshot(source.id, name: "broken")
+        // What the restore copies is gone, as a full disk or a removed home would leave it.
+        try FileManager.default.removeItem(atPath: snapshot.location)
+        await #expect(throws: IsolationError.self) { try await manager.restore("broken") }
+        await manager.waitForBackgroundWork()
+        #expect(!manager.pools().contains { $0.name == "restore:\(snapshot.id)" })
+        #expect(try manager.list().allSatisfy { !$0.waitsInPool })
+        try await manager.destroySession()
+        await manager.shutdown()
     }
 
     @Test func aCreateOfTheSnapshotsSpecIsNotGivenARestoredCopy() async throws {

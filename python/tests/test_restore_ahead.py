@@ -45,6 +45,14 @@ def test_restore_ahead_off_and_out_of_range(tmp_path: pathlib.Path) -> None:
         manager.restore("plain")
         manager.wait_for_background()
         assert manager.pools() == []
-    with pytest.raises(iso.InvalidArgument) as bad:
-        iso.Manager(home=str(tmp_path / "home"), restore_ahead=9)
-    assert bad.value.field == "config.restore_ahead_depth"
+    # Every wrong value is refused, naming the setting: out of range, of the wrong type, too large
+    # for any whole number, a fraction, a runaway string.
+    for wrong, says in [
+        (9, "must be from 0 to 8"), (-1, "must be from 0 to 8"), ("2", "must be a whole number"),
+        (True, "must be a whole number"), (1e300, "does not fit its field"), (2**70, "does not fit its field"),
+        (1.5, "must be a whole number, not 1.5"), ("x" * 2_000_000, "must be a whole number"),
+    ]:
+        with pytest.raises(iso.InvalidArgument) as bad:
+            iso.Manager(home=str(tmp_path / "home"), restore_ahead=wrong)  # type: ignore[arg-type]
+        assert bad.value.field == "config.restore_ahead_depth", wrong
+        assert says in bad.value.message and len(bad.value.message) < 300, bad.value.message

@@ -110,6 +110,9 @@ def test_methods_without_arguments_refuse_fields_and_echoes_stay_one_short_line(
     with pytest.raises(iso.InvalidArgument, match="a number does not fit its field") as number:
         manager.call("logs", id="env-x", tail=1e300)
     assert number.value.field == "tail"
+    with pytest.raises(iso.InvalidArgument, match="tail: must be a whole number, not 1.5") as fraction:
+        manager.call("logs", id="env-x", tail=1.5)
+    assert fraction.value.field == "tail"
     with pytest.raises(iso.InvalidSpec) as not_an_object:
         manager.call("create", spec="nope")
     assert not_an_object.value.field == "spec"

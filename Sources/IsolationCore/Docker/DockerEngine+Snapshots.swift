@@ -49,7 +49,7 @@ extension DockerEngine {
             image = try await withoutSecretValues(
                 committed, reference: "\(Self.snapshotRepository):\(snapshot.id)", spec: environment.spec, client: client)
         } catch {
-            try? await client.removeImage(committed, force: true)
+            _ = try? await client.removeImage(committed, force: true)
             throw error
         }
         var details = environment.details

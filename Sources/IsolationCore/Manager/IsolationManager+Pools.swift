@@ -1,4 +1,4 @@
-public import Foundation
+import Foundation
 
 extension IsolationManager {
     /// Adds a warm pool (or resizes one of the same name and spec) and starts filling it to `min`
@@ -42,15 +42,8 @@ extension IsolationManager {
     func acquire(pool name: String, as spec: EnvironmentSpec, test: String?, timeout: Duration?) async throws -> PoolAcquisition {
         let started = ContinuousClock.now
         defer { refillPool(name) }
-        while let id = try warmPools.take(name) {
-            // A cleanup or another process's `rm` may have removed a waiting environment: skip it.
-            guard let environment = try? handOver(id, as: spec, test: test) else { continue }
-            let elapsed = ContinuousClock.now - started
-            warmPools.recordHit(
-                name,
-                nanoseconds: UInt64(max(0, elapsed.components.seconds)) * 1_000_000_000
-                    + UInt64(max(0, elapsed.components.attoseconds / 1_000_000_000)))
-            broadcaster.emit(.progress, environment: id, detail: "pool \(name): acquired (hit)")
+        if let environment = try await handOverWaiting(name, as: spec, test: test, since: started, take: { try warmPools.take(name) }) {
+            broadcaster.emit(.progress, environment: environment.id, detail: "pool \(name): acquired (hit)")
             return PoolAcquisition(environment: environment, hit: true)
         }
         let choice = try registry.choose(for: spec)
@@ -112,6 +105,25 @@ extension IsolationManager {
             environment.details[Self.poolStateDetail] = "acquired"
             environment.expiresAt = configuration.clock.now().addingTimeInterval(spec.ttlSeconds ?? configuration.defaultTTLSeconds)
         }
+    }
+
+    /// Hands over the first environment `take` gives that still waits in `pool` (a cleanup or
+    /// another process's `rm` may have removed one), re-stamped as `spec`, and counts the hit
+    /// with its time since `started`; `nil` when `take` finds none (its miss).
+    func handOverWaiting(
+        _ pool: String, as spec: EnvironmentSpec, test: String?, since started: ContinuousClock.Instant,
+        take: () async throws -> String?
+    ) async rethrows -> Environment? {
+        while let id = try await take() {
+            guard let environment = try? handOver(id, as: spec, test: test) else { continue }
+            let elapsed = ContinuousClock.now - started
+            warmPools.recordHit(
+                pool,
+                nanoseconds: UInt64(max(0, elapsed.components.seconds)) * 1_000_000_000
+                    + UInt64(max(0, elapsed.components.attoseconds / 1_000_000_000)))
+            return environment
+        }
+        return nil
     }
 
     /// `details["pool.state"]`: `waiting` while in the pool, `acquired` once handed over.

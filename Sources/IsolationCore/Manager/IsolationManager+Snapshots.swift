@@ -65,14 +65,19 @@ extension IsolationManager {
             return try await restoreNew(snapshot, as: spec, test: test, timeout: timeout)
         }
         // A copy made ahead is handed over; then (or after the first restore, a miss) the next is made.
+        // A restore that failed keeps none ahead: what failed it (a full disk) would fail them too.
+        let started = ContinuousClock.now
         let pool = Self.restorePoolName(snapshot.id)
-        defer { keepRestoredAhead(snapshot) }
-        while let id = await warmPools.takeOrAwait(pool) {
-            guard let environment = try? handOver(id, as: spec, test: test) else { continue }
-            broadcaster.emit(.snapshotRestored, environment: id, snapshot: snapshot.id, detail: "\(snapshot.name) (restored ahead)")
+        if let environment = await handOverWaiting(pool, as: spec, test: test, since: started, take: { await warmPools.takeOrAwait(pool) })
+        {
+            keepRestoredAhead(snapshot)
+            broadcaster.emit(
+                .snapshotRestored, environment: environment.id, snapshot: snapshot.id, detail: "\(snapshot.name) (restored ahead)")
             return environment
         }
-        return try await restoreNew(snapshot, as: spec, test: test, timeout: timeout)
+        let environment = try await restoreNew(snapshot, as: spec, test: test, timeout: timeout)
+        keepRestoredAhead(snapshot)
+        return environment
     }
 
     /// The snapshot as its copies are made: the restorer's own environments.

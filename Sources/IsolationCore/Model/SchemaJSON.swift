@@ -69,14 +69,75 @@ public enum SchemaJSON {
         } catch {
             let failure = Self.error(error, code: code)
             guard let plain = failure as? IsolationError, plain.field == nil else { throw failure }
-            // Foundation reports a number too large for a whole-number field as invalid JSON, with no
-            // path: the document's first number beyond 64 bits is named instead.
+            // Foundation reports a number too large for a whole-number field, or a fraction in one,
+            // as invalid JSON with no path: the document's first number beyond 64 bits is named
+            // instead, or else the fraction whose whole part the document decodes past.
             if let object = try? JSONSerialization.jsonObject(with: json, options: [.fragmentsAllowed]) {
-                let problem = "a number does not fit its field (whole numbers are 64-bit); give a smaller one"
-                guard let path = oversizedNumber(in: object, at: "") else { throw IsolationError(code, "\(what): \(problem)") }
-                throw IsolationError(code, field: path.isEmpty ? what : path, problem)
+                if let path = oversizedNumber(in: object, at: "") {
+                    throw IsolationError(
+                        code, field: path.isEmpty ? what : path,
+                        "a number does not fit its field (whole numbers are 64-bit); give a smaller one")
+                }
+                var fractions: [Fraction] = []
+                collectFractions(in: object, at: "", rebuild: { $0 }, into: &fractions)
+                for fraction in fractions where decodesPast(type, fraction.wholeDocument, code: code) {
+                    throw IsolationError(
+                        code, field: fraction.path.isEmpty ? what : fraction.path, "must be a whole number, not \(fraction.value)")
+                }
             }
             throw IsolationError(code, "\(what): \(plain.message)")
+        }
+    }
+
+    /// A number with a fraction, and the document with its whole part in its place.
+    struct Fraction {
+        var path: String
+        var value: Double
+        var wholeDocument: Any
+    }
+
+    /// At most this many fractions are tried: a document is a few dozen fields, not thousands of numbers.
+    static let maxFractionsTried = 16
+
+    /// The numbers with a fraction in `value` (keys in order), each with the document rebuilt around its whole part.
+    static func collectFractions(in value: Any, at path: String, rebuild: (Any) -> Any, into found: inout [Fraction]) {
+        guard found.count < maxFractionsTried else { return }
+        switch value {
+        case let object as [String: Any]:
+            for key in object.keys.sorted() {
+                collectFractions(
+                    in: object[key] as Any, at: path.isEmpty ? key : "\(path).\(key)",
+                    rebuild: {
+                        var copy = object; copy[key] = $0; return rebuild(copy)
+                    }, into: &found)
+            }
+        case let array as [Any]:
+            for (index, element) in array.enumerated() {
+                collectFractions(
+                    in: element, at: "\(path)[\(index)]",
+                    rebuild: {
+                        var copy = array; copy[index] = $0; return rebuild(copy)
+                    },
+                    into: &found)
+            }
+        case let number as NSNumber where !(number is Bool) && number.doubleValue.isFinite:
+            let whole = number.doubleValue.rounded(.towardZero)
+            if whole != number.doubleValue {
+                found.append(Fraction(path: path, value: number.doubleValue, wholeDocument: rebuild(NSNumber(value: Int64(whole)))))
+            }
+        default:
+            break
+        }
+    }
+
+    /// Whether `document` decodes, or fails on a named field: its pathless failure is gone.
+    private static func decodesPast<T: Decodable>(_ type: T.Type, _ document: Any, code: IsolationError.Code) -> Bool {
+        guard let data = try? JSONSerialization.data(withJSONObject: document, options: [.fragmentsAllowed]) else { return false }
+        do {
+            _ = try decoder().decode(type, from: data)
+            return true
+        } catch {
+            return (Self.error(error, code: code) as? IsolationError)?.field != nil
         }
     }
 

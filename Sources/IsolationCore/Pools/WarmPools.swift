@@ -91,12 +91,8 @@ final class WarmPools: Sendable {
                 throw IsolationError(.notFound, field: "pool", "no warm pool '\(name)'; configure it first (`pools` lists them)")
             }
             defer { pools[name] = pool }
-            guard !pool.ready.isEmpty else {
-                pool.misses += 1
-                pool.target = Swift.min(pool.target + 1, pool.settings.max)
-                return nil
-            }
-            return pool.ready.removeFirst()
+            guard case .taken(let id) = Self.take(from: &pool, waiting: false) else { return nil }
+            return id
         }
     }
 
@@ -105,34 +101,39 @@ final class WarmPools: Sendable {
     /// would also compete with it for the disk. `nil` (a miss, counted once) when none is ready
     /// or coming, or the pool is gone or draining.
     func takeOrAwait(_ name: String) async -> String? {
-        enum Outcome { case taken(String), waiting, miss }
         while true {
-            var outcome = Outcome.miss
+            var outcome = Take.miss
             await withCheckedContinuation { (continuation: CheckedContinuation<Void, Never>) in
-                outcome = state.withLock { pools -> Outcome in
+                outcome = state.withLock { pools -> Take in
                     guard var pool = pools[name], !pool.draining else { return .miss }
                     defer { pools[name] = pool }
-                    if !pool.ready.isEmpty { return .taken(pool.ready.removeFirst()) }
-                    if pool.creating > 0 {
-                        // Demand outran the copies kept: keep one more from now on.
-                        pool.target = Swift.min(pool.target + 1, pool.settings.max)
-                        pool.creationWaiters.append(continuation)
-                        return .waiting
-                    }
-                    pool.misses += 1
-                    pool.target = Swift.min(pool.target + 1, pool.settings.max)
-                    return .miss
+                    let outcome = Self.take(from: &pool, waiting: true)
+                    if case .wait = outcome { pool.creationWaiters.append(continuation) }
+                    return outcome
                 }
                 // A waiter is resumed by the creation's end, its failure or a drain; the others at once.
-                if case .waiting = outcome { return }
+                if case .wait = outcome { return }
                 continuation.resume()
             }
             switch outcome {
             case .taken(let id): return id
             case .miss: return nil
-            case .waiting: continue
+            case .wait: continue
             }
         }
+    }
+
+    private enum Take { case taken(String), wait, miss }
+
+    /// One taker's turn at `pool`: the oldest ready environment; else, for a taker `waiting` and
+    /// a creation in flight, a wait; else a miss, counted. A taker that finds none ready grows
+    /// the target by one (up to `max`): demand outran what was kept.
+    private static func take(from pool: inout Pool, waiting: Bool) -> Take {
+        if !pool.ready.isEmpty { return .taken(pool.ready.removeFirst()) }
+        pool.target = Swift.min(pool.target + 1, pool.settings.max)
+        if waiting, pool.creating > 0 { return .wait }
+        pool.misses += 1
+        return .miss
     }
 
     func recordHit(_ name: String, nanoseconds: UInt64) {
