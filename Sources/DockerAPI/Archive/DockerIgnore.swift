@@ -317,22 +317,3 @@ extension DockerIgnore {
         }
     }
 }
-
-extension TarArchive {
-    /// Tars a build context the way `docker build` sends it: `.dockerignore`
-    /// applied, the Dockerfile and `.dockerignore` always kept, and excluded
-    /// directories skipped whenever no `!` exception could reach inside.
-    ///
-    /// - Parameter dockerfile: the Dockerfile's path relative to `directory`.
-    /// - Throws: `DockerIgnoreError` for a bad `.dockerignore`, `TarArchiveError` otherwise.
-    package static func buildContext(directory: URL, dockerfile: String = "Dockerfile") throws -> Data {
-        let ignore = try DockerIgnore(contentsOf: directory.appendingPathComponent(".dockerignore"))
-        let dockerfilePath = DockerIgnore.clean(dockerfile)
-        return try archive(
-            directory: directory,
-            filter: ignore.buildContextFilter(dockerfile: dockerfile),
-            descendIntoExcluded: { directory in
-                ignore.mayReinclude(below: directory) || dockerfilePath.hasPrefix(directory + "/")
-            })
-    }
-}
