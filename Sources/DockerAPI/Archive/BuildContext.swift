@@ -2,8 +2,10 @@ package import Foundation
 
 extension TarArchive {
     /// Tars a build context the way `docker build` sends it: `.dockerignore`
-    /// applied, the Dockerfile and `.dockerignore` always kept, and excluded
-    /// directories skipped whenever no `!` exception could reach inside.
+    /// applied, the Dockerfile and `.dockerignore` always kept, and an excluded
+    /// directory skipped unless an exception names a path inside it, as Docker's
+    /// walk does (``DockerIgnore/dockerWalkEnters(excluded:)``): `*` then
+    /// `!**/*.go` keeps no `.go` file below a directory.
     ///
     /// - Parameter dockerfile: the Dockerfile's path relative to `directory`.
     /// - Throws: `DockerIgnoreError` for a bad `.dockerignore`, `TarArchiveError` otherwise.
@@ -14,7 +16,7 @@ extension TarArchive {
             directory: directory,
             filter: ignore.buildContextFilter(dockerfile: dockerfile),
             descendIntoExcluded: { directory in
-                ignore.mayReinclude(below: directory) || dockerfilePath.hasPrefix(directory + "/")
+                ignore.dockerWalkEnters(excluded: directory) || dockerfilePath.hasPrefix(directory + "/")
             })
     }
 }

@@ -88,7 +88,8 @@ package struct DockerIgnore: Sendable {
     }
 
     /// Whether an exception pattern could bring back something below the
-    /// excluded `directory`; false means the walk can skip the subtree.
+    /// excluded `directory`, by the patterns alone; false means nothing below it
+    /// is included. Docker's walk skips more (``dockerWalkEnters(excluded:)``).
     ///
     /// Exact when there are no exceptions; otherwise conservative: a pattern
     /// with `**`, `[` or `\` is assumed to reach anywhere.
@@ -105,6 +106,18 @@ package struct DockerIgnore: Sendable {
             if prefixMatches { return true }
         }
         return false
+    }
+
+    /// Whether `docker build`'s walk enters the excluded `directory` at all. Docker (moby's
+    /// `TarWithOptions`) enters it only when some exception's text, with a `/` after it, starts
+    /// with the directory's path and a `/`: a test of text, not of matching, so `!**/*.go` or
+    /// `!*/keep` bring back nothing below an excluded directory even though they match paths
+    /// there. The build context follows this, to hold what `docker build` sends; checked
+    /// against the real CLI in `DockerIgnoreBuilderTests`.
+    package func dockerWalkEnters(excluded directory: String) -> Bool {
+        let prefix = Array((DockerIgnore.clean(directory) + "/").utf8)
+        // Byte-wise, as Go's strings.HasPrefix: Swift's hasPrefix compares Characters.
+        return patterns.contains { $0.isException && Array(($0.text + "/").utf8).starts(with: prefix) }
     }
 
     /// `a/b/c` → `a`, `a/b`: moby also tests every parent directory.
