@@ -126,7 +126,7 @@ package struct DockerIgnore: Sendable {
     }
 
     /// Go's `filepath.Clean` for `/`-separated paths.
-    static func clean(_ path: String) -> String {
+    package static func clean(_ path: String) -> String {
         let rooted = path.hasPrefix("/")
         var parts: [Substring] = []
         for part in path.split(separator: "/") where part != "." {
