@@ -23,6 +23,8 @@ let package = Package(
         .executable(name: "venv-bench", targets: ["VenvBench"]),
         .executable(name: "manager-exec-bench", targets: ["ManagerExecBench"]),
         .executable(name: "docker-api-demo", targets: ["DockerAPIDemo"]),
+        // The fuzz targets' bodies, for the libFuzzer package apart (FuzzTesting/).
+        .library(name: "FuzzTargets", targets: ["FuzzTargets"]),
     ],
     dependencies: [
         .package(url: "https://github.com/swift-server/async-http-client.git", from: "1.37.0"),
@@ -187,9 +189,26 @@ let package = Package(
             path: "Tests/ComposeFuzz",
             swiftSettings: swiftSettings
         ),
+        // One body per fuzz target (tar reader, .dockerignore, the ABI's JSON), driven by libFuzzer
+        // (FuzzTesting/), by ByteFuzz's seeded mutations, and by the replay of kept findings.
+        .target(
+            name: "FuzzTargets",
+            dependencies: ["DockerAPI", "IsolationCore", "IsolationProtocol"],
+            path: "Tests/FuzzTargets",
+            swiftSettings: swiftSettings
+        ),
+        .executableTarget(
+            name: "ByteFuzz",
+            dependencies: [
+                "FuzzTargets",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            ],
+            path: "Tests/ByteFuzz",
+            swiftSettings: swiftSettings
+        ),
         .testTarget(
             name: "IsolationCoreTests",
-            dependencies: ["IsolationCore", "IsolationStress", "ComposeFuzz"],
+            dependencies: ["IsolationCore", "IsolationStress", "ComposeFuzz", "FuzzTargets"],
             swiftSettings: swiftSettings
         ),
     ]

@@ -1,7 +1,9 @@
 // swift-tools-version: 6.1
-// libFuzzer for the compose loader, a package apart because every target of its build is
-// compiled with -sanitize=fuzzer and -parse-as-library, as swift-protobuf's FuzzTesting package
-// does. scripts/fuzz-compose.sh builds and runs it:
+// libFuzzer for the compose loader, the tar reader and extractor, the `.dockerignore` matcher and
+// the C ABI's JSON, a package apart because every target of its build is compiled with
+// -sanitize=fuzzer and -parse-as-library, as swift-protobuf's FuzzTesting package does. The
+// bodies of the last three are the main package's FuzzTargets, which ByteFuzz and the test suite
+// run too. scripts/fuzz.sh builds and runs them:
 //
 //   swift build --package-path FuzzTesting -c release -Xswiftc -sanitize=fuzzer -Xswiftc -parse-as-library
 import PackageDescription
@@ -17,6 +19,21 @@ let package = Package(
         .executableTarget(
             name: "FuzzComposeLoader",
             dependencies: ["CLibFuzzer", .product(name: "IsolationCore", package: "ptest-isolation")],
+            swiftSettings: [.swiftLanguageMode(.v6)]
+        ),
+        .executableTarget(
+            name: "FuzzTarReader",
+            dependencies: ["CLibFuzzer", .product(name: "FuzzTargets", package: "ptest-isolation")],
+            swiftSettings: [.swiftLanguageMode(.v6)]
+        ),
+        .executableTarget(
+            name: "FuzzDockerIgnore",
+            dependencies: ["CLibFuzzer", .product(name: "FuzzTargets", package: "ptest-isolation")],
+            swiftSettings: [.swiftLanguageMode(.v6)]
+        ),
+        .executableTarget(
+            name: "FuzzABIJSON",
+            dependencies: ["CLibFuzzer", .product(name: "FuzzTargets", package: "ptest-isolation")],
             swiftSettings: [.swiftLanguageMode(.v6)]
         ),
     ]

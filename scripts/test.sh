@@ -59,3 +59,10 @@ bench/run-server.sh --iterations 10
 # mutated corpus files with the debug build just made, a new seed each run (printed, so a finding
 # replays). It fails on a crash, an input over its 10 s bound, or an error that is not an IsolationError.
 scripts/fuzz-compose.sh 45 --mutation --debug --seed "$(date +%s)"
+
+# Bounded passes of the byte-level fuzz targets (scripts/fuzz.sh, Tests/FuzzTargets): 20 s each of
+# seeded mutations with the debug build, a new seed each run (printed, so a finding replays). A crash
+# or an input over 10 s saves the input under .build/fuzz/findings and fails the run.
+for target in tar-reader dockerignore abi-json; do
+  scripts/fuzz.sh "$target" 20 --mutation --debug --seed "$(date +%s)"
+done

@@ -132,14 +132,10 @@ extension DockerClient {
         throw DockerError(.protocolError, "build finished without reporting an image id")
     }
 
-    /// The build context as the daemon receives it: a tar of the context
-    /// directory without what `.dockerignore` excludes.
+    /// The build context as the daemon receives it: ``TarArchive/buildContext(directory:dockerfile:)``,
+    /// the one implementation of what `docker build` sends.
     static func buildContext(_ options: ImageBuildOptions) throws -> Data {
-        let ignore = try DockerIgnore(contentsOf: options.contextDirectory.appendingPathComponent(".dockerignore"))
-        return try TarArchive.archive(
-            directory: options.contextDirectory,
-            filter: ignore.buildContextFilter(dockerfile: options.dockerfile)
-        )
+        try TarArchive.buildContext(directory: options.contextDirectory, dockerfile: options.dockerfile)
     }
 
     /// Adds a tag (`repo[:tag]`) to an image.

@@ -88,7 +88,8 @@ package struct DockerIgnore: Sendable {
     }
 
     /// Whether an exception pattern could bring back something below the
-    /// excluded `directory`; false means the walk can skip the subtree.
+    /// excluded `directory`, by the patterns alone; false means nothing below it
+    /// is included. Docker's walk skips more (``dockerWalkEnters(excluded:)``).
     ///
     /// Exact when there are no exceptions; otherwise conservative: a pattern
     /// with `**`, `[` or `\` is assumed to reach anywhere.
@@ -107,13 +108,25 @@ package struct DockerIgnore: Sendable {
         return false
     }
 
+    /// Whether `docker build`'s walk enters the excluded `directory` at all. Docker (moby's
+    /// `TarWithOptions`) enters it only when some exception's text, with a `/` after it, starts
+    /// with the directory's path and a `/`: a test of text, not of matching, so `!**/*.go` or
+    /// `!*/keep` bring back nothing below an excluded directory even though they match paths
+    /// there. The build context follows this, to hold what `docker build` sends; checked
+    /// against the real CLI in `DockerIgnoreBuilderTests`.
+    package func dockerWalkEnters(excluded directory: String) -> Bool {
+        let prefix = Array((DockerIgnore.clean(directory) + "/").utf8)
+        // Byte-wise, as Go's strings.HasPrefix: Swift's hasPrefix compares Characters.
+        return patterns.contains { $0.isException && Array(($0.text + "/").utf8).starts(with: prefix) }
+    }
+
     /// `a/b/c` → `a`, `a/b`: moby also tests every parent directory.
     private static func parentPrefixes(of path: [Unicode.Scalar]) -> [[Unicode.Scalar]] {
         path.indices.filter { path[$0] == "/" }.map { Array(path[..<$0]) }
     }
 
     /// Go's `filepath.Clean` for `/`-separated paths.
-    static func clean(_ path: String) -> String {
+    package static func clean(_ path: String) -> String {
         let rooted = path.hasPrefix("/")
         var parts: [Substring] = []
         for part in path.split(separator: "/") where part != "." {
@@ -315,24 +328,5 @@ extension DockerIgnore {
             memo[key] = result
             return result
         }
-    }
-}
-
-extension TarArchive {
-    /// Tars a build context the way `docker build` sends it: `.dockerignore`
-    /// applied, the Dockerfile and `.dockerignore` always kept, and excluded
-    /// directories skipped whenever no `!` exception could reach inside.
-    ///
-    /// - Parameter dockerfile: the Dockerfile's path relative to `directory`.
-    /// - Throws: `DockerIgnoreError` for a bad `.dockerignore`, `TarArchiveError` otherwise.
-    package static func buildContext(directory: URL, dockerfile: String = "Dockerfile") throws -> Data {
-        let ignore = try DockerIgnore(contentsOf: directory.appendingPathComponent(".dockerignore"))
-        let dockerfilePath = DockerIgnore.clean(dockerfile)
-        return try archive(
-            directory: directory,
-            filter: ignore.buildContextFilter(dockerfile: dockerfile),
-            descendIntoExcluded: { directory in
-                ignore.mayReinclude(below: directory) || dockerfilePath.hasPrefix(directory + "/")
-            })
     }
 }

@@ -20,7 +20,13 @@ extension DockerEngine {
 
     private func pull(_ image: String, for subject: String, client: DockerClient) async throws {
         let credentials = RegistryCredentials(environment: self.environment)
-        let auth = try await credentials.auth(forImage: image)
+        let auth: RegistryAuth?
+        do {
+            auth = try await credentials.auth(forImage: image)
+        } catch let error as DockerError {
+            // A bad config file or helper: the message names it and the fix.
+            throw Self.translate(error)
+        }
         images.report(subject, "pulling \(image)")
         let tally = PullTally()
         let started = ContinuousClock.now

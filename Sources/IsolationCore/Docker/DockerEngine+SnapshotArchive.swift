@@ -61,14 +61,15 @@ extension DockerEngine {
 
     public func importSnapshot(from file: URL, as snapshot: Snapshot) async throws -> EngineArtifact {
         do {
-            let members = try TarFile.members(of: file)
+            let members = try SnapshotArchiveFile.members(of: file)
             guard let record = members.first(where: { $0.name == "snapshot.json" }),
                 let imageTar = members.first(where: { $0.name == "image.tar" })
             else {
                 throw IsolationError(
                     .snapshotFailed, "\(file.path) has no snapshot.json and image.tar; it is not a Docker snapshot archive")
             }
-            let original = try StatePayload.decode(Snapshot.self, from: TarFile.contents(of: record, in: file)).withUpgradedDetails()
+            let original = try StatePayload.decode(Snapshot.self, from: SnapshotArchiveFile.contents(of: record, in: file))
+                .withUpgradedDetails()
             let stack = try StackSnapshotRecord(original)
             let sources = Self.snapshotVolumeSources(original)
             var volumeTars: [TarFile.Member] = []

@@ -65,14 +65,9 @@ extension DockerEngine {
                 "Layers": layers.map { "\($0.replacingOccurrences(of: "sha256:", with: ""))/layer.tar" },
             ]
         ]
-        var tar = Data()
-        for (name, object) in [(configurationName, configuration as Any), ("manifest.json", manifest as Any)] {
-            let contents = try JSONSerialization.data(withJSONObject: object, options: [.sortedKeys])
-            tar.append(contentsOf: try TarFile.header(name, size: Int64(contents.count)))
-            tar.append(contents)
-            tar.append(contentsOf: [UInt8](repeating: 0, count: TarFile.padding(Int64(contents.count))))
+        let files = try [(configurationName, configuration as Any), ("manifest.json", manifest as Any)].map { name, object in
+            (name: name, contents: try JSONSerialization.data(withJSONObject: object, options: [.sortedKeys]))
         }
-        tar.append(contentsOf: [UInt8](repeating: 0, count: 2 * TarFile.blockSize))
-        return tar
+        return TarArchive.archive(files: files)
     }
 }

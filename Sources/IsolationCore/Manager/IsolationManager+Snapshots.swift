@@ -163,7 +163,7 @@ extension IsolationManager {
         guard let engine = registry.engine(snapshot.engine) else {
             throw IsolationError(.engineUnavailable, "snapshot \(snapshot.name) needs the \(snapshot.engine) engine")
         }
-        try TarFile.requireWritable(file)
+        try SnapshotArchiveFile.requireWritable(file)
         try await bounded(timeout, "exporting \(snapshot.name)") { try await engine.exportSnapshot(snapshot, to: file) }
     }
 
@@ -194,12 +194,12 @@ extension IsolationManager {
     /// The archive's own record (`snapshot.json`), found by walking the tar's headers: the
     /// rest, which may hold a whole image, is skipped, not read.
     static func readManifest(_ file: URL) throws -> Snapshot {
-        let found = try TarFile.members(of: file) { $0.name == "snapshot.json" }
+        let found = try SnapshotArchiveFile.members(of: file) { $0.name == "snapshot.json" }
         guard let record = found.last, record.name == "snapshot.json" else {
             throw IsolationError(.snapshotFailed, "\(file.path) has no snapshot.json; it is not a ptest-iso snapshot archive")
         }
         do {
-            return try StatePayload.decode(Snapshot.self, from: TarFile.contents(of: record, in: file)).withUpgradedDetails()
+            return try StatePayload.decode(Snapshot.self, from: SnapshotArchiveFile.contents(of: record, in: file)).withUpgradedDetails()
         } catch {
             throw IsolationError(.snapshotFailed, "\(file.path): its snapshot.json is not a snapshot record (\(error))")
         }

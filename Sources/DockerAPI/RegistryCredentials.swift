@@ -1,29 +1,53 @@
-import DockerAPI
-import Foundation
+package import Foundation
 
 /// Registry credentials found the way the `docker` CLI finds them after `docker login`, in
 /// `$DOCKER_CONFIG/config.json` (else `~/.docker/config.json`): the credential helper named
 /// for the registry in `credHelpers`, else the `credsStore` helper, else the `auths` entry.
 ///
 /// Read at each pull, so a `docker login` during a session counts. The secrets go to the
-/// daemon in the pull's auth header and nowhere else.
-struct RegistryCredentials: Sendable {
+/// daemon in the pull's auth header and nowhere else. The config directory is the one
+/// ``DockerEndpoint`` reads contexts from.
+package struct RegistryCredentials: Sendable {
     /// The key Docker Hub has in config files and credential helpers.
-    static let dockerHub = "https://index.docker.io/v1/"
+    package static let dockerHub = "https://index.docker.io/v1/"
     /// A helper that does not answer in this time is an error, not a hung pull.
-    static let helperTimeout = Duration.seconds(30)
+    package static let helperTimeout = Duration.seconds(30)
 
-    let configFile: URL
+    /// What a credential helper did: its exit status, its output, and whether it was stopped
+    /// at the timeout.
+    package struct HelperOutput: Sendable {
+        package var exitCode: Int32
+        package var stdout: Data
+        package var stderr: Data
+        package var timedOut: Bool
+
+        package init(exitCode: Int32, stdout: Data, stderr: Data, timedOut: Bool) {
+            self.exitCode = exitCode
+            self.stdout = stdout
+            self.stderr = stderr
+            self.timedOut = timedOut
+        }
+    }
+
+    /// Runs a helper executable with arguments, exactly this environment, stdin and a timeout:
+    /// the caller's process runner, so that child processes are started in one place.
+    package typealias HelperRunner =
+        @Sendable (_ executable: String, _ arguments: [String], _ environment: [String: String], _ stdin: Data, _ timeout: Duration)
+        async throws -> HelperOutput
+
+    package let configFile: URL
     private let environment: [String: String]
+    private let runHelper: HelperRunner
 
-    init(environment: [String: String]) {
+    package init(environment: [String: String], runHelper: @escaping HelperRunner) {
         self.environment = environment
+        self.runHelper = runHelper
         configFile = DockerEndpoint.configDirectory(environment).appendingPathComponent("config.json")
     }
 
     /// The registry an image reference names, as config files key it: the first path component
     /// when it looks like a host (has a `.` or `:`, or is `localhost`), else Docker Hub.
-    static func registry(of image: String) -> String {
+    package static func registry(of image: String) -> String {
         guard let slash = image.firstIndex(of: "/") else { return dockerHub }
         let first = image[..<slash]
         guard first.contains(".") || first.contains(":") || first == "localhost" else { return dockerHub }
@@ -32,7 +56,7 @@ struct RegistryCredentials: Sendable {
 
     /// A config key as a host: `https://registry.example:5000/v2/` → `registry.example:5000`;
     /// Docker Hub's names all become ``dockerHub``.
-    static func hostname(_ key: String) -> String {
+    package static func hostname(_ key: String) -> String {
         var host = Substring(key)
         for scheme in ["https://", "http://"] where host.hasPrefix(scheme) { host = host.dropFirst(scheme.count) }
         host = host.prefix { $0 != "/" }
@@ -42,18 +66,18 @@ struct RegistryCredentials: Sendable {
     /// The credentials for `image`'s registry; `nil` when the config names none (no file, no
     /// entry, or a helper that has none).
     ///
-    /// - Throws: ``IsolationError`` `invalidSpec` naming the config file when it is not valid
+    /// - Throws: ``DockerError`` `invalidConfiguration` naming the config file when it is not valid
     ///   JSON or an `auth` entry is not base64 `user:password`, or naming the helper when it is
     ///   missing from `PATH`, fails, or answers nonsense.
-    func auth(forImage image: String) async throws -> RegistryAuth? {
+    package func auth(forImage image: String) async throws -> RegistryAuth? {
         let registry = Self.registry(of: image)
         guard let data = try? Data(contentsOf: configFile) else { return nil }
         let config: ConfigFile
         do {
             config = try JSONDecoder().decode(ConfigFile.self, from: data)
         } catch {
-            throw IsolationError(
-                .invalidSpec, "docker config: \(configFile.path) is not valid JSON (\(error)); fix it or set DOCKER_CONFIG")
+            throw DockerError(
+                .invalidConfiguration, "docker config: \(configFile.path) is not valid JSON (\(error)); fix it or set DOCKER_CONFIG")
         }
         let helperKey = config.credHelpers?.first { Self.hostname($0.key) == registry }?.value
         if let helper = helperKey ?? config.credsStore, !helper.isEmpty,
@@ -72,8 +96,8 @@ struct RegistryCredentials: Sendable {
             guard let decoded = Data(base64Encoded: encoded).map({ String(decoding: $0, as: UTF8.self) }),
                 let colon = decoded.firstIndex(of: ":")
             else {
-                throw IsolationError(
-                    .invalidSpec,
+                throw DockerError(
+                    .invalidConfiguration,
                     "docker config: the auth of \(registry) in \(configFile.path) is not base64 'user:password'; run `docker login \(registry)` again"
                 )
             }
@@ -91,25 +115,25 @@ struct RegistryCredentials: Sendable {
         let name = "docker-credential-\(helper)"
         let fix = "install it, or remove \(setting) from \(configFile.path)"
         guard let executable = Self.find(name, path: environment["PATH"] ?? "/usr/local/bin:/usr/bin:/bin") else {
-            throw IsolationError(.invalidSpec, "docker config: credential helper \(name) is not on PATH; \(fix)")
+            throw DockerError(.invalidConfiguration, "docker config: credential helper \(name) is not on PATH; \(fix)")
         }
-        let result = try await ProcessRunner.run(
-            executable: executable, arguments: ["get"], environment: environment, stdin: Data(registry.utf8), timeout: Self.helperTimeout)
-        let said = (result.stdoutText + result.stderrText).trimmingCharacters(in: .whitespacesAndNewlines)
+        let result = try await runHelper(executable, ["get"], environment, Data(registry.utf8), Self.helperTimeout)
+        let said = String(decoding: result.stdout + result.stderr, as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines)
         if result.timedOut {
-            throw IsolationError(.invalidSpec, "docker config: credential helper \(name) did not answer in \(Self.helperTimeout); \(fix)")
+            throw DockerError(
+                .invalidConfiguration, "docker config: credential helper \(name) did not answer in \(Self.helperTimeout); \(fix)")
         }
         guard result.exitCode == 0 else {
             if said.localizedCaseInsensitiveContains("credentials not found") { return nil }
-            throw IsolationError(.invalidSpec, "docker config: credential helper \(name) failed for \(registry) (\(said)); \(fix)")
+            throw DockerError(.invalidConfiguration, "docker config: credential helper \(name) failed for \(registry) (\(said)); \(fix)")
         }
         struct Answer: Decodable {
             var Username: String
             var Secret: String
         }
         guard let answer = try? JSONDecoder().decode(Answer.self, from: result.stdout) else {
-            throw IsolationError(
-                .invalidSpec, "docker config: credential helper \(name) answered no Username and Secret for \(registry); \(fix)")
+            throw DockerError(
+                .invalidConfiguration, "docker config: credential helper \(name) answered no Username and Secret for \(registry); \(fix)")
         }
         // "<token>" is how helpers hand over an identity token instead of a password.
         if answer.Username == "<token>" { return RegistryAuth(serverAddress: registry, identityToken: answer.Secret) }

@@ -1,8 +1,7 @@
-import DockerAPI
 import Foundation
 import Testing
 
-@testable import IsolationCore
+@testable import DockerAPI
 
 /// Credentials as `docker login` leaves them: config files and credential helpers (a real
 /// helper executable speaking the helpers' protocol, written per test).
@@ -110,23 +109,49 @@ import Testing
 
     @Test func aBrokenConfigOrHelperIsAnErrorNamingItAndTheFix() async throws {
         let malformed = try ConfigDirectory("{\"auths\": ")
-        let notJSON = await #expect(throws: IsolationError.self) { try await malformed.credentials().auth(forImage: "busybox") }
-        #expect(notJSON?.code == .invalidSpec)
+        let notJSON = await #expect(throws: DockerError.self) { try await malformed.credentials().auth(forImage: "busybox") }
+        #expect(notJSON?.code == .invalidConfiguration)
         #expect(notJSON?.message.contains("\(malformed.url.path)/config.json is not valid JSON") == true)
 
         let badAuth = try ConfigDirectory("{\"auths\": {\"127.0.0.1:5001\": {\"auth\": \"bm9jb2xvbg==\"}}}")
-        let notUserPassword = await #expect(throws: IsolationError.self) {
+        let notUserPassword = await #expect(throws: DockerError.self) {
             try await badAuth.credentials().auth(forImage: "127.0.0.1:5001/x")
         }
         #expect(notUserPassword?.message.contains("run `docker login 127.0.0.1:5001` again") == true)
 
         let missing = try ConfigDirectory("{\"credHelpers\": {\"127.0.0.1:5001\": \"nowhere\"}}")
-        let notOnPath = await #expect(throws: IsolationError.self) { try await missing.credentials().auth(forImage: "127.0.0.1:5001/x") }
+        let notOnPath = await #expect(throws: DockerError.self) { try await missing.credentials().auth(forImage: "127.0.0.1:5001/x") }
         #expect(notOnPath?.message.contains("credential helper docker-credential-nowhere is not on PATH") == true)
         #expect(notOnPath?.message.contains("remove credHelpers from") == true)
 
         let failing = try ConfigDirectory("{\"credsStore\": \"ptest\"}")
-        let failed = await #expect(throws: IsolationError.self) { try await failing.credentials().auth(forImage: "broken.example/x") }
+        let failed = await #expect(throws: DockerError.self) { try await failing.credentials().auth(forImage: "broken.example/x") }
         #expect(failed?.message.contains("docker-credential-ptest failed for broken.example (keychain locked)") == true)
+    }
+}
+
+extension RegistryCredentials {
+    /// Helpers run with Foundation's `Process`: IsolationCore runs them through its
+    /// ProcessRunner, which DockerAPI's tests do not link.
+    init(environment: [String: String]) {
+        self.init(environment: environment) { executable, arguments, environment, stdin, _ in
+            let process = Process()
+            process.executableURL = URL(fileURLWithPath: executable)
+            process.arguments = arguments
+            process.environment = environment
+            let input = Pipe()
+            let output = Pipe()
+            let errors = Pipe()
+            process.standardInput = input
+            process.standardOutput = output
+            process.standardError = errors
+            try process.run()
+            input.fileHandleForWriting.write(stdin)
+            try input.fileHandleForWriting.close()
+            let stdout = output.fileHandleForReading.readDataToEndOfFile()
+            let stderr = errors.fileHandleForReading.readDataToEndOfFile()
+            process.waitUntilExit()
+            return HelperOutput(exitCode: process.terminationStatus, stdout: stdout, stderr: stderr, timedOut: false)
+        }
     }
 }
