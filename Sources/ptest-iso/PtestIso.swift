@@ -153,6 +153,8 @@ struct StateOptions: ParsableArguments {
                 message: "this command works on this machine's state directory, not on a server; leave out --url (and PTEST_ISO_URL)")
         }
         var configuration = IsolationManager.Configuration(session: Self.session)
+        // The manager lives for one command: a copy restored ahead would be removed at its exit unused.
+        configuration.restoreAheadDepth = 0
         if let home { configuration.home = URL(fileURLWithPath: home) }
         if let engines { configuration.engineSettingsFile = URL(fileURLWithPath: engines) }
         return try IsolationManager(configuration: configuration)

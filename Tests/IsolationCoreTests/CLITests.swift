@@ -65,6 +65,10 @@ import Testing
         let restoredRecord = try CLI.run(["inspect", restoredID, "--json"] + state)
         let restoredEnvironment = try JSONDecoder.seconds.decode(Environment.self, from: Data(restoredRecord.stdout.utf8))
         #expect(restoredEnvironment.spec.cleanup == .afterTTL && restoredEnvironment.session == "ptest-iso-cli")
+        // A command's manager ends with it: it restores no copy ahead, which its exit would only remove.
+        let records = try StateStore.open(at: home.url.appendingPathComponent("state.sqlite"))
+            .environments(matching: EnvironmentFilter(liveOnly: false))
+        #expect(records.count == 2 && records.allSatisfy { $0.labels[ResourceLabels.pool] == nil }, "\(records.map(\.labels))")
         let marker = try CLI.run(["run", restoredID] + state + ["--", "python", "-c", "print(open('marker').read())"])
         #expect(marker.stdout == "1\n", "\(marker.output)")
         #expect(try CLI.run(["snapshot", "rm", "cli-snap"] + state).status == 0)

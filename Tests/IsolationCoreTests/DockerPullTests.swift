@@ -27,9 +27,11 @@ import Testing
         let reference = "\(Self.registry)/ptest-iso-pull/busybox:\(UUID().uuidString.prefix(8).lowercased())"
         let home = try TestHome("docker-pull")
         // A layer of its own (random bytes), so the pull downloads something and reports its bytes.
+        // The tag in the command keeps the build cache from giving it a layer of an earlier run's
+        // image, which a run stopped before its removal leaves (the pull would download nothing).
         let context = home.url.appendingPathComponent("context")
         try FileManager.default.createDirectory(at: context, withIntermediateDirectories: true)
-        try Data("FROM \(DockerEngineTests.busybox)\nRUN head -c 3000000 /dev/urandom > /blob\n".utf8)
+        try Data("FROM \(DockerEngineTests.busybox)\nRUN echo \(reference) > /reference && head -c 3000000 /dev/urandom > /blob\n".utf8)
             .write(to: context.appendingPathComponent("Dockerfile"))
         try await withDockerClient(try .fromEnvironment()) { client in
             _ = try await client.buildImage(ImageBuildOptions(contextDirectory: context, tags: [reference]))
