@@ -6,6 +6,7 @@ fresh venv, and the check runs in a mount namespace whose /opt/swift is an
 empty tmpfs: the toolchain's runtime libraries are not there to be found."""
 
 import json
+import os
 import pathlib
 import shutil
 import subprocess
@@ -56,7 +57,10 @@ def test_the_wheel_is_a_platform_wheel_carrying_the_runtime(wheel):
 def test_the_installed_wheel_runs_with_the_toolchain_hidden(wheel, tmp_path):
     venv = tmp_path / "venv"
     subprocess.run([sys.executable, "-m", "venv", str(venv)], check=True)
-    subprocess.run([str(venv / "bin" / "pip"), "install", "--quiet", "--no-deps", str(wheel)], check=True)
+    # Without PYTHONPATH: a checkout's python/ on it (with an editable install's egg-info) looks
+    # installed to pip, which then installs nothing.
+    clean = {name: value for name, value in os.environ.items() if name != "PYTHONPATH"}
+    subprocess.run([str(venv / "bin" / "pip"), "install", "--quiet", "--no-deps", str(wheel)], check=True, env=clean)
     library = next((venv / "lib").glob("python*/site-packages/ptest_isolation/_lib/libCPtestIsolation.so"))
     runpath = subprocess.run(["readelf", "-d", str(library)], check=True, capture_output=True, text=True).stdout
     assert "[$ORIGIN]" in runpath and str(TOOLCHAIN) not in runpath
