@@ -35,11 +35,6 @@ package enum Dispatcher {
             struct Choice: Encodable { var engine: EngineKind; var reason: String }
             let choice = try manager.chooseEngine(for: try request(CreateRequest.self).spec ?? EnvironmentSpec())
             return try ProtocolJSON.encode(Choice(engine: choice.engine, reason: choice.reason))
-        case "get":
-            return try ProtocolJSON.encode(try manager.get(try request(IDRequest.self).id))
-        case "list":
-            struct Listing: Encodable { var environments: [Environment] }
-            return try ProtocolJSON.encode(Listing(environments: try manager.list(try request(ListRequest.self).filter)))
         default:
             return nil
         }
@@ -58,6 +53,11 @@ package enum Dispatcher {
             try ProtocolJSON.decode(type, from: text, what: "request")
         }
         switch method {
+        case "get":
+            return try ProtocolJSON.encode(try await manager.get(try request(IDRequest.self).id))
+        case "list":
+            struct Listing: Encodable { var environments: [Environment] }
+            return try ProtocolJSON.encode(Listing(environments: try await manager.list(try request(ListRequest.self).filter)))
         case "doctor":
             return try ProtocolJSON.encode(await Diagnostics.run())
         case "create":
@@ -126,7 +126,7 @@ package enum Dispatcher {
             return try ProtocolJSON.encode(try await manager.snapshot(body.id, name: body.name, temporary: body.temporary ?? false))
         case "snapshots":
             struct Snapshots: Encodable { var snapshots: [Snapshot] }
-            return try ProtocolJSON.encode(Snapshots(snapshots: try manager.snapshots()))
+            return try ProtocolJSON.encode(Snapshots(snapshots: try await manager.snapshots()))
         case "restore":
             let body = try request(SnapshotRefRequest.self)
             return try ProtocolJSON.encode(

@@ -44,7 +44,7 @@ extension CallRoutes {
         switch method {
         case "put_archive":
             let request = try ProtocolJSON.decode(PutArchiveRequest.self, from: text, what: "request")
-            try scope.check(request.id)
+            try await scope.check(request.id)
             guard let data = Data(base64Encoded: request.archive) else {
                 throw ABIError.invalidArgument("archive: not base64; send a tar archive encoded as base64", field: "archive")
             }
@@ -60,7 +60,7 @@ extension CallRoutes {
             return "{}"
         default:
             let request = try ProtocolJSON.decode(GetArchiveRequest.self, from: text, what: "request")
-            try scope.check(request.id)
+            try await scope.check(request.id)
             try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
             try await manager.copyOut(request.id, from: request.source, to: folder.appendingPathComponent(Self.archivedMember))
             let archive = try TarArchive.archive(directory: folder)

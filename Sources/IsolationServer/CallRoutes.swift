@@ -70,9 +70,9 @@ package struct CallRoutes: Sendable {
             if Self.archiveMethods.contains(method) { return try await transfer(method: method, body: body, owner: owner) }
             if method == "snapshots" {
                 _ = try ProtocolJSON.decode(EmptyRequest.self, from: body.isEmpty ? "{}" : body, what: "request")
-                return try ProtocolJSON.encode(["snapshots": try scope.snapshots()])
+                return try await ProtocolJSON.encode(["snapshots": try scope.snapshots()])
             }
-            let scoped = try scope.scope(method: method, request: body.isEmpty ? "{}" : body)
+            let scoped = try await scope.scope(method: method, request: body.isEmpty ? "{}" : body)
             guard method == "create" else { return try await Dispatcher.call(manager, method: method, request: scoped) }
             // A request the protocol cannot read is its error to name: it then costs nothing here.
             let spec = (try? ProtocolJSON.decode(CreateRequest.self, from: scoped, what: "request"))?.spec ?? EnvironmentSpec()

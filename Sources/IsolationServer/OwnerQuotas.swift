@@ -16,6 +16,8 @@ package final class OwnerQuotas: Sendable {
         var count = 0
         var nanoCPUs: Int64 = 0
         var memory: Int64 = 0
+        /// Creates of the owner ended so far: a check that read the store before one ended reads again.
+        var releases = 0
     }
 
     private let creating = Mutex<[String: Pending]>([:])
@@ -33,12 +35,40 @@ package final class OwnerQuotas: Sendable {
     func withPlace<T>(owner: OwnerToken?, spec: EnvironmentSpec?, _ create: () async throws -> T) async throws -> T {
         guard let owner, owner.maxLive != nil || owner.maxCpus != nil || owner.maxMemory != nil else { return try await create() }
         let cost = try Self.cost(of: spec, for: owner)
-        try creating.withLock { creating in
-            let pending = creating[owner.owner, default: Pending()]
-            let environments = try manager.list(EnvironmentFilter(labels: [OwnerScope.ownerLabel: owner.owner]))
+        // The owner's environments are read before the lock (the store is async), so a create that
+        // ended meanwhile — recorded, and its place released — could be in neither count: a
+        // release since the read makes the check read again.
+        while true {
+            let releasesSeen = creating.withLock { $0[owner.owner, default: Pending()].releases }
+            let environments = try await manager.list(EnvironmentFilter(labels: [OwnerScope.ownerLabel: owner.owner]))
                 // A create in flight holds its place below; a failed one holds nothing (its resources
                 // were removed: it is recorded to be read).
                 .filter { $0.status != .creating && $0.status != .failed }
+            if try reserve(owner: owner, cost: cost, environments: environments, releasesSeen: releasesSeen) { break }
+        }
+        defer {
+            creating.withLock { creating in
+                var pending = creating[owner.owner, default: Pending()]
+                pending.count -= 1
+                pending.nanoCPUs -= cost.nanoCPUs
+                pending.memory -= cost.memory
+                pending.releases += 1
+                creating[owner.owner] = pending
+            }
+        }
+        return try await create()
+    }
+
+    /// Holds a place for one create of `owner` when its quotas allow it; `false` when a create
+    /// of the owner ended since `environments` was read (read them again).
+    ///
+    /// - Throws: 403 `quotaExceeded` naming the quota.
+    private func reserve(
+        owner: OwnerToken, cost: (nanoCPUs: Int64, memory: Int64), environments: [Environment], releasesSeen: Int
+    ) throws -> Bool {
+        try creating.withLock { creating in
+            let pending = creating[owner.owner, default: Pending()]
+            guard pending.releases == releasesSeen else { return false }
             if let maxLive = owner.maxLive {
                 let used = environments.count { !$0.waitsInPool }
                 guard used + pending.count < maxLive else {
@@ -71,18 +101,10 @@ package final class OwnerQuotas: Sendable {
                 }
             }
             creating[owner.owner] = Pending(
-                count: pending.count + 1, nanoCPUs: pending.nanoCPUs + cost.nanoCPUs, memory: pending.memory + cost.memory)
+                count: pending.count + 1, nanoCPUs: pending.nanoCPUs + cost.nanoCPUs, memory: pending.memory + cost.memory,
+                releases: pending.releases)
+            return true
         }
-        defer {
-            creating.withLock { creating in
-                var pending = creating[owner.owner, default: Pending()]
-                pending.count -= 1
-                pending.nanoCPUs -= cost.nanoCPUs
-                pending.memory -= cost.memory
-                creating[owner.owner] = pending
-            }
-        }
-        return try await create()
     }
 
     /// A container spec's CPU and memory limits; a virtualenv's are none.
@@ -111,9 +133,14 @@ package final class OwnerQuotas: Sendable {
         ServerError(status: .forbidden, code: "quotaExceeded", message: message, field: field)
     }
 
-    /// Everything of the owner's, pools' included, and the creates in flight.
-    func everything(_ owner: String) -> Int {
-        let live = (try? manager.list(EnvironmentFilter(labels: [OwnerScope.ownerLabel: owner])).count) ?? Int.max
+    /// Everything of the owner's, pools' included, and the creates in flight; but for the
+    /// records of `pool` still being made, which its admitted creations count.
+    func everything(_ owner: String, exceptCreatingIn pool: String) async -> Int {
+        // An unreadable store leaves no room (Int.max, compared below without adding to it).
+        guard let environments = try? await manager.list(EnvironmentFilter(labels: [OwnerScope.ownerLabel: owner])) else {
+            return Int.max
+        }
+        let live = environments.count { !($0.status == .creating && $0.labels[ResourceLabels.pool] == pool) }
         return creating.withLock { live + $0[owner, default: Pending()].count }
     }
 }
@@ -125,7 +152,7 @@ struct PoolRoom: PoolQuota {
     let owner: String
     let maxLive: Int
 
-    func mayCreate(pool: String, creating: Int) -> Bool {
-        quotas.everything(owner) + creating < maxLive
+    func mayCreate(pool: String, creating: Int) async -> Bool {
+        await quotas.everything(owner, exceptCreatingIn: pool) < maxLive - creating
     }
 }

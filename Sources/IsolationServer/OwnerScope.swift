@@ -29,7 +29,7 @@ package struct OwnerScope: Sendable {
     /// unchanged: the protocol's decoder names what is wrong with it.
     ///
     /// - Throws: `notFound` for another owner's id.
-    package func scope(method: String, request text: String) throws -> String {
+    package func scope(method: String, request text: String) async throws -> String {
         guard var object = (try? JSONSerialization.jsonObject(with: Data(text.utf8))) as? [String: Any] else { return text }
         switch method {
         case "create":
@@ -45,19 +45,19 @@ package struct OwnerScope: Sendable {
             labels?[Self.ownerLabel] = owner
             object["labels"] = labels
         case "restore", "delete_snapshot":
-            if let snapshot = object["snapshot"] as? String { try checkSnapshot(snapshot) }
+            if let snapshot = object["snapshot"] as? String { try await checkSnapshot(snapshot) }
             return text
         default:
-            if let id = object["id"] as? String { try check(id) }
+            if let id = object["id"] as? String { try await check(id) }
             return text
         }
         return String(decoding: try JSONSerialization.data(withJSONObject: object), as: UTF8.self)
     }
 
     /// Refuses an id (or `ID/SERVICE` address) that is not one of the owner's environments.
-    package func check(_ id: String) throws {
+    package func check(_ id: String) async throws {
         let environmentID = String(id.split(separator: "/", maxSplits: 1).first ?? "")
-        let environment = try? manager.get(environmentID)
+        let environment = try? await manager.get(environmentID)
         guard let environment, environment.labels[Self.ownerLabel] == owner else {
             throw IsolationError(.notFound, field: "id", "no environment '\(id)' of owner '\(owner)'")
         }
@@ -65,15 +65,15 @@ package struct OwnerScope: Sendable {
 
     /// Refuses a snapshot (by id or name) not taken of one of the owner's environments: its spec
     /// carries the owner label of the environment it was taken of.
-    package func checkSnapshot(_ idOrName: String) throws {
-        let snapshot = try? manager.snapshot(named: idOrName)
+    package func checkSnapshot(_ idOrName: String) async throws {
+        let snapshot = try? await manager.snapshot(named: idOrName)
         guard let snapshot, snapshot.spec.labels[Self.ownerLabel] == owner else {
             throw IsolationError(.notFound, field: "snapshot", "no snapshot '\(idOrName)' of owner '\(owner)'")
         }
     }
 
     /// The owner's snapshots.
-    package func snapshots() throws -> [Snapshot] {
-        try manager.snapshots().filter { $0.spec.labels[Self.ownerLabel] == owner }
+    package func snapshots() async throws -> [Snapshot] {
+        try await manager.snapshots().filter { $0.spec.labels[Self.ownerLabel] == owner }
     }
 }

@@ -46,7 +46,7 @@ package struct PtestIsoServer: Sendable {
         router.add(middleware: AuthMiddleware(authenticator: authenticator, limiter: RateLimiter()))
         HealthRoutes(manager: manager).add(to: router)
         router.get("/metrics") { [manager] _, _ in
-            Response(
+            await Response(
                 status: .ok, headers: [.contentType: "text/plain; version=0.0.4"],
                 body: .init(byteBuffer: ByteBuffer(string: metrics.scrape(manager))))
         }

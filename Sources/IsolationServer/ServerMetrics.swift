@@ -35,9 +35,9 @@ package final class ServerMetrics: Sendable {
     }
 
     /// The exposition text, with the live environments read from the store now.
-    func scrape(_ manager: IsolationManager) -> String {
+    func scrape(_ manager: IsolationManager) async -> String {
         var counts: [[String]: Int] = [:]
-        for environment in (try? manager.list()) ?? [] {
+        for environment in (try? await manager.list()) ?? [] {
             counts[[environment.engine.rawValue, environment.status.rawValue], default: 0] += 1
         }
         let pairs = seen.withLock { seen in

@@ -30,7 +30,7 @@ extension CallRoutes {
         let scoped: String
         do {
             try hostAccess.check(method: method, request: body)
-            scoped = try OwnerScope(manager: manager, owner: owner).scope(method: method, request: body.isEmpty ? "{}" : body)
+            scoped = try await OwnerScope(manager: manager, owner: owner).scope(method: method, request: body.isEmpty ? "{}" : body)
         } catch let error as ServerError {
             throw error
         } catch {

@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import IsolationCore
+import Synchronization
 
 /// Shell completions of environment and snapshot references, read from the state directory the
 /// command line names (`--home`, else the default). Completion must never fail loudly in a
@@ -16,13 +17,13 @@ enum Completions {
 
     /// Live environments' ids and names.
     static func environmentCandidates(home: URL, prefix: String) -> [String] {
-        guard let store = store(at: home), let environments = try? store.environments() else { return [] }
+        guard let store = store(at: home), let environments = waiting({ try? await store.environments() }) else { return [] }
         return matching(environments.flatMap { [$0.id] + ($0.spec.name.map { [$0] } ?? []) }, prefix)
     }
 
     /// Snapshots' ids and names.
     static func snapshotCandidates(home: URL, prefix: String) -> [String] {
-        guard let store = store(at: home), let snapshots = try? store.snapshots() else { return [] }
+        guard let store = store(at: home), let snapshots = waiting({ try? await store.snapshots() }) else { return [] }
         return matching(snapshots.flatMap { [$0.id, $0.name] }, prefix)
     }
 
@@ -41,6 +42,21 @@ enum Completions {
         let file = home.appendingPathComponent("state.sqlite")
         guard FileManager.default.fileExists(atPath: file.path) else { return nil }
         return try? StateStore.open(at: file)
+    }
+
+    /// The answer of `read`, waited for on this thread: ArgumentParser asks for completions
+    /// synchronously, from the command's main, not from a concurrency thread; `read` runs on the
+    /// global executor meanwhile.
+    private static func waiting<T: Sendable>(_ read: @escaping @Sendable () async -> T?) -> T? {
+        let answer = Mutex<T?>(nil)
+        let done = DispatchSemaphore(value: 0)
+        Task.detached {
+            let value = await read()
+            answer.withLock { $0 = value }
+            done.signal()
+        }
+        done.wait()
+        return answer.withLock { $0 }
     }
 
     private static func matching(_ candidates: [String], _ prefix: String) -> [String] {

@@ -45,11 +45,11 @@ struct Copy: AsyncParsableCommand {
     func run() async throws {
         let manager = try state.manager()
         if let (reference, path) = Self.environmentPath(destination) {
-            let id = try manager.resolveAddress(reference)
+            let id = try await manager.resolveAddress(reference)
             let host = URL(fileURLWithPath: source)
             try await interruptible { try await manager.copyIn(id, from: host, to: path) }
         } else if let (reference, path) = Self.environmentPath(source) {
-            let id = try manager.resolveAddress(reference)
+            let id = try await manager.resolveAddress(reference)
             let host = URL(fileURLWithPath: destination)
             try await interruptible { try await manager.copyOut(id, from: path, to: host) }
         }

@@ -64,12 +64,12 @@ struct Events: AsyncParsableCommand {
         let json = output.json
         // Without --since, only what happens from now on.
         let start: (after: Int64?, since: Date?) =
-            if let since { (nil, Date().addingTimeInterval(-since)) } else { (try store.lastEventID(), nil) }
+            if let since { (nil, Date().addingTimeInterval(-since)) } else { (try await store.lastEventID(), nil) }
         try await interruptible {
             var last = start.after
             var since = start.since
             while !Task.isCancelled {
-                for event in try store.recordedEvents(after: last, since: since) {
+                for event in try await store.recordedEvents(after: last, since: since) {
                     last = event.id
                     guard types.isEmpty || types.contains(event.kind) else { continue }
                     guard environments.isEmpty || environments.contains(where: { event.environment?.hasPrefix($0) == true }) else {

@@ -21,7 +21,12 @@ struct Inspect: AsyncParsableCommand {
     var id: String
 
     func run() async throws {
-        let environment = try await state.withRemote { try await $0.resolve(id) } ?? state.manager().resolve(id)
+        let environment: Environment
+        if let remote = try await state.withRemote({ try await $0.resolve(id) }) {
+            environment = remote
+        } else {
+            environment = try await state.manager().resolve(id)
+        }
         if output.json {
             return try printJSON(environment)
         }

@@ -90,7 +90,12 @@ struct List: AsyncParsableCommand {
 
     func run() async throws {
         let filter = try parsed()
-        let environments = try await state.withRemote { try await Self.list(filter, on: $0) } ?? localList(filter)
+        let environments: [Environment]
+        if let remote = try await state.withRemote({ try await Self.list(filter, on: $0) }) {
+            environments = remote
+        } else {
+            environments = try await localList(filter)
+        }
         if quiet { return environments.forEach { print($0.id) } }
         switch try chosenFormat() {
         case .json: try printJSON(environments)
@@ -109,13 +114,13 @@ struct List: AsyncParsableCommand {
         }
     }
 
-    private func localList(_ filter: EnvironmentFilter) throws -> [Environment] {
+    private func localList(_ filter: EnvironmentFilter) async throws -> [Environment] {
         let manager = try state.manager()
         let known = manager.registry.engines.map(\.kind.rawValue)
         if let engine, !known.contains(engine) {
             throw ValidationError("--engine '\(engine)': choose one of \(known.joined(separator: ", "))")
         }
-        return try manager.list(filter)
+        return try await manager.list(filter)
     }
 
     /// The owner's environments on a server, by the same filter.

@@ -61,7 +61,7 @@ struct Logs: AsyncParsableCommand {
         }
         if shown != nil { return }
         let manager = try state.manager()
-        let id = try manager.resolveAddress(id)
+        let id = try await manager.resolveAddress(id)
         let json = output.json
         if follow {
             let (id, tail) = (id, tail)

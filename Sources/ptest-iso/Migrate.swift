@@ -34,7 +34,7 @@ struct Migrate: AsyncParsableCommand {
     func run() async throws {
         let manager = try state.manager()
         let deadline = try SchemaLimits.timeout(timeout, field: "--timeout")
-        let id = try manager.resolve(id).id
+        let id = try await manager.resolve(id).id
         let environment = try await Progress.showing(manager, "migrating \(id)", quiet: progress.quiet) {
             try await interruptible { [id, image] in try await manager.migrate(id, toImage: image, timeout: deadline) }
         }

@@ -46,7 +46,7 @@ struct Install: AsyncParsableCommand {
             requirements: requirements, requirementFiles: absolute(requirement), constraintFiles: absolute(constraint),
             indexURL: sources.indexURL, findLinks: absolute(sources.findLinks), offline: sources.offline)
         let manager = try state.manager()
-        let id = try manager.resolveAddress(id)
+        let id = try await manager.resolveAddress(id)
         let result = try await Progress.showing(manager, "installing into \(id)", quiet: progress.quiet) {
             try await interruptible { [id] in try await manager.install(id, request) }
         }

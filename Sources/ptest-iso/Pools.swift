@@ -37,7 +37,7 @@ struct Pools: AsyncParsableCommand {
     }
 
     func run() async throws {
-        let environments = try state.manager().list(EnvironmentFilter())
+        let environments = try await state.manager().list(EnvironmentFilter())
         var rows: [String: Row] = [:]
         for environment in environments {
             guard let pool = environment.labels[ResourceLabels.pool] else { continue }

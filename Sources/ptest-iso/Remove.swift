@@ -42,7 +42,7 @@ struct Remove: AsyncParsableCommand {
         if removedRemotely != nil { return }
         let manager = try state.manager()
         try await removeEach { reference in
-            let id = try manager.resolve(reference).id
+            let id = try await manager.resolve(reference).id
             try await manager.remove(id, force: force)
             return id
         }

@@ -82,7 +82,7 @@ struct Run: AsyncParsableCommand {
             throw ExitCode(exit)
         }
         let manager = try state.manager()
-        let (id, json) = (try manager.resolveAddress(id), output.json)
+        let (id, json) = await (try manager.resolveAddress(id), output.json)
         let command = Command(
             command, environment: try parseVariables(variables), workingDirectory: workdir, timeoutSeconds: timeout, stdin: input)
         // Ctrl-C cancels the run, which kills the command and what it started.

@@ -49,7 +49,7 @@ struct SnapshotCreate: AsyncParsableCommand {
 
     func run() async throws {
         let manager = try state.manager()
-        let id = try manager.resolve(id).id
+        let id = try await manager.resolve(id).id
         let snapshot = try await Progress.showing(manager, "snapshotting \(id)", quiet: progress.quiet) {
             try await manager.snapshot(id, name: name)
         }
@@ -96,7 +96,7 @@ struct SnapshotList: AsyncParsableCommand {
     }
 
     func run() async throws {
-        let snapshots = try state.manager().snapshots()
+        let snapshots = try await state.manager().snapshots()
         if quiet { return snapshots.forEach { print($0.id) } }
         switch try chosenFormat() {
         case .json: try printJSON(snapshots)
@@ -145,7 +145,7 @@ struct SnapshotRestore: AsyncParsableCommand {
 
     func run() async throws {
         let manager = try state.manager()
-        let snapshot = try manager.resolveSnapshot(snapshot).id
+        let snapshot = try await manager.resolveSnapshot(snapshot).id
         let environment = try await Progress.showing(manager, "restoring \(snapshot)", quiet: progress.quiet) {
             try await interruptible { [snapshot, keep] in try await manager.restore(snapshot, cleanup: keep ? .keep : .afterTTL) }
         }
@@ -179,7 +179,7 @@ struct SnapshotRemove: AsyncParsableCommand {
         var firstFailure: IsolationError?
         for reference in snapshots {
             do {
-                let snapshot = try manager.resolveSnapshot(reference).id
+                let snapshot = try await manager.resolveSnapshot(reference).id
                 try await manager.deleteSnapshot(snapshot)
                 removed.append(snapshot)
                 if !output.json { print(snapshot) }

@@ -45,7 +45,9 @@ struct Stats: AsyncParsableCommand {
 
     func run() async throws {
         let manager = try state.manager()
-        let addresses = try ids.map { try manager.resolveAddress($0) }
+        var resolved: [String] = []
+        for id in ids { resolved.append(try await manager.resolveAddress(id)) }
+        let addresses = resolved
         let streaming = stream || (!noStream && isatty(STDOUT_FILENO) == 1)
         let (json, labelled, redraw) = (output.json, streaming || ids.count > 1, isatty(STDOUT_FILENO) == 1)
         guard streaming else {

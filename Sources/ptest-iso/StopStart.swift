@@ -12,9 +12,9 @@ struct ControlTarget: ParsableArguments {
     /// Applies `action` and prints `ID STATUS` (or the record as JSON).
     func apply(_ action: (IsolationManager, String) async throws -> Void) async throws {
         let manager = try state.manager()
-        let id = try manager.resolve(id).id
+        let id = try await manager.resolve(id).id
         try await action(manager, id)
-        try report(manager.get(id), json: output.json)
+        try await report(manager.get(id), json: output.json)
     }
 }
 

@@ -8,7 +8,7 @@ import Testing
 
 /// The CLI end to end: every step is a separate `ptest-iso` process sharing one state directory.
 @Suite(.serialized) struct CLITests {
-    @Test func aVirtualenvLivesThroughSeparateInvocations() throws {
+    @Test func aVirtualenvLivesThroughSeparateInvocations() async throws {
         let home = try TestHome("cli")
         let state = ["--home", home.url.path]
 
@@ -66,7 +66,7 @@ import Testing
         let restoredEnvironment = try JSONDecoder.seconds.decode(Environment.self, from: Data(restoredRecord.stdout.utf8))
         #expect(restoredEnvironment.spec.cleanup == .afterTTL && restoredEnvironment.session == "ptest-iso-cli")
         // A command's manager ends with it: it restores no copy ahead, which its exit would only remove.
-        let records = try StateStore.open(at: home.url.appendingPathComponent("state.sqlite"))
+        let records = try await StateStore.open(at: home.url.appendingPathComponent("state.sqlite"))
             .environments(matching: EnvironmentFilter(liveOnly: false))
         #expect(records.count == 2 && records.allSatisfy { $0.labels[ResourceLabels.pool] == nil }, "\(records.map(\.labels))")
         let marker = try CLI.run(["run", restoredID] + state + ["--", "python", "-c", "print(open('marker').read())"])

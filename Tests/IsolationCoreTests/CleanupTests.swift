@@ -53,15 +53,15 @@ import Testing
         try await Task.sleep(for: .milliseconds(20))
         let report = try await manager.cleanup(.expired)
         #expect(report.environments == [short.id])
-        #expect(try manager.get(short.id).status == .destroyed)
-        #expect(try manager.get(long.id).status == .ready)
-        #expect(try manager.get(kept.id).status == .ready)
+        #expect(try await manager.get(short.id).status == .destroyed)
+        #expect(try await manager.get(long.id).status == .ready)
+        #expect(try await manager.get(kept.id).status == .ready)
         let listed = try CLI.run(["ls", "--home", home.url.path])
         let shown = { (id: String) in listed.output.contains(id.prefix(12)) }
         #expect(shown(long.id) && shown(kept.id) && !shown(short.id))
     }
 
-    @Test func badCLIInputIsAOneLineErrorAndANonZeroCode() throws {
+    @Test func badCLIInputIsAOneLineErrorAndANonZeroCode() async throws {
         let conflicting = try CLI.run(["cleanup", "--expired", "--all"])
         #expect(conflicting.status != 0)
         #expect(conflicting.output.hasPrefix("Error: choose exactly one of --session, --expired or --all"))
@@ -84,15 +84,15 @@ import Testing
         // When other scopes are cleaned, nothing of it goes
         _ = try await manager.cleanup(.expired)
         _ = try await manager.cleanup(.endedSession("another"))
-        #expect(try manager.snapshots().map(\.name).sorted() == ["kept", "temporary"])
+        #expect(try await manager.snapshots().map(\.name).sorted() == ["kept", "temporary"])
 
         // Then the session's end takes the temporary one (after its restored copy), not the other
         let report = try await manager.cleanup(.endedSession("snapshots"))
         #expect(report.snapshots == ["temporary"])
         #expect(report.skipped.isEmpty, "\(report.skipped)")
-        #expect(try manager.snapshots().map(\.name) == ["kept"])
+        #expect(try await manager.snapshots().map(\.name) == ["kept"])
         #expect(!FileManager.default.fileExists(atPath: temporary.location))
-        #expect(try manager.get(copy.id).status == .destroyed)
+        #expect(try await manager.get(copy.id).status == .destroyed)
     }
 
     @Test func aTestIDOutOfBoundsIsRefused() async throws {

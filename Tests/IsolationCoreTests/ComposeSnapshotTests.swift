@@ -153,7 +153,7 @@ import Testing
         let report = try await manager.cleanup(.endedSession(session))
         #expect(report.snapshots == [snapshot.name])
         #expect(try await leftovers(of: snapshot).isEmpty)
-        #expect(try manager.snapshots().isEmpty)
+        #expect(try await manager.snapshots().isEmpty)
     }
 
     @Test func failuresSayWhyAndLeaveNothingBehind() async throws {
@@ -173,7 +173,7 @@ import Testing
         let gone = await #expect(throws: IsolationError.self) { try await manager.restore(snapshot.name) }
         #expect(gone?.code == .snapshotFailed)
         #expect(gone?.message.contains("its copy of volume 'data'") == true, "\(String(describing: gone))")
-        let failed = try #require(try manager.list().first { $0.status == .failed })
+        let failed = try #require(try await manager.list().first { $0.status == .failed })
         #expect(try await resources(ofEnvironment: failed.id).isEmpty)
         try await manager.deleteSnapshot(snapshot.name)
         #expect(try await leftovers(of: snapshot).isEmpty)
@@ -184,7 +184,7 @@ import Testing
         let changed = await #expect(throws: IsolationError.self) { try await manager.snapshot(source.id, name: "changed") }
         #expect(changed?.code == .snapshotFailed)
         #expect(changed?.message.contains("service web changed in the compose files") == true, "\(String(describing: changed))")
-        #expect(try manager.snapshots().isEmpty)
+        #expect(try await manager.snapshots().isEmpty)
         let session = manager.configuration.session
         let made = try await withDockerClient(try .fromEnvironment()) { client in
             let filter = ["label": ["ptest-iso.session=\(session)", "ptest-iso.snapshot"]]

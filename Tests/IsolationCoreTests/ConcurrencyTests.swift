@@ -30,7 +30,7 @@ import Testing
         #expect(first.terminationStatus == 0)
         #expect(second.terminationStatus == 0)
         let store = try StateStore.open(at: home.url.appendingPathComponent("state.sqlite"))
-        let all = try store.environments()
+        let all = try await store.environments()
         #expect(all.count == 100)
         #expect(all.allSatisfy { $0.status == .ready })
         #expect(Set(all.map(\.id)).count == 100)
@@ -54,7 +54,7 @@ import Testing
             #expect(process.terminationStatus == 0, "a process saw errors")
         }
         let store = try StateStore.open(at: home.url.appendingPathComponent("state.sqlite"))
-        let all = try store.environments(matching: EnvironmentFilter(liveOnly: false))
+        let all = try await store.environments(matching: EnvironmentFilter(liveOnly: false))
         #expect(all.count == 200)
         #expect(all.allSatisfy { $0.status == .destroyed })
         #expect(all.filter { $0.engine == .docker }.count == 100)
@@ -91,14 +91,14 @@ import Testing
         let victim = try Self.launch([home.url.path, "victim", "400"])
         // Let it get going, then kill it without warning.
         let database = home.url.appendingPathComponent("state.sqlite")
-        for _ in 0..<200 where (try? StateStore.open(at: database).environments().count) ?? 0 < 5 {
+        for _ in 0..<200 where await (try? StateStore.open(at: database).environments().count) ?? 0 < 5 {
             try await Task.sleep(for: .milliseconds(20))
         }
         kill(victim.processIdentifier, SIGKILL)
         victim.waitUntilExit()
         let store = try StateStore.open(at: database)
-        #expect(try store.integrityCheck() == "ok")
-        let survivors = try store.environments(matching: EnvironmentFilter(liveOnly: false))
+        #expect(try await store.integrityCheck() == "ok")
+        let survivors = try await store.environments(matching: EnvironmentFilter(liveOnly: false))
         #expect(!survivors.isEmpty)
         // Still writable by the next process.
         let next = try Self.launch([home.url.path, "after", "3"])

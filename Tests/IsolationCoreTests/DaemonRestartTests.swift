@@ -72,9 +72,9 @@ import Testing
         let refused = await #expect(throws: IsolationError.self) { try await manager.create(EnvironmentSpec(image: image)) }
         #expect(refused?.code == .daemonUnavailable)
         // The state stays consistent: the first is still recorded, the refused one failed, none hangs in `creating`.
-        #expect(try manager.get(before.id).status == .ready)
-        #expect(try manager.list(EnvironmentFilter(statuses: [.creating])).isEmpty)
-        #expect(try manager.list(EnvironmentFilter(statuses: [.failed], liveOnly: false)).count == 1)
+        #expect(try await manager.get(before.id).status == .ready)
+        #expect(try await manager.list(EnvironmentFilter(statuses: [.creating])).isEmpty)
+        #expect(try await manager.list(EnvironmentFilter(statuses: [.failed], liveOnly: false)).count == 1)
 
         try Self.daemon("start")
         let after = try await manager.create(EnvironmentSpec(image: image))
@@ -82,7 +82,7 @@ import Testing
         // The daemon stopped the first one's container on its way down; it is still removable.
         try await manager.destroy(before.id)
         try await manager.destroy(after.id)
-        #expect(try manager.get(before.id).status == .destroyed)
+        #expect(try await manager.get(before.id).status == .destroyed)
     }
 
     /// With the same certificates the engine keeps its client across the restart: the

@@ -27,7 +27,7 @@ import Testing
 
         try await manager.pause(environment.id)
         #expect(try await state(id).paused)
-        #expect(try manager.get(environment.id).status == .paused)
+        #expect(try await manager.get(environment.id).status == .paused)
         let refused = await #expect(throws: IsolationError.self) { try await manager.run(environment.id, Command(["true"])) }
         #expect(refused?.message.contains("paused") == true)
         try await manager.unpause(environment.id)
@@ -43,7 +43,7 @@ import Testing
         let venv = try await manager.create(EnvironmentSpec(useTemplateCache: false))
         let unsupported = await #expect(throws: IsolationError.self) { try await manager.pause(venv.id) }
         #expect(unsupported?.code == .engineUnavailable)
-        #expect(try manager.get(venv.id).status == .ready)
+        #expect(try await manager.get(venv.id).status == .ready)
         try await manager.destroy(venv.id)
     }
 }

@@ -68,7 +68,7 @@ import Testing
         #expect(error?.message.hasPrefix("requirements: installing ptiso_absent==9.9") == true, "\(error?.message ?? "")")
         // pip's own words.
         #expect(error?.message.contains("No matching distribution found for ptiso_absent==9.9") == true, "\(error?.message ?? "")")
-        let failed = try #require(try manager.list(EnvironmentFilter(liveOnly: false)).first)
+        let failed = try #require(try await manager.list(EnvironmentFilter(liveOnly: false)).first)
         #expect(failed.status == .failed)
         #expect(try await containers(labelled: "ptest-iso.environment=\(failed.id)").isEmpty)
         #expect(try await containers(labelled: "ptest-iso.session=\(session)").isEmpty)
@@ -87,7 +87,7 @@ import Testing
         }
         #expect(noNetwork?.code == .invalidSpec)
         #expect(noNetwork?.message.hasPrefix("network: \"none\"") == true, "\(noNetwork?.message ?? "")")
-        #expect(try manager.list(EnvironmentFilter(liveOnly: false)).isEmpty)
+        #expect(try await manager.list(EnvironmentFilter(liveOnly: false)).isEmpty)
         // Offline, the same spec needs no network.
         let offline = try await manager.create(
             EnvironmentSpec(requirements: ["ptiso_present"], findLinks: [wheels.path], offline: true, image: Self.python, network: "none"))

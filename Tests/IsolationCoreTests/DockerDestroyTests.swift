@@ -24,7 +24,7 @@ import Testing
             try await client.startContainer(created)
         }
         let store = try StateStore.open(at: home.url.appendingPathComponent("state.sqlite"))
-        try store.insertEnvironment(
+        try await store.insertEnvironment(
             Environment(
                 id: id, engine: .docker, spec: EnvironmentSpec(image: DockerEngineTests.busybox), status: .creating,
                 session: session, labels: labels, createdAt: Date(), expiresAt: expiresAt),
@@ -37,7 +37,7 @@ import Testing
         // Then the record is destroyed and so is its container
         let left = try await withDockerClient(try .fromEnvironment()) { try await $0.listContainers(all: true, filters: owned) }
         #expect(destroyed == [id])
-        #expect(try manager.get(id).status == .destroyed)
+        #expect(try await manager.get(id).status == .destroyed)
         #expect(left.isEmpty, "left running: \(left.map(\.names))")
         for container in left {
             try? await withDockerClient(try .fromEnvironment()) { try await $0.removeContainer(container.id, force: true) }

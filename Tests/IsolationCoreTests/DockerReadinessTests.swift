@@ -51,7 +51,7 @@ import Testing
         #expect(error?.code == .timeout)
         #expect(error?.message.hasPrefix("wait_for[1] (tcp 5432) did not pass within 5.0 s") == true, "\(error?.message ?? "")")
         #expect(error?.message.contains("booted but not ready") == true)
-        let failed = try #require(try manager.list(EnvironmentFilter(liveOnly: false)).first)
+        let failed = try #require(try await manager.list(EnvironmentFilter(liveOnly: false)).first)
         #expect(failed.status == .failed)
         #expect(try await containers(of: failed.id).isEmpty)
     }
@@ -69,7 +69,7 @@ import Testing
             error?.message.hasPrefix("command: the container exited with code 3 while waiting for wait_for[0]") == true,
             "\(error?.message ?? "")")
         #expect(error?.message.contains("cannot open config") == true)
-        let failed = try #require(try manager.list(EnvironmentFilter(liveOnly: false)).first)
+        let failed = try #require(try await manager.list(EnvironmentFilter(liveOnly: false)).first)
         #expect(try await containers(of: failed.id).isEmpty)
     }
 

@@ -35,7 +35,7 @@ import Testing
         #expect(inside.stdoutText == "\(token)\n\(password)\n400 1234\n", "\(inside.stderrText)")
 
         // The recorded environment keeps the names, not the values.
-        let recorded = try manager.get(environment.id)
+        let recorded = try await manager.get(environment.id)
         #expect(recorded.spec.secrets.map(\.name) == ["API_TOKEN", "db_password"])
         #expect(recorded.spec.secrets.allSatisfy { $0.value == nil })
         let json = String(decoding: try JSONEncoder().encode(recorded), as: UTF8.self)

@@ -157,7 +157,7 @@ import Testing
                 error?.message.hasPrefix("command: the container exited with code 3 while waiting for wait_for[0]") == true,
                 "\(error?.message ?? "")")
             #expect(error?.message.contains("no config found") == true, "\(error?.message ?? "")")
-            let failed = try #require(try manager.list(EnvironmentFilter(liveOnly: false)).first)
+            let failed = try #require(try await manager.list(EnvironmentFilter(liveOnly: false)).first)
             let left = try await withDockerClient(try .fromEnvironment()) {
                 try await $0.listContainers(all: true, filters: ["label": ["ptest-iso.environment=\(failed.id)"]])
             }

@@ -5,7 +5,7 @@ import Testing
 
 /// The state database's event log, which `ptest-iso events` reads across processes.
 @Suite struct EventLogTests {
-    @Test func aManagersEventsReachTheLogInOrderWithoutProgress() throws {
+    @Test func aManagersEventsReachTheLogInOrderWithoutProgress() async throws {
         // Given a broadcaster recording into a store, as a manager's does
         let store = try StateStore.inMemory()
         let broadcaster = EventBroadcaster(record: { store.recordEvent($0) })
@@ -14,14 +14,14 @@ import Testing
         broadcaster.emit(.progress, environment: "env-1", detail: "creating")
         broadcaster.emit(.destroyed, environment: "env-1")
         // Then the log holds the two lifecycle events, oldest first, and reads on after an id
-        let events = try store.recordedEvents(after: nil)
+        let events = try await store.recordedEvents(after: nil)
         #expect(events.map(\.kind) == ["created", "destroyed"])
         #expect(events.allSatisfy { $0.environment == "env-1" })
-        #expect(try store.recordedEvents(after: events[0].id).map(\.kind) == ["destroyed"])
-        #expect(try store.lastEventID() == events[1].id)
+        #expect(try await store.recordedEvents(after: events[0].id).map(\.kind) == ["destroyed"])
+        #expect(try await store.lastEventID() == events[1].id)
     }
 
-    @Test func eventsOlderThanTheRetentionAreDropped() throws {
+    @Test func eventsOlderThanTheRetentionAreDropped() async throws {
         // Given an event recorded two days ago
         let store = try StateStore.inMemory()
         let old = Date().addingTimeInterval(-2 * StateStore.eventLogRetention)
@@ -29,6 +29,6 @@ import Testing
         // When a new one is recorded
         store.recordEvent(IsolationEvent(sequence: 2, kind: .created, environment: "new", snapshot: nil, time: Date(), detail: nil))
         // Then only the new one is kept
-        #expect(try store.recordedEvents(after: nil).map(\.environment) == ["new"])
+        #expect(try await store.recordedEvents(after: nil).map(\.environment) == ["new"])
     }
 }

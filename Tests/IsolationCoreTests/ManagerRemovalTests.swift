@@ -11,10 +11,10 @@ struct ManagerRemovalTests {
         try await manager.start(environment.id)
 
         await #expect(throws: IsolationError.self) { try await manager.remove(environment.id) }
-        #expect(try manager.get(environment.id).status == .running)
+        #expect(try await manager.get(environment.id).status == .running)
 
         try await manager.remove(environment.id, force: true)
-        #expect(try manager.get(environment.id).status == .destroyed)
+        #expect(try await manager.get(environment.id).status == .destroyed)
         #expect(!FileManager.default.fileExists(atPath: environment.location))
         try await manager.remove(environment.id, force: true)
         await #expect(throws: IsolationError.self) { try await manager.remove(environment.id) }
@@ -25,7 +25,7 @@ struct ManagerRemovalTests {
         let home = try TestHome("remove-stuck")
         let manager = try home.manager()
         let environment = try await manager.create(EnvironmentSpec(useTemplateCache: false))
-        try manager.store.updateEnvironment(environment.id) { $0.status = .destroying }
+        try await manager.store.updateEnvironment(environment.id) { $0.status = .destroying }
 
         // When it is removed without and with force
         let refused = await #expect(throws: IsolationError.self) { try await manager.remove(environment.id) }
@@ -33,7 +33,7 @@ struct ManagerRemovalTests {
         // Then only force takes it, and its directory goes
         #expect(refused?.code == .illegalTransition)
         try await manager.remove(environment.id, force: true)
-        #expect(try manager.get(environment.id).status == .destroyed)
+        #expect(try await manager.get(environment.id).status == .destroyed)
         #expect(!FileManager.default.fileExists(atPath: environment.location))
     }
 }

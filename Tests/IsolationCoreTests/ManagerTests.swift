@@ -34,7 +34,7 @@ import Testing
         try await manager.destroy(environment.id)
         let twice = await #expect(throws: IsolationError.self) { try await manager.destroy(environment.id) }
         #expect(twice?.code == .illegalTransition)
-        let unknown = #expect(throws: IsolationError.self) { try manager.get("env-unknown") }
+        let unknown = await #expect(throws: IsolationError.self) { try await manager.get("env-unknown") }
         #expect(unknown?.code == .notFound)
     }
 
@@ -56,7 +56,7 @@ import Testing
             try await manager.create(EnvironmentSpec(python: ">=3.99"))
         }
         #expect(error?.code == .interpreterNotFound)
-        let failed = try manager.list(EnvironmentFilter(statuses: [.failed]))
+        let failed = try await manager.list(EnvironmentFilter(statuses: [.failed]))
         #expect(failed.count == 1)
         #expect(!FileManager.default.fileExists(atPath: home.url.appendingPathComponent("envs/\(failed[0].id)").path))
     }
@@ -70,12 +70,12 @@ import Testing
         let c = try await theirs.create(EnvironmentSpec(useTemplateCache: false))
         #expect(a.labels["ptest-iso.session"] == "mine")
         #expect(a.labels["role"] == "db")
-        #expect(try mine.list(EnvironmentFilter(labels: ["role": "db"])).map(\.id) == [a.id])
+        #expect(try await mine.list(EnvironmentFilter(labels: ["role": "db"])).map(\.id) == [a.id])
         try await Task.sleep(for: .milliseconds(20))
         #expect(try await mine.destroyExpired() == [b.id])
         #expect(try await mine.destroySession() == [a.id])
-        #expect(try theirs.get(c.id).status == .ready)
-        #expect(try mine.list(EnvironmentFilter(session: "mine")).isEmpty)
+        #expect(try await theirs.get(c.id).status == .ready)
+        #expect(try await mine.list(EnvironmentFilter(session: "mine")).isEmpty)
     }
 
     @Test func cleanupPoliciesDecideWhatSessionAndTTLCleanupRemove() async throws {
@@ -88,7 +88,7 @@ import Testing
         try await Task.sleep(for: .milliseconds(20))
         // The TTL removes `after-ttl`, never `keep` (kept for debugging until removed by hand).
         #expect(try await manager.destroyExpired() == [untilTTL.id])
-        #expect(try manager.get(kept.id).status == .ready)
+        #expect(try await manager.get(kept.id).status == .ready)
         try await manager.destroy(kept.id)
     }
 

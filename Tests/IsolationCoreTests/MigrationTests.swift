@@ -38,13 +38,13 @@ import Testing
                 "python3 -c 'import ptestmigrate; print(ptestmigrate.VERSION)' && python3 main.py && cat pkg/mod.py && echo $MIGRATED",
             ]))
         #expect(check.stdoutText == "1.2.0\nhello from work\nx = 1\nyes\n", "\(check.stderrText)")
-        #expect(try manager.get(source.id).status == .ready)
+        #expect(try await manager.get(source.id).status == .ready)
 
         let noPython = await #expect(throws: IsolationError.self) { try await manager.migrate(source.id, toImage: Self.busybox) }
         #expect(noPython?.code == .invalidSpec)
         #expect(noPython?.message.contains("has no python3") == true, "\(String(describing: noPython))")
         // The failed migration's environment is gone.
-        #expect(try manager.list().filter { $0.engine == .docker && $0.status.isLive }.map(\.id) == [target.id])
+        #expect(try await manager.list().filter { $0.engine == .docker && $0.status.isLive }.map(\.id) == [target.id])
 
         let notVenv = await #expect(throws: IsolationError.self) { try await manager.migrate(target.id, toImage: Self.python) }
         #expect(notVenv?.message.contains("only virtualenv environments migrate") == true)

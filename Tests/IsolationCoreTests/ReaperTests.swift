@@ -24,7 +24,7 @@ import Testing
         return try condition()
     }
 
-    @Test func aProcessIdentityOutlivesNeitherItsProcessNorAReusedPID() throws {
+    @Test func aProcessIdentityOutlivesNeitherItsProcessNorAReusedPID() async throws {
         let me = try #require(ProcessIdentity.current())
         #expect(me.isAlive)
         let child = Process()
@@ -36,15 +36,15 @@ import Testing
         #expect(ProcessIdentity(pid: me.pid, startTime: me.startTime + 1).isAlive == false)
     }
 
-    @Test func aReapedSessionForgetsOnlyItsEndedProcesses() throws {
+    @Test func aReapedSessionForgetsOnlyItsEndedProcesses() async throws {
         let store = try StateStore.inMemory()
         let me = try #require(ProcessIdentity.current())
         let ended = ProcessIdentity(pid: me.pid, startTime: me.startTime + 1)
-        try store.recordSessionProcess("s", me)
-        try store.recordSessionProcess("s", ended)
-        try store.forgetEndedSessionProcesses("s")
+        try await store.recordSessionProcess("s", me)
+        try await store.recordSessionProcess("s", ended)
+        try await store.forgetEndedSessionProcesses("s")
         // A client that joined while the session was being reaped is still recorded.
-        #expect(try store.sessionProcesses("s") == [me])
+        #expect(try await store.sessionProcesses("s") == [me])
     }
 
     @Test func theSessionEndRemovesWhatItLeftButSparesKeptAndTTLBoundEnvironments() async throws {
@@ -102,10 +102,10 @@ import Testing
             Issue.record("a reaper with no rival must reap")
             return
         }
-        #expect(try other.get(expiring.id).status == .destroyed)
+        #expect(try await other.get(expiring.id).status == .destroyed)
         #expect(!FileManager.default.fileExists(atPath: expiring.location))
         // An hour's TTL is not over a minute later.
-        #expect(try other.get(lasting.id).status == .ready)
+        #expect(try await other.get(lasting.id).status == .ready)
         try await other.destroy(lasting.id)
     }
 }

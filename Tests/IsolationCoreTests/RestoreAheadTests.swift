@@ -6,7 +6,7 @@ import Testing
 @Suite struct RestoreAheadTests {
     func waitingCopies(_ manager: IsolationManager, of snapshot: Snapshot) async throws -> [Environment] {
         await manager.waitForBackgroundWork()
-        return try manager.list().filter { $0.waitsInPool && $0.labels["ptest-iso.pool"] == "restore:\(snapshot.id)" }
+        return try await manager.list().filter { $0.waitsInPool && $0.labels["ptest-iso.pool"] == "restore:\(snapshot.id)" }
     }
 
     @Test func theNextRestoreTakesACopyMadeAheadThatIsItsOwn() async throws {
@@ -45,7 +45,7 @@ import Testing
 
         // Deleting the snapshot removes its copies made ahead, records and directories.
         try await manager.deleteSnapshot("prepared")
-        #expect(try manager.get(refilled[0].id).status == .destroyed)
+        #expect(try await manager.get(refilled[0].id).status == .destroyed)
         #expect(!FileManager.default.fileExists(atPath: refilled[0].location))
         #expect(!manager.pools().contains { $0.name.hasPrefix("restore:") })
         try await manager.destroySession()
@@ -60,7 +60,7 @@ import Testing
         _ = try await manager.restore("kept")
         let waiting = try #require(try await waitingCopies(manager, of: snapshot).first)
         await manager.shutdown()
-        #expect(try manager.get(waiting.id).status == .destroyed)
+        #expect(try await manager.get(waiting.id).status == .destroyed)
         #expect(!FileManager.default.fileExists(atPath: waiting.location))
 
         var configuration = IsolationManager.Configuration(home: home.url, session: "no-ahead")
@@ -70,7 +70,7 @@ import Testing
         _ = try await off.restore("kept")
         await off.waitForBackgroundWork()
         #expect(off.pools().isEmpty)
-        #expect(try off.list().allSatisfy { !$0.waitsInPool })
+        #expect(try await off.list().allSatisfy { !$0.waitsInPool })
         try await off.destroySession()
         try await manager.destroySession()
     }
@@ -85,7 +85,7 @@ import Testing
         await #expect(throws: IsolationError.self) { try await manager.restore("broken") }
         await manager.waitForBackgroundWork()
         #expect(!manager.pools().contains { $0.name == "restore:\(snapshot.id)" })
-        #expect(try manager.list().allSatisfy { !$0.waitsInPool })
+        #expect(try await manager.list().allSatisfy { !$0.waitsInPool })
         try await manager.destroySession()
         await manager.shutdown()
     }

@@ -36,7 +36,7 @@ import Testing
 
     // MARK: - The spec
 
-    @Test func reuseIsRefusedWithAPolicyOrSecretsItCannotKeep() throws {
+    @Test func reuseIsRefusedWithAPolicyOrSecretsItCannotKeep() async throws {
         for policy in [CleanupPolicy.endOfTest, .keep] {
             let error = #expect(throws: IsolationError.self) {
                 try EnvironmentSpec(cleanup: policy, image: Self.busybox, reuse: true).validate()
@@ -53,7 +53,7 @@ import Testing
         try EnvironmentSpec(cleanup: .afterTTL, image: Self.busybox, reuse: true).validate()
     }
 
-    @Test func reuseIsAStrictJSONField() throws {
+    @Test func reuseIsAStrictJSONField() async throws {
         #expect(try EnvironmentSpec.decode(json: Data(#"{"reuse": true}"#.utf8)).reuse)
         #expect(try !EnvironmentSpec.decode(json: Data("{}".utf8)).reuse)
         let error = #expect(throws: IsolationError.self) { try EnvironmentSpec.decode(json: Data(#"{"reuse": "yes"}"#.utf8)) }
@@ -62,7 +62,7 @@ import Testing
         #expect(typo?.message == "reuses: unknown field; did you mean 'reuse'?")
     }
 
-    @Test func theReuseKeyIgnoresPerRunFieldsOnly() throws {
+    @Test func theReuseKeyIgnoresPerRunFieldsOnly() async throws {
         let base = try dockerSpec("key").reuseKey(engine: .docker)
         var perRun = dockerSpec("key", ttl: 60)
         perRun.name = "another run's name"
@@ -79,7 +79,7 @@ import Testing
         #expect(base.count == 32 && base == again)
     }
 
-    @Test func theReuseKeyFollowsWhatRequirementFilesAndWheelDirectoriesHold() throws {
+    @Test func theReuseKeyFollowsWhatRequirementFilesAndWheelDirectoriesHold() async throws {
         let home = try TestHome("reuse-inputs")
         let requirements = home.url.appendingPathComponent("requirements.txt")
         let wheels = home.url.appendingPathComponent("wheels")
@@ -120,7 +120,7 @@ import Testing
         let later = Date().addingTimeInterval(4 * 3600 + 60)
         #expect(try await second.cleanup(.expired).environments == [])
         #expect(try await second.cleanup(.expired, now: later).environments == [made.id])
-        #expect(try second.get(made.id).status == .destroyed)
+        #expect(try await second.get(made.id).status == .destroyed)
         #expect(!FileManager.default.fileExists(atPath: made.location))
         // The key's lock file went with the last environment of the key.
         #expect(try FileManager.default.contentsOfDirectory(atPath: home.url.appendingPathComponent("reuse").path).isEmpty)
@@ -169,7 +169,7 @@ import Testing
             try await withDockerClient(try .fromEnvironment()) { try await $0.removeContainer(made.location, force: true) }
             let second = try await manager.create(spec)
             #expect(second.id != made.id && second.details["reuse"] == "created")
-            #expect(try manager.get(made.id).status == .destroyed)
+            #expect(try await manager.get(made.id).status == .destroyed)
 
             // The tag now names another image: the next run gets a container of it.
             try await withDockerClient(try .fromEnvironment()) { client in
@@ -178,7 +178,7 @@ import Testing
             }
             let third = try await manager.create(spec)
             #expect(third.id != second.id && third.details["reuse"] == "created")
-            #expect(try manager.get(second.id).status == .destroyed)
+            #expect(try await manager.get(second.id).status == .destroyed)
             #expect(try await containers(token).map(\.id) == [third.location])
             try await manager.destroy(third.id)
         } catch {
@@ -201,7 +201,7 @@ import Testing
             return try await group.reduce(into: []) { $0.append($1) }
         }
         #expect(ids.count == 4 && Set(ids).count == 1)
-        let all = try managers[0].list(EnvironmentFilter(liveOnly: false))
+        let all = try await managers[0].list(EnvironmentFilter(liveOnly: false))
         #expect(all.map(\.id) == [ids[0]])
         #expect(try FileManager.default.contentsOfDirectory(atPath: home.url.appendingPathComponent("envs").path).count == 1)
         try await managers[0].destroy(ids[0])
@@ -244,7 +244,7 @@ import Testing
         #expect(found.first?.labels?[ResourceLabels.session] == ResourceLabels.reuseSession)
         #expect(found.first.map { lines[0].contains($0.id) } ?? false)
         let manager = try manager(home, session: "observer")
-        #expect(try manager.list(EnvironmentFilter(liveOnly: false)).count == 1)
+        #expect(try await manager.list(EnvironmentFilter(liveOnly: false)).count == 1)
         try await manager.destroy(try #require(lines[0].dropFirst().first))
         #expect(try await containers(token).isEmpty)
     }

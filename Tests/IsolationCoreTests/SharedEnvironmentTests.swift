@@ -36,7 +36,7 @@ import Testing
             command: ["sleep", "3600"]
         """
 
-    @Test func sharedIsAStrictFieldRefusedWithWhatItCannotKeep() throws {
+    @Test func sharedIsAStrictFieldRefusedWithWhatItCannotKeep() async throws {
         #expect(try EnvironmentSpec.decode(json: Data(#"{"shared": true}"#.utf8)).shared)
         let typed = #expect(throws: IsolationError.self) { try EnvironmentSpec.decode(json: Data(#"{"shared": 1}"#.utf8)) }
         #expect(typed?.field == "shared")
@@ -110,7 +110,7 @@ import Testing
         try await withDockerClient(try .fromEnvironment()) { try await $0.removeContainer(first.location, force: true) }
         let second = try await manager.create(spec)
         #expect(second.id != first.id && second.details["shared"] == "created")
-        #expect(try manager.get(first.id).status == .destroyed)
+        #expect(try await manager.get(first.id).status == .destroyed)
         #expect(try await manager.create(spec).id == second.id)
 
         let snapshot = try await manager.snapshot(second.id, name: "shared-\(session)")

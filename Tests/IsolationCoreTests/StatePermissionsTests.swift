@@ -26,20 +26,20 @@ import Testing
         try await manager.destroy(environment.id)
     }
 
-    @Test func aDatabaseMadeWorldReadableBeforeIsNarrowedWhenOpened() throws {
+    @Test func aDatabaseMadeWorldReadableBeforeIsNarrowedWhenOpened() async throws {
         // Given a database whose files an older version left 0644
         let home = try TestHome("narrowed")
         let url = home.url.appendingPathComponent("state.sqlite")
         do {
             let store = try StateStore.open(at: url)
-            try store.recordSessionProcess("s", try #require(ProcessIdentity.current()))
+            try await store.recordSessionProcess("s", try #require(ProcessIdentity.current()))
             for suffix in ["", "-wal", "-shm"] {
                 try FileManager.default.setAttributes([.posixPermissions: 0o644], ofItemAtPath: url.path + suffix)
             }
         }
         // When it is opened again
         let store = try StateStore.open(at: url)
-        try store.recordSessionProcess("t", try #require(ProcessIdentity.current()))
+        try await store.recordSessionProcess("t", try #require(ProcessIdentity.current()))
         // Then its files are the owner's only
         for suffix in ["", "-wal", "-shm"] where FileManager.default.fileExists(atPath: url.path + suffix) {
             #expect(try mode(url.path + suffix) == 0o600, "state.sqlite\(suffix)")

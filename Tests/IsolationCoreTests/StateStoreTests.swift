@@ -9,45 +9,60 @@ import Testing
             labels: ["team": "a"], createdAt: Date(), expiresAt: nil)
     }
 
-    @Test func insertedEnvironmentsAreFoundByIdAndFilter() throws {
+    @Test func insertedEnvironmentsAreFoundByIdAndFilter() async throws {
         // Given a store with environments in two sessions
         let store = try StateStore.inMemory()
-        try store.insertEnvironment(environment("e1"), maxLive: 10)
-        try store.insertEnvironment(environment("e2", session: "s2"), maxLive: 10)
+        try await store.insertEnvironment(environment("e1"), maxLive: 10)
+        try await store.insertEnvironment(environment("e2", session: "s2"), maxLive: 10)
         // When we filter by session and label
-        let found = try store.environments(matching: EnvironmentFilter(session: "s1", labels: ["team": "a"]))
+        let found = try await store.environments(matching: EnvironmentFilter(session: "s1", labels: ["team": "a"]))
         // Then only the matching one comes back, whole
         #expect(found.map(\.id) == ["e1"])
-        #expect(try store.environment("e2")?.session == "s2")
-        #expect(try store.environment("missing") == nil)
+        #expect(try await store.environment("e2")?.session == "s2")
+        #expect(try await store.environment("missing") == nil)
     }
 
-    @Test func theCapCountsOnlyLiveEnvironments() throws {
+    /// GRDB answers a cancelled task before touching the database; the store's accesses are
+    /// shielded from it, so what a cancelled operation did (a removal after Ctrl-C) is recorded.
+    @Test func aCancelledTaskStillReadsAndWritesItsRecords() async throws {
         let store = try StateStore.inMemory()
-        try store.insertEnvironment(environment("e1"), maxLive: 2)
-        try store.insertEnvironment(environment("e2", status: .destroyed), maxLive: 2)
-        try store.insertEnvironment(environment("e3"), maxLive: 2)
-        let error = #expect(throws: IsolationError.self) { try store.insertEnvironment(environment("e4"), maxLive: 2) }
+        let stored = environment("e1")
+        let task = Task {
+            withUnsafeCurrentTask { $0?.cancel() }
+            #expect(Task.isCancelled)
+            try await store.insertEnvironment(stored, maxLive: 10)
+            try await store.updateEnvironment("e1") { $0.status = .failed }
+            return try await store.environment("e1")?.status
+        }
+        #expect(try await task.value == .failed)
+    }
+
+    @Test func theCapCountsOnlyLiveEnvironments() async throws {
+        let store = try StateStore.inMemory()
+        try await store.insertEnvironment(environment("e1"), maxLive: 2)
+        try await store.insertEnvironment(environment("e2", status: .destroyed), maxLive: 2)
+        try await store.insertEnvironment(environment("e3"), maxLive: 2)
+        let error = await #expect(throws: IsolationError.self) { try await store.insertEnvironment(environment("e4"), maxLive: 2) }
         #expect(error?.code == .capacityExceeded)
         #expect(error?.message.contains("cap is 2") == true)
     }
 
-    @Test func updatesAreAtomicAndCheckTheStateMachine() throws {
+    @Test func updatesAreAtomicAndCheckTheStateMachine() async throws {
         let store = try StateStore.inMemory()
-        try store.insertEnvironment(environment("e1"), maxLive: 10)
-        try store.updateEnvironment("e1") {
+        try await store.insertEnvironment(environment("e1"), maxLive: 10)
+        try await store.updateEnvironment("e1") {
             try $0.status.checkMove(to: .ready, environment: "e1"); $0.status = .ready
         }
-        let illegal = #expect(throws: IsolationError.self) {
-            try store.updateEnvironment("e1") {
+        let illegal = await #expect(throws: IsolationError.self) {
+            try await store.updateEnvironment("e1") {
                 try $0.status.checkMove(to: .creating, environment: "e1"); $0.status = .creating
             }
         }
         #expect(illegal?.code == .illegalTransition)
         #expect(illegal?.message == "environment e1 is ready and cannot become creating")
         // The failed update left the record as it was.
-        #expect(try store.environment("e1")?.status == .ready)
-        let missing = #expect(throws: IsolationError.self) { try store.updateEnvironment("nope") { _ in } }
+        #expect(try await store.environment("e1")?.status == .ready)
+        let missing = await #expect(throws: IsolationError.self) { try await store.updateEnvironment("nope") { _ in } }
         #expect(missing?.code == .notFound)
     }
 
@@ -90,7 +105,7 @@ import Testing
         #expect(error?.field.map { field.hasPrefix($0 + ":") } == true, "\(String(describing: error?.field))")
     }
 
-    @Test func aJSONSpecNeedsOnlyTheFieldsItUses() throws {
+    @Test func aJSONSpecNeedsOnlyTheFieldsItUses() async throws {
         let spec = try JSONDecoder().decode(EnvironmentSpec.self, from: Data(#"{"python": "3.11", "requirements": ["a"]}"#.utf8))
         #expect(spec.python == "3.11")
         #expect(spec.cleanup == .endOfSession)
@@ -108,7 +123,7 @@ import Testing
         #expect(try PythonVersionRequest(request).matches(version) == expected)
     }
 
-    @Test func engineChoiceFollowsTheSpecAndSaysWhy() throws {
+    @Test func engineChoiceFollowsTheSpecAndSaysWhy() async throws {
         let home = try TestHome("choice")
         let manager = try home.manager()
         let plain = try manager.chooseEngine(for: EnvironmentSpec())

@@ -16,7 +16,7 @@ import Testing
         }
         await manager.waitForTeardown()
         for environment in environments {
-            #expect(try manager.get(environment.id).status == .destroyed)
+            #expect(try await manager.get(environment.id).status == .destroyed)
             #expect(!FileManager.default.fileExists(atPath: environment.location))
         }
     }
@@ -26,10 +26,10 @@ import Testing
         let manager = try home.manager(session: "cut-short")
         let environment = try await manager.create(EnvironmentSpec(useTemplateCache: false))
         // As a process killed in the middle of a background destroy leaves it.
-        _ = try manager.store.updateEnvironment(environment.id) { $0.status = .destroying }
+        _ = try await manager.store.updateEnvironment(environment.id) { $0.status = .destroying }
         let report = try await manager.cleanup(.endedSession("cut-short"))
         #expect(report.environments == [environment.id])
-        #expect(try manager.get(environment.id).status == .destroyed)
+        #expect(try await manager.get(environment.id).status == .destroyed)
         #expect(!FileManager.default.fileExists(atPath: environment.location))
     }
 }

@@ -178,7 +178,7 @@ import Testing
         let archive = home.url.appendingPathComponent("before.tar")
         try await manager.exportSnapshot("before", to: archive)
         try await manager.deleteSnapshot(snapshot.id)
-        #expect(try manager.snapshots().isEmpty)
+        #expect(try await manager.snapshots().isEmpty)
         let imported = try await manager.importSnapshot(from: archive, name: "imported")
         #expect(imported.name == "imported")
         let again = try await manager.restore("imported")

@@ -77,7 +77,7 @@ extension IsolationManager {
         let now = now ?? configuration.clock.now()
         var report = CleanupReport()
         // 1. Records: destroy through the engines, which also removes their resources.
-        for environment in try list()
+        for environment in try await list()
         where Self.matches(
             scope, session: environment.session, expiresAt: environment.expiresAt, policy: environment.spec.cleanup, now: now)
         {
@@ -90,7 +90,7 @@ extension IsolationManager {
                     // Its destroyer may have died mid-way (a background removal cut short): finish it.
                     // Removing twice is harmless, as engines ignore what is already gone.
                     if let engine = self.registry.engine(environment.engine) { try? await engine.destroy(environment) }
-                    _ = try? self.store.updateEnvironment(environment.id) { $0.status = .destroyed }
+                    _ = try? await self.store.updateEnvironment(environment.id) { $0.status = .destroyed }
                 } else {
                     try? await self.destroy(environment.id)
                 }
@@ -106,7 +106,7 @@ extension IsolationManager {
         }
         // Temporary snapshots go with their session, after the environments that may have been
         // restored from them (a snapshot image a container still uses could not be removed).
-        for snapshot in try store.snapshots() where snapshot.session.map({ scope.removesTemporarySnapshots(of: $0) }) ?? false {
+        for snapshot in try await store.snapshots() where snapshot.session.map({ scope.removesTemporarySnapshots(of: $0) }) ?? false {
             report.snapshots.append(snapshot.name)
             guard !dryRun else { continue }
             do {
@@ -116,18 +116,23 @@ extension IsolationManager {
             }
         }
         // 2. Every engine's resources by label, wherever the engine keeps them (every host, every node).
-        let request = SweepRequest(scope: scope, dryRun: dryRun) { [self] labels in self.matches(scope, labels: labels, now: now) }
+        // Which environments have a live record, read once: a reused environment's labels defer to it.
+        let live = Set(
+            (try? await store.environments(matching: EnvironmentFilter(liveOnly: false)))?.filter(\.status.isLive).map(\.id) ?? [])
+        let request = SweepRequest(scope: scope, dryRun: dryRun) { [self] labels in
+            self.matches(scope, labels: labels, now: now, live: live)
+        }
         for engine in registry.engines {
             report.merge(await engine.sweep(request))
         }
         if !dryRun, !report.images.isEmpty {
             // A snapshot whose image was swept is gone too.
-            for snapshot in (try? store.snapshots()) ?? [] where report.images.contains(snapshot.location) {
-                try? store.deleteSnapshot(snapshot.id)
+            for snapshot in (try? await store.snapshots()) ?? [] where report.images.contains(snapshot.location) {
+                try? await store.deleteSnapshot(snapshot.id)
             }
         }
         // 3. Venv directories by their metadata file.
-        sweepDirectories(scope, dryRun: dryRun, now: now, into: &report)
+        await sweepDirectories(scope, dryRun: dryRun, now: now, live: live, into: &report)
         return report
     }
 
@@ -140,24 +145,20 @@ extension IsolationManager {
         }
     }
 
-    func matches(_ scope: CleanupScope, labels: [String: String], now: Date) -> Bool {
+    /// - Parameter live: the ids of the environments with a live record.
+    func matches(_ scope: CleanupScope, labels: [String: String], now: Date, live: Set<String>) -> Bool {
         // Another home's resources are its own cleanup's business (labels from before homes were recorded match any home).
         if scope != .everything, let home = labels[ResourceLabels.home], home != ResourceLabels.homeKey(configuration.home) {
             return false
         }
         // A reused environment's labels keep its first expiry, which its runs renew in its record:
         // while it has a live record, that record decides (in step 1), the labels only without one.
-        if scope == .expired, labels[ResourceLabels.reuse] != nil, hasLiveRecord(labels[ResourceLabels.environment]) {
+        if scope == .expired, labels[ResourceLabels.reuse] != nil, let id = labels[ResourceLabels.environment], live.contains(id) {
             return false
         }
         let expiry = labels[ResourceLabels.expiresAt].flatMap(Double.init).map { Date(timeIntervalSince1970: $0) }
         let policy = labels[ResourceLabels.cleanup].flatMap(CleanupPolicy.init(rawValue:))
         return Self.matches(scope, session: labels[ResourceLabels.session], expiresAt: expiry, policy: policy, now: now)
-    }
-
-    private func hasLiveRecord(_ id: String?) -> Bool {
-        guard let id, let record = try? store.environment(id) else { return false }
-        return record.status.isLive
     }
 
     /// Why `removal` failed, or `nil` when it succeeded or what it removes was already gone.
@@ -174,7 +175,9 @@ extension IsolationManager {
         }
     }
 
-    private func sweepDirectories(_ scope: CleanupScope, dryRun: Bool, now: Date, into report: inout CleanupReport) {
+    private func sweepDirectories(
+        _ scope: CleanupScope, dryRun: Bool, now: Date, live: Set<String>, into report: inout CleanupReport
+    ) async {
         struct Metadata: Decodable {
             var id: String
             var session: String
@@ -188,12 +191,12 @@ extension IsolationManager {
                 let metadata = try? StatePayload.decode(Metadata.self, from: data),
                 Self.matches(scope, session: metadata.session, expiresAt: metadata.expiresAt, policy: metadata.spec.cleanup, now: now),
                 // As for labels: a reused venv's renewed expiry is in its record.
-                !(scope == .expired && metadata.spec.reuse && hasLiveRecord(metadata.id))
+                !(scope == .expired && metadata.spec.reuse && live.contains(metadata.id))
             else { continue }
             report.directories.append(directory.path)
             if !dryRun {
                 try? FileManager.default.removeItem(at: directory)
-                _ = try? store.updateEnvironment(metadata.id) { $0.status = .destroyed }
+                _ = try? await store.updateEnvironment(metadata.id) { $0.status = .destroyed }
             }
         }
     }

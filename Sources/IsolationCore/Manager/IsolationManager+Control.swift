@@ -23,7 +23,7 @@ extension IsolationManager {
 
     /// Restarts a container's processes; the environment keeps its status.
     public func restart(_ id: String) async throws {
-        let environment = try get(id)
+        let environment = try await get(id)
         guard environment.status == .ready || environment.status == .running else {
             throw IsolationError(
                 .illegalTransition, "environment \(id) is \(environment.status.rawValue); only a ready or running one restarts")
@@ -40,14 +40,14 @@ extension IsolationManager {
         _ id: String, to status: EnvironmentStatus, event: IsolationEvent.Kind, required operation: String? = nil,
         _ work: (any ControllableEngine, Environment) async throws -> Void
     ) async throws {
-        let environment = try get(id)
+        let environment = try await get(id)
         try environment.status.checkMove(to: status, environment: id)
         if let engine = try engine(for: environment) as? any ControllableEngine {
             try await work(engine, environment)
         } else if let operation {
             throw IsolationError(.engineUnavailable, "the \(environment.engine) engine runs no processes to \(operation)")
         }
-        try move(id, to: status)
+        try await move(id, to: status)
         broadcaster.emit(event, environment: id, detail: operation)
     }
 }

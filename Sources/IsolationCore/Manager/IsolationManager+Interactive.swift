@@ -28,7 +28,7 @@ extension IsolationManager {
         _ id: String, _ command: Command, size: TerminalSize = .standard, _ body: (InteractiveSession) async throws -> Value
     ) async throws -> Value {
         try command.validate()
-        let (environment, engine) = try usable(id)
+        let (environment, engine) = try await usable(id)
         guard let engine = engine as? any InteractiveEngine else {
             throw IsolationError(.engineUnavailable, "the \(engine.kind) engine cannot run a command with a terminal")
         }
@@ -44,7 +44,7 @@ extension IsolationManager {
         _ id: String, environment variables: [String: String] = [:], size: TerminalSize = .standard,
         _ body: (InteractiveSession) async throws -> Value
     ) async throws -> Value {
-        let (environment, engine) = try usable(id)
+        let (environment, engine) = try await usable(id)
         guard let engine = engine as? any InteractiveEngine else {
             throw IsolationError(.engineUnavailable, "the \(engine.kind) engine has no shell")
         }

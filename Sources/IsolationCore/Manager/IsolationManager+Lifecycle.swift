@@ -48,19 +48,19 @@ extension IsolationManager {
         environment.details["engine_reason"] = choice.reason
         if let sharing { environment.details[sharing.label == ResourceLabels.reuse ? "reuse" : "shared"] = "created" }
         let id = environment.id
-        try store.insertEnvironment(environment, maxLive: configuration.maxLiveEnvironments)
+        try await store.insertEnvironment(environment, maxLive: configuration.maxLiveEnvironments)
         broadcaster.emit(.progress, environment: id, detail: "creating on \(choice.engine.kind): \(choice.reason)")
         let engine = choice.engine
         let pending = environment
         do {
             let artifact = try await bounded(timeout, "creating \(id)") { try await engine.create(pending) }
-            environment = try move(id, to: .ready) {
+            environment = try await move(id, to: .ready) {
                 $0.location = artifact.location
                 $0.details.merge(artifact.details) { $1 }
             }
         } catch {
             try? await engine.destroy(pending)
-            _ = try? move(id, to: .failed) { $0.failure = "\(error)" }
+            _ = try? await move(id, to: .failed) { $0.failure = "\(error)" }
             broadcaster.emit(.error, environment: id, detail: "\(error)")
             throw error
         }
@@ -106,26 +106,26 @@ extension IsolationManager {
     ///
     /// - Throws: `notFound`; `illegalTransition` when it is already destroyed or being destroyed.
     public func destroy(_ id: String, timeout: Duration? = nil, background: Bool = false) async throws {
-        let environment = try move(id, to: .destroying)
+        let environment = try await move(id, to: .destroying)
         let engine = try engine(for: environment)
         let removal: @Sendable () async throws -> Void = { [self] in
             do {
                 try await bounded(timeout, "destroying \(id)") { try await engine.destroy(environment) }
             } catch {
-                _ = try? move(id, to: .failed) { $0.failure = "destroy failed: \(error)" }
+                _ = try? await move(id, to: .failed) { $0.failure = "destroy failed: \(error)" }
                 broadcaster.emit(.error, environment: id, detail: "\(error)")
                 throw error
             }
             // A cleanup in another process may have finished the removal first (it takes over
             // records left in `destroying`): that is the outcome wanted, not an error.
             do {
-                try move(id, to: .destroyed)
+                try await move(id, to: .destroyed)
             } catch let error as IsolationError where error.code == .illegalTransition {
-                guard try get(id).status == .destroyed else { throw error }
+                guard try await get(id).status == .destroyed else { throw error }
             }
             broadcaster.emit(.destroyed, environment: id)
             // The last environment of a shared key takes the key's lock file with it.
-            if let place = SharingPlace.of(environment, home: configuration.home) { removeLockFile(of: place) }
+            if let place = SharingPlace.of(environment, home: configuration.home) { await removeLockFile(of: place) }
         }
         if background {
             self.background.start(.removals) { try? await removal() }
@@ -177,7 +177,7 @@ extension IsolationManager {
                 _ = try? await drainPool(name, checked: false)
             }
         }
-        let targets = try list(EnvironmentFilter(session: session ?? configuration.session))
+        let targets = try await list(EnvironmentFilter(session: session ?? configuration.session))
             .filter { $0.status != .destroying && $0.spec.cleanup != .keep && $0.spec.cleanup != .afterTTL }
         return try await destroyAll(targets, timeout: timeout)
     }
@@ -188,7 +188,7 @@ extension IsolationManager {
     @discardableResult
     public func destroyExpired(now: Date? = nil, timeout: Duration? = nil) async throws -> [String] {
         let now = now ?? configuration.clock.now()
-        let targets = try list().filter {
+        let targets = try await list().filter {
             ($0.expiresAt.map { $0 <= now } ?? false) && $0.status != .destroying && $0.spec.cleanup != .keep
         }
         return try await destroyAll(targets, timeout: timeout) { environment, removal in

@@ -11,7 +11,7 @@ extension IsolationManager {
     ///   which); `installFailed` with pip's output; `timeout` for the whole migration.
     ///   On any failure the new environment is destroyed.
     public func migrate(_ id: String, toImage image: String, timeout: Duration? = nil) async throws -> Environment {
-        let (source, engine) = try usable(id)
+        let (source, engine) = try await usable(id)
         guard source.engine == .virtualenv else {
             throw IsolationError(.invalidSpec, "environment \(id) runs on \(source.engine); only virtualenv environments migrate to Docker")
         }
@@ -42,7 +42,7 @@ extension IsolationManager {
                     try await self.install(
                         target.id,
                         PackageRequest(requirements: pins, indexURL: spec.indexURL, findLinks: spec.findLinks, offline: spec.offline))
-                    _ = try self.store.updateEnvironment(target.id) { $0.spec.requirements = pins }
+                    _ = try await self.store.updateEnvironment(target.id) { $0.spec.requirements = pins }
                 }
                 try await self.copyWorkingFiles(from: source, to: target.id)
             } catch {
@@ -50,7 +50,7 @@ extension IsolationManager {
                 throw error
             }
             self.broadcaster.emit(.progress, environment: target.id, detail: "migrated from \(id)")
-            return try self.get(target.id)
+            return try await self.get(target.id)
         }
     }
 

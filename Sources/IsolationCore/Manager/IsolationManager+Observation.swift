@@ -3,8 +3,8 @@ extension IsolationManager {
     ///
     /// - Throws: `notFound`; `engineUnavailable` when its engine keeps no logs (a venv);
     ///   `illegalTransition` when it has no resources left to read.
-    private func observable(_ id: String) throws -> (Environment, any ObservableEngine) {
-        let environment = try addressed(id)
+    private func observable(_ id: String) async throws -> (Environment, any ObservableEngine) {
+        let environment = try await addressed(id)
         guard let engine = try engine(for: environment) as? any ObservableEngine else {
             throw IsolationError(
                 .engineUnavailable,
@@ -21,7 +21,7 @@ extension IsolationManager {
     /// - Throws: see `observable`; `daemonUnavailable`.
     public func logs(_ id: String, tail: Int? = nil) async throws -> [LogChunk] {
         try SchemaLimits.checkInteger(tail, "tail", 0...10_000_000)
-        let (environment, engine) = try observable(id)
+        let (environment, engine) = try await observable(id)
         return try await engine.logs(environment, tail: tail)
     }
 
@@ -30,13 +30,13 @@ extension IsolationManager {
     /// `cancelled` when the calling task is cancelled.
     public func followLogs(_ id: String, tail: Int? = nil, _ body: @escaping @Sendable (LogChunk) async throws -> Void) async throws {
         try SchemaLimits.checkInteger(tail, "tail", 0...10_000_000)
-        let (environment, engine) = try observable(id)
+        let (environment, engine) = try await observable(id)
         try await bounded(nil, "following the logs of \(id)") { try await engine.followLogs(environment, tail: tail, body) }
     }
 
     /// One sample of the environment's resource usage.
     public func stats(_ id: String) async throws -> EnvironmentStats {
-        let (environment, engine) = try observable(id)
+        let (environment, engine) = try await observable(id)
         return try await engine.stats(environment)
     }
 }

@@ -3,8 +3,8 @@ public import Foundation
 extension IsolationManager {
     /// An environment that may take commands (ready or running); `id` may name one service of a
     /// compose stack (``addressed(_:)``).
-    func usable(_ id: String) throws -> (Environment, any IsolationEngine) {
-        let environment = try addressed(id)
+    func usable(_ id: String) async throws -> (Environment, any IsolationEngine) {
+        let environment = try await addressed(id)
         guard environment.status == .ready || environment.status == .running else {
             throw IsolationError(
                 .illegalTransition,
@@ -21,14 +21,14 @@ extension IsolationManager {
     /// - Throws: `invalidSpec` naming the field of a malformed command (``Command/validate()``).
     public func run(_ id: String, _ command: Command, timeout: Duration? = nil) async throws -> CommandResult {
         try command.validate()
-        let (environment, engine) = try usable(id)
+        let (environment, engine) = try await usable(id)
         return try await bounded(timeout, "running \(command.argv.first ?? "") in \(id)") { try await engine.run(environment, command) }
     }
 
     /// Installs packages; the installer's output is returned, and in the error on failure.
     @discardableResult
     public func install(_ id: String, _ request: PackageRequest, timeout: Duration? = nil) async throws -> CommandResult {
-        let (environment, engine) = try usable(id)
+        let (environment, engine) = try await usable(id)
         guard engine.capabilities.contains(.packages) else { throw engine.unsupported(.packages) }
         broadcaster.emit(.progress, environment: id, detail: InstallerOutput.announcement(request))
         let started = ContinuousClock.now
@@ -39,13 +39,13 @@ extension IsolationManager {
     }
 
     public func packages(_ id: String, timeout: Duration? = nil) async throws -> [InstalledPackage] {
-        let (environment, engine) = try usable(id)
+        let (environment, engine) = try await usable(id)
         return try await bounded(timeout, "listing packages of \(id)") { try await engine.installedPackages(environment) }
     }
 
     @discardableResult
     public func uninstall(_ id: String, _ names: [String], timeout: Duration? = nil) async throws -> CommandResult {
-        let (environment, engine) = try usable(id)
+        let (environment, engine) = try await usable(id)
         let result = try await bounded(timeout, "uninstalling from \(id)") { try await engine.uninstall(environment, names) }
         broadcaster.emit(.packageRemoved, environment: id, detail: names.joined(separator: " "))
         return result
@@ -53,13 +53,13 @@ extension IsolationManager {
 
     /// Copies a host file or tree into the environment's working directory (under `destination`).
     public func copyIn(_ id: String, from source: URL, to destination: String = ".", timeout: Duration? = nil) async throws {
-        let (environment, engine) = try usable(id)
+        let (environment, engine) = try await usable(id)
         try await bounded(timeout, "copying into \(id)") { try await engine.copyIn(environment, from: source, to: destination) }
     }
 
     /// Copies a file or tree of the environment's working directory into a host directory.
     public func copyOut(_ id: String, from source: String, to destination: URL, timeout: Duration? = nil) async throws {
-        let (environment, engine) = try usable(id)
+        let (environment, engine) = try await usable(id)
         try await bounded(timeout, "copying out of \(id)") { try await engine.copyOut(environment, from: source, to: destination) }
     }
 }

@@ -94,8 +94,9 @@ extension IsolationManager {
     /// label and pool state. The resources keep the labels they were made with: what the
     /// record's labels add is for `list`, and the expiry label stays the pool's (a cleanup
     /// without the database removes it sooner, never later).
-    func handOver(_ id: String, as spec: EnvironmentSpec, test: String?) throws -> Environment {
-        try store.updateEnvironment(id) { environment in
+    func handOver(_ id: String, as spec: EnvironmentSpec, test: String?) async throws -> Environment {
+        let expiresAt = configuration.clock.now().addingTimeInterval(spec.ttlSeconds ?? configuration.defaultTTLSeconds)
+        return try await store.updateEnvironment(id) { environment in
             guard environment.status == .ready, environment.waitsInPool else {
                 throw IsolationError(.illegalTransition, "\(id) is \(environment.status), not waiting in its pool")
             }
@@ -103,7 +104,7 @@ extension IsolationManager {
             environment.labels[ResourceLabels.test] = test
             environment.spec = spec
             environment.details[Self.poolStateDetail] = "acquired"
-            environment.expiresAt = configuration.clock.now().addingTimeInterval(spec.ttlSeconds ?? configuration.defaultTTLSeconds)
+            environment.expiresAt = expiresAt
         }
     }
 
@@ -115,7 +116,7 @@ extension IsolationManager {
         take: () async throws -> String?
     ) async rethrows -> Environment? {
         while let id = try await take() {
-            guard let environment = try? handOver(id, as: spec, test: test) else { continue }
+            guard let environment = try? await handOver(id, as: spec, test: test) else { continue }
             let elapsed = ContinuousClock.now - started
             warmPools.recordHit(
                 pool,
@@ -133,16 +134,26 @@ extension IsolationManager {
     func refillPool(_ name: String) {
         while let settings = warmPools.reserve(name) {
             background.start(.poolRefills) { [self] in
+                // The quota reads the store, so it is asked here rather than under the pools' lock,
+                // one creation at a time so each sees those admitted before it.
+                var admitted = false
+                if let quota = warmPools.quota(of: name) {
+                    await warmPools.quotaTurns.take()
+                    admitted = await quota.mayCreate(pool: name, creating: warmPools.admitted(name))
+                    if admitted { warmPools.admit(name) }
+                    warmPools.quotaTurns.pass()
+                    guard admitted else { return warmPools.cancel(name) }
+                }
                 do {
                     let environment: Environment
                     if let snapshot = warmPools.snapshot(of: name) {
-                        let restorable = Self.restorable(try self.snapshot(named: snapshot))
+                        let restorable = Self.restorable(try await self.snapshot(named: snapshot))
                         environment = try await restoreNew(restorable, as: settings.spec, test: nil, timeout: nil, pool: name)
                     } else {
                         let choice = try registry.choose(for: settings.spec)
                         environment = try await createNew(settings.spec, on: choice, timeout: nil, test: nil, pool: name)
                     }
-                    if warmPools.finish(name, created: environment.id) {
+                    if warmPools.finish(name, created: environment.id, admitted: admitted) {
                         broadcaster.emit(.progress, environment: environment.id, detail: "pool \(name): ready")
                         refillPool(name)
                     } else {
@@ -150,7 +161,7 @@ extension IsolationManager {
                     }
                 } catch {
                     broadcaster.emit(.error, detail: "pool \(name): refill failed: \(error)")
-                    guard let backOff = warmPools.fail(name, error: "\(error)") else { return }
+                    guard let backOff = warmPools.fail(name, error: "\(error)", admitted: admitted) else { return }
                     background.startDelayed(by: backOff) { [self] waited in
                         warmPools.endBackOff(name)
                         // Interrupted: the manager is shutting down; nothing refills.

@@ -8,13 +8,13 @@ extension IsolationManager {
     ///
     /// - Throws: `notFound` when nothing matches; `invalidSpec` listing the candidates when a
     ///   name or prefix matches several live environments, or for an empty reference.
-    public func resolve(_ reference: String) throws -> Environment {
+    public func resolve(_ reference: String) async throws -> Environment {
         guard !reference.isEmpty else {
             throw IsolationError(.invalidSpec, field: "id", "an empty environment reference; give an id, an id prefix or a name")
         }
         try refuseServiceAddress(reference)
-        if let exact = try store.environment(reference) { return exact }
-        let all = try store.environments(matching: EnvironmentFilter(liveOnly: false))
+        if let exact = try await store.environment(reference) { return exact }
+        let all = try await store.environments(matching: EnvironmentFilter(liveOnly: false))
         let byName = all.filter { $0.spec.name == reference }
         if let found = try Self.single(byName, reference, "name") { return found }
         let bare = reference.hasPrefix("env-") ? reference : "env-" + reference
@@ -27,9 +27,9 @@ extension IsolationManager {
     /// the forms the operations take.
     ///
     /// - Throws: as ``resolve(_:)``.
-    public func resolveAddress(_ address: String) throws -> String {
-        guard let slash = address.firstIndex(of: "/") else { return try resolve(address).id }
-        return try resolve(String(address[..<slash])).id + address[slash...]
+    public func resolveAddress(_ address: String) async throws -> String {
+        guard let slash = address.firstIndex(of: "/") else { return try await resolve(address).id }
+        return try await resolve(String(address[..<slash])).id + address[slash...]
     }
 
     /// The snapshot a reference names: its id, its name, or a unique prefix of its id
@@ -37,10 +37,10 @@ extension IsolationManager {
     ///
     /// - Throws: `notFound` when nothing matches; `invalidSpec` listing the candidates for an
     ///   ambiguous prefix.
-    public func resolveSnapshot(_ reference: String) throws -> Snapshot {
-        if !reference.isEmpty, let exact = try store.snapshot(reference) { return exact }
+    public func resolveSnapshot(_ reference: String) async throws -> Snapshot {
+        if !reference.isEmpty, let exact = try await store.snapshot(reference) { return exact }
         let bare = reference.hasPrefix("snap-") ? reference : "snap-" + reference
-        let matches = try store.snapshots().filter { $0.id.hasPrefix(bare) }
+        let matches = try await store.snapshots().filter { $0.id.hasPrefix(bare) }
         guard matches.count <= 1 else {
             let listed = matches.map { "\($0.id) (\($0.name))" }.joined(separator: ", ")
             throw IsolationError(

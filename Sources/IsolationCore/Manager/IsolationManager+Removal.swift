@@ -8,7 +8,7 @@ extension IsolationManager {
     ///
     /// - Throws: `notFound`; `illegalTransition` naming `--force` when the status forbids it.
     public func remove(_ id: String, force: Bool = false, timeout: Duration? = nil) async throws {
-        let environment = try get(id)
+        let environment = try await get(id)
         switch environment.status {
         case .ready, .stopped, .failed:
             break
@@ -22,7 +22,7 @@ extension IsolationManager {
             }
             if environment.status == .destroying {
                 // Only a dead destroyer leaves this status behind; failed may move to destroying again.
-                try move(id, to: .failed) { $0.failure = "forced removal while destroying" }
+                try await move(id, to: .failed) { $0.failure = "forced removal while destroying" }
             }
         }
         try await destroy(id, timeout: timeout)

@@ -37,7 +37,7 @@ extension IsolationManager {
         let started = ContinuousClock.now
         let lock = try await lockShared(place, timeout: timeout)
         defer { lock.release() }
-        if let found = try await usableShared(place, engine: choice.engine), let renewed = try renew(found, for: spec, in: place) {
+        if let found = try await usableShared(place, engine: choice.engine), let renewed = try await renew(found, for: spec, in: place) {
             let what = spec.reuse ? "reused, its TTL renewed (reuse key" : "shared in session \(place.session) (key"
             broadcaster.emit(.progress, environment: renewed.id, detail: "\(what) \(place.key.prefix(12)))")
             return renewed
@@ -76,7 +76,7 @@ extension IsolationManager {
     /// destroyed, as are failed ones and ones whose resources are gone or stale
     /// (``IsolationEngine/reuseProblem(_:)``).
     private func usableShared(_ place: SharingPlace, engine: any IsolationEngine) async throws -> Environment? {
-        let candidates = try list(place.filter)
+        let candidates = try await list(place.filter)
         var found: Environment?
         for candidate in candidates where candidate.status != .destroying {
             if found == nil, Self.reusableStatuses.contains(candidate.status) {
@@ -98,11 +98,11 @@ extension IsolationManager {
 
     /// Renews the expiry of a found environment for `spec`'s TTL (never shortening it); `nil`
     /// when it stopped being usable meanwhile (`ptest-iso rm`, which takes no lock).
-    private func renew(_ environment: Environment, for spec: EnvironmentSpec, in place: SharingPlace) throws -> Environment? {
+    private func renew(_ environment: Environment, for spec: EnvironmentSpec, in place: SharingPlace) async throws -> Environment? {
         let wanted = configuration.clock.now().addingTimeInterval(spec.ttlSeconds ?? configuration.defaultTTLSeconds)
         let detail = place.label == ResourceLabels.reuse ? "reuse" : "shared"
         do {
-            return try store.updateEnvironment(environment.id) { current in
+            return try await store.updateEnvironment(environment.id) { current in
                 guard Self.reusableStatuses.contains(current.status) else {
                     throw IsolationError(.illegalTransition, "environment \(current.id) is \(current.status.rawValue)")
                 }
@@ -126,23 +126,23 @@ extension IsolationManager {
         try? FileManager.default.createDirectory(at: place.lockURL.deletingLastPathComponent(), withIntermediateDirectories: true)
         guard let lock = FileLock.tryAcquireNamed(place.lockURL) else { return false }
         defer { lock.release() }
-        guard let current = try? get(environment.id), current.status.isLive, current.expiresAt.map({ $0 <= now }) ?? false else {
+        guard let current = try? await get(environment.id), current.status.isLive, current.expiresAt.map({ $0 <= now }) ?? false else {
             return false
         }
         try await removal()
-        removeLockFile(of: place, held: lock)
+        await removeLockFile(of: place, held: lock)
         return true
     }
 
     /// Deletes the lock file of `place` once no live environment has its key, while holding the
     /// lock (`held`, or taken here without waiting): a process that opened the file before the
     /// deletion sees it is no longer named and retries on a new one (``FileLock/acquireNamed(_:timeout:)``).
-    func removeLockFile(of place: SharingPlace, held: FileLock? = nil) {
+    func removeLockFile(of place: SharingPlace, held: FileLock? = nil) async {
         let url = place.lockURL
         guard FileManager.default.fileExists(atPath: url.path) else { return }
         guard let lock = held ?? FileLock.tryAcquireNamed(url) else { return }
         defer { if held == nil { lock.release() } }
-        guard let live = try? list(place.filter), live.isEmpty else { return }
+        guard let live = try? await list(place.filter), live.isEmpty else { return }
         try? FileManager.default.removeItem(at: url)
     }
 }

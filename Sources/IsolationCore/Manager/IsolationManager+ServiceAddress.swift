@@ -6,11 +6,11 @@ extension IsolationManager {
     ///
     /// - Throws: `notFound` naming the stack's services when the service is not one of them;
     ///   `invalidSpec` for a service address of an environment that is not a stack.
-    func addressed(_ address: String) throws -> Environment {
-        guard let slash = address.firstIndex(of: "/") else { return try get(address) }
+    func addressed(_ address: String) async throws -> Environment {
+        guard let slash = address.firstIndex(of: "/") else { return try await get(address) }
         let id = String(address[..<slash])
         let service = String(address[address.index(after: slash)...])
-        var environment = try get(id)
+        var environment = try await get(id)
         guard environment.spec.compose != nil else {
             throw IsolationError(
                 .invalidSpec, field: "id",

@@ -10,11 +10,11 @@ extension IsolationManager {
     public func snapshot(_ id: String, name: String? = nil, timeout: Duration? = nil, temporary: Bool = false) async throws -> Snapshot {
         // A stack is snapshotted whole, by its id.
         try refuseServiceAddress(id)
-        let (environment, engine) = try usable(id)
+        let (environment, engine) = try await usable(id)
         guard engine.capabilities.contains(.snapshots) else { throw engine.unsupported(.snapshots) }
         let snapshotID = "snap-" + UUID().uuidString.replacingOccurrences(of: "-", with: "").prefix(12).lowercased()
         let name = name ?? "\(id)-\(Int(configuration.clock.now().timeIntervalSince1970))"
-        if try store.snapshot(name) != nil {
+        if try await store.snapshot(name) != nil {
             throw IsolationError(.invalidSpec, field: "name", "a snapshot named '\(name)' exists; pick another name or delete it")
         }
         var snapshot = Snapshot(
@@ -27,7 +27,7 @@ extension IsolationManager {
         snapshot.location = artifact.location
         snapshot.details = artifact.details
         do {
-            try store.insertSnapshot(snapshot)
+            try await store.insertSnapshot(snapshot)
         } catch {
             try? await engine.deleteSnapshot(snapshot)
             throw error
@@ -36,12 +36,12 @@ extension IsolationManager {
         return snapshot
     }
 
-    public func snapshots() throws -> [Snapshot] {
-        try store.snapshots()
+    public func snapshots() async throws -> [Snapshot] {
+        try await store.snapshots()
     }
 
-    public func snapshot(named idOrName: String) throws -> Snapshot {
-        guard let snapshot = try store.snapshot(idOrName) else {
+    public func snapshot(named idOrName: String) async throws -> Snapshot {
+        guard let snapshot = try await store.snapshot(idOrName) else {
             throw IsolationError(.notFound, "no snapshot '\(idOrName)'; `ptest-iso snapshot ls` lists them")
         }
         return snapshot
@@ -56,7 +56,7 @@ extension IsolationManager {
         _ idOrName: String, cleanup: CleanupPolicy? = nil, timeout: Duration? = nil, test: String? = nil
     ) async throws -> Environment {
         try Self.validate(test: test)
-        let snapshot = Self.restorable(try snapshot(named: idOrName))
+        let snapshot = Self.restorable(try await snapshot(named: idOrName))
         var spec = snapshot.spec
         if let cleanup { spec.cleanup = cleanup }
         // A venv's restore is a copy of files, which a copy made ahead takes off the critical path. A
@@ -126,11 +126,11 @@ extension IsolationManager {
         }
         let pending = record
         let id = pending.id
-        try store.insertEnvironment(pending, maxLive: configuration.maxLiveEnvironments)
+        try await store.insertEnvironment(pending, maxLive: configuration.maxLiveEnvironments)
         broadcaster.emit(.progress, environment: id, snapshot: snapshot.id, detail: "restoring \(snapshot.name) on \(snapshot.engine)")
         do {
             let artifact = try await bounded(timeout, "restoring \(snapshot.name)") { try await engine.restore(snapshot, into: pending) }
-            let environment = try move(id, to: .ready) {
+            let environment = try await move(id, to: .ready) {
                 $0.location = artifact.location
                 $0.details = artifact.details
                 if pool != nil { $0.details[Self.poolStateDetail] = "waiting" }
@@ -140,26 +140,26 @@ extension IsolationManager {
             return environment
         } catch {
             try? await engine.destroy(pending)
-            _ = try? move(id, to: .failed) { $0.failure = "\(error)" }
+            _ = try? await move(id, to: .failed) { $0.failure = "\(error)" }
             broadcaster.emit(.error, environment: id, snapshot: snapshot.id, detail: "\(error)")
             throw error
         }
     }
 
     public func deleteSnapshot(_ idOrName: String) async throws {
-        let snapshot = try snapshot(named: idOrName)
+        let snapshot = try await snapshot(named: idOrName)
         // Its copies made ahead go first: none may be handed out from a snapshot that is gone.
         _ = try? await drainPool(Self.restorePoolName(snapshot.id), checked: false)
         if let engine = registry.engine(snapshot.engine) {
             try await engine.deleteSnapshot(snapshot)
         }
-        try store.deleteSnapshot(snapshot.id)
+        try await store.deleteSnapshot(snapshot.id)
         broadcaster.emit(.snapshotDeleted, snapshot: snapshot.id, detail: snapshot.name)
     }
 
     /// Writes a snapshot to a single archive file.
     public func exportSnapshot(_ idOrName: String, to file: URL, timeout: Duration? = nil) async throws {
-        let snapshot = try snapshot(named: idOrName)
+        let snapshot = try await snapshot(named: idOrName)
         guard let engine = registry.engine(snapshot.engine) else {
             throw IsolationError(.engineUnavailable, "snapshot \(snapshot.name) needs the \(snapshot.engine) engine")
         }
@@ -179,14 +179,14 @@ extension IsolationManager {
         snapshot.createdAt = configuration.clock.now()
         // An imported snapshot is the importer's to keep, whatever session made the original.
         snapshot.session = nil
-        if try store.snapshot(snapshot.name) != nil {
+        if try await store.snapshot(snapshot.name) != nil {
             throw IsolationError(.invalidSpec, field: "name", "a snapshot named '\(snapshot.name)' exists; import it under another name")
         }
         let pending = snapshot
         let artifact = try await bounded(timeout, "importing \(file.path)") { try await engine.importSnapshot(from: file, as: pending) }
         snapshot.location = artifact.location
         snapshot.details = artifact.details
-        try store.insertSnapshot(snapshot)
+        try await store.insertSnapshot(snapshot)
         broadcaster.emit(.snapshotCreated, snapshot: snapshot.id, detail: "imported \(snapshot.name)")
         return snapshot
     }

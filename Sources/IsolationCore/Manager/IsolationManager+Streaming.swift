@@ -26,7 +26,7 @@ extension IsolationManager {
         _ id: String, _ command: Command, timeout: Duration? = nil, _ body: (CommandEvents) async throws -> Value
     ) async throws -> Value {
         try command.validate()
-        let (environment, engine) = try usable(id)
+        let (environment, engine) = try await usable(id)
         let what = "running \(command.argv.first ?? "") in \(id)"
         // A few chunks of slack: enough to keep the pipes moving, little enough to bound memory.
         let channel = BoundedChannel<CommandEvent>(capacity: 16)

@@ -173,16 +173,16 @@ public final class IsolationManager: Sendable {
         return (choice.engine.kind, choice.reason)
     }
 
-    public func get(_ id: String) throws -> Environment {
+    public func get(_ id: String) async throws -> Environment {
         try refuseServiceAddress(id)
-        guard let environment = try store.environment(id) else {
+        guard let environment = try await store.environment(id) else {
             throw IsolationError(.notFound, "no environment '\(id)'; `ptest-iso ls` lists them")
         }
         return environment
     }
 
-    public func list(_ filter: EnvironmentFilter = EnvironmentFilter()) throws -> [Environment] {
-        try store.environments(matching: filter)
+    public func list(_ filter: EnvironmentFilter = EnvironmentFilter()) async throws -> [Environment] {
+        try await store.environments(matching: filter)
     }
 
     func engine(for environment: Environment) throws -> any IsolationEngine {
@@ -195,9 +195,11 @@ public final class IsolationManager: Sendable {
 
     /// Moves an environment to `status` in one transaction; illegal moves throw.
     @discardableResult
-    func move(_ id: String, to status: EnvironmentStatus, _ change: (inout Environment) -> Void = { _ in }) throws -> Environment {
+    func move(
+        _ id: String, to status: EnvironmentStatus, _ change: @escaping @Sendable (inout Environment) -> Void = { _ in }
+    ) async throws -> Environment {
         try refuseServiceAddress(id)
-        return try store.updateEnvironment(id) { environment in
+        return try await store.updateEnvironment(id) { environment in
             try environment.status.checkMove(to: status, environment: id)
             environment.status = status
             change(&environment)

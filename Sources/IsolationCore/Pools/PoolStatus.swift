@@ -36,7 +36,8 @@ public struct PoolAcquisition: Codable, Sendable, Hashable {
 /// Asked before a refill creates one more environment for a pool: the server's per-owner quota
 /// bounds what pools may hold. A `false` stops this refill until the next acquire or drain.
 public protocol PoolQuota: Sendable {
-    /// - Parameter creating: the pool's creations under way, some perhaps not recorded yet (a
-    ///   quota counts them as well as what the store holds, erring on the side of less).
-    func mayCreate(pool: String, creating: Int) -> Bool
+    /// - Parameter creating: the pool's creations this quota admitted that have not ended: a
+    ///   quota counts them instead of the pool's records still `creating` (some are not recorded
+    ///   yet), and as well as the rest of what the store holds.
+    func mayCreate(pool: String, creating: Int) async -> Bool
 }

@@ -16,6 +16,8 @@ final class WarmPools: Sendable {
         /// Ready environment ids, oldest first (handed out first, before their TTL runs down).
         var ready: [String] = []
         var creating = 0
+        /// Creations under way that the pool's quota admitted (``quota(of:)``).
+        var admitted = 0
         var hits = 0
         var misses = 0
         var failures = 0
@@ -145,14 +147,14 @@ final class WarmPools: Sendable {
         }
     }
 
-    /// Reserves one creation when the pool is below `min`, under `max`, not backing off or
-    /// draining, and its quota agrees: the caller then creates and calls ``finish``.
+    /// Reserves one creation when the pool is below its target, under `max`, not backing off or
+    /// draining: the caller then asks its quota (``quota(of:)``, ``cancel(_:)`` when it refuses),
+    /// creates, and calls ``finish(_:created:admitted:)`` or ``fail(_:error:admitted:)``.
     func reserve(_ name: String) -> PoolSettings? {
         state.withLock { pools in
             guard var pool = pools[name], !pool.draining, !pool.backingOff else { return nil }
             let live = pool.ready.count + pool.creating
             guard live < pool.target, live < pool.settings.max else { return nil }
-            if let quota = pool.quota, !quota.mayCreate(pool: name, creating: pool.creating) { return nil }
             pool.creating += 1
             pools[name] = pool
             return pool.settings
@@ -161,10 +163,11 @@ final class WarmPools: Sendable {
 
     /// Ends a reserved creation. Returns `false` when the pool is draining (or gone): the caller
     /// then removes the environment itself.
-    func finish(_ name: String, created id: String) -> Bool {
+    func finish(_ name: String, created id: String, admitted: Bool) -> Bool {
         state.withLock { pools in
             guard var pool = pools[name] else { return false }
             pool.creating -= 1
+            if admitted { pool.admitted -= 1 }
             pool.failureStreak = 0
             pool.lastError = nil
             let kept = !pool.draining
@@ -177,12 +180,45 @@ final class WarmPools: Sendable {
         }
     }
 
+    /// Quota checks take turns (across pools: pools of one owner share its quota), so each sees
+    /// the creations admitted before it.
+    let quotaTurns = AsyncTurns()
+
+    /// The quota a reserved creation asks before it creates (``PoolQuota``); `nil` for a pool without one.
+    func quota(of name: String) -> (any PoolQuota)? {
+        state.withLock { $0[name]?.quota }
+    }
+
+    /// The pool's creations its quota admitted that have not ended yet.
+    func admitted(_ name: String) -> Int {
+        state.withLock { $0[name]?.admitted ?? 0 }
+    }
+
+    /// Counts a creation its quota admitted, until its ``finish(_:created:admitted:)`` or
+    /// ``fail(_:error:admitted:)``: in the same step as its environment joins the ready ones, so
+    /// a quota never misses it, and the refill that follows sees it counted once.
+    func admit(_ name: String) {
+        state.withLock { pools in pools[name]?.admitted += 1 }
+    }
+
+    /// Ends a reserved creation its quota refused: nothing was made, and nothing is counted.
+    func cancel(_ name: String) {
+        state.withLock { pools in
+            guard var pool = pools[name] else { return }
+            pool.creating -= 1
+            for waiter in pool.creationWaiters { waiter.resume() }
+            pool.creationWaiters = []
+            pools[name] = pool
+        }
+    }
+
     /// Ends a reserved creation that failed; returns the back-off before the next refill, or
     /// `nil` when the pool is draining.
-    func fail(_ name: String, error: String) -> Duration? {
+    func fail(_ name: String, error: String, admitted: Bool) -> Duration? {
         state.withLock { pools in
             guard var pool = pools[name] else { return nil }
             pool.creating -= 1
+            if admitted { pool.admitted -= 1 }
             pool.failures += 1
             pool.failureStreak += 1
             pool.lastError = error

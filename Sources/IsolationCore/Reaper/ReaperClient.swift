@@ -52,7 +52,7 @@ actor ReaperClient {
 
     private func connect(store: StateStore, timeout: Duration) async throws -> CInt {
         if let identity = ProcessIdentity.current() {
-            try store.recordSessionProcess(paths.session, identity)
+            try await store.recordSessionProcess(paths.session, identity)
         }
         try paths.prepare()
         let clock = ContinuousClock()

@@ -105,7 +105,7 @@ public struct SessionReaper: Sendable {
         // The removal is over (done or failed): the watchdog lets go, its thread ends.
         defer { watchdog?.signal() }
         let report = try await manager.cleanup(.endedSession(session))
-        try? manager.store.forgetEndedSessionProcesses(session)
+        try? await manager.store.forgetEndedSessionProcesses(session)
         log(report)
         // Deleted while held, so a reaper that opened the old file notices and retries (FileLock.isStillNamed).
         try? FileManager.default.removeItem(at: paths.lock)
@@ -175,13 +175,13 @@ public struct SessionReaper: Sendable {
             guard let lock = FileLock.tryAcquire(other.lock) else { continue }
             defer { lock.release() }
             guard lock.isStillNamed(other.lock),
-                let processes = try? manager.store.sessionProcesses(other.session),
+                let processes = try? await manager.store.sessionProcesses(other.session),
                 !processes.contains(where: \.isAlive)
             else { continue }
             do {
                 let report = try await manager.cleanup(.endedSession(other.session))
                 log(report, "orphaned session \(other.session): ")
-                try manager.store.forgetEndedSessionProcesses(other.session)
+                try await manager.store.forgetEndedSessionProcesses(other.session)
                 try? FileManager.default.removeItem(at: other.lock)
                 try? FileManager.default.removeItem(at: other.log)
             } catch {

@@ -8,9 +8,9 @@ extension StateStore {
     ///
     /// - Throws: ``IsolationError/Code/capacityExceeded`` with the count and the cap;
     ///   ``IsolationError/Code/invalidSpec`` naming the environment that has the name.
-    public func insertEnvironment(_ environment: Environment, maxLive: Int) throws {
-        try storage {
-            try writer.write { db in
+    public func insertEnvironment(_ environment: Environment, maxLive: Int) async throws {
+        try await storage {
+            try await writer.write { db in
                 // Failed environments hold nothing (their resources were removed), so they do not count.
                 let live =
                     try Int.fetchOne(
@@ -42,18 +42,18 @@ extension StateStore {
         return try rows.lazy.map { try StatePayload.decode(Environment.self, from: $0) }.first { $0.spec.name == name }?.id
     }
 
-    public func environment(_ id: String) throws -> Environment? {
-        try storage {
-            try writer.read { db in
+    public func environment(_ id: String) async throws -> Environment? {
+        try await storage {
+            try await writer.read { db in
                 try Data.fetchOne(db, sql: "SELECT payload FROM environment WHERE id = ?", arguments: [id])
                     .map { try StatePayload.decode(Environment.self, from: $0) }
             }
         }
     }
 
-    public func environments(matching filter: EnvironmentFilter = EnvironmentFilter()) throws -> [Environment] {
-        try storage {
-            try writer.read { db in
+    public func environments(matching filter: EnvironmentFilter = EnvironmentFilter()) async throws -> [Environment] {
+        try await storage {
+            try await writer.read { db in
                 var sql = "SELECT payload FROM environment WHERE 1 = 1"
                 var arguments: StatementArguments = []
                 if let session = filter.session {
@@ -80,9 +80,11 @@ extension StateStore {
     ///
     /// - Throws: ``IsolationError/Code/notFound`` for an unknown id; whatever `change` throws.
     @discardableResult
-    public func updateEnvironment(_ id: String, _ change: (inout Environment) throws -> Void) throws -> Environment {
-        try storage {
-            try writer.write { db in
+    public func updateEnvironment(_ id: String, _ change: @escaping @Sendable (inout Environment) throws -> Void) async throws
+        -> Environment
+    {
+        try await storage {
+            try await writer.write { db in
                 guard let data = try Data.fetchOne(db, sql: "SELECT payload FROM environment WHERE id = ?", arguments: [id]) else {
                     throw IsolationError(.notFound, "no environment '\(id)'; `ptest-iso ls` lists them")
                 }
@@ -94,9 +96,9 @@ extension StateStore {
         }
     }
 
-    public func deleteEnvironment(_ id: String) throws {
-        try storage {
-            try writer.write { db in
+    public func deleteEnvironment(_ id: String) async throws {
+        try await storage {
+            try await writer.write { db in
                 try db.execute(sql: "DELETE FROM environment WHERE id = ?", arguments: [id])
             }
         }

@@ -33,9 +33,9 @@ extension StateStore {
     /// Events after `id` (all kept ones for `nil`) and at or after `since`, oldest first.
     ///
     /// - Throws: ``IsolationError/Code/storageFailure`` when the database cannot be read.
-    public func recordedEvents(after id: Int64?, since: Date? = nil) throws -> [RecordedEvent] {
-        try storage {
-            try writer.read { db in
+    public func recordedEvents(after id: Int64?, since: Date? = nil) async throws -> [RecordedEvent] {
+        try await storage {
+            try await writer.read { db in
                 try Row.fetchAll(
                     db, sql: "SELECT * FROM eventLog WHERE id > ? AND time >= ? ORDER BY id",
                     arguments: [id ?? 0, since?.timeIntervalSince1970 ?? 0]
@@ -49,7 +49,7 @@ extension StateStore {
     }
 
     /// The newest event's id: following from here shows only what happens next.
-    public func lastEventID() throws -> Int64 {
-        try storage { try writer.read { db in try Int64.fetchOne(db, sql: "SELECT MAX(id) FROM eventLog") ?? 0 } }
+    public func lastEventID() async throws -> Int64 {
+        try await storage { try await writer.read { db in try Int64.fetchOne(db, sql: "SELECT MAX(id) FROM eventLog") ?? 0 } }
     }
 }

@@ -3,9 +3,9 @@ import GRDB
 
 extension StateStore {
     /// - Throws: ``IsolationError/Code/invalidSpec`` when the name is taken.
-    public func insertSnapshot(_ snapshot: Snapshot) throws {
-        try storage {
-            try writer.write { db in
+    public func insertSnapshot(_ snapshot: Snapshot) async throws {
+        try await storage {
+            try await writer.write { db in
                 let taken =
                     try Bool.fetchOne(db, sql: "SELECT EXISTS(SELECT 1 FROM snapshot WHERE name = ?)", arguments: [snapshot.name]) ?? false
                 guard !taken else {
@@ -24,27 +24,27 @@ extension StateStore {
     }
 
     /// Finds a snapshot by id or by name.
-    public func snapshot(_ idOrName: String) throws -> Snapshot? {
-        try storage {
-            try writer.read { db in
+    public func snapshot(_ idOrName: String) async throws -> Snapshot? {
+        try await storage {
+            try await writer.read { db in
                 try Data.fetchOne(db, sql: "SELECT payload FROM snapshot WHERE id = ? OR name = ?", arguments: [idOrName, idOrName])
                     .map { try StatePayload.decode(Snapshot.self, from: $0) }
             }
         }
     }
 
-    public func snapshots() throws -> [Snapshot] {
-        try storage {
-            try writer.read { db in
+    public func snapshots() async throws -> [Snapshot] {
+        try await storage {
+            try await writer.read { db in
                 try Data.fetchAll(db, sql: "SELECT payload FROM snapshot ORDER BY createdAt, id")
                     .map { try StatePayload.decode(Snapshot.self, from: $0) }
             }
         }
     }
 
-    public func deleteSnapshot(_ id: String) throws {
-        try storage {
-            try writer.write { db in
+    public func deleteSnapshot(_ id: String) async throws {
+        try await storage {
+            try await writer.write { db in
                 try db.execute(sql: "DELETE FROM snapshot WHERE id = ?", arguments: [id])
             }
         }

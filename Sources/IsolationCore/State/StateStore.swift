@@ -126,9 +126,9 @@ public struct StateStore: Sendable {
     }
 
     /// SQLite's own consistency check: `ok` when the file is sound.
-    public func integrityCheck() throws -> String {
-        try storage {
-            try writer.read { db in try String.fetchOne(db, sql: "PRAGMA integrity_check") ?? "no answer" }
+    public func integrityCheck() async throws -> String {
+        try await storage {
+            try await writer.read { db in try String.fetchOne(db, sql: "PRAGMA integrity_check") ?? "no answer" }
         }
     }
 
@@ -140,6 +140,25 @@ public struct StateStore: Sendable {
         } catch {
             throw IsolationError(.storageFailure, "state database \(path): \(error)")
         }
+    }
+
+    /// Runs `body`, GRDB's async access: on the database's own queue, so no concurrency thread
+    /// waits on SQLite's locks (another process's write, the busy timeout). It runs shielded
+    /// from the caller's cancellation, which GRDB would otherwise answer before touching the
+    /// database: what a cancelled operation did must still be recorded (a half-made environment
+    /// removed after Ctrl-C is recorded as failed). A failure other than an ``IsolationError``
+    /// is `storageFailure`.
+    func storage<T: Sendable>(_ body: @escaping @Sendable () async throws -> T) async throws -> T {
+        let path = self.path
+        return try await Task {
+            do {
+                return try await body()
+            } catch let error as IsolationError {
+                throw error
+            } catch {
+                throw IsolationError(.storageFailure, "state database \(path): \(error)")
+            }
+        }.value
     }
 }
 
