@@ -4,11 +4,12 @@ import Foundation
 import NIOCore
 
 /// Waits until every strategy of the spec's `waitFor` passes, polling with
-/// short, growing sleeps. A container that stops fails the wait at once,
+/// short sleeps growing to a tenth of a second. A container that stops fails the wait at once,
 /// with its exit code and last log lines; a deadline that passes names the
 /// strategies still failing.
 extension DockerEngine {
     static let defaultReadyTimeout: Double = 60
+    static let longestReadinessPause = Duration.milliseconds(100)
     /// How many log lines an error quotes.
     static let quotedLogLines = 20
 
@@ -17,7 +18,10 @@ extension DockerEngine {
         let timeout = spec.readyTimeoutSeconds ?? Self.defaultReadyTimeout
         let deadline = ContinuousClock.now + .milliseconds(Int64(timeout * 1000))
         var pending = Array(spec.waitFor.enumerated())
-        var pause = Duration.milliseconds(50)
+        // Short first pauses, then at most a tenth of a second: a service is usually ready within
+        // tens of milliseconds of its start, and a growing pause (it reached half a second) kept
+        // a test waiting long after its service was (testcontainers users poll every 0.1 s).
+        var pause = Duration.milliseconds(10)
         var state: ContainerInspect.State
         while true {
             state = try await client.inspectContainer(id).state
@@ -45,7 +49,7 @@ extension DockerEngine {
                         + Self.lastHealthOutput(state) + "\(await lastLogLines(id, client: client))")
             }
             try await Task.sleep(for: min(pause, remaining))
-            pause = min(pause * 2, .milliseconds(500))
+            pause = min(pause * 2, Self.longestReadinessPause)
         }
     }
 
