@@ -22,6 +22,7 @@ sys.path.insert(0, os.path.join(os.path.dirname(__file__), "..", "python"))
 
 import ptest_isolation as iso  # noqa: E402
 from ptest_isolation import _native  # noqa: E402
+from ptest_isolation._transport import LocalTransport  # noqa: E402
 
 
 def median_us(samples: list[float]) -> float:
@@ -36,7 +37,9 @@ def main() -> int:
 
     with tempfile.TemporaryDirectory(prefix="ptest-iso-abi-bench-") as home:
         with iso.Manager(home=home, session="abi-bench") as manager:
-            handle = manager._handle
+            transport = manager._transport
+            assert isinstance(transport, LocalTransport), "the ABI bench needs a local manager (no url=)"
+            handle = transport.handle
             for _ in range(200):  # warm up
                 _native.call(handle, "version", {})
             round_trips = []
