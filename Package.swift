@@ -184,6 +184,7 @@ let package = Package(
             name: "ComposeFuzz",
             dependencies: [
                 "IsolationCore",
+                "FuzzTargets",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ],
             path: "Tests/ComposeFuzz",

@@ -1,23 +1,17 @@
 import Foundation
+import FuzzTargets
 
 /// Seeded byte mutations: the same seed gives the same inputs, so a run can be repeated.
 struct Mutator {
-    private var state: UInt64
+    private var random: SplitMix64
     let dictionary: [Data]
 
     init(seed: UInt64, dictionary: [Data]) {
-        state = seed
+        random = SplitMix64(seed: seed)
         self.dictionary = dictionary
     }
 
-    /// SplitMix64.
-    mutating func next() -> UInt64 {
-        state &+= 0x9E37_79B9_7F4A_7C15
-        var z = state
-        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-        return z ^ (z >> 31)
-    }
+    mutating func next() -> UInt64 { random.next() }
 
     mutating func next(_ bound: Int) -> Int { bound <= 0 ? 0 : Int(next() % UInt64(bound)) }
 

@@ -1,3 +1,5 @@
+import FuzzTargets
+
 /// Edits of a compose file's text aimed at YAML's and Compose's syntax: byte flips, inserted
 /// YAML syntax, anchors and aliases, deep nesting, random keys and values, huge numbers, and
 /// lines spliced in from another corpus file.
@@ -125,22 +127,5 @@ struct ComposeMutator {
         case 1: return "\(key): *\(name)"
         default: return "\(key.prefix { $0 == " " })<<: *\(name)"
         }
-    }
-}
-
-/// A seeded generator, so every input is the same on every run.
-struct SplitMix64: RandomNumberGenerator {
-    var state: UInt64
-
-    init(seed: UInt64) {
-        state = seed
-    }
-
-    mutating func next() -> UInt64 {
-        state &+= 0x9E37_79B9_7F4A_7C15
-        var z = state
-        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-        return z ^ (z >> 31)
     }
 }

@@ -1,4 +1,5 @@
 import Foundation
+import FuzzTargets
 import IsolationCore
 import Testing
 
@@ -171,22 +172,5 @@ enum ComposeMutation {
             lines.swapAt(index, Int(random.next() % UInt64(lines.count)))
         }
         return lines.joined(separator: "\n")
-    }
-}
-
-/// A seeded generator, so a failing mutation is the same on every run.
-struct SplitMix64: RandomNumberGenerator {
-    var state: UInt64
-
-    init(seed: UInt64) {
-        state = seed
-    }
-
-    mutating func next() -> UInt64 {
-        state &+= 0x9E37_79B9_7F4A_7C15
-        var z = state
-        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-        return z ^ (z >> 31)
     }
 }
