@@ -20,9 +20,7 @@ target=${1:?usage: scripts/fuzz.sh tar-reader|dockerignore|abi-json [SECONDS] [-
 seconds=${2:-600}
 shift $(($# < 2 ? $# : 2))
 case "$target" in
-  tar-reader) product=FuzzTarReader ;;
-  dockerignore) product=FuzzDockerIgnore ;;
-  abi-json) product=FuzzABIJSON ;;
+  tar-reader | dockerignore | abi-json) ;;
   *) echo "scripts/fuzz.sh: unknown target '$target'; one of tar-reader, dockerignore, abi-json" >&2; exit 2 ;;
 esac
 findings=.build/fuzz/findings
@@ -42,13 +40,13 @@ fi
 
 # lld: ld.gold fails with an internal error (dwarf_reader.cc) linking the instrumented binary.
 flags=(-c release -Xswiftc -sanitize=fuzzer -Xswiftc -parse-as-library -Xswiftc -use-ld=lld)
-swift build --package-path FuzzTesting --product "$product" "${flags[@]}" >/dev/null
+swift build --package-path FuzzTesting --product FuzzBytes "${flags[@]}" >/dev/null
 corpus=.build/fuzz/$target/corpus
 # The target's seeds start the corpus, written by the ordinary build's ByteFuzz.
 swift build --product ByteFuzz >/dev/null
 "$(swift build --show-bin-path)/ByteFuzz" "$target" --write-seeds "$corpus"
 seeds=Tests/FuzzFindings/$target
 mkdir -p "$seeds"
-"$(swift build --package-path FuzzTesting "${flags[@]}" --show-bin-path)/$product" \
+FUZZ_TARGET=$target "$(swift build --package-path FuzzTesting "${flags[@]}" --show-bin-path)/FuzzBytes" \
   -max_total_time="$seconds" -timeout=10 -max_len=65536 -print_final_stats=1 \
   -artifact_prefix="$findings/$target-" "$@" "$corpus" "$seeds"
