@@ -81,7 +81,9 @@ public func ptest_iso_call(
     } catch {
         return report(ABIError(error), to: outJSON)
     }
-    switch Bridge.run({ try await Dispatcher.call(manager, method: name, request: body) }, registry: managerHandle.inFlight) {
+    switch Bridge.run(
+        { try await settled(manager) { try await Dispatcher.call(manager, method: name, request: body) } }, registry: managerHandle.inFlight
+    ) {
     case .success(let json):
         outJSON.pointee = strdup(json)
         return 0
@@ -110,7 +112,8 @@ public func ptest_iso_call_streaming(
         return report(ABIError(error), to: outJSON)
     }
     let result = Bridge.stream(
-        { try await Dispatcher.stream(manager, method: name, request: body, to: $0) }, registry: managerHandle.inFlight, name: callID
+        { handoff in try await settled(manager) { try await Dispatcher.stream(manager, method: name, request: body, to: handoff) } },
+        registry: managerHandle.inFlight, name: callID
     ) { chunk in
         chunk.data.withUnsafeBytes { bytes in
             callback(chunk.stream, bytes.bindMemory(to: UInt8.self).baseAddress, bytes.count, context) == 0
@@ -144,4 +147,18 @@ public func ptest_iso_free(_ string: UnsafeMutablePointer<CChar>?) {
 private func report(_ error: ABIError, to out: UnsafeMutablePointer<UnsafeMutablePointer<CChar>?>?) -> Int32 {
     out?.pointee = strdup(error.json)
     return error.status
+}
+
+/// Runs a call, then waits until the events it caused are in the state database's log: when a
+/// C call returns, another process (`ptest-iso events`) can read what it did, as it could when
+/// events were written synchronously, and a process that exits right after loses none.
+private func settled<T: Sendable>(_ manager: IsolationManager, _ call: () async throws -> T) async throws -> T {
+    do {
+        let result = try await call()
+        await manager.store.settleEvents()
+        return result
+    } catch {
+        await manager.store.settleEvents()
+        throw error
+    }
 }

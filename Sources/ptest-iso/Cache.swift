@@ -26,7 +26,7 @@ struct Cache: AsyncParsableCommand {
     }
 
     func run() async throws {
-        let manager = try state.manager()
+        let manager = try await state.manager()
         let report = Report(templates: manager.templates(), images: manager.cachedImages())
         if output.json { return try printJSON(report) }
         if report.templates.isEmpty {

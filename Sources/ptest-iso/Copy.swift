@@ -43,7 +43,7 @@ struct Copy: AsyncParsableCommand {
     }
 
     func run() async throws {
-        let manager = try state.manager()
+        let manager = try await state.manager()
         if let (reference, path) = Self.environmentPath(destination) {
             let id = try await manager.resolveAddress(reference)
             let host = URL(fileURLWithPath: source)

@@ -162,7 +162,7 @@ struct Create: AsyncParsableCommand {
         if let environment = try await state.withRemote({ try await createRemotely(environmentSpec, on: $0) }) {
             return try show(environment)
         }
-        let manager = try state.manager()
+        let manager = try await state.manager()
         let pending = environmentSpec
         let deadline = try SchemaLimits.timeout(timeout, field: "--timeout")
         let environment = try await Progress.showing(manager, "creating", quiet: progress.quiet) {

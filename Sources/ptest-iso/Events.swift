@@ -59,7 +59,7 @@ struct Events: AsyncParsableCommand {
     }
 
     func run() async throws {
-        let store = try state.manager().store
+        let store = try await state.manager().store
         let (environments, types) = try filters()
         let json = output.json
         // Without --since, only what happens from now on.

@@ -46,7 +46,7 @@ struct GC: AsyncParsableCommand {
     }
 
     func run() async throws {
-        let manager = try state.manager()
+        let manager = try await state.manager()
         let collection = try manager.collectTemplates(maxBytes: maxBytes, dryRun: dryRun)
         var report = Report(templates: collection, images: [])
         do {

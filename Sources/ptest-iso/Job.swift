@@ -90,7 +90,7 @@ struct Job: AsyncParsableCommand {
 
     func run() async throws {
         let job = try readSpec()
-        let manager = try state.manager()
+        let manager = try await state.manager()
         // Its stderr is the job's: progress only as a status line on a terminal, cleared before the output.
         let result = try await Progress.showing(manager, "running job", onlyOnTerminal: true, quiet: progress.quiet) {
             try await interruptible { try await manager.runJob(job) }

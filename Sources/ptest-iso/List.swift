@@ -115,7 +115,7 @@ struct List: AsyncParsableCommand {
     }
 
     private func localList(_ filter: EnvironmentFilter) async throws -> [Environment] {
-        let manager = try state.manager()
+        let manager = try await state.manager()
         let known = manager.registry.engines.map(\.kind.rawValue)
         if let engine, !known.contains(engine) {
             throw ValidationError("--engine '\(engine)': choose one of \(known.joined(separator: ", "))")

@@ -60,7 +60,7 @@ struct Logs: AsyncParsableCommand {
             }
         }
         if shown != nil { return }
-        let manager = try state.manager()
+        let manager = try await state.manager()
         let id = try await manager.resolveAddress(id)
         let json = output.json
         if follow {

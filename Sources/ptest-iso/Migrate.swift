@@ -32,7 +32,7 @@ struct Migrate: AsyncParsableCommand {
     }
 
     func run() async throws {
-        let manager = try state.manager()
+        let manager = try await state.manager()
         let deadline = try SchemaLimits.timeout(timeout, field: "--timeout")
         let id = try await manager.resolve(id).id
         let environment = try await Progress.showing(manager, "migrating \(id)", quiet: progress.quiet) {

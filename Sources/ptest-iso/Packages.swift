@@ -45,7 +45,7 @@ struct Install: AsyncParsableCommand {
         let request = PackageRequest(
             requirements: requirements, requirementFiles: absolute(requirement), constraintFiles: absolute(constraint),
             indexURL: sources.indexURL, findLinks: absolute(sources.findLinks), offline: sources.offline)
-        let manager = try state.manager()
+        let manager = try await state.manager()
         let id = try await manager.resolveAddress(id)
         let result = try await Progress.showing(manager, "installing into \(id)", quiet: progress.quiet) {
             try await interruptible { [id] in try await manager.install(id, request) }
@@ -73,7 +73,7 @@ struct Packages: AsyncParsableCommand {
     var id: String
 
     func run() async throws {
-        let manager = try state.manager()
+        let manager = try await state.manager()
         let packages = try await manager.packages(manager.resolveAddress(id))
         if output.json { return try printJSON(packages) }
         if packages.isEmpty { return print("no packages") }

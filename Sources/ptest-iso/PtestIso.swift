@@ -59,6 +59,7 @@ struct PtestIso: AsyncParsableCommand {
             StandardStream.failure(unknown)
             Foundation.exit(ExitStatus.usage)
         }
+        let failure: (any Error)?
         do {
             var command = try await asyncParseAsRoot(nil)
             if var command = command as? any AsyncParsableCommand {
@@ -66,20 +67,33 @@ struct PtestIso: AsyncParsableCommand {
             } else {
                 try command.run()
             }
-        } catch let error as IsolationError {
+            failure = nil
+        } catch {
+            failure = error
+        }
+        // Events are written behind the command's back (the database's writer queue): on disk
+        // before the process ends, or `ptest-iso events` would never see them.
+        await OpenedManagers.shared.settleEvents()
+        guard let failure else { return }
+        fail(with: failure)
+    }
+
+    private static func fail(with failure: any Error) -> Never {
+        switch failure {
+        case let error as IsolationError:
             StandardStream.failure("\(error.message)")
             Foundation.exit(ExitStatus.code(for: error))
-        } catch let error as RemoteRefusal {
+        case let error as RemoteRefusal:
             StandardStream.failure("\(error.message)")
             Foundation.exit(error.exitStatus)
-        } catch let error as ExitCode {
+        case let error as ExitCode:
             Foundation.exit(error.rawValue)
-        } catch {
-            let code = exitCode(for: error)
+        default:
+            let code = exitCode(for: failure)
             // Help, version and completion scripts arrive as errors too; they print as argument-parser prints them.
-            guard code != .success else { exit(withError: error) }
-            let text = message(for: error)
-            StandardStream.failure("\(text.isEmpty ? "\(error)" : text)")
+            guard code != .success else { exit(withError: failure) }
+            let text = message(for: failure)
+            StandardStream.failure("\(text.isEmpty ? "\(failure)" : text)")
             Foundation.exit(code == .failure ? ExitStatus.internalError : code.rawValue)
         }
     }
@@ -146,7 +160,7 @@ struct StateOptions: ParsableArguments {
 
     /// This machine's manager; refused when a server is asked for, so a command that works on
     /// the local state only never acts here in its place.
-    func manager() throws -> IsolationManager {
+    func manager() async throws -> IsolationManager {
         if url != nil || (home == nil && !(ProcessInfo.processInfo.environment["PTEST_ISO_URL"] ?? "").isEmpty) {
             throw RemoteRefusal(
                 code: "localOnly",
@@ -157,7 +171,9 @@ struct StateOptions: ParsableArguments {
         configuration.restoreAheadDepth = 0
         if let home { configuration.home = URL(fileURLWithPath: home) }
         if let engines { configuration.engineSettingsFile = URL(fileURLWithPath: engines) }
-        return try IsolationManager(configuration: configuration)
+        let manager = try await IsolationManager.open(configuration: configuration)
+        OpenedManagers.shared.add(manager)
+        return manager
     }
 }
 

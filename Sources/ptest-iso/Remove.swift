@@ -40,7 +40,7 @@ struct Remove: AsyncParsableCommand {
             }
         }
         if removedRemotely != nil { return }
-        let manager = try state.manager()
+        let manager = try await state.manager()
         try await removeEach { reference in
             let id = try await manager.resolve(reference).id
             try await manager.remove(id, force: force)

@@ -67,7 +67,7 @@ struct Run: AsyncParsableCommand {
 
     func run() async throws {
         if tty {
-            let manager = try state.manager()
+            let manager = try await state.manager()
             let command = Command(command, environment: try parseVariables(variables), workingDirectory: workdir)
             let (id, forwardInput) = (id, interactive)
             let code = try await interruptible {
@@ -81,7 +81,7 @@ struct Run: AsyncParsableCommand {
         if let exit = try await state.withRemote({ try await runRemotely(on: $0, input: input) }) {
             throw ExitCode(exit)
         }
-        let manager = try state.manager()
+        let manager = try await state.manager()
         let (id, json) = await (try manager.resolveAddress(id), output.json)
         let command = Command(
             command, environment: try parseVariables(variables), workingDirectory: workdir, timeoutSeconds: timeout, stdin: input)

@@ -88,7 +88,7 @@ struct Serve: AsyncParsableCommand {
             // Killed by SIGKILL, the server's environments go with it: this binary reaps the session.
             configuration.reaperExecutable = URL(fileURLWithPath: "/proc/self/exe").resolvingSymlinksInPath()
         }
-        let manager = try IsolationManager(configuration: configuration)
+        let manager = try await IsolationManager.open(configuration: configuration)
         var logger = Logger(label: "ptest-iso.serve")
         logger.logLevel = .info
         let address: BindAddress = socket.map { .unixDomainSocket(path: $0) } ?? .hostname(host, port: port)

@@ -31,7 +31,7 @@ struct Shell: AsyncParsableCommand {
     }
 
     func run() async throws {
-        let manager = try state.manager()
+        let manager = try await state.manager()
         let (id, variables) = (id, try parseVariables(variables))
         let code = try await interruptible {
             try await attachTerminal(forwardInput: true) { size, body in

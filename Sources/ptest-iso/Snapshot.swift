@@ -48,7 +48,7 @@ struct SnapshotCreate: AsyncParsableCommand {
     var name: String?
 
     func run() async throws {
-        let manager = try state.manager()
+        let manager = try await state.manager()
         let id = try await manager.resolve(id).id
         let snapshot = try await Progress.showing(manager, "snapshotting \(id)", quiet: progress.quiet) {
             try await manager.snapshot(id, name: name)
@@ -144,7 +144,7 @@ struct SnapshotRestore: AsyncParsableCommand {
     var keep = false
 
     func run() async throws {
-        let manager = try state.manager()
+        let manager = try await state.manager()
         let snapshot = try await manager.resolveSnapshot(snapshot).id
         let environment = try await Progress.showing(manager, "restoring \(snapshot)", quiet: progress.quiet) {
             try await interruptible { [snapshot, keep] in try await manager.restore(snapshot, cleanup: keep ? .keep : .afterTTL) }
@@ -174,7 +174,7 @@ struct SnapshotRemove: AsyncParsableCommand {
     var snapshots: [String]
 
     func run() async throws {
-        let manager = try state.manager()
+        let manager = try await state.manager()
         var removed: [String] = []
         var firstFailure: IsolationError?
         for reference in snapshots {
@@ -217,7 +217,7 @@ struct SnapshotExport: AsyncParsableCommand {
         guard FileManager.default.fileExists(atPath: directory) else {
             throw IsolationError(.notFound, "no directory \(directory) to write \(url.lastPathComponent) into")
         }
-        let manager = try state.manager()
+        let manager = try await state.manager()
         try await manager.exportSnapshot(manager.resolveSnapshot(snapshot).id, to: url)
         print(url.path)
     }

@@ -44,7 +44,7 @@ struct Stats: AsyncParsableCommand {
     }
 
     func run() async throws {
-        let manager = try state.manager()
+        let manager = try await state.manager()
         var resolved: [String] = []
         for id in ids { resolved.append(try await manager.resolveAddress(id)) }
         let addresses = resolved

@@ -11,7 +11,7 @@ struct ControlTarget: ParsableArguments {
 
     /// Applies `action` and prints `ID STATUS` (or the record as JSON).
     func apply(_ action: (IsolationManager, String) async throws -> Void) async throws {
-        let manager = try state.manager()
+        let manager = try await state.manager()
         let id = try await manager.resolve(id).id
         try await action(manager, id)
         try await report(manager.get(id), json: output.json)

@@ -27,7 +27,7 @@ struct Uninstall: AsyncParsableCommand {
     }
 
     func run() async throws {
-        let manager = try state.manager()
+        let manager = try await state.manager()
         let id = try await manager.resolveAddress(id)
         let result = try await interruptible { [id, names] in try await manager.uninstall(id, names) }
         if output.json { return try printJSON(result.text) }

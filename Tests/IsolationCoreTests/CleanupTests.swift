@@ -14,7 +14,7 @@ import Testing
     @Test func aLostDatabaseStillLeavesNothingBehind() async throws {
         let home = try TestHome("cleanup")
         let session = "cleanup-\(UUID().uuidString.prefix(8))"
-        let manager = try IsolationManager(configuration: .init(home: home.url, session: session))
+        let manager = try await IsolationManager.open(configuration: .init(home: home.url, session: session))
         let venv = try await manager.create(EnvironmentSpec(useTemplateCache: false))
         let container = try await manager.create(EnvironmentSpec(image: "ptest-iso-test/busybox:latest", network: "isolated"))
         #expect(try await dockerContainers(session: session).count == 1)
@@ -46,7 +46,7 @@ import Testing
 
     @Test func expiredCleanupTakesOnlyWhatOutlivedItsTTL() async throws {
         let home = try TestHome("expired")
-        let manager = try IsolationManager(configuration: .init(home: home.url, session: "ttl"))
+        let manager = try await IsolationManager.open(configuration: .init(home: home.url, session: "ttl"))
         let short = try await manager.create(EnvironmentSpec(ttlSeconds: 0.001, useTemplateCache: false))
         let long = try await manager.create(EnvironmentSpec(useTemplateCache: false))
         let kept = try await manager.create(EnvironmentSpec(ttlSeconds: 0.001, cleanup: .keep, useTemplateCache: false))

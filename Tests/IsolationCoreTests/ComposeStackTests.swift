@@ -210,7 +210,7 @@ import Testing
     @Test func theSessionsCleanupTakesEveryResourceOfAStackEvenWithTheDatabaseGone() async throws {
         let home = try TestHome("compose-reap")
         let session = "compose-reap-\(UUID().uuidString.prefix(8))"
-        let manager = try IsolationManager(configuration: .init(home: home.url, session: session), engines: [DockerEngine()])
+        let manager = try await IsolationManager.open(configuration: .init(home: home.url, session: session), engines: [DockerEngine()])
         let file = try write(Self.webStack, to: home)
         let environment = try await manager.create(EnvironmentSpec(readyTimeoutSeconds: 300, compose: ComposeSpec(files: [file])))
         let project = try #require(environment.details["compose.project"])

@@ -7,7 +7,7 @@ import Testing
     enum Engine: String, CaseIterable { case virtualenv, docker }
 
     func environment(_ engine: Engine, home: borrowing TestHome) async throws -> (IsolationManager, Environment) {
-        let manager = try IsolationManager(
+        let manager = try await IsolationManager.open(
             configuration: .init(home: home.url, session: "copy-\(engine)-\(UUID().uuidString.prefix(8))"),
             engines: [VirtualenvEngine(home: home.url), DockerEngine()])
         let spec =

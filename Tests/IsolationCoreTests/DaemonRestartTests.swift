@@ -60,7 +60,7 @@ import Testing
         defer { try? Self.daemon("stop") }
         let image = try await Self.busybox()
         let home = try TestHome("restart")
-        let manager = try IsolationManager(
+        let manager = try await IsolationManager.open(
             configuration: .init(home: home.url, session: "restart"),
             engines: [VirtualenvEngine(home: home.url), DockerEngine(environment: Self.dockerEnvironment)])
         let before = try await manager.create(EnvironmentSpec(image: image))
@@ -92,7 +92,7 @@ import Testing
         defer { try? Self.daemon("stop") }
         let image = try await Self.busybox()
         let home = try TestHome("restart-kept")
-        let manager = try IsolationManager(
+        let manager = try await IsolationManager.open(
             configuration: .init(home: home.url, session: "restart-kept"),
             engines: [DockerEngine(environment: Self.dockerEnvironment)])
         let before = try await manager.create(EnvironmentSpec(image: image))

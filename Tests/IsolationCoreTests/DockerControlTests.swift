@@ -13,7 +13,7 @@ import Testing
 
     @Test func theContainerFollowsTheEnvironmentsStatus() async throws {
         let home = try TestHome("control")
-        let manager = try IsolationManager(
+        let manager = try await IsolationManager.open(
             configuration: .init(home: home.url, session: "control"), engines: [VirtualenvEngine(home: home.url), DockerEngine()])
         let environment = try await manager.create(EnvironmentSpec(image: Self.busybox))
         let id = environment.location
@@ -54,7 +54,7 @@ import Testing
         let home = try TestHome("shared-keep")
         let session = "shared-keep-\(UUID().uuidString.prefix(8))"
         let network = "ptiso-shared-\(UUID().uuidString.prefix(8).lowercased())"
-        let manager = try IsolationManager(
+        let manager = try await IsolationManager.open(
             configuration: .init(home: home.url, session: session), engines: [VirtualenvEngine(home: home.url), DockerEngine()])
         let kept = try await manager.create(EnvironmentSpec(cleanup: .keep, image: DockerControlTests.busybox, network: network))
         let passing = try await manager.create(EnvironmentSpec(image: DockerControlTests.busybox, network: network))

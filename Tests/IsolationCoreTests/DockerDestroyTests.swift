@@ -31,7 +31,7 @@ import Testing
             maxLive: 64)
 
         // When the session is destroyed
-        let manager = try IsolationManager(configuration: .init(home: home.url, session: session), engines: [DockerEngine()])
+        let manager = try await IsolationManager.open(configuration: .init(home: home.url, session: session), engines: [DockerEngine()])
         let destroyed = try await manager.destroySession()
 
         // Then the record is destroyed and so is its container

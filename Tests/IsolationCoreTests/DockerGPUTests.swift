@@ -32,7 +32,8 @@ import Testing
 
     @Test func aHostWithoutGPUsRefusesWithAnErrorNamingTheField() async throws {
         let home = try TestHome("docker-gpu")
-        let manager = try IsolationManager(configuration: .init(home: home.url, session: "docker-gpu-tests"), engines: [DockerEngine()])
+        let manager = try await IsolationManager.open(
+            configuration: .init(home: home.url, session: "docker-gpu-tests"), engines: [DockerEngine()])
         let error = await #expect(throws: IsolationError.self) {
             try await manager.create(EnvironmentSpec(image: DockerEngineTests.busybox, resources: ResourceLimits(gpus: 1)))
         }

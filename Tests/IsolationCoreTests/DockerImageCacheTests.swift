@@ -174,7 +174,7 @@ import Testing
     @Test func aBuildTrimsTheCacheToItsBudget() async throws {
         let home = try TestHome("image-cache-budget")
         // A budget smaller than any image: each build evicts every other unused image.
-        let manager = try IsolationManager(
+        let manager = try await IsolationManager.open(
             configuration: .init(home: home.url, session: Self.session),
             engines: [DockerEngine(images: ImageManager(home: home.url, maxBytes: 1))])
         let events = manager.events()

@@ -38,7 +38,7 @@ import Testing
             try await client.pushImage(reference)
             try await client.removeImage(reference)
         }
-        let manager = try IsolationManager(configuration: .init(home: home.url, session: "pull"), engines: [DockerEngine()])
+        let manager = try await IsolationManager.open(configuration: .init(home: home.url, session: "pull"), engines: [DockerEngine()])
         let events = manager.events()
         let environment = try await manager.create(EnvironmentSpec(image: reference))
         #expect(try await manager.run(environment.id, Command(["echo", "pulled"])).stdoutText == "pulled\n")

@@ -21,7 +21,7 @@ import Testing
 
     @Test func secretsAreVisibleInsideButNeverStored() async throws {
         let home = try TestHome("docker-secrets")
-        let manager = try IsolationManager(
+        let manager = try await IsolationManager.open(
             configuration: .init(home: home.url, session: Self.session), engines: [VirtualenvEngine(home: home.url), DockerEngine()])
         let token = "tok-\(UUID().uuidString)"
         let password = "pw-\(UUID().uuidString)"
@@ -65,7 +65,7 @@ import Testing
     @Test func aSnapshotImageAndItsArchiveHoldNoSecretValue() async throws {
         // Given an environment given an env secret
         let home = try TestHome("docker-secret-snapshot")
-        let manager = try IsolationManager(
+        let manager = try await IsolationManager.open(
             configuration: .init(home: home.url, session: Self.session + "-snapshot"), engines: [DockerEngine()])
         let token = "tok-\(UUID().uuidString)"
         let environment = try await manager.create(

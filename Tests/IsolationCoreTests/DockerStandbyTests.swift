@@ -107,7 +107,7 @@ import Testing
         var configuration = IsolationManager.Configuration(home: home.url, session: "standby-service-\(UUID().uuidString.prefix(8))")
         configuration.dockerStandbyDepth = 2
         let session = configuration.session
-        let manager = try IsolationManager(configuration: configuration, engines: [DockerEngine(standbyDepth: 2)])
+        let manager = try await IsolationManager.open(configuration: configuration, engines: [DockerEngine(standbyDepth: 2)])
         let spec = EnvironmentSpec(
             image: Self.busybox, ports: [8080],
             command: ["sh", "-c", "mkdir -p /www && echo ok > /www/index.html && exec httpd -f -p 8080 -h /www"],

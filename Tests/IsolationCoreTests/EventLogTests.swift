@@ -31,4 +31,22 @@ import Testing
         // Then only the new one is kept
         #expect(try await store.recordedEvents(after: nil).map(\.environment) == ["new"])
     }
+
+    @Test func recordingAnEventWaitsForNoOtherProcesssWrite() async throws {
+        // Given a state database whose write lock another process holds (a write transaction)
+        let home = try TestHome("event-log")
+        let file = home.url.appendingPathComponent("state.sqlite")
+        let store = try StateStore.open(at: file)
+        let holder = try HeldByAnotherProcess.writeLock(on: file)
+        #expect(holder.waitUntilHeld())
+        // When an event is recorded meanwhile
+        store.recordEvent(IsolationEvent(sequence: 1, kind: .created, environment: "env-1", snapshot: nil, time: Date(), detail: nil))
+        // Then recording returned with the write still queued behind the other process's
+        #expect(store.queuedEvents.count == 1)
+        // And once the other process commits, the event reaches the log
+        holder.release()
+        await store.settleEvents()
+        #expect(store.queuedEvents.count == 0)
+        #expect(try await store.recordedEvents(after: nil).map(\.environment) == ["env-1"])
+    }
 }

@@ -17,7 +17,8 @@ import Testing
 
     @Test func aContainersLogFollowsUntilItIsDestroyed() async throws {
         let home = try TestHome("observe-docker")
-        let manager = try IsolationManager(configuration: .init(home: home.url, session: "observe-\(UUID().uuidString.prefix(8))"))
+        let manager = try await IsolationManager.open(
+            configuration: .init(home: home.url, session: "observe-\(UUID().uuidString.prefix(8))"))
         let environment = try await manager.create(EnvironmentSpec(image: "ptest-iso-test/busybox:latest"))
         // The daemon reads stdout and stderr through separate pipes, so only each stream's own order is certain.
         let script = "echo out > /proc/1/fd/1; echo err > /proc/1/fd/2; echo last > /proc/1/fd/1"

@@ -10,7 +10,7 @@ import Testing
 
     @Test func aVenvMovesToDockerWithItsPinnedPackagesFilesAndVariables() async throws {
         let home = try TestHome("migrate")
-        let manager = try IsolationManager(
+        let manager = try await IsolationManager.open(
             configuration: .init(home: home.url, session: "migration-tests-\(UUID().uuidString.prefix(6))"),
             engines: [VirtualenvEngine(home: home.url), DockerEngine()])
         let wheels = home.url.appendingPathComponent("wheels")
@@ -53,7 +53,7 @@ import Testing
 
     @Test func anImageWithAnotherMinorPythonIsRefusedSayingWhichVersions() async throws {
         let home = try TestHome("migrate-minor")
-        let manager = try IsolationManager(
+        let manager = try await IsolationManager.open(
             configuration: .init(home: home.url, session: "migration-tests-\(UUID().uuidString.prefix(6))"),
             engines: [VirtualenvEngine(home: home.url), DockerEngine()])
         // An image whose python3 (first on PATH) says it is 3.12.

@@ -83,7 +83,7 @@ import Testing
         let wheels = home.url.appendingPathComponent("wheels")
         try FileManager.default.createDirectory(at: wheels, withIntermediateDirectories: true)
         try Wheels.make("ptiso_progress", "1.0.0", in: wheels)
-        let manager = try IsolationManager(
+        let manager = try await IsolationManager.open(
             configuration: .init(home: home.url, session: "progress-\(UUID().uuidString.prefix(8))"),
             engines: [VirtualenvEngine(home: home.url), DockerEngine()])
 

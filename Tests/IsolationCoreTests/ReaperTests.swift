@@ -91,7 +91,7 @@ import Testing
         let time = ManualTime()
         var configuration = IsolationManager.Configuration(home: home.url, session: "long-lived")
         configuration.clock = time.clock
-        let other = try IsolationManager(configuration: configuration, engines: [VirtualenvEngine(home: home.url)])
+        let other = try await IsolationManager.open(configuration: configuration, engines: [VirtualenvEngine(home: home.url)])
         let expiring = try await other.create(EnvironmentSpec(ttlSeconds: 60, cleanup: .afterTTL, useTemplateCache: false))
         let lasting = try await other.create(EnvironmentSpec(ttlSeconds: 3600, cleanup: .afterTTL, useTemplateCache: false))
         time.advance(by: 61)

@@ -65,7 +65,7 @@ import Testing
 
         var configuration = IsolationManager.Configuration(home: home.url, session: "no-ahead")
         configuration.restoreAheadDepth = 0
-        let off = try IsolationManager(configuration: configuration, engines: [VirtualenvEngine(home: home.url)])
+        let off = try await IsolationManager.open(configuration: configuration, engines: [VirtualenvEngine(home: home.url)])
         _ = try await off.restore("kept")
         _ = try await off.restore("kept")
         await off.waitForBackgroundWork()

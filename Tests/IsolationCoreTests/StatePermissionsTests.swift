@@ -14,7 +14,7 @@ import Testing
         let home = try TestHome("private")
         var configuration = IsolationManager.Configuration(home: home.url, session: "private-\(UUID().uuidString.prefix(8))")
         configuration.reaperExecutable = URL(fileURLWithPath: CLI.path)
-        let manager = try IsolationManager(configuration: configuration, engines: [VirtualenvEngine(home: home.url)])
+        let manager = try await IsolationManager.open(configuration: configuration, engines: [VirtualenvEngine(home: home.url)])
         let environment = try await manager.create(EnvironmentSpec(useTemplateCache: false))
         // Then every file of the database and the socket are 0600
         let database = home.url.appendingPathComponent("state.sqlite").path

@@ -13,7 +13,7 @@ import Testing
 
     func withEnvironment(_ kind: EngineKind, _ body: (IsolationManager, String) async throws -> Void) async throws {
         let home = try TestHome("stream-\(kind)")
-        let manager = try IsolationManager(
+        let manager = try await IsolationManager.open(
             configuration: .init(home: home.url, session: "stream-tests"), engines: [VirtualenvEngine(home: home.url), DockerEngine()])
         let environment = try await manager.create(kind == .docker ? EnvironmentSpec(image: Self.busybox) : EnvironmentSpec())
         #expect(environment.engine == kind)

@@ -308,7 +308,7 @@ import Testing
         var configuration = IsolationManager.Configuration(home: home.url, environment: ["PTEST_ISO_REAPER": "off"])
         configuration.engineSettings = EngineSettings(
             defaultContainerEngine: .swarm, configured: [SwarmSettings(manager: "tcp://127.0.0.1:1", tlsCertPath: Self.clusterDirectory)])
-        let manager = try IsolationManager(configuration: configuration)
+        let manager = try await IsolationManager.open(configuration: configuration)
         let error = await #expect(throws: IsolationError.self) { try await manager.create(EnvironmentSpec(image: Self.busybox)) }
         #expect(error?.code == .daemonUnavailable && error?.message.contains("127.0.0.1:1") == true, "\(String(describing: error))")
         let engines = await manager.engines()
@@ -365,7 +365,7 @@ import Testing
         settings.registry = "10.215.0.1:5100"
         var configuration = IsolationManager.Configuration(home: home.url, environment: ["PTEST_ISO_REAPER": "off"])
         configuration.engineSettings = EngineSettings(defaultContainerEngine: .swarm, configured: [settings])
-        let manager = try IsolationManager(configuration: configuration)
+        let manager = try await IsolationManager.open(configuration: configuration)
         let mark = UUID().uuidString
         let context = home.url.appendingPathComponent("context")
         try FileManager.default.createDirectory(at: context, withIntermediateDirectories: true)

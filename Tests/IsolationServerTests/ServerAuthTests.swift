@@ -18,7 +18,7 @@ import Testing
         defer { try? FileManager.default.removeItem(at: home) }
         var configuration = IsolationManager.Configuration(home: home, session: "serve-test-\(UUID().uuidString.prefix(8))")
         configuration.reaperExecutable = nil
-        let manager = try IsolationManager(configuration: configuration)
+        let manager = try await IsolationManager.open(configuration: configuration)
         var server = PtestIsoServer.Configuration(address: .hostname("127.0.0.1", port: 0), tokens: tokens)
         server.maxBodyBytes = maxBodyBytes
         let application = Application(router: PtestIsoServer(manager: manager, configuration: server).router())

@@ -20,7 +20,7 @@ let template = arguments.contains("--template")
 let dockerImage = arguments.firstIndex(of: "--docker").flatMap { $0 + 1 < arguments.count ? arguments[$0 + 1] : nil }
 let manager: IsolationManager
 do {
-    manager = try IsolationManager(
+    manager = try await IsolationManager.open(
         configuration: .init(home: URL(fileURLWithPath: arguments[1]), session: arguments[2], maxLiveEnvironments: 10_000)
     )
 } catch {

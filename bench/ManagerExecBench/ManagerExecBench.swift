@@ -16,7 +16,7 @@ struct ManagerExecBench {
         let home = FileManager.default.temporaryDirectory.appendingPathComponent("manager-exec-bench-\(UUID().uuidString.prefix(8))")
         defer { try? FileManager.default.removeItem(at: home) }
         let session = "manager-exec-bench-\(UUID().uuidString.prefix(8).lowercased())"
-        let manager = try IsolationManager(
+        let manager = try await IsolationManager.open(
             configuration: .init(home: home, session: session),
             engines: [
                 DockerEngine(

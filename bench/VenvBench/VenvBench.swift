@@ -45,7 +45,7 @@ struct VenvBench {
         // One long-lived manager, as the pytest plugin holds it; its template builds use the real uv, not a shim.
         var engineEnvironment = workspace.environment
         engineEnvironment["PTEST_ISO_UV"] = tools.uv
-        let manager = try IsolationManager(
+        let manager = try await IsolationManager.open(
             configuration: .init(
                 home: workspace.home, session: "venv-bench-\(UUID().uuidString.prefix(8).lowercased())", environment: engineEnvironment),
             engines: [VirtualenvEngine(home: workspace.home, environment: engineEnvironment)]

@@ -161,6 +161,8 @@ extension IsolationManager {
         // Last: the removals above use the engines' clients.
         for docker in dockerEngines { await docker.shutdownClient() }
         for case let swarm as SwarmEngine in registry.engines { await swarm.shutdownClients() }
+        // The events of the removals above, on disk before the owner lets the manager go.
+        await store.settleEvents()
     }
 
     /// Destroys every live environment of a session, in parallel — except

@@ -1,6 +1,7 @@
 import DockerAPI
 public import Foundation
 public import Logging
+import NIOPosix
 
 /// The brain: creates environments on the right engine, keeps their
 /// status and records in the shared state store, enforces the cap on live
@@ -102,10 +103,30 @@ public final class IsolationManager: Sendable {
     let warmPools = WarmPools()
     let logger: Logger
 
-    /// Opens the state directory (created with mode 0700) and its database.
+    /// Opens the state directory (created with mode 0700) and its database, on a thread of
+    /// NIO's blocking pool: opening a new database waits for another process that is migrating
+    /// it (a lock file), and SQLite may wait out another process's write; neither may hold a
+    /// Swift concurrency thread. What async code calls.
     ///
     /// - Parameter engines: `nil` registers the virtualenv and Docker engines.
     /// - Throws: ``IsolationError/Code/storageFailure`` when the directory or database cannot be opened.
+    public static func open(
+        configuration: Configuration = Configuration(),
+        engines: [any IsolationEngine]? = nil,
+        logger: Logger = Logger(label: "ptest-isolation.manager", factory: { _ in SwiftLogNoOpLogHandler() })
+    ) async throws -> IsolationManager {
+        try await NIOThreadPool.singleton.runIfActive {
+            try IsolationManager(configuration: configuration, engines: engines, logger: logger)
+        }
+    }
+
+    /// Opens the state directory (created with mode 0700) and its database, blocking the
+    /// calling thread while it may wait for another process: for threads of the caller's own
+    /// (the C ABI's callers); async code calls ``open(configuration:engines:logger:)``.
+    ///
+    /// - Parameter engines: `nil` registers the virtualenv and Docker engines.
+    /// - Throws: ``IsolationError/Code/storageFailure`` when the directory or database cannot be opened.
+    @available(*, noasync, message: "it may block the thread; use IsolationManager.open from async code")
     public init(
         configuration: Configuration = Configuration(),
         engines: [any IsolationEngine]? = nil,

@@ -80,7 +80,7 @@ public struct SessionReaper: Sendable {
         if let enginesFile { configuration.engineSettingsFile = enginesFile }
         configuration.reaperExecutable = nil
         configuration.clock = clock
-        let manager = try IsolationManager(configuration: configuration)
+        let manager = try await IsolationManager.open(configuration: configuration)
         unlink(paths.socket)
         let logger = self.logger
         let listener = try ReaperListener(socketPath: paths.socket, grace: grace, firstClientWait: firstClientWait) {
@@ -106,6 +106,8 @@ public struct SessionReaper: Sendable {
         defer { watchdog?.signal() }
         let report = try await manager.cleanup(.endedSession(session))
         try? await manager.store.forgetEndedSessionProcesses(session)
+        // The removals' events, in the log before the reaper's process exits.
+        await manager.store.settleEvents()
         log(report)
         // Deleted while held, so a reaper that opened the old file notices and retries (FileLock.isStillNamed).
         try? FileManager.default.removeItem(at: paths.lock)

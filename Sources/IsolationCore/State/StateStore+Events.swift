@@ -15,26 +15,44 @@ extension StateStore {
     /// How long the log keeps an event: long enough for `events --since`, short enough to stay small.
     static let eventLogRetention: TimeInterval = 86_400
 
-    /// Appends an event to the log, and drops events older than a day.
+    /// Appends an event to the log, and drops events older than a day, without waiting: the
+    /// write is queued on the database's own writer queue (which keeps the events' order), so
+    /// no concurrency thread waits on another process's write. ``settleEvents()`` waits for
+    /// the queued ones.
     ///
     /// Not an error when the write fails: the event was already delivered in-process, and the
     /// operation that caused it must not fail for its log.
     func recordEvent(_ event: IsolationEvent) {
-        _ = try? writer.write { db in
-            try db.execute(
-                sql: "INSERT INTO eventLog (kind, environment, snapshot, time, detail) VALUES (?, ?, ?, ?, ?)",
-                arguments: [event.kind.rawValue, event.environment, event.snapshot, event.time.timeIntervalSince1970, event.detail])
-            try db.execute(
-                sql: "DELETE FROM eventLog WHERE time < ?",
-                arguments: [event.time.timeIntervalSince1970 - Self.eventLogRetention])
-        }
+        let queued = queuedEvents
+        queued.add()
+        writer.asyncWrite(
+            { db in
+                try db.execute(
+                    sql: "INSERT INTO eventLog (kind, environment, snapshot, time, detail) VALUES (?, ?, ?, ?, ?)",
+                    arguments: [event.kind.rawValue, event.environment, event.snapshot, event.time.timeIntervalSince1970, event.detail])
+                try db.execute(
+                    sql: "DELETE FROM eventLog WHERE time < ?",
+                    arguments: [event.time.timeIntervalSince1970 - Self.eventLogRetention])
+            },
+            completion: { _, _ in queued.remove() })
+    }
+
+    /// Returns once every event recorded so far is in the log (written, or its write failed):
+    /// before a process exits, before a C ABI call returns, and before this process reads the
+    /// log. Free when none is queued.
+    public func settleEvents() async {
+        guard queuedEvents.count > 0 else { return }
+        // The writer queue is serial: an empty write queued now runs after every queued event.
+        _ = try? await storage { try await writer.write { _ in } }
     }
 
     /// Events after `id` (all kept ones for `nil`) and at or after `since`, oldest first.
     ///
     /// - Throws: ``IsolationError/Code/storageFailure`` when the database cannot be read.
     public func recordedEvents(after id: Int64?, since: Date? = nil) async throws -> [RecordedEvent] {
-        try await storage {
+        // This process's own events first: a read does not wait for queued writes.
+        await settleEvents()
+        return try await storage {
             try await writer.read { db in
                 try Row.fetchAll(
                     db, sql: "SELECT * FROM eventLog WHERE id > ? AND time >= ? ORDER BY id",
@@ -50,6 +68,7 @@ extension StateStore {
 
     /// The newest event's id: following from here shows only what happens next.
     public func lastEventID() async throws -> Int64 {
-        try await storage { try await writer.read { db in try Int64.fetchOne(db, sql: "SELECT MAX(id) FROM eventLog") ?? 0 } }
+        await settleEvents()
+        return try await storage { try await writer.read { db in try Int64.fetchOne(db, sql: "SELECT MAX(id) FROM eventLog") ?? 0 } }
     }
 }

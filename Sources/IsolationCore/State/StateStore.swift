@@ -12,6 +12,8 @@ public struct StateStore: Sendable {
     let writer: any DatabaseWriter
     /// Where the database lives, for messages (`:memory:` for a test store).
     public let path: String
+    /// Events handed to the writer queue and not yet written (``recordEvent(_:)``).
+    let queuedEvents = QueuedWrites()
 
     /// Opens (and migrates) the database at `url`, shared with other processes.
     ///

@@ -57,8 +57,9 @@ final class FileLock: Sendable {
         }
     }
 
-    /// For synchronous callers that hold the lock for milliseconds (opening the database):
-    /// polls with a short sleep, bounded.
+    /// For synchronous callers on threads of their own (opening the database, which
+    /// ``IsolationManager/open(configuration:engines:logger:)`` does on NIO's blocking pool),
+    /// where holders keep the lock for milliseconds: polls with a short sleep, bounded.
     static func acquireBlocking(_ url: URL, timeout: Duration = .seconds(60)) throws -> FileLock {
         let deadline = ContinuousClock.now + timeout
         while true {
