@@ -207,9 +207,23 @@ let package = Package(
             path: "Tests/ByteFuzz",
             swiftSettings: swiftSettings
         ),
+        // What the core's and the CLI's tests share: running the built `ptest-iso`, a private
+        // state directory, wheels made at test time, loopback TCP helpers.
+        .target(
+            name: "TestSupport",
+            dependencies: ["IsolationCore"],
+            path: "Tests/TestSupport",
+            swiftSettings: swiftSettings
+        ),
         .testTarget(
             name: "IsolationCoreTests",
-            dependencies: ["IsolationCore", "IsolationStress", "ComposeFuzz", "FuzzTargets"],
+            dependencies: ["IsolationCore", "IsolationStress", "ComposeFuzz", "FuzzTargets", "TestSupport"],
+            swiftSettings: swiftSettings
+        ),
+        // The CLI's tests, mirroring Sources/ptest-iso: they run the built binary as a user would.
+        .testTarget(
+            name: "PtestIsoTests",
+            dependencies: ["IsolationCore", "TestSupport"],
             swiftSettings: swiftSettings
         ),
     ]

@@ -1,6 +1,7 @@
 import DockerAPI
 import Foundation
 import IsolationCore
+import TestSupport
 import Testing
 
 /// Cleanup finds leftovers from Docker labels and venv metadata, even with the database gone.

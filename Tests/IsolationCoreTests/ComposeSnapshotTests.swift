@@ -1,6 +1,7 @@
 import DockerAPI
 import Foundation
 import IsolationCore
+import TestSupport
 import Testing
 
 /// Snapshots of whole compose stacks, against the real daemon: every service's container and the

@@ -1,6 +1,7 @@
 import DockerAPI
 import Foundation
 import IsolationCore
+import TestSupport
 import Testing
 
 /// Several processes share one state directory, as pytest-xdist workers and the CLI do.

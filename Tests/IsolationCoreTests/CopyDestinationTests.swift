@@ -1,5 +1,6 @@
 import Foundation
 import IsolationCore
+import TestSupport
 import Testing
 
 /// `copyIn` and `copyOut` follow one rule on both engines, the one `docker cp` users know.

@@ -1,6 +1,7 @@
 import DockerAPI
 import Foundation
 import IsolationCore
+import TestSupport
 import Testing
 
 /// A daemon that goes away in the middle of a run and comes back: a daemon of

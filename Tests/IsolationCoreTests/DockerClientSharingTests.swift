@@ -1,5 +1,6 @@
 import Foundation
 import IsolationCore
+import TestSupport
 import Testing
 
 /// The Docker engine's one kept client: shared by concurrent operations, not starved by

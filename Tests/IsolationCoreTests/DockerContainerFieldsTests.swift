@@ -1,6 +1,7 @@
 import DockerAPI
 import Foundation
 import IsolationCore
+import TestSupport
 import Testing
 
 /// The container fields of a Docker spec, observed from inside the container, against the real daemon.

@@ -1,6 +1,7 @@
 import DockerAPI
 import Foundation
 import IsolationCore
+import TestSupport
 import Testing
 
 /// Stop, start, restart, pause and unpause act on the container, not only on the record.

@@ -1,6 +1,7 @@
 import DockerAPI
 import Foundation
 import IsolationCore
+import TestSupport
 import Testing
 
 /// A Docker spec's `requirements`, installed at creation with the container's pip from wheels

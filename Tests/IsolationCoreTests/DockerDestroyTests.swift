@@ -1,6 +1,7 @@
 import DockerAPI
 import Foundation
 import IsolationCore
+import TestSupport
 import Testing
 
 /// Destroy means gone: what a record names, and what the daemon holds under its labels.

@@ -1,6 +1,7 @@
 import DockerAPI
 import Foundation
 import IsolationCore
+import TestSupport
 import Testing
 
 /// A pool of plain Docker hosts against real daemons: the main one (unix socket), the TLS one

@@ -1,6 +1,7 @@
 import DockerAPI
 import Foundation
 import Synchronization
+import TestSupport
 import Testing
 
 @testable import IsolationCore

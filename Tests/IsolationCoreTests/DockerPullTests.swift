@@ -2,6 +2,7 @@ import DockerAPI
 import Foundation
 import IsolationCore
 import Synchronization
+import TestSupport
 import Testing
 
 /// An image the daemon lacks is pulled, as `docker run` and testcontainers do — from the open

@@ -1,6 +1,7 @@
 import DockerAPI
 import Foundation
 import IsolationCore
+import TestSupport
 import Testing
 
 /// `waitFor` against the real daemon: every strategy passing, a deadline, and a container that dies while waited for.

@@ -1,6 +1,7 @@
 import DockerAPI
 import Foundation
 import IsolationCore
+import TestSupport
 import Testing
 
 /// `mode`: a service runs its image's own process, a sandbox idles for exec; against the real

@@ -1,6 +1,7 @@
 import DockerAPI
 import Foundation
 import IsolationCore
+import TestSupport
 import Testing
 
 /// Docker snapshots with their named volumes' data, and as one exported file.

@@ -1,5 +1,6 @@
 import Foundation
 import IsolationCore
+import TestSupport
 import Testing
 
 /// A filesystem failure is a stable code and one line naming the path, never a Foundation error's text.

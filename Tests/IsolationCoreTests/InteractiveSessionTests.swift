@@ -1,5 +1,6 @@
 import Foundation
 import IsolationCore
+import TestSupport
 import Testing
 
 /// ``IsolationManager/interactive(_:_:size:_:)`` on both engines: a real terminal (a TTY exec,

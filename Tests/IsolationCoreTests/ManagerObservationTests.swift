@@ -1,6 +1,7 @@
 import Foundation
 import IsolationCore
 import Synchronization
+import TestSupport
 import Testing
 
 /// Logs and stats: Docker environments have them, venvs do not.

@@ -1,5 +1,6 @@
 import Foundation
 import IsolationCore
+import TestSupport
 import Testing
 
 /// `remove` (what `ptest-iso rm` calls): which statuses it takes, with and without force.

@@ -1,6 +1,7 @@
 import DockerAPI
 import Foundation
 import IsolationCore
+import TestSupport
 import Testing
 
 /// A virtualenv environment migrated to a Docker one of the Debian python image (Python 3.11).

@@ -1,5 +1,6 @@
 import DockerAPI
 import Foundation
+import TestSupport
 import Testing
 
 @testable import IsolationCore

@@ -1,5 +1,6 @@
 import Foundation
 import IsolationCore
+import TestSupport
 import Testing
 
 /// The ready-made services' catalogue: strict options with errors naming the option, and

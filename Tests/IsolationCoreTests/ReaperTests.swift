@@ -1,6 +1,7 @@
 import Foundation
 import IsolationCore
 import Logging
+import TestSupport
 import Testing
 
 /// The session reaper, run as the real `ptest-iso reap` process and in-process.

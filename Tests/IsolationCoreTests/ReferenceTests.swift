@@ -1,5 +1,6 @@
 import Foundation
 import IsolationCore
+import TestSupport
 import Testing
 
 /// Environments and snapshots named as docker names containers: id, name, or a unique id prefix.

@@ -1,5 +1,6 @@
 import Foundation
 import IsolationCore
+import TestSupport
 import Testing
 
 /// Copies of a restored snapshot kept restored ahead of need: the next restore is a hand-over.

@@ -1,6 +1,7 @@
 import DockerAPI
 import Foundation
 import IsolationCore
+import TestSupport
 import Testing
 
 /// `reuse`: one environment of a spec shared by runs and processes (decision 0007), against the

@@ -1,5 +1,6 @@
 import Foundation
 import IsolationCore
+import TestSupport
 import Testing
 
 /// The state directory is 0700, and what is in it is private too: the database with its

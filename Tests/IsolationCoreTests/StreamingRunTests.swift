@@ -1,5 +1,6 @@
 import Foundation
 import IsolationCore
+import TestSupport
 import Testing
 
 /// ``IsolationManager/runStreaming(_:_:timeout:_:)`` on both engines, against real processes and

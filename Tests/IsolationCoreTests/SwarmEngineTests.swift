@@ -1,6 +1,7 @@
 import DockerAPI
 import Foundation
 import IsolationCore
+import TestSupport
 import Testing
 
 /// The swarm engine against a real swarm: three dockerd nodes in network namespaces of this

@@ -1,5 +1,6 @@
 import Foundation
 import IsolationCore
+import TestSupport
 import Testing
 
 /// Removal off the caller's critical path, and its guarantee when the remover dies.

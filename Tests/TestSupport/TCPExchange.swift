@@ -1,4 +1,4 @@
-import Foundation
+public import Foundation
 
 #if canImport(Glibc)
     import Glibc
@@ -6,10 +6,10 @@ import Foundation
 
 /// One request and its answer over a plain TCP connection: how a test proves from the host
 /// that a service speaks its protocol on its published port, with no client library.
-enum TCPExchange {
+public enum TCPExchange {
     /// Connects to `host:port`, writes `request`, and reads until `complete` says the answer
     /// is whole, the peer closes, or `timeoutSeconds` pass without a byte.
-    static func send(
+    public static func send(
         _ request: [UInt8], to host: String = "127.0.0.1", port: Int, timeoutSeconds: Int = 10,
         until complete: ([UInt8]) -> Bool
     ) throws -> [UInt8] {
@@ -40,14 +40,14 @@ enum TCPExchange {
     }
 
     /// Redis's protocol (RESP): `command` as an array of bulk strings.
-    static func resp(_ command: [String]) -> [UInt8] {
+    public static func resp(_ command: [String]) -> [UInt8] {
         var text = "*\(command.count)\r\n"
         for part in command { text += "$\(part.utf8.count)\r\n\(part)\r\n" }
         return Array(text.utf8)
     }
 
     /// Whether `answer` holds `lines` whole RESP lines.
-    static func lines(_ lines: Int) -> ([UInt8]) -> Bool {
+    public static func lines(_ lines: Int) -> ([UInt8]) -> Bool {
         { answer in String(decoding: answer, as: UTF8.self).components(separatedBy: "\r\n").count > lines }
     }
 }

@@ -1,4 +1,4 @@
-import Foundation
+public import Foundation
 
 #if canImport(Glibc)
     import Glibc
@@ -6,11 +6,11 @@ import Foundation
 
 /// A TCP port on the loopback that accepts connections and never answers:
 /// an installer pointed at it waits until it is cancelled.
-final class SilentServer {
+public final class SilentServer {
     private let descriptor: Int32
-    let port: Int
+    public let port: Int
 
-    init() throws {
+    public init() throws {
         let descriptor = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
         var address = sockaddr_in()
         address.sin_family = sa_family_t(AF_INET)

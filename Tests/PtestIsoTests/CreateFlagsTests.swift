@@ -1,9 +1,10 @@
 import Foundation
 import IsolationCore
+import TestSupport
 import Testing
 
 /// `create`'s docker-like flags: each reaches the container, and bad or misplaced ones fail in one line.
-@Suite(.serialized) struct CLICreateFlagsTests {
+@Suite(.serialized) struct CreateFlagsTests {
     static let image = "ptest-iso-test/busybox:latest"
 
     /// `docker inspect` of a container, as JSON.

@@ -1,5 +1,6 @@
 import Foundation
 import IsolationCore
+import TestSupport
 import Testing
 
 #if canImport(Glibc)
@@ -7,7 +8,7 @@ import Testing
 #endif
 
 /// `events`: what other processes do, read from the state database's event log.
-@Suite(.serialized) struct CLIEventsTests {
+@Suite(.serialized) struct EventsTests {
     @Test func seesAnotherProcessCreateAndRemoveAnEnvironment() throws {
         let home = try TestHome("cli-events")
         let state = ["--home", home.url.path]

@@ -1,8 +1,9 @@
 import Foundation
+import TestSupport
 import Testing
 
 /// Bad input to any command: one `Error:` line ending stderr, nothing on stdout, and the documented exit code.
-struct CLIErrorTests {
+struct ExitStatusTests {
     struct Case: CustomTestStringConvertible, Sendable {
         var arguments: [String]
         var status: Int32

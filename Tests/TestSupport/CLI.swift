@@ -1,23 +1,24 @@
-import Foundation
+public import Foundation
+import IsolationCore
 
 /// Runs the built `ptest-iso` binary, as a user or a script would.
-enum CLI {
-    static var path: String {
+public enum CLI {
+    public static var path: String {
         URL(fileURLWithPath: ProcessInfo.processInfo.arguments[0]).resolvingSymlinksInPath().deletingLastPathComponent()
             .appendingPathComponent("ptest-iso").path
     }
 
-    struct Result {
-        var status: Int32
-        var stdout: String
-        var stderr: String
+    public struct Result {
+        public var status: Int32
+        public var stdout: String
+        public var stderr: String
         /// Both streams, stdout first.
-        var output: String { stdout + stderr }
+        public var output: String { stdout + stderr }
     }
 
     /// Runs to completion. Output goes to files rather than pipes, so a chatty
     /// stream cannot fill a pipe while the other is being read.
-    static func run(_ arguments: [String], stdin: Data? = nil, environment: [String: String]? = nil) throws -> Result {
+    public static func run(_ arguments: [String], stdin: Data? = nil, environment: [String: String]? = nil) throws -> Result {
         let scratch = FileManager.default.temporaryDirectory.appendingPathComponent("ptest-iso-cli-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: scratch, withIntermediateDirectories: true)
         defer { try? FileManager.default.removeItem(at: scratch) }
@@ -43,7 +44,7 @@ enum CLI {
     }
 
     /// Runs another program (e.g. script(1), to give `ptest-iso` a terminal) and returns its stdout.
-    static func runProgram(_ program: String, _ arguments: [String], environment: [String: String]) throws -> String {
+    public static func runProgram(_ program: String, _ arguments: [String], environment: [String: String]) throws -> String {
         let process = Process()
         process.executableURL = URL(fileURLWithPath: program)
         process.arguments = arguments
@@ -58,13 +59,13 @@ enum CLI {
     }
 
     /// A running `ptest-iso` whose stdout (or stderr) is read as it is written.
-    final class Running {
-        let process = Process()
+    public final class Running {
+        public let process = Process()
         private let output = Pipe()
         /// What was read so far of the watched stream.
-        private(set) var text = ""
+        public private(set) var text = ""
 
-        init(_ arguments: [String], watchingStderr: Bool = false) throws {
+        public init(_ arguments: [String], watchingStderr: Bool = false) throws {
             process.executableURL = URL(fileURLWithPath: CLI.path)
             process.arguments = arguments
             process.standardOutput = watchingStderr ? FileHandle.nullDevice : output
@@ -74,7 +75,7 @@ enum CLI {
         }
 
         /// Reads until the stream contains `wanted`; false when it ended first.
-        func waitForOutput(containing wanted: String) -> Bool {
+        public func waitForOutput(containing wanted: String) -> Bool {
             while !text.contains(wanted) {
                 let data = output.fileHandleForReading.availableData
                 if data.isEmpty { return false }
@@ -84,7 +85,7 @@ enum CLI {
         }
 
         /// Reads until the stream holds `count` complete lines; false when it ended first.
-        func waitForLines(_ count: Int) -> Bool {
+        public func waitForLines(_ count: Int) -> Bool {
             while text.filter({ $0 == "\n" }).count < count {
                 let data = output.fileHandleForReading.availableData
                 if data.isEmpty { return false }
@@ -94,10 +95,15 @@ enum CLI {
         }
 
         /// Waits for the exit, reading the rest of the stream.
-        func wait() -> Int32 {
+        public func wait() -> Int32 {
             text += String(decoding: output.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
             process.waitUntilExit()
             return process.terminationStatus
         }
     }
+}
+
+extension JSONDecoder {
+    /// Reads the CLI's JSON: the project's snake_case dialect, dates as Unix seconds.
+    public static var seconds: JSONDecoder { SchemaJSON.decoder() }
 }

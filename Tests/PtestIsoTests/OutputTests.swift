@@ -1,9 +1,10 @@
 import Foundation
 import IsolationCore
+import TestSupport
 import Testing
 
 /// `ls` and `snapshot ls` as `docker ps` users read them; colour, JSON and mistyped commands.
-@Suite(.serialized) struct CLIOutputTests {
+@Suite(.serialized) struct OutputTests {
     @Test func lsPrintsIdsTemplatesAndAShortTable() throws {
         let home = try TestHome("cli-ls")
         let state = ["--home", home.url.path]

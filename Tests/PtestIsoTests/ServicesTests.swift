@@ -1,9 +1,10 @@
 import Foundation
 import IsolationCore
+import TestSupport
 import Testing
 
 /// `ptest-iso services` and `create --service`, each step a separate `ptest-iso` process.
-@Suite struct CLIServicesTests {
+@Suite struct ServicesTests {
     @Test func createServicePrintsAURLThatAnswersAndRmRemovesIt() throws {
         let home = try TestHome("cli-service")
         let state = ["--home", home.url.path]

@@ -1,9 +1,10 @@
 import Foundation
 import IsolationCore
+import TestSupport
 import Testing
 
 /// Commands take an id, a unique id prefix or a name, as docker's do; completions offer them.
-@Suite(.serialized) struct CLIReferenceTests {
+@Suite(.serialized) struct ReferenceArgumentTests {
     @Test func commandsTakeANameOrAnIdPrefixAndNamesAreUnique() throws {
         let home = try TestHome("cli-references")
         let state = ["--home", home.url.path]

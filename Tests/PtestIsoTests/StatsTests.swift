@@ -1,5 +1,6 @@
 import Foundation
 import IsolationCore
+import TestSupport
 import Testing
 
 #if canImport(Glibc)
@@ -7,7 +8,7 @@ import Testing
 #endif
 
 /// `stats`: one sample when asked (or piped), a stream of samples until Ctrl-C otherwise.
-@Suite(.serialized) struct CLIStatsTests {
+@Suite(.serialized) struct StatsTests {
     static let image = "ptest-iso-test/busybox:latest"
 
     @Test func oneSampleOfSeveralEnvironmentsAsJSON() throws {

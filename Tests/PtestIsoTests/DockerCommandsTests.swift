@@ -1,5 +1,6 @@
 import Foundation
 import IsolationCore
+import TestSupport
 import Testing
 
 #if canImport(Glibc)
@@ -7,7 +8,7 @@ import Testing
 #endif
 
 /// `logs` and `stats` of a Docker environment, each step a separate `ptest-iso` process.
-@Suite(.serialized) struct CLIDockerTests {
+@Suite(.serialized) struct DockerCommandsTests {
     static let image = "ptest-iso-test/busybox:latest"
 
     func create(_ state: [String]) throws -> String {

@@ -1,5 +1,6 @@
 import Foundation
 import IsolationCore
+import TestSupport
 import Testing
 
 #if canImport(Glibc)
@@ -7,7 +8,7 @@ import Testing
 #endif
 
 /// The CLI end to end: every step is a separate `ptest-iso` process sharing one state directory.
-@Suite(.serialized) struct CLITests {
+@Suite(.serialized) struct PtestIsoTests {
     @Test func aVirtualenvLivesThroughSeparateInvocations() async throws {
         let home = try TestHome("cli")
         let state = ["--home", home.url.path]
@@ -232,9 +233,4 @@ import Testing
             #expect(help.status == 0 && help.stdout.contains("Examples:"), "\(command): \(help.output)")
         }
     }
-}
-
-extension JSONDecoder {
-    /// Reads the CLI's JSON: the project's snake_case dialect, dates as Unix seconds.
-    static var seconds: JSONDecoder { SchemaJSON.decoder() }
 }

@@ -1,10 +1,11 @@
 import Foundation
 import IsolationCore
+import TestSupport
 import Testing
 
 /// `ptest-iso run` writes the command's output as it comes: the built binary's first line is
 /// read while the command still waits for a file the test makes only after reading it.
-@Suite struct CLIRunStreamingTests {
+@Suite struct RunStreamingTests {
     @Test(arguments: [[], ["--image", "ptest-iso-test/busybox:latest"]])
     func outputArrivesBeforeTheCommandEnds(_ engineOptions: [String]) throws {
         let home = try TestHome("cli-stream")
