@@ -19,9 +19,6 @@ let package = Package(
         // Dynamic: this is the shared library the Python package loads with ctypes.
         .library(name: "CPtestIsolation", type: .dynamic, targets: ["CPtestIsolation"]),
         .executable(name: "ptest-iso", targets: ["ptest-iso"]),
-        .executable(name: "docker-bench", targets: ["DockerBench"]),
-        .executable(name: "venv-bench", targets: ["VenvBench"]),
-        .executable(name: "manager-exec-bench", targets: ["ManagerExecBench"]),
         .executable(name: "docker-api-demo", targets: ["DockerAPIDemo"]),
         // The fuzz targets' bodies, for the libFuzzer package apart (FuzzTesting/).
         .library(name: "FuzzTargets", targets: ["FuzzTargets"]),
@@ -124,29 +121,6 @@ let package = Package(
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
             ],
-            swiftSettings: swiftSettings
-        ),
-        .target(
-            name: "BenchSupport",
-            path: "bench/BenchSupport",
-            swiftSettings: swiftSettings
-        ),
-        .executableTarget(
-            name: "DockerBench",
-            dependencies: ["DockerAPI", "BenchSupport"],
-            path: "bench/DockerBench",
-            swiftSettings: swiftSettings
-        ),
-        .executableTarget(
-            name: "VenvBench",
-            dependencies: ["IsolationCore", "BenchSupport"],
-            path: "bench/VenvBench",
-            swiftSettings: swiftSettings
-        ),
-        .executableTarget(
-            name: "ManagerExecBench",
-            dependencies: ["IsolationCore", "DockerAPI", "BenchSupport"],
-            path: "bench/ManagerExecBench",
             swiftSettings: swiftSettings
         ),
         .executableTarget(

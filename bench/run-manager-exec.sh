@@ -12,6 +12,6 @@ cd "$root"
 scripts/docker-up.sh
 scripts/test-images.sh
 
-swift build -c release --product manager-exec-bench
-bin=$(swift build -c release --product manager-exec-bench --show-bin-path)/manager-exec-bench
+swift build --package-path bench -c release --product manager-exec-bench
+bin=$(swift build --package-path bench -c release --product manager-exec-bench --show-bin-path)/manager-exec-bench
 exec "$bin" "$@"

@@ -10,6 +10,6 @@ cd "$root"
 # Idempotent: a fast no-op when uv and virtualenv are there.
 scripts/python-tools.sh
 
-swift build -c release --product venv-bench
-bin=$(swift build -c release --product venv-bench --show-bin-path)/venv-bench
+swift build --package-path bench -c release --product venv-bench
+bin=$(swift build --package-path bench -c release --product venv-bench --show-bin-path)/venv-bench
 exec "$bin" "$@"

@@ -11,6 +11,6 @@ cd "$root"
 scripts/docker-up.sh
 scripts/test-images.sh
 
-swift build -c release --product docker-bench
-bin=$(swift build -c release --product docker-bench --show-bin-path)/docker-bench
+swift build --package-path bench -c release --product docker-bench
+bin=$(swift build --package-path bench -c release --product docker-bench --show-bin-path)/docker-bench
 exec "$bin" "$@"

@@ -22,21 +22,14 @@ shift || true
 findings=.build/compose-fuzz/findings
 mkdir -p "$findings"
 
-if [[ "${1:-}" == "--mutation" ]]; then
-  shift
-  configuration=release
-  if [[ "${1:-}" == "--debug" ]]; then
-    configuration=debug
-    shift
-  fi
-  swift build -c "$configuration" --product ComposeFuzz >/dev/null
-  exec "$(swift build -c "$configuration" --show-bin-path)/ComposeFuzz" \
-    --seconds "$seconds" --corpus Tests/ComposeCorpus --findings "$findings" "$@"
+source scripts/fuzz-mode.sh "$@"
+if $fuzz_mutation; then
+  swift build -c "$fuzz_configuration" --product ComposeFuzz >/dev/null
+  exec "$(swift build -c "$fuzz_configuration" --show-bin-path)/ComposeFuzz" \
+    --seconds "$seconds" --corpus Tests/ComposeCorpus --findings "$findings" ${fuzz_args[@]+"${fuzz_args[@]}"}
 fi
 
-# lld: ld.gold fails with an internal error (dwarf_reader.cc) linking the instrumented binary.
-flags=(-c release -Xswiftc -sanitize=fuzzer -Xswiftc -parse-as-library -Xswiftc -use-ld=lld)
-swift build --package-path FuzzTesting "${flags[@]}" >/dev/null
+swift build --package-path FuzzTesting "${libfuzzer_flags[@]}" >/dev/null
 corpus=.build/compose-fuzz/libfuzzer-corpus
 mkdir -p "$corpus"
 seeds=$(mktemp -d)
@@ -44,6 +37,6 @@ trap 'rm -rf "$seeds"' EXIT
 for file in Tests/ComposeCorpus/*/compose*.yaml; do
   cp "$file" "$seeds/$(basename "$(dirname "$file")")-$(basename "$file")"
 done
-"$(swift build --package-path FuzzTesting "${flags[@]}" --show-bin-path)/FuzzComposeLoader" \
+"$(swift build --package-path FuzzTesting "${libfuzzer_flags[@]}" --show-bin-path)/FuzzComposeLoader" \
   -max_total_time="$seconds" -timeout=10 -max_len=65536 -print_final_stats=1 \
-  -dict=FuzzTesting/compose.dict -artifact_prefix="$findings/" "$@" "$corpus" "$seeds"
+  -dict=FuzzTesting/compose.dict -artifact_prefix="$findings/" ${fuzz_args[@]+"${fuzz_args[@]}"} "$corpus" "$seeds"

@@ -26,27 +26,20 @@ esac
 findings=.build/fuzz/findings
 mkdir -p "$findings"
 
-if [[ "${1:-}" == "--mutation" ]]; then
-  shift
-  configuration=release
-  if [[ "${1:-}" == "--debug" ]]; then
-    configuration=debug
-    shift
-  fi
-  swift build -c "$configuration" --product ByteFuzz >/dev/null
-  exec "$(swift build -c "$configuration" --show-bin-path)/ByteFuzz" "$target" \
-    --seconds "$seconds" --findings "$findings" "$@"
+source scripts/fuzz-mode.sh "$@"
+if $fuzz_mutation; then
+  swift build -c "$fuzz_configuration" --product ByteFuzz >/dev/null
+  exec "$(swift build -c "$fuzz_configuration" --show-bin-path)/ByteFuzz" "$target" \
+    --seconds "$seconds" --findings "$findings" ${fuzz_args[@]+"${fuzz_args[@]}"}
 fi
 
-# lld: ld.gold fails with an internal error (dwarf_reader.cc) linking the instrumented binary.
-flags=(-c release -Xswiftc -sanitize=fuzzer -Xswiftc -parse-as-library -Xswiftc -use-ld=lld)
-swift build --package-path FuzzTesting --product FuzzBytes "${flags[@]}" >/dev/null
+swift build --package-path FuzzTesting --product FuzzBytes "${libfuzzer_flags[@]}" >/dev/null
 corpus=.build/fuzz/$target/corpus
 # The target's seeds start the corpus, written by the ordinary build's ByteFuzz.
 swift build --product ByteFuzz >/dev/null
 "$(swift build --show-bin-path)/ByteFuzz" "$target" --write-seeds "$corpus"
 seeds=Tests/FuzzFindings/$target
 mkdir -p "$seeds"
-FUZZ_TARGET=$target "$(swift build --package-path FuzzTesting "${flags[@]}" --show-bin-path)/FuzzBytes" \
+FUZZ_TARGET=$target "$(swift build --package-path FuzzTesting "${libfuzzer_flags[@]}" --show-bin-path)/FuzzBytes" \
   -max_total_time="$seconds" -timeout=10 -max_len=65536 -print_final_stats=1 \
-  -artifact_prefix="$findings/$target-" "$@" "$corpus" "$seeds"
+  -artifact_prefix="$findings/$target-" ${fuzz_args[@]+"${fuzz_args[@]}"} "$corpus" "$seeds"

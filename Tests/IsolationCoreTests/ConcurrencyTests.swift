@@ -30,7 +30,7 @@ import Testing
         second.waitUntilExit()
         #expect(first.terminationStatus == 0)
         #expect(second.terminationStatus == 0)
-        let store = try StateStore.open(at: home.url.appendingPathComponent("state.sqlite"))
+        let store = try await StateStore.open(at: home.url.appendingPathComponent("state.sqlite"))
         let all = try await store.environments()
         #expect(all.count == 100)
         #expect(all.allSatisfy { $0.status == .ready })
@@ -54,7 +54,7 @@ import Testing
             process.waitUntilExit()
             #expect(process.terminationStatus == 0, "a process saw errors")
         }
-        let store = try StateStore.open(at: home.url.appendingPathComponent("state.sqlite"))
+        let store = try await StateStore.open(at: home.url.appendingPathComponent("state.sqlite"))
         let all = try await store.environments(matching: EnvironmentFilter(liveOnly: false))
         #expect(all.count == 200)
         #expect(all.allSatisfy { $0.status == .destroyed })
@@ -97,7 +97,7 @@ import Testing
         }
         kill(victim.processIdentifier, SIGKILL)
         victim.waitUntilExit()
-        let store = try StateStore.open(at: database)
+        let store = try await StateStore.open(at: database)
         #expect(try await store.integrityCheck() == "ok")
         let survivors = try await store.environments(matching: EnvironmentFilter(liveOnly: false))
         #expect(!survivors.isEmpty)

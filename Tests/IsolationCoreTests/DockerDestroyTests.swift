@@ -24,7 +24,7 @@ import Testing
             let created = try await client.createContainer(container).id
             try await client.startContainer(created)
         }
-        let store = try StateStore.open(at: home.url.appendingPathComponent("state.sqlite"))
+        let store = try await StateStore.open(at: home.url.appendingPathComponent("state.sqlite"))
         try await store.insertEnvironment(
             Environment(
                 id: id, engine: .docker, spec: EnvironmentSpec(image: DockerEngineTests.busybox), status: .creating,

@@ -37,7 +37,7 @@ import Testing
         // Given a state database whose write lock another process holds (a write transaction)
         let home = try TestHome("event-log")
         let file = home.url.appendingPathComponent("state.sqlite")
-        let store = try StateStore.open(at: file)
+        let store = try await StateStore.open(at: file)
         let holder = try HeldByAnotherProcess.writeLock(on: file)
         #expect(holder.waitUntilHeld())
         // When an event is recorded meanwhile

@@ -51,7 +51,7 @@ import Testing
         // Given two stores on one file, as two processes open it
         let home = try TestHome("name-race")
         let file = home.url.appendingPathComponent("state.sqlite")
-        let stores = [try StateStore.open(at: file), try StateStore.open(at: file)]
+        let stores = [try await StateStore.open(at: file), try await StateStore.open(at: file)]
         // When both insert environments of one name at once
         let made = await withTaskGroup(of: Bool.self) { group in
             for index in 0..<8 {

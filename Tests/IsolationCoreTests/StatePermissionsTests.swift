@@ -32,14 +32,14 @@ import Testing
         let home = try TestHome("narrowed")
         let url = home.url.appendingPathComponent("state.sqlite")
         do {
-            let store = try StateStore.open(at: url)
+            let store = try await StateStore.open(at: url)
             try await store.recordSessionProcess("s", try #require(ProcessIdentity.current()))
             for suffix in ["", "-wal", "-shm"] {
                 try FileManager.default.setAttributes([.posixPermissions: 0o644], ofItemAtPath: url.path + suffix)
             }
         }
         // When it is opened again
-        let store = try StateStore.open(at: url)
+        let store = try await StateStore.open(at: url)
         try await store.recordSessionProcess("t", try #require(ProcessIdentity.current()))
         // Then its files are the owner's only
         for suffix in ["", "-wal", "-shm"] where FileManager.default.fileExists(atPath: url.path + suffix) {

@@ -2,6 +2,7 @@ import BenchSupport
 import DockerAPI
 import Foundation
 import IsolationCore
+import Synchronization
 
 /// `manager-exec-bench`: an exec through `IsolationManager.run` against the same exec
 /// through a kept `DockerClient`, in one run, interleaved (issue 10, part 3). See bench/README.md.
@@ -49,17 +50,24 @@ struct ManagerExecBench {
     enum Method: Int, CaseIterable {
         /// `IsolationManager.run`: the Docker engine's own kept client.
         case manager
-        /// `client.exec` on a client the bench keeps for the whole run: the reference.
+        /// The same exec on a client the bench keeps for the whole run: the reference. The same
+        /// exec is the one the engine sends, `execStreaming`: the command under `sh`, which
+        /// reports its PID so a cancelled or timed-out run kills it.
         case keptClient
-        /// A client connected and shut down around each exec, as the engine did before it kept
-        /// one (its endpoint read from the environment each time, the API version pinned).
+        /// The same exec on a client connected and shut down around each exec, as the engine did
+        /// before it kept one (its endpoint read from the environment each time, the API version pinned).
         case clientPerExec
+        /// `client.exec` without a timeout on the kept client: the command run as given, no `sh`
+        /// to learn its PID, so nothing could kill it. Shown for what the killable exec costs;
+        /// the manager never runs a command it could not kill.
+        case keptClientUnkillable
 
         var name: String {
             switch self {
             case .manager: "IsolationManager.run"
             case .keptClient: "kept DockerClient"
             case .clientPerExec: "client per exec (before)"
+            case .keptClientUnkillable: "kept client, unkillable"
             }
         }
     }
@@ -86,14 +94,15 @@ struct ManagerExecBench {
                     let result = try await manager.run(environment.id, Command(["echo", "hi"]))
                     (stdout, exitCode) = (result.stdout, Int(result.exitCode))
                 case .keptClient:
-                    let result = try await client.exec(environment.location, ExecOptions(["echo", "hi"]))
-                    (stdout, exitCode) = (result.stdout, result.exitCode)
+                    (stdout, exitCode) = try await killableExec(on: client, in: environment.location)
                 case .clientPerExec:
                     var perExec = try DockerClient.Configuration.fromEnvironment(options.dockerEnvironment)
                     perExec.pinnedAPIVersion = client.apiVersion
-                    let result = try await withDockerClient(perExec) {
-                        try await $0.exec(environment.location, ExecOptions(["echo", "hi"]))
+                    (stdout, exitCode) = try await withDockerClient(perExec) {
+                        try await killableExec(on: $0, in: environment.location)
                     }
+                case .keptClientUnkillable:
+                    let result = try await client.exec(environment.location, ExecOptions(["echo", "hi"]))
                     (stdout, exitCode) = (result.stdout, result.exitCode)
                 }
                 let elapsed = clock.now - start
@@ -109,5 +118,14 @@ struct ManagerExecBench {
         return ManagerExecReport(
             daemon: "\(version.version) (API \(client.apiVersion)) on \(client.configuration.endpoint)",
             iterations: options.iterations, warmup: options.warmup, samples: samples)
+    }
+
+    /// `echo hi` as the Docker engine runs a command: `execStreaming`, its output gathered.
+    private static func killableExec(on client: DockerClient, in container: String) async throws -> (Data, Int) {
+        let stdout = Mutex(Data())
+        let exit = try await client.execStreaming(container, ExecOptions(["echo", "hi"])) { chunk in
+            if chunk.stream == .stdout { stdout.withLock { $0.append(chunk.data) } }
+        }
+        return (stdout.withLock { $0 }, exit.exitCode)
     }
 }

@@ -101,8 +101,9 @@ NOT_ON = {
     },
 }
 
-#: Public functions of the manager's files that are not operations.
-NOT_OPERATIONS = {"validate", "defaultHome"}
+#: Public functions of the manager's files that are not operations. `open` makes a manager
+#: (every front opens one: ptest_iso_open, each CLI command, `Manager()`).
+NOT_OPERATIONS = {"validate", "defaultHome", "open"}
 
 
 def _core_operations() -> set[str]:

@@ -51,6 +51,7 @@ extension StateStore {
     }
 
     /// Records that a session exists and which process started it.
+    @available(*, noasync, message: "it may block the thread; sessions are registered as a manager opens")
     public func registerSession(_ id: String, ownerPID: Int32) throws {
         try storage {
             try writer.write { db in

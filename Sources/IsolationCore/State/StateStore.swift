@@ -1,5 +1,6 @@
 public import Foundation
 import GRDB
+import NIOPosix
 
 /// The persistent record of environments, snapshots and sessions: one
 /// SQLite database (WAL, busy timeout) that several processes — pytest-xdist
@@ -15,9 +16,20 @@ public struct StateStore: Sendable {
     /// Events handed to the writer queue and not yet written (``recordEvent(_:)``).
     let queuedEvents = QueuedWrites()
 
-    /// Opens (and migrates) the database at `url`, shared with other processes.
+    /// Opens (and migrates) the database at `url`, shared with other processes, on a thread of
+    /// NIO's blocking pool: opening may wait for another process (see the blocking overload).
     ///
     /// - Throws: ``IsolationError/Code/storageFailure`` naming the file.
+    public static func open(at url: URL) async throws -> StateStore {
+        try await NIOThreadPool.singleton.runIfActive { try open(at: url) }
+    }
+
+    /// Opens (and migrates) the database at `url`, shared with other processes, blocking the
+    /// calling thread while another process migrates it or holds its write lock: for threads of
+    /// the caller's own; async code gets the overload above.
+    ///
+    /// - Throws: ``IsolationError/Code/storageFailure`` naming the file.
+    @available(*, noasync, message: "it may block the thread; async code gets the async overload")
     public static func open(at url: URL) throws -> StateStore {
         var configuration = Configuration()
         // Writers of other processes hold the lock for milliseconds; wait rather than fail.
