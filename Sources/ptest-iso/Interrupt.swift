@@ -24,6 +24,9 @@ func interruptible<T: Sendable>(_ work: @escaping @Sendable () async throws -> T
         defer { group.cancelAll() }
         return try await group.next() ?? nil
     }
+    // While the signals are still caught: the events of the work's cleanup reach the log
+    // before a second Ctrl-C could end the process with the default action.
+    await OpenedManagers.shared.settleEvents()
     guard let outcome else { throw ExitCode(ExitStatus.interrupted) }
     return outcome
 }

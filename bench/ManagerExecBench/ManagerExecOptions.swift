@@ -4,7 +4,7 @@ import Foundation
 
 /// Command-line settings, parsed by hand like the other benches'.
 struct ManagerExecOptions: Sendable, BenchCommandLine {
-    var iterations = 30
+    var iterations = 400
     var warmup = 3
     var socketPath = DockerEndpoint.defaultSocketPath
     var image = "ptest-iso-test/busybox:latest"
@@ -23,7 +23,7 @@ struct ManagerExecOptions: Sendable, BenchCommandLine {
         engine's own kept client), through a DockerClient kept by the bench, and through a
         client connected per exec (what the engine did before), interleaved.
 
-          --iterations N   measured iterations per method (default 30)
+          --iterations N   measured iterations per method (default 400: an exec varies by ±30 %, and fewer leave the medians a few percent apart by chance)
           --warmup N       uncounted warm-up rounds first (default 3)
           --socket PATH    the daemon's socket (default /var/run/docker.sock)
           --from-environment

@@ -104,7 +104,14 @@ public struct SessionReaper: Sendable {
         let watchdog = removalDeadline.map(startWatchdog)
         // The removal is over (done or failed): the watchdog lets go, its thread ends.
         defer { watchdog?.signal() }
-        let report = try await manager.cleanup(.endedSession(session))
+        let report: CleanupReport
+        do {
+            report = try await manager.cleanup(.endedSession(session))
+        } catch {
+            // What was removed before the failure is in the log before the process exits.
+            await manager.store.settleEvents()
+            throw error
+        }
         try? await manager.store.forgetEndedSessionProcesses(session)
         // The removals' events, in the log before the reaper's process exits.
         await manager.store.settleEvents()

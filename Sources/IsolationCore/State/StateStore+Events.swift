@@ -42,8 +42,9 @@ extension StateStore {
     /// log. Free when none is queued.
     public func settleEvents() async {
         guard queuedEvents.count > 0 else { return }
-        // The writer queue is serial: an empty write queued now runs after every queued event.
-        _ = try? await storage { try await writer.write { _ in } }
+        // The writer queue is serial: an empty access queued now runs after every queued event.
+        // Without a transaction, so it takes no lock another process's write could hold.
+        _ = try? await storage { try await writer.writeWithoutTransaction { _ in } }
     }
 
     /// Events after `id` (all kept ones for `nil`) and at or after `since`, oldest first.
