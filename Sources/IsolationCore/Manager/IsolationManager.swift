@@ -103,6 +103,9 @@ public final class IsolationManager: Sendable {
     let warmPools = WarmPools()
     let logger: Logger
 
+    /// The logger a manager gets when its owner gives none: it logs nothing.
+    public static let silentLogger = Logger(label: "ptest-isolation.manager", factory: { _ in SwiftLogNoOpLogHandler() })
+
     /// Opens the state directory (created with mode 0700) and its database, on a thread of
     /// NIO's blocking pool: opening a new database waits for another process that is migrating
     /// it (a lock file), and SQLite may wait out another process's write; neither may hold a
@@ -113,7 +116,7 @@ public final class IsolationManager: Sendable {
     public static func open(
         configuration: Configuration = Configuration(),
         engines: [any IsolationEngine]? = nil,
-        logger: Logger = Logger(label: "ptest-isolation.manager", factory: { _ in SwiftLogNoOpLogHandler() })
+        logger: Logger = IsolationManager.silentLogger
     ) async throws -> IsolationManager {
         try await NIOThreadPool.singleton.runIfActive {
             try IsolationManager(configuration: configuration, engines: engines, logger: logger)
@@ -130,7 +133,7 @@ public final class IsolationManager: Sendable {
     public init(
         configuration: Configuration = Configuration(),
         engines: [any IsolationEngine]? = nil,
-        logger: Logger = Logger(label: "ptest-isolation.manager", factory: { _ in SwiftLogNoOpLogHandler() })
+        logger: Logger = IsolationManager.silentLogger
     ) throws {
         try configuration.validate()
         let home = configuration.home
