@@ -9,7 +9,12 @@ import FuzzTargets
 let target: FuzzTarget = {
     let name = ProcessInfo.processInfo.environment["FUZZ_TARGET"] ?? ""
     guard let target = FuzzTarget(rawValue: name) else {
-        fatalError("FUZZ_TARGET='\(name)': one of \(FuzzTarget.allCases.map(\.rawValue).joined(separator: ", "))")
+        // One line and status 2, as scripts/fuzz.sh answers an unknown target: not a crash report.
+        FileHandle.standardError.write(
+            Data(
+                "FuzzBytes: FUZZ_TARGET='\(name.prefix(100))' is not a target; one of \(FuzzTarget.allCases.map(\.rawValue).joined(separator: ", "))\n"
+                    .utf8))
+        exit(2)
     }
     return target
 }()
