@@ -35,7 +35,7 @@ python3 -m pytest python/tests -q -p no:cacheprovider
 # scenario (busybox, http, venv, snapshot), one round of 4 tests per suite, no -n 2 rows, a
 # small docker floor; about 65 s on the 2-core machine (110 s when it is loaded). It fails on an error or a leak only;
 # its ratios and targets are reported, not asserted (bench/README.md).
-bench/run-suite.sh --rounds 1 --tests 4 --no-xdist --floor-containers 4
+bench/run-suite.sh --rounds 1 --warmup 0 --tests 4 --no-xdist --floor-containers 4
 
 # A bounded pass of the compose benchmark (bench/run-compose.sh, issue 12): one fresh web +
 # postgres + redis stack per suite; it fails on an error or a leak only.

@@ -7,7 +7,7 @@ package enum Dispatcher {
     package static let methods: Set<String> = [
         "version", "doctor", "session", "choose_engine", "create", "get", "list", "run", "install", "packages", "uninstall",
         "copy_in", "copy_out", "stop", "start", "restart", "pause", "unpause", "destroy", "wait_for_background", "shutdown",
-        "hold_session", "destroy_session", "destroy_expired",
+        "hold_session", "stop_standbys", "destroy_session", "destroy_expired",
         "snapshot",
         "snapshots",
         "restore", "delete_snapshot", "export_snapshot", "import_snapshot", "templates", "collect_templates", "cancel_all", "cancel",
@@ -43,7 +43,7 @@ package enum Dispatcher {
     /// Methods whose request is `{}` (checked before they run, so a field given to them is an error).
     package static let noArguments: Set<String> = [
         "version", "doctor", "session", "engines", "snapshots", "templates", "cached_images", "wait_for_background", "shutdown",
-        "hold_session",
+        "hold_session", "stop_standbys",
     ]
 
     package static func call(_ manager: IsolationManager, method: String, request text: String) async throws -> String {
@@ -112,6 +112,9 @@ package enum Dispatcher {
             return "{}"
         case "hold_session":
             try await manager.holdSession()
+            return "{}"
+        case "stop_standbys":
+            await manager.stopStandbys()
             return "{}"
         case "destroy_session", "destroy_expired":
             struct Destroyed: Encodable { var destroyed: [String] }

@@ -13,8 +13,8 @@ package struct OwnerScope: Sendable {
     /// (a snapshot's export and import): refused over HTTP.
     package static let refused: Set<String> = [
         "shutdown", "cancel_all", "destroy_session", "destroy_expired", "cleanup", "remove", "migrate", "collect_templates",
-        "collect_images", "hold_session", "wait_for_background", "export_snapshot", "import_snapshot", "run_job", "session",
-        "templates", "cached_images", "cancel",
+        "collect_images", "hold_session", "stop_standbys", "wait_for_background", "export_snapshot", "import_snapshot", "run_job",
+        "session", "templates", "cached_images", "cancel",
     ]
 
     let manager: IsolationManager

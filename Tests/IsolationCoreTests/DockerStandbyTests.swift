@@ -93,6 +93,48 @@ import Testing
         #expect(try await standbys(session).isEmpty)
     }
 
+    @Test func endingItsOwnSessionRemovesTheStandbysAndLaterEnvironmentsGetThemAgain() async throws {
+        let home = try TestHome("standby-session-end")
+        let session = "standby-end-\(UUID().uuidString.prefix(8))"
+        let manager = try manager(home, session: session)
+        let spec = EnvironmentSpec(image: Self.busybox, network: "isolated")
+        let first = try await manager.create(spec)
+        await manager.waitForBackgroundWork()
+        #expect(try await standbys(session).count == 1)
+
+        #expect(try await manager.destroySession() == [first.id])
+        #expect(try await standbys(session).isEmpty)
+
+        // The manager goes on: its next environment of the spec gets a standby again.
+        let second = try await manager.create(spec)
+        await manager.waitForBackgroundWork()
+        #expect(try await standbys(session).count == 1)
+        try await manager.destroy(second.id)
+        await manager.shutdown()
+        #expect(try await standbys(session).isEmpty)
+        #expect(try await networks(session).isEmpty)
+    }
+
+    @Test func afterStopStandbysAReadyStandbyIsStillTakenAndNoneIsStarted() async throws {
+        let home = try TestHome("standby-stop")
+        let session = "standby-stop-\(UUID().uuidString.prefix(8))"
+        let manager = try manager(home, session: session)
+        let spec = EnvironmentSpec(image: Self.busybox)
+        let first = try await manager.create(spec)
+        await manager.waitForBackgroundWork()
+        let waiting = try #require(try await standbys(session).first)
+
+        await manager.stopStandbys()
+        let second = try await manager.create(spec)
+        #expect(second.location == waiting.id)
+        await manager.waitForBackgroundWork()
+        // Only the one taken: nothing was started after it.
+        #expect(try await standbys(session).map(\.id) == [waiting.id])
+        for environment in [first, second] { try await manager.destroy(environment.id) }
+        await manager.shutdown()
+        #expect(try await standbys(session).isEmpty)
+    }
+
     func networks(_ session: String) async throws -> [String] {
         try await withDockerClient(try .fromEnvironment()) {
             try await $0.listNetworks(filters: ["label": ["ptest-iso.session=\(session)"]]).map(\.name)

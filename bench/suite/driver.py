@@ -6,9 +6,11 @@ Scenarios (``--scenario NAME``, repeatable; default: all):
 
   busybox   a fresh busybox container per test, ``echo hi`` exec'd in it: ptest-isolation's
             ``iso_factory`` vs testcontainers' ``DockerContainer`` vs a docker-py fixture;
-            floor: the daemon's create+start+remove at the best of 1, 2, 4 workers
+            floor: the daemon's create+start+exec+remove at the best of 1, 2, 4 workers
+            (and without the exec, the issue's floor, beside it)
   http      a fresh HTTP service per test (readiness checked): ptest-isolation vs
-            testcontainers vs pytest-docker
+            testcontainers vs pytest-docker; floor: the daemon's create+start+answer+remove
+            of the service
   venv      a fresh venv with 3 packages per test (offline, local wheels): ptest-isolation
             vs uv per test vs tox-uv style (one venv, reinstalled); floor: ``cp -al``
   snapshot  a fresh copy of a prepared venv and of a prepared container per test
@@ -54,7 +56,7 @@ def parse(argv: Optional[list[str]]) -> argparse.Namespace:
     parser.add_argument("--rounds", type=int, default=3, help="measured rounds (default 3)")
     parser.add_argument("--tests", type=int, default=None,
                         help="tests per suite, for every scenario (default: busybox and http 20, venv and snapshot 50)")
-    parser.add_argument("--warmup", type=int, default=0, help="uncounted rounds first (default 0)")
+    parser.add_argument("--warmup", type=int, default=1, help="uncounted rounds first (default 1)")
     parser.add_argument("--xdist", action=argparse.BooleanOptionalAction, default=None,
                         help="also run the busybox and venv suites under pytest -n WORKERS "
                              "(default: on when no --scenario is given)")

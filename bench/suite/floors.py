@@ -4,6 +4,12 @@
   docker-py's low-level client, one client per worker, at 1, 2 and 4 concurrent workers; the
   floor is the best per-container time. The containers have no network (the cheapest start
   the daemon offers) and carry the run's label.
+- ``docker-exec``: the same with the busybox test's own exec (``echo hi``) between the start
+  and the removal: what that test asks of the daemon at the least.
+- ``docker-http``: the http test's own work: the HTTP service's container on the default bridge
+  (no network of its own: the cheapest that a host can reach) with its port published on
+  127.0.0.1, its answer awaited (a GET every 5 ms, the test's GET being the one that answers),
+  then its removal.
 - ``venv``: ``cp -al`` of a prepared venv (a hard-linked tree copy) plus its removal, per test.
 """
 
@@ -14,24 +20,43 @@ import os
 import shutil
 import subprocess
 import time
+import urllib.error
+import urllib.request
 from typing import Callable
 
 import docker
 
+from common import COMMAND, PORT, SLEEP
+from scenarios import DOCKER_EXEC_FLOOR, DOCKER_FLOOR, DOCKER_HTTP_FLOOR
+
 PARALLELISM = (1, 2, 4)
+#: How long the http floor waits for one service to answer.
+ANSWER_TIMEOUT_SECONDS = 30.0
 
 
-def docker_lifecycles(image: str, labels: dict[str, str], count: int, workers: int) -> float:
-    """Seconds for ``count`` create+start+remove cycles spread over ``workers`` threads."""
+def docker_lifecycles(kind: str, image: str, labels: dict[str, str], count: int, workers: int) -> float:
+    """Seconds for ``count`` lifecycles of the floor ``kind`` spread over ``workers`` threads."""
     clients = [docker.APIClient(version="auto") for _ in range(workers)]
-    host_config = clients[0].create_host_config(network_mode="none")
+    if kind == DOCKER_HTTP_FLOOR:
+        host_config = clients[0].create_host_config(network_mode="bridge", port_bindings={PORT: ("127.0.0.1", None)})
+        command, ports = COMMAND, [PORT]
+    else:
+        host_config = clients[0].create_host_config(network_mode="none")
+        command, ports = SLEEP, None
 
     def cycles(client: docker.APIClient, n: int) -> None:
         for _ in range(n):
-            container = client.create_container(image, command=["sleep", "2147483647"], labels=labels,
-                                                host_config=host_config)
+            container = client.create_container(image, command=command, labels=labels, host_config=host_config,
+                                                ports=ports)
             try:
                 client.start(container["Id"])
+                if kind == DOCKER_EXEC_FLOOR:
+                    output = client.exec_start(client.exec_create(container["Id"], ["echo", "hi"])["Id"])
+                    if output != b"hi\n":
+                        raise RuntimeError(f"docker-exec floor: `echo hi` printed {output!r}")
+                elif kind == DOCKER_HTTP_FLOOR:
+                    host_port = client.port(container["Id"], PORT)[0]["HostPort"]
+                    await_answer(f"http://127.0.0.1:{host_port}/")
             finally:
                 client.remove_container(container["Id"], force=True)
 
@@ -47,9 +72,27 @@ def docker_lifecycles(image: str, labels: dict[str, str], count: int, workers: i
             client.close()
 
 
-def docker_floor(image: str, labels: dict[str, str], count: int) -> dict[str, float]:
+def await_answer(url: str) -> None:
+    """GETs ``url`` every 5 ms until it answers ``ok`` (the published port accepts before the
+    service listens: the proxy then drops the connection)."""
+    deadline = time.monotonic() + ANSWER_TIMEOUT_SECONDS
+    while True:
+        try:
+            with urllib.request.urlopen(url, timeout=1) as response:
+                if response.status == 200 and response.read().strip() == b"ok":
+                    return
+        except (urllib.error.URLError, ConnectionError, OSError):
+            pass
+        if time.monotonic() > deadline:
+            raise RuntimeError(f"docker-http floor: {url} did not answer in {ANSWER_TIMEOUT_SECONDS:g} s")
+        time.sleep(0.005)
+
+
+def docker_floor(kind: str, image: str, labels: dict[str, str], count: int) -> dict[str, float]:
     """Per-container seconds at each parallelism, keyed ``p1``, ``p2``, ``p4``."""
-    return {f"p{workers}": docker_lifecycles(image, labels, count, workers) / count for workers in PARALLELISM}
+    if kind not in (DOCKER_FLOOR, DOCKER_EXEC_FLOOR, DOCKER_HTTP_FLOOR):
+        raise ValueError(f"unknown docker floor {kind!r}")
+    return {f"p{workers}": docker_lifecycles(kind, image, labels, count, workers) / count for workers in PARALLELISM}
 
 
 def venv_floor(prepared: str, scratch: str, count: int) -> dict[str, float]:

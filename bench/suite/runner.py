@@ -18,7 +18,7 @@ import floors
 import leaks
 import wheels
 from leaks import BenchError
-from scenarios import DOCKER_FLOOR, VENV_FLOOR, Scenario, Suite
+from scenarios import DOCKER_EXEC_FLOOR, DOCKER_FLOOR, DOCKER_HTTP_FLOOR, VENV_FLOOR, Scenario, Suite
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 INI = os.path.join(HERE, "pytest.ini")
@@ -82,6 +82,13 @@ class Run:
         })
         return env
 
+    @staticmethod
+    def suite_env(env: dict[str, str]) -> dict[str, str]:
+        # Only the plugins a suite names (-p): the ones this machine happens to have installed
+        # (hypothesis, schemathesis, faker, ...) cost every process ≈ 2.3 s and most of the
+        # samples' noise, for no test of any suite.
+        return {**env, "PYTEST_DISABLE_PLUGIN_AUTOLOAD": "1"}
+
     def prepare(self) -> None:
         """Untimed: the wheels, a venv made by uv (the venv floor's source; fills uv's cache), and
         ptest-isolation's template of the same spec (its cache), so no suite pays a cold cache."""
@@ -121,7 +128,7 @@ class Run:
         directory = os.path.join(HERE, suite.directory)
         command = [sys.executable, "-m", "pytest", "-q", "-c", INI, "--rootdir", directory]
         command += PLUGIN_FLAGS if suite.plugin else []
-        command += ["-n", str(suite.workers)] if suite.workers else ["-p", "no:xdist"]
+        command += ["-p", "xdist.plugin", "-n", str(suite.workers)] if suite.workers else ["-p", "no:xdist"]
         command += [*suite.pytest_args, directory]
         filters = leaks.label_filters(self.run_id, tag, suite.plugin, "compose" in suite.resources)
         self.filters.append(filters)
@@ -129,7 +136,8 @@ class Run:
                                  if suite.plugin else [])
         start = time.perf_counter()
         try:
-            result = subprocess.run(command, env=env, capture_output=True, text=True, timeout=self.args.suite_timeout,
+            result = subprocess.run(command, env=self.suite_env(env), capture_output=True, text=True,
+                                    timeout=self.args.suite_timeout,
                                     cwd=HERE)
         except subprocess.TimeoutExpired:
             self.clean(filters, directories)
@@ -168,15 +176,15 @@ class Run:
     # -- floors -----------------------------------------------------------------------------
 
     def measure_floor(self, kind: str) -> dict[str, float]:
-        if kind == DOCKER_FLOOR:
+        if kind in (DOCKER_FLOOR, DOCKER_EXEC_FLOOR, DOCKER_HTTP_FLOOR):
             labels = {leaks.RUN_LABEL: self.run_id}
             try:
-                return floors.docker_floor(self.args.image, labels, self.args.floor_containers)
+                return floors.docker_floor(kind, self.args.image, labels, self.args.floor_containers)
             finally:
                 left = leaks.docker_leftovers([f"label={leaks.RUN_LABEL}={self.run_id}"])
                 if left:
                     leaks.remove_docker([f"label={leaks.RUN_LABEL}={self.run_id}"])
-                    raise BenchError("docker floor: LEAK: left behind (removed now):\n  " + "\n  ".join(left))
+                    raise BenchError(f"{kind} floor: LEAK: left behind (removed now):\n  " + "\n  ".join(left))
         if kind == VENV_FLOOR:
             scratch = os.path.join(self.workdir, "floor")
             os.makedirs(scratch, exist_ok=True)

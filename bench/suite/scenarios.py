@@ -13,9 +13,16 @@ from typing import Optional
 #: A floor the driver measures itself, without pytest: the daemon's container lifecycle, or a
 #: hard-linked copy of a prepared venv.
 DOCKER_FLOOR = "docker"
+#: The busybox test's own work on the daemon: the floor above plus the test's `echo hi` exec.
+DOCKER_EXEC_FLOOR = "docker-exec"
+#: The http test's own work on the daemon: the service on the default bridge with its port
+#: published, its answer awaited (polled every 5 ms), the test's GET, then its removal.
+DOCKER_HTTP_FLOOR = "docker-http"
 VENV_FLOOR = "venv"
 FLOOR_TITLES = {
     DOCKER_FLOOR: "daemon create+start+remove (docker-py, no network, best parallelism)",
+    DOCKER_EXEC_FLOOR: "the same with the test's exec (create+start+exec+remove)",
+    DOCKER_HTTP_FLOOR: "daemon create+start+answer+remove of the HTTP service (default bridge, port published)",
     VENV_FLOOR: "cp -al of a prepared venv + its removal",
 }
 
@@ -62,9 +69,11 @@ class Scenario:
     suites: tuple[Suite, ...]
     #: Whether --xdist adds ``-n`` rows of every suite.
     xdist: bool = False
+    #: Floors measured and shown beside the suites' own (not their × floor column).
+    shown_floors: tuple[str, ...] = ()
 
     def floors(self) -> list[str]:
-        return sorted({suite.floor for suite in self.suites if suite.floor})
+        return sorted({suite.floor for suite in self.suites if suite.floor} | set(self.shown_floors))
 
     def with_xdist(self, workers: int) -> "Scenario":
         extra = tuple(suite.with_workers(workers) for suite in self.suites)
@@ -77,17 +86,17 @@ SCENARIOS: dict[str, Scenario] = {
         Scenario(
             "busybox", "a fresh busybox container per test, `echo hi` exec'd in it", 20,
             (EMPTY,
-             Suite("ours", "ptest-isolation", "busybox_ours", "ours", ("docker",), DOCKER_FLOOR, plugin=True),
-             Suite("testcontainers", "testcontainers", "busybox_testcontainers", "other", ("docker",), DOCKER_FLOOR),
-             Suite("docker-py", "docker-py fixture", "busybox_dockerpy", "other", ("docker",), DOCKER_FLOOR)),
-            xdist=True),
+             Suite("ours", "ptest-isolation", "busybox_ours", "ours", ("docker",), DOCKER_EXEC_FLOOR, plugin=True),
+             Suite("testcontainers", "testcontainers", "busybox_testcontainers", "other", ("docker",), DOCKER_EXEC_FLOOR),
+             Suite("docker-py", "docker-py fixture", "busybox_dockerpy", "other", ("docker",), DOCKER_EXEC_FLOOR)),
+            xdist=True, shown_floors=(DOCKER_FLOOR,)),
         Scenario(
             "http", "a fresh HTTP service per test (readiness checked), one GET from the host", 20,
             (EMPTY,
-             Suite("ours", "ptest-isolation", "ours", "ours", ("docker",), plugin=True),
-             Suite("testcontainers", "testcontainers", "testcontainers_suite", "other", ("docker",)),
+             Suite("ours", "ptest-isolation", "ours", "ours", ("docker",), DOCKER_HTTP_FLOOR, plugin=True),
+             Suite("testcontainers", "testcontainers", "testcontainers_suite", "other", ("docker",), DOCKER_HTTP_FLOOR),
              Suite("pytest-docker", "pytest-docker", "pytest_docker_suite", "other", ("docker", "compose"),
-                   pytest_args=("--container-scope", "function")))),
+                   DOCKER_HTTP_FLOOR, pytest_args=("-p", "pytest_docker", "--container-scope", "function")))),
         Scenario(
             "venv", "a fresh venv with 3 packages (offline, local wheels) per test", 50,
             (EMPTY,

@@ -178,6 +178,13 @@ class Manager:
         if not self.remote:
             self.call("hold_session")
 
+    def stop_standbys(self) -> None:
+        """Starts no more standby containers: no more environments will follow (the pytest
+        plugin calls it as a process's last test begins), so a standby started now would only
+        be removed again. The ready ones are still taken. (A server keeps its own.)"""
+        if not self.remote:
+            self.call("stop_standbys")
+
     def __enter__(self) -> "Manager":
         return self
 

@@ -52,6 +52,10 @@ class _RunState:
     failures: int = 0
     kept: set[str] = dataclasses.field(default_factory=set)
     snapshots: dict[str, Snapshot] = dataclasses.field(default_factory=dict)
+    #: The session's manager (``iso_manager``), once a test asked for it.
+    manager: Optional[Manager] = None
+    #: This process's last test has begun: no environment will follow its own.
+    last_test: bool = False
 
 
 def _state(config: pytest.Config) -> _RunState:
@@ -140,6 +144,10 @@ def iso_manager(pytestconfig: pytest.Config) -> Iterator[Manager]:
     # A test run makes many environments of few specs: a standby per used spec pays off, and a
     # second one when tests come faster than one start.
     manager = _manager(pytestconfig, standby=True)
+    state = _state(pytestconfig)
+    state.manager = manager
+    if state.last_test:
+        _stop_standbys(manager)
     try:
         yield manager
     finally:
@@ -405,6 +413,25 @@ def iso_fresh_copy(iso_manager: Manager, _iso_snapshots: dict[str, Snapshot], py
     _release(iso_manager, pytestconfig, copies)
 
 
+@pytest.hookimpl(tryfirst=True)
+def pytest_runtest_protocol(item: pytest.Item, nextitem: Optional[pytest.Item]) -> None:
+    # The process's last test (an xdist worker's too: it learns its next test before running
+    # one, and gets none only at its end): a standby started after its environments would
+    # only be removed again, at the session's end, while the suite waits.
+    if nextitem is None:
+        state = _state(item.config)
+        state.last_test = True
+        if state.manager is not None:
+            _stop_standbys(state.manager)
+
+
+def _stop_standbys(manager: Manager) -> None:
+    try:
+        manager.stop_standbys()
+    except IsolationError:
+        pass  # only speed is at stake: the session's end removes unclaimed standbys anyway
+
+
 @pytest.hookimpl(hookwrapper=True)
 def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo[None]) -> Generator[None, Any, None]:
     outcome = yield
@@ -539,12 +566,15 @@ def _wait_for_removals(manager: Manager, seconds: float = 120.0) -> list[Environ
     """The session's live environments once those another process is removing are gone:
     the session's reaper starts on what the workers shared as soon as the last of them
     exits, and a removal under way is not something left behind."""
+    # This process's own removals are waited for as they end; only those of other processes
+    # are polled.
+    manager.wait_for_background()
     deadline = time.monotonic() + seconds
     while True:
         left = manager.list(session=manager.session)
         if not any(env.status == "destroying" for env in left) or time.monotonic() > deadline:
             return left
-        time.sleep(0.1)
+        time.sleep(0.05)
 
 
 def pytest_terminal_summary(terminalreporter: Any, exitstatus: int, config: pytest.Config) -> None:

@@ -133,6 +133,31 @@ def test_docker_environments_take_the_configured_image_and_a_standby(pytester, r
     result.stdout.fnmatch_lines(["*3 environments created, 0 left behind*"])
 
 
+def test_the_last_test_starts_no_standby(pytester, run_suite):
+    pytester.makepyfile(
+        """
+        import subprocess
+
+        import pytest
+
+        @pytest.mark.parametrize("round", range(2))
+        def test_in_a_container(iso_env, iso_manager, round):
+            assert iso_env.details.get("standby") == ("true" if round else None)
+            if round == 1:
+                # The last test took the standby the first one left; none was started after it.
+                iso_manager.wait_for_background()
+                standbys = subprocess.run(
+                    ["docker", "ps", "-aq", "--no-trunc", "--filter", f"label=ptest-iso.session={iso_manager.session}",
+                     "--filter", "label=ptest-iso.standby=true"],
+                    capture_output=True, text=True, check=True).stdout.split()
+                assert standbys == [iso_env.location]
+        """
+    )
+    result = run_suite("--iso-engine=docker", "--iso-image=ptest-iso-test/busybox:latest")
+    result.assert_outcomes(passed=2)
+    result.stdout.fnmatch_lines(["*2 environments created, 0 left behind*"])
+
+
 @pytest.mark.parametrize("address", ["unix:///nonexistent.sock", "tcp://127.0.0.1:1"])
 def test_an_unreachable_daemon_errors_docker_tests_at_setup_and_the_run_ends_normally(pytester, run_suite, monkeypatch,
                                                                                       address):

@@ -38,8 +38,8 @@ extension DockerEngine {
     }
 
     /// Removes the idle pooled networks; the pool lends no more.
-    func drainNetworkPool() async {
-        let idle = await networks.drain()
+    func drainNetworkPool(reopen: Bool = false) async {
+        let idle = await networks.drain(reopen: reopen)
         guard !idle.isEmpty else { return }
         _ = try? await withClient { client in
             await withTaskGroup(of: Void.self) { group in

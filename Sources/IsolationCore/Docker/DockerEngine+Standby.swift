@@ -44,14 +44,20 @@ extension DockerEngine {
         return labels
     }
 
+    /// Starts no more standbys (``StandbyPool/stop()``).
+    func stopStandbys() async {
+        await standby.stop()
+    }
+
     /// Waits for the standbys being started (so measurements and tests see a quiet daemon).
     func waitForStandbyStarts() async {
         await standby.waitForStarts()
     }
 
-    /// Removes the unclaimed standbys and the idle pooled networks.
-    func drainStandbys() async {
-        await standby.drain(engine: self)
-        await drainNetworkPool()
+    /// Removes the unclaimed standbys and the idle pooled networks. `reopen`: see
+    /// ``StandbyPool/drain(engine:reopen:)``.
+    func drainStandbys(reopen: Bool = false) async {
+        await standby.drain(engine: self, reopen: reopen)
+        await drainNetworkPool(reopen: reopen)
     }
 }

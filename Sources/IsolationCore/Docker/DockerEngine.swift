@@ -142,8 +142,9 @@ public final class DockerEngine: IsolationEngine {
             details["mode"] = spec.effectiveMode.rawValue
             let redacted = Self.redactedSecrets(of: spec)
             if !redacted.isEmpty { details["secrets_not_given"] = redacted.joined(separator: ",") }
-            if let standbyKey, let claimed = await standby.claim(standbyKey, engine: self, client: client) {
-                await standby.refill(standbyKey, labels: Self.standbyLabels(for: environment), engine: self)
+            let standbyLabels = Self.standbyLabels(for: environment)
+            if let standbyKey, let claimed = await standby.claim(standbyKey, labels: standbyLabels, engine: self, client: client) {
+                await standby.refill(standbyKey, labels: standbyLabels, engine: self)
                 details["network"] = claimed.network ?? "none"
                 if let network = claimed.network { details["owned_network"] = network }
                 for (port, hostPort) in claimed.hostPorts { details["port.\(port)"] = String(hostPort) }
@@ -192,7 +193,7 @@ public final class DockerEngine: IsolationEngine {
                 await self.removeResources(of: environment, container: id, network: network.owned, client: client)
                 throw error
             }
-            if let standbyKey { await standby.refill(standbyKey, labels: Self.standbyLabels(for: environment), engine: self) }
+            if let standbyKey { await standby.refill(standbyKey, labels: standbyLabels, engine: self) }
             return EngineArtifact(location: id, details: details)
         }
     }

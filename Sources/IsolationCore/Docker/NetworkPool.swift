@@ -60,9 +60,10 @@ actor NetworkPool {
         lent[name] != nil
     }
 
-    /// Closes the pool and returns the idle networks, for the caller to remove.
-    func drain() -> [String] {
-        closed = true
+    /// Closes the pool and returns the idle networks, for the caller to remove. `reopen`: the
+    /// pool lends again afterwards (networks lent now come back to it).
+    func drain(reopen: Bool = false) -> [String] {
+        closed = !reopen
         defer { idle = [] }
         return idle.map(\.name)
     }

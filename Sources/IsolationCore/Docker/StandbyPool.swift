@@ -25,11 +25,17 @@ actor StandbyPool {
     private var ready: [StandbyKey: [Standby]] = [:]
     /// Standbys being started, each a child task of `background`, and its end.
     private var work: [UUID: (key: StandbyKey, done: OneShot<Void>)] = [:]
+    /// Resolved when the next start of a key ends (ready or failed): a claim waits for whichever
+    /// of the key's starts ends first, not for one in particular.
+    private var arrivals: [StandbyKey: OneShot<Void>] = [:]
     private let background: BackgroundWork
     /// How many each key keeps now (1...depth), raised by claims that found none ready.
     private var wanted: [StandbyKey: Int] = [:]
     /// Set by ``drain(engine:)``: a create still in flight then starts no new standby.
     private var closed = false
+    /// Set by ``stop()``: no more demand is coming, so no new standby is started; the ready
+    /// ones are still taken.
+    private var stopped = false
 
     init(depth: Int, background: BackgroundWork) {
         self.depth = depth
@@ -40,15 +46,26 @@ actor StandbyPool {
 
     /// A running standby of `key`, now the caller's; `nil` when none is ready or starting.
     /// One that is starting is waited for: it is further along than a start from scratch.
-    func claim(_ key: StandbyKey, engine: DockerEngine, client: DockerClient) async -> Standby? {
+    /// `labels` are those of standbys started meanwhile (``refill(_:labels:engine:taking:)``).
+    func claim(_ key: StandbyKey, labels: [String: String], engine: DockerEngine, client: DockerClient) async -> Standby? {
         // A drained pool's last standbys may have skipped their readiness wait.
         guard !closed else { return nil }
-        if ready[key]?.isEmpty ?? true, let wanted = wanted[key] {
-            // Demand outran the standbys kept: keep one more from now on.
-            self.wanted[key] = min(depth, wanted + 1)
+        if let wanted = wanted[key] {
+            if ready[key]?.isEmpty ?? true {
+                // Demand outran the standbys kept: keep one more from now on.
+                self.wanted[key] = min(depth, wanted + 1)
+            }
+            // What this claim leaves missing starts now, not once it has its standby: a claim that
+            // waits for a start would otherwise leave the daemon one start short meanwhile. (A key
+            // never created yet gets its first standby once its first environment is up, so a
+            // spec that cannot start is not started twice.)
+            let available = (ready[key]?.count ?? 0) + work.values.count { $0.key == key }
+            refill(key, labels: labels, engine: engine, taking: available > 0 ? 1 : 0)
+            // None was under way: the caller starts its own beside the ones just begun.
+            if available == 0 { return nil }
         }
-        while ready[key]?.isEmpty ?? true, let starting = work.values.first(where: { $0.key == key })?.done {
-            try? await starting.value()
+        while ready[key]?.isEmpty ?? true, work.values.contains(where: { $0.key == key }) {
+            try? await nextArrival(of: key).value()
         }
         while let standby = ready[key]?.popLast() {
             let fresh = Date().timeIntervalSince(standby.startedAt) < Self.maxAge
@@ -61,14 +78,15 @@ actor StandbyPool {
         return nil
     }
 
-    /// Starts standbys of `key` in the background until as many as it keeps are ready or starting.
-    /// `labels` are the session's labels the standby carries until it is taken.
-    func refill(_ key: StandbyKey, labels: [String: String], engine: DockerEngine) {
+    /// Starts standbys of `key` in the background until as many as it keeps are ready or starting,
+    /// besides `taking` that a claim is about to take. `labels` are the session's labels the
+    /// standby carries until it is taken.
+    func refill(_ key: StandbyKey, labels: [String: String], engine: DockerEngine, taking: Int = 0) {
         let kept = wanted[key] ?? 1
         wanted[key] = kept
         let starting = work.values.count { $0.key == key }
-        let missing = kept - (ready[key]?.count ?? 0) - starting
-        guard missing > 0, !closed else { return }
+        let missing = kept + taking - (ready[key]?.count ?? 0) - starting
+        guard missing > 0, !closed, !stopped else { return }
         for _ in 0..<missing {
             let token = UUID()
             let done = OneShot<Void>()
@@ -81,9 +99,17 @@ actor StandbyPool {
         }
     }
 
+    private func nextArrival(of key: StandbyKey) -> OneShot<Void> {
+        if let arrival = arrivals[key] { return arrival }
+        let arrival = OneShot<Void>()
+        arrivals[key] = arrival
+        return arrival
+    }
+
     private func finished(_ key: StandbyKey, token: UUID, standby: Standby?) {
         work[token] = nil
         if let standby { ready[key, default: []].append(standby) }
+        arrivals.removeValue(forKey: key)?.resolve(.success(()))
     }
 
     /// Creates, starts and readies one standby; `nil` when any step fails, with nothing left of it.
@@ -99,12 +125,17 @@ actor StandbyPool {
         return try? await engine.withClient { client in
             var standby = Standby(id: "", network: nil, hostPorts: [:], startedAt: Date())
             do {
+                // Drained before it began (a session's end right after the claim that asked for it).
+                if await drained() { throw CancellationError() }
                 if key.ownNetwork {
                     let network = try await engine.pooledNetwork(labels: labels, client: client)
                     standby.network = network
                     container.networkMode = network
                 }
                 standby.id = try await client.createContainer(container).id
+                // Drained meanwhile: the standby is only going to be removed, and a container
+                // never started is the cheapest to remove.
+                if await drained() { throw CancellationError() }
                 try await client.startContainer(standby.id)
                 if !container.ports.isEmpty {
                     let inspect = try await client.inspectContainer(standby.id)
@@ -129,6 +160,12 @@ actor StandbyPool {
         if let network = standby.network { _ = try? await engine.releaseNetwork(network, client: client) }
     }
 
+    /// Starts no more standbys: the owner knows no more environments will follow (a test
+    /// process's last test). Those ready or starting are still taken, and drained as before.
+    func stop() {
+        stopped = true
+    }
+
     /// Waits for the standbys being started.
     func waitForStarts() async {
         while let pending = work.values.first?.done {
@@ -136,9 +173,12 @@ actor StandbyPool {
         }
     }
 
-    /// Removes every unclaimed standby (after the ones being started are up).
-    func drain(engine: DockerEngine) async {
+    /// Removes every unclaimed standby (after the ones being started are up or given up).
+    /// `reopen`: later environments get standbys again (a session ended by its own manager,
+    /// which may go on making environments); else the pool stays closed (a shutdown).
+    func drain(engine: DockerEngine, reopen: Bool = false) async {
         closed = true
+        defer { if reopen { closed = false } }
         await waitForStarts()
         let unclaimed = ready.values.flatMap { $0 }
         ready = [:]

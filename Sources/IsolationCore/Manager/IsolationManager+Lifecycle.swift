@@ -147,6 +147,14 @@ extension IsolationManager {
         for docker in dockerEngines { await docker.waitForStandbyStarts() }
     }
 
+    /// Starts no more standby containers from now on: the caller knows no more environments
+    /// will follow (the pytest plugin calls it as a process's last test begins), so a standby
+    /// started after this environment would only be removed again. The ready ones are still
+    /// taken; `shutdown()` and the session's end remove what is left, as before.
+    public func stopStandbys() async {
+        for docker in dockerEngines { await docker.stopStandbys() }
+    }
+
     /// Drains the warm pools, finishes background work, removes standby containers and closes the Docker engine's
     /// connections: what a manager's owner calls before letting it go, so nothing waits for the
     /// session's reaper. A manager used afterwards connects again.
@@ -172,16 +180,32 @@ extension IsolationManager {
     /// - Throws: the first failure, after every environment was attempted.
     @discardableResult
     public func destroySession(_ session: String? = nil, timeout: Duration? = nil) async throws -> [String] {
-        if session == nil || session == configuration.session {
+        let own = session == nil || session == configuration.session
+        if own {
             // Copies restored ahead are the session's too; drained first, so a copy being made is
             // awaited rather than raced.
             for name in warmPools.names where warmPools.snapshot(of: name) != nil {
                 _ = try? await drainPool(name, checked: false)
             }
         }
+        // This manager's standbys (and idle pooled networks) are the session's too: removed
+        // while the environments are, rather than after them at shutdown. The pools lend
+        // again afterwards, for a manager that goes on making environments.
+        async let standbys: Void = own ? drainStandbys(reopen: true) : ()
         let targets = try await list(EnvironmentFilter(session: session ?? configuration.session))
             .filter { $0.status != .destroying && $0.spec.cleanup != .keep && $0.spec.cleanup != .afterTTL }
-        return try await destroyAll(targets, timeout: timeout)
+        do {
+            let destroyed = try await destroyAll(targets, timeout: timeout)
+            await standbys
+            return destroyed
+        } catch {
+            await standbys
+            throw error
+        }
+    }
+
+    private func drainStandbys(reopen: Bool) async {
+        for docker in dockerEngines { await docker.drainStandbys(reopen: reopen) }
     }
 
     /// Destroys every live environment whose TTL has passed (any session),
