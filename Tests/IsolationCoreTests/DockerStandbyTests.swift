@@ -115,22 +115,28 @@ import Testing
         #expect(try await networks(session).isEmpty)
     }
 
-    @Test func afterStopStandbysAReadyStandbyIsStillTakenAndNoneIsStarted() async throws {
+    @Test func afterStopStandbysAReadyStandbyIsStillTakenAndNoneIsStartedNorANetworkKept() async throws {
         let home = try TestHome("standby-stop")
         let session = "standby-stop-\(UUID().uuidString.prefix(8))"
         let manager = try manager(home, session: session)
-        let spec = EnvironmentSpec(image: Self.busybox)
+        let spec = EnvironmentSpec(image: Self.busybox, network: "isolated")
         let first = try await manager.create(spec)
         await manager.waitForBackgroundWork()
         let waiting = try #require(try await standbys(session).first)
+        // Its private network goes back to the pool, idle.
+        try await manager.destroy(first.id)
+        #expect(try await networks(session).count == 2)
 
         await manager.stopStandbys()
         let second = try await manager.create(spec)
         #expect(second.location == waiting.id)
         await manager.waitForBackgroundWork()
-        // Only the one taken: nothing was started after it.
+        // Only the one taken: nothing was started after it, and the idle network is gone.
         #expect(try await standbys(session).map(\.id) == [waiting.id])
-        for environment in [first, second] { try await manager.destroy(environment.id) }
+        #expect(try await networks(session).count == 1)
+        // A network given back now is removed, not kept, while the manager is still open.
+        try await manager.destroy(second.id)
+        #expect(try await networks(session).isEmpty)
         await manager.shutdown()
         #expect(try await standbys(session).isEmpty)
     }

@@ -15,7 +15,6 @@ import uuid
 from typing import Any, Callable, Collection, Iterator, Optional, Sequence, Union
 
 from . import _native, streaming
-from ._remote import RemoteTransport
 from ._transport import LocalTransport, Transport
 from .errors import IllegalTransition, InvalidArgument, InvalidSpec, IsolationError
 from .results import Event, JobResult, PoolStatus, RunResult, Snapshot
@@ -109,6 +108,9 @@ class Manager:
             given = [name for name, value in local_only.items() if value is not None]
             if given:
                 raise TypeError(f"{', '.join(given)}: the server's own settings (ptest-iso serve), not a client's; leave them out with url=")
+            # Imported here: its ssl and http.client cost every local process ≈ 25 ms at import.
+            from ._remote import RemoteTransport
+
             self._transport: Transport = RemoteTransport(
                 url, token if token is not None else os.environ.get("PTEST_ISO_TOKEN", ""),
                 ca=ca if ca is not None else (os.environ.get("PTEST_ISO_CA") or None),

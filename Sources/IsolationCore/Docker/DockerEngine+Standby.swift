@@ -44,9 +44,19 @@ extension DockerEngine {
         return labels
     }
 
-    /// Starts no more standbys (``StandbyPool/stop()``).
+    /// Starts no more standbys (``StandbyPool/stop()``) and keeps no pooled network idle: the
+    /// idle ones are removed now, in the background, and those given back later as they come
+    /// back — not all of them one after the other at the session's end (the daemon removes
+    /// networks one at a time).
     func stopStandbys() async {
         await standby.stop()
+        let idle = await networks.stop()
+        guard !idle.isEmpty else { return }
+        background.start(.removals) {
+            _ = try? await self.withClient { client in
+                for name in idle { _ = try? await client.removeNetwork(name) }
+            }
+        }
     }
 
     /// Waits for the standbys being started (so measurements and tests see a quiet daemon).

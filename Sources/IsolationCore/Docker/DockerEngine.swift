@@ -23,6 +23,8 @@ public final class DockerEngine: IsolationEngine {
     private let docker: SharedDockerClient
     let standby: StandbyPool
     let networks = NetworkPool(capacity: DockerEngine.pooledNetworkCapacity)
+    /// The manager's background work (a group of its own for an engine made alone).
+    let background: BackgroundWork
     /// Builds and caches the images of `build` specs; `nil` puts the cache in the default home.
     public let images: ImageManager
 
@@ -41,6 +43,7 @@ public final class DockerEngine: IsolationEngine {
         self.environment = environment
         self.docker = SharedDockerClient(environment: environment)
         self.standby = StandbyPool(depth: standbyDepth, background: background)
+        self.background = background
         self.images =
             images ?? ImageManager(home: IsolationManager.Configuration.defaultHome(environment), maxBytes: ImageManager.defaultMaxBytes)
     }

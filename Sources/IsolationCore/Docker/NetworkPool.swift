@@ -28,6 +28,8 @@ actor NetworkPool {
     /// Networks of this pool in use, with their expiry labels.
     private var lent: [String: Date] = [:]
     private var closed = false
+    /// Set by ``stop()``: no more environments will take a network, so none is kept idle.
+    private var stopped = false
 
     init(capacity: Int) {
         self.capacity = capacity
@@ -50,7 +52,7 @@ actor NetworkPool {
     /// it: not this pool's, the pool full or drained.
     func giveBack(_ name: String) -> Bool {
         guard let expiresAt = lent.removeValue(forKey: name) else { return false }
-        guard !closed, idle.count < capacity, expiresAt > Date() else { return false }
+        guard !closed, !stopped, idle.count < capacity, expiresAt > Date() else { return false }
         idle.append(Idle(name: name, expiresAt: expiresAt))
         return true
     }
@@ -58,6 +60,14 @@ actor NetworkPool {
     /// Whether `name` is a network of this pool in use.
     func isLent(_ name: String) -> Bool {
         lent[name] != nil
+    }
+
+    /// Keeps no network idle from now on (networks given back are the caller's to remove) and
+    /// returns the idle ones, for the caller to remove.
+    func stop() -> [String] {
+        stopped = true
+        defer { idle = [] }
+        return idle.map(\.name)
     }
 
     /// Closes the pool and returns the idle networks, for the caller to remove. `reopen`: the
