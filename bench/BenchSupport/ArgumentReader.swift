@@ -26,7 +26,9 @@ package struct ArgumentReader {
     package mutating func count(_ flag: String, minimum: Int) throws -> Int {
         let text = try value(flag)
         guard let number = Int(text), number >= minimum else {
-            throw UsageError("\(flag) takes a whole number ≥ \(minimum), not '\(text)'")
+            // A value pasted by mistake can be any length: the message shows its start.
+            let shown = text.count > 40 ? "\(text.prefix(40))… (\(text.count) characters)" : text
+            throw UsageError("\(flag) takes a whole number ≥ \(minimum), not '\(shown)'")
         }
         return number
     }

@@ -53,15 +53,23 @@ extension DockerEngine {
         let idle = await networks.stop()
         guard !idle.isEmpty else { return }
         background.start(.removals) {
-            _ = try? await self.withClient { client in
-                for name in idle { _ = try? await client.removeNetwork(name) }
+            for name in idle {
+                do {
+                    _ = try await self.withClient { try await $0.removeNetwork(name) }
+                } catch {
+                    // Not lost: the pool's drain (shutdown, the session's end) tries it again.
+                    await self.networks.removeLater(name)
+                }
             }
         }
     }
 
-    /// Waits for the standbys being started (so measurements and tests see a quiet daemon).
-    func waitForStandbyStarts() async {
+    /// Waits for the standbys being started and the engine's own removals (pooled networks), so
+    /// measurements and tests see a quiet daemon. An engine made outside a manager has a
+    /// background group of its own, which the manager's wait does not cover.
+    func waitForBackgroundWork() async {
         await standby.waitForStarts()
+        await background.waitForAll([.removals])
     }
 
     /// Removes the unclaimed standbys and the idle pooled networks. `reopen`: see

@@ -70,6 +70,11 @@ actor NetworkPool {
         return idle.map(\.name)
     }
 
+    /// A network whose removal failed: the next ``drain(reopen:)`` returns it again. Never lent.
+    func removeLater(_ name: String) {
+        idle.append(Idle(name: name, expiresAt: .distantPast))
+    }
+
     /// Closes the pool and returns the idle networks, for the caller to remove. `reopen`: the
     /// pool lends again afterwards (networks lent now come back to it).
     func drain(reopen: Bool = false) -> [String] {

@@ -144,7 +144,7 @@ extension IsolationManager {
     public func waitForBackgroundWork() async {
         await background.waitForAll([.removals, .standbyStarts, .poolRefills])
         // A Docker engine made outside this manager starts its standbys in a group of its own.
-        for docker in dockerEngines { await docker.waitForStandbyStarts() }
+        for docker in dockerEngines { await docker.waitForBackgroundWork() }
     }
 
     /// Starts no more standby containers from now on: the caller knows no more environments
@@ -167,7 +167,12 @@ extension IsolationManager {
         for docker in dockerEngines { await docker.drainStandbys() }
         await removals
         // Last: the removals above use the engines' clients.
-        for docker in dockerEngines { await docker.shutdownClient() }
+        for docker in dockerEngines {
+            // An engine made outside this manager removes networks in a group of its own.
+            await docker.waitForBackgroundWork()
+            await docker.drainNetworkPool()
+            await docker.shutdownClient()
+        }
         for case let swarm as SwarmEngine in registry.engines { await swarm.shutdownClients() }
         // The events of the removals above, on disk before the owner lets the manager go.
         await store.settleEvents()
