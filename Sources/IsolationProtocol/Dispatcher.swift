@@ -43,7 +43,7 @@ package enum Dispatcher {
     /// Methods whose request is `{}` (checked before they run, so a field given to them is an error).
     package static let noArguments: Set<String> = [
         "version", "doctor", "session", "engines", "snapshots", "templates", "cached_images", "wait_for_background", "shutdown",
-        "hold_session", "stop_standbys",
+        "hold_session",
     ]
 
     package static func call(_ manager: IsolationManager, method: String, request text: String) async throws -> String {
@@ -114,7 +114,7 @@ package enum Dispatcher {
             try await manager.holdSession()
             return "{}"
         case "stop_standbys":
-            await manager.stopStandbys()
+            try await manager.stopStandbys(after: try request(StopStandbysRequest.self).after ?? 0)
             return "{}"
         case "destroy_session", "destroy_expired":
             struct Destroyed: Encodable { var destroyed: [String] }

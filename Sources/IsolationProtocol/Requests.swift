@@ -218,6 +218,15 @@ package struct EmptyRequest: ABIRequest {
     package init(from decoder: any Decoder) throws {}
 }
 
+/// `stop_standbys`: no standby beyond what the next `after` environments take (absent: 0, none).
+package struct StopStandbysRequest: ABIRequest {
+    package var after: Int?
+
+    package enum CodingKeys: String, CodingKey, CaseIterable {
+        case after
+    }
+}
+
 /// `logs`: the last `tail` lines when set.
 package struct LogsRequest: ABIRequest {
     package var id: String

@@ -127,7 +127,7 @@ import Testing
         try await manager.destroy(first.id)
         #expect(try await networks(session).count == 2)
 
-        await manager.stopStandbys()
+        try await manager.stopStandbys()
         let second = try await manager.create(spec)
         #expect(second.location == waiting.id)
         await manager.waitForBackgroundWork()
@@ -137,6 +137,74 @@ import Testing
         // A network given back now is removed, not kept, while the manager is still open.
         try await manager.destroy(second.id)
         #expect(try await networks(session).isEmpty)
+        await manager.shutdown()
+        #expect(try await standbys(session).isEmpty)
+    }
+
+    @Test func noStandbyIsStartedBeyondWhatTheEnvironmentsExpectedCanTake() async throws {
+        let home = try TestHome("standby-after")
+        let session = "standby-after-\(UUID().uuidString.prefix(8))"
+        let manager = try manager(home, session: session)
+        await #expect(throws: IsolationError.self) { try await manager.stopStandbys(after: -1) }
+        await #expect(throws: IsolationError.self) { try await manager.stopStandbys(after: 1_000_001) }
+        let spec = EnvironmentSpec(image: Self.busybox)
+        try await manager.stopStandbys(after: 2)
+        let first = try await manager.create(spec)
+        await manager.waitForBackgroundWork()
+        let waiting = try #require(try await standbys(session).first)
+
+        // The second of the two takes it and starts none for a third.
+        let second = try await manager.create(spec)
+        #expect(second.location == waiting.id)
+        await manager.waitForBackgroundWork()
+        #expect(try await standbys(session).map(\.id) == [waiting.id])
+
+        // A later count replaces it: the next environment leaves one ready for the one after it.
+        try await manager.stopStandbys(after: 2)
+        let third = try await manager.create(spec)
+        #expect(third.details["standby"] == nil)
+        await manager.waitForBackgroundWork()
+        #expect(try await standbys(session).count == 2)
+        for environment in [first, second, third] { try await manager.destroy(environment.id) }
+        await manager.shutdown()
+        #expect(try await standbys(session).isEmpty)
+    }
+
+    @Test func aSpecThatCannotStartCostsOneFailedStandbyNotOnePerEnvironment() async throws {
+        let home = try TestHome("standby-failing")
+        let session = "standby-failing-\(UUID().uuidString.prefix(8))"
+        let manager = try manager(home, session: session)
+        let marker = "test.standby-failing=\(UUID().uuidString)"
+        var spec = EnvironmentSpec(image: Self.busybox)
+        spec.labels = ["test.standby-failing": String(marker.split(separator: "=")[1])]
+        // Created, but its start fails: runc finds no such user.
+        spec.user = "no-such-user"
+        try await withDockerClient(try .fromEnvironment()) { client in
+            // Subscribed first: the daemon replays only its last 256 events.
+            let stream = try await client.events(
+                EventFilter(filters: ["type": ["container"], "event": ["create"], "label": [marker]]))
+            async let created: [String] = {
+                var names: [String] = []
+                for try await event in stream {
+                    if event.actor.attributes?["test.end"] != nil { break }
+                    names.append(event.actor.attributes?["name"] ?? "")
+                }
+                return names
+            }()
+            for _ in 0..<3 {
+                await #expect(throws: IsolationError.self) { try await manager.create(spec) }
+                await manager.waitForBackgroundWork()
+            }
+            var end = ContainerSpec(image: Self.busybox)
+            end.labels = spec.labels.merging(["test.end": "1"]) { $1 }
+            let id = try await client.createContainer(end).id
+            _ = try await client.removeContainer(id, force: true, removeVolumes: true)
+            // The three environments, and one standby: begun beside the first start (not after
+            // it), it failed too, and the spec got no other.
+            let names = try await created
+            #expect(names.count == 4, "\(names)")
+            #expect(names.count { $0.hasPrefix("ptest-iso-standby-") } == 1, "\(names)")
+        }
         await manager.shutdown()
         #expect(try await standbys(session).isEmpty)
     }

@@ -180,12 +180,14 @@ class Manager:
         if not self.remote:
             self.call("hold_session")
 
-    def stop_standbys(self) -> None:
-        """Starts no more standby containers: no more environments will follow (the pytest
-        plugin calls it as a process's last test begins), so a standby started now would only
-        be removed again. The ready ones are still taken. (A server keeps its own.)"""
+    def stop_standbys(self, after: int = 0) -> None:
+        """Starts no standby container beyond what the next ``after`` environments can take:
+        the caller knows how many will follow (the pytest plugin says so as each test begins,
+        and 0 as a process's last test begins), so a standby started beyond them would only be
+        removed again. Each environment created counts one off; a later call replaces the
+        count; the ready standbys are still taken. (A server keeps its own.)"""
         if not self.remote:
-            self.call("stop_standbys")
+            self.call("stop_standbys", after=after)
 
     def __enter__(self) -> "Manager":
         return self

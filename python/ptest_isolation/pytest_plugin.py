@@ -54,8 +54,12 @@ class _RunState:
     snapshots: dict[str, Snapshot] = dataclasses.field(default_factory=dict)
     #: The session's manager (``iso_manager``), once a test asked for it.
     manager: Optional[Manager] = None
-    #: This process's last test has begun: no environment will follow its own.
-    last_test: bool = False
+    #: Tests that use an environment from the current one on (itself included), when known:
+    #: standbys beyond them would only be removed again. 0 once this process's last test began.
+    remaining: Optional[int] = None
+    #: That count for each collected test, by node id (none in an xdist worker, which runs only
+    #: what it is sent).
+    remaining_from: dict[str, int] = dataclasses.field(default_factory=dict)
 
 
 def _state(config: pytest.Config) -> _RunState:
@@ -146,8 +150,8 @@ def iso_manager(pytestconfig: pytest.Config) -> Iterator[Manager]:
     manager = _manager(pytestconfig, standby=True)
     state = _state(pytestconfig)
     state.manager = manager
-    if state.last_test:
-        _stop_standbys(manager)
+    if state.remaining is not None:
+        _stop_standbys(manager, state.remaining)
     try:
         yield manager
     finally:
@@ -413,21 +417,41 @@ def iso_fresh_copy(iso_manager: Manager, _iso_snapshots: dict[str, Snapshot], py
     _release(iso_manager, pytestconfig, copies)
 
 
+def pytest_collection_finish(session: pytest.Session) -> None:
+    if hasattr(session.config, "workerinput"):
+        return  # an xdist worker runs only what the controller sends it, a few at a time
+    remaining_from = _state(session.config).remaining_from
+    left = 0
+    for item in reversed(session.items):
+        if "iso_manager" in getattr(item, "fixturenames", ()):
+            left += 1
+        remaining_from[item.nodeid] = left
+
+
 @pytest.hookimpl(tryfirst=True)
 def pytest_runtest_protocol(item: pytest.Item, nextitem: Optional[pytest.Item]) -> None:
-    # The process's last test (an xdist worker's too: it learns its next test before running
-    # one, and gets none only at its end): a standby started after its environments would
-    # only be removed again, at the session's end, while the suite waits.
-    if nextitem is None:
-        state = _state(item.config)
-        state.last_test = True
-        if state.manager is not None:
-            _stop_standbys(state.manager)
+    # Standbys started for tests that will not come would only be removed again, at the
+    # session's end, while the suite waits. The process's last test is known (an xdist
+    # worker's too: it learns its next test before running one, and gets none only at its
+    # end); without xdist, so is how many tests from this one on use an environment.
+    state = _state(item.config)
+    remaining = 0 if nextitem is None else state.remaining_from.get(item.nodeid)
+    if remaining is None:
+        return
+    state.remaining = remaining
+    if state.manager is not None:
+        _stop_standbys(state.manager, remaining)
 
 
-def _stop_standbys(manager: Manager) -> None:
+#: The most ``stop_standbys`` takes; a suite with more tests left than that is not limited yet.
+_MOST_REMAINING = 1_000_000
+
+
+def _stop_standbys(manager: Manager, after: int) -> None:
+    if after > _MOST_REMAINING:
+        return
     try:
-        manager.stop_standbys()
+        manager.stop_standbys(after=after)
     except IsolationError:
         pass  # only speed is at stake: the session's end removes unclaimed standbys anyway
 

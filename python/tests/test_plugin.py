@@ -158,6 +158,28 @@ def test_the_last_test_starts_no_standby(pytester, run_suite):
     result.stdout.fnmatch_lines(["*2 environments created, 0 left behind*"])
 
 
+def test_standbys_stop_at_what_the_tests_left_can_take(pytester, run_suite):
+    pytester.makepyfile(
+        """
+        def test_first(iso_factory, iso_manager):
+            # The first of two tests that use an environment: its environment starts one standby,
+            # for the second test.
+            iso_factory()
+            iso_manager.wait_for_background()
+            # This second environment takes it, counted as the second test's: none is started
+            # after it.
+            assert iso_factory().details.get("standby") == "true"
+            iso_manager.wait_for_background()
+
+        def test_second(iso_env):
+            assert iso_env.details.get("standby") is None
+        """
+    )
+    result = run_suite("--iso-engine=docker", "--iso-image=ptest-iso-test/busybox:latest")
+    result.assert_outcomes(passed=2)
+    result.stdout.fnmatch_lines(["*3 environments created, 0 left behind*"])
+
+
 @pytest.mark.parametrize("address", ["unix:///nonexistent.sock", "tcp://127.0.0.1:1"])
 def test_an_unreachable_daemon_errors_docker_tests_at_setup_and_the_run_ends_normally(pytester, run_suite, monkeypatch,
                                                                                       address):

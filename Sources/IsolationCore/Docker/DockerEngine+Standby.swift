@@ -44,12 +44,14 @@ extension DockerEngine {
         return labels
     }
 
-    /// Starts no more standbys (``StandbyPool/stop()``) and keeps no pooled network idle: the
-    /// idle ones are removed now, in the background, and those given back later as they come
-    /// back — not all of them one after the other at the session's end (the daemon removes
-    /// networks one at a time).
-    func stopStandbys() async {
-        await standby.stop()
+    /// Starts no standby beyond what the next `remaining` environments take
+    /// (``StandbyPool/expect(_:)``). At 0 it also keeps no pooled network idle: the idle ones
+    /// are removed now, in the background, and those given back later as they come back — not
+    /// all of them one after the other at the session's end (the daemon removes networks one at
+    /// a time).
+    func stopStandbys(after remaining: Int = 0) async {
+        await standby.expect(remaining)
+        guard remaining == 0 else { return }
         let idle = await networks.stop()
         guard !idle.isEmpty else { return }
         background.start(.removals) {

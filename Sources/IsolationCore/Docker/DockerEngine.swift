@@ -176,6 +176,14 @@ public final class DockerEngine: IsolationEngine {
                 }
                 throw error
             }
+            // A spec without readiness checks gets its first standby now, beside its first start,
+            // not after it: the next test then waits for a start half done, not for a whole one.
+            // (A spec that can be created but not started costs one failed start more, once: a key
+            // whose standby failed gets none early again. One that must become ready waits for its
+            // first environment, so a service that never does is not waited for twice.)
+            if let standbyKey, spec.waitFor.isEmpty, spec.healthcheck == nil {
+                await standby.refill(standbyKey, labels: standbyLabels, engine: self, early: true)
+            }
             do {
                 try await self.startContainer(id, of: environment, client: client)
                 var hostPorts: [Int: Int] = [:]

@@ -33,9 +33,12 @@ actor StandbyPool {
     private var wanted: [StandbyKey: Int] = [:]
     /// Set by ``drain(engine:)``: a create still in flight then starts no new standby.
     private var closed = false
-    /// Set by ``stop()``: no more demand is coming, so no new standby is started; the ready
-    /// ones are still taken.
-    private var stopped = false
+    /// How many more environments the owner expects (``expect(_:)``; each claim counts one): no
+    /// standby is started beyond what they can take. `nil`: the owner has not said.
+    private var expected: Int?
+    /// Keys whose last standby failed to start: they get none ahead of their next environment's
+    /// start (``refill(_:labels:engine:taking:early:)``) until one starts again.
+    private var failing: Set<StandbyKey> = []
 
     init(depth: Int, background: BackgroundWork) {
         self.depth = depth
@@ -50,6 +53,7 @@ actor StandbyPool {
     func claim(_ key: StandbyKey, labels: [String: String], engine: DockerEngine, client: DockerClient) async -> Standby? {
         // A drained pool's last standbys may have skipped their readiness wait.
         guard !closed else { return nil }
+        if let expected { self.expected = max(0, expected - 1) }
         if let wanted = wanted[key] {
             if ready[key]?.isEmpty ?? true {
                 // Demand outran the standbys kept: keep one more from now on.
@@ -79,14 +83,21 @@ actor StandbyPool {
     }
 
     /// Starts standbys of `key` in the background until as many as it keeps are ready or starting,
-    /// besides `taking` that a claim is about to take. `labels` are the session's labels the
-    /// standby carries until it is taken.
-    func refill(_ key: StandbyKey, labels: [String: String], engine: DockerEngine, taking: Int = 0) {
+    /// besides `taking` that a claim is about to take, and no more than the environments the
+    /// owner expects can take. `labels` are the session's labels the standby carries until it is
+    /// taken. `early`: asked before the key's environment has started (none if its last standby
+    /// failed to start).
+    func refill(_ key: StandbyKey, labels: [String: String], engine: DockerEngine, taking: Int = 0, early: Bool = false) {
+        if early, failing.contains(key) { return }
         let kept = wanted[key] ?? 1
         wanted[key] = kept
         let starting = work.values.count { $0.key == key }
-        let missing = kept + taking - (ready[key]?.count ?? 0) - starting
-        guard missing > 0, !closed, !stopped else { return }
+        var missing = kept + taking - (ready[key]?.count ?? 0) - starting
+        if let expected {
+            let held = ready.values.reduce(0) { $0 + $1.count } + work.count
+            missing = min(missing, expected + taking - held)
+        }
+        guard missing > 0, !closed else { return }
         for _ in 0..<missing {
             let token = UUID()
             let done = OneShot<Void>()
@@ -108,7 +119,16 @@ actor StandbyPool {
 
     private func finished(_ key: StandbyKey, token: UUID, standby: Standby?) {
         work[token] = nil
-        if let standby { ready[key, default: []].append(standby) }
+        if let standby {
+            ready[key, default: []].append(standby)
+            failing.remove(key)
+        } else if !closed {
+            // A failed start forgets the key's demand: its next environment starts its own, and
+            // its standbys come after that one is up (a spec that never starts costs one failed
+            // standby, not one per environment).
+            failing.insert(key)
+            wanted[key] = nil
+        }
         arrivals.removeValue(forKey: key)?.resolve(.success(()))
     }
 
@@ -160,10 +180,11 @@ actor StandbyPool {
         if let network = standby.network { _ = try? await engine.releaseNetwork(network, client: client) }
     }
 
-    /// Starts no more standbys: the owner knows no more environments will follow (a test
-    /// process's last test). Those ready or starting are still taken, and drained as before.
-    func stop() {
-        stopped = true
+    /// Starts no standby beyond what the next `count` environments can take: the owner knows how
+    /// many will follow (a test process's remaining tests; 0 as its last test begins). Those
+    /// ready or starting are still taken, and drained as before.
+    func expect(_ count: Int) {
+        expected = count
     }
 
     /// Waits for the standbys being started.

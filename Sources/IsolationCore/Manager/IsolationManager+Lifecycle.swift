@@ -147,12 +147,17 @@ extension IsolationManager {
         for docker in dockerEngines { await docker.waitForBackgroundWork() }
     }
 
-    /// Starts no more standby containers from now on: the caller knows no more environments
-    /// will follow (the pytest plugin calls it as a process's last test begins), so a standby
-    /// started after this environment would only be removed again. The ready ones are still
-    /// taken; `shutdown()` and the session's end remove what is left, as before.
-    public func stopStandbys() async {
-        for docker in dockerEngines { await docker.stopStandbys() }
+    /// Starts no standby container beyond what the next `remaining` environments can take: the
+    /// caller knows how many will follow (the pytest plugin says so as each test begins: the
+    /// tests left that use an environment, 0 as the last one begins), so a standby started
+    /// beyond them would only be removed again. Each environment created counts one off; the
+    /// ready standbys are still taken; `shutdown()` and the session's end remove what is left,
+    /// as before. A later call replaces the count.
+    ///
+    /// - Throws: `invalidSpec` (field `after`) for a count outside 0...1 000 000.
+    public func stopStandbys(after remaining: Int = 0) async throws {
+        try SchemaLimits.checkInteger(remaining, "after", 0...1_000_000)
+        for docker in dockerEngines { await docker.stopStandbys(after: remaining) }
     }
 
     /// Drains the warm pools, finishes background work, removes standby containers and closes the Docker engine's
