@@ -67,7 +67,11 @@ actor ReaperClient {
                 // just started waits for it. Starting more would only add waiters.
                 nextStart = clock.now + .seconds(5)
             }
-            try await Task.sleep(for: .milliseconds(Int.random(in: 20...80)))
+            // A reaper just started listens ≈ 40 ms after its starter exits: polled finely, the
+            // first create does not wait a coarse interval past that (a failed connect to a
+            // Unix socket costs microseconds). Spread, so a session's xdist workers do not move
+            // in step.
+            try await Task.sleep(for: .milliseconds(Int.random(in: 3...8)))
         }
         throw IsolationError(
             .ioFailure, "the session reaper did not answer at \(paths.socket) within \(timeout); see its log \(paths.log.path)")

@@ -93,6 +93,36 @@ enum PseudoTerminal {
         guard ioctl(master, UInt(TIOCSWINSZ), &window) == 0 else { throw failure("ioctl(TIOCSWINSZ)") }
     }
 
+    /// Kills every process of the terminal's session, whose leader is `leader`: its process
+    /// group, and the jobs a shell moved to groups of their own (job control). Killing the group
+    /// alone leaves such a job running when the shell dies before handing it the terminal: the
+    /// kernel's hangup reaches only the terminal's foreground group.
+    static func killSession(_ leader: pid_t) {
+        kill(-leader, SIGKILL)
+        // A member forking meanwhile adds one more; a few passes catch those (each is killed at
+        // once, so none forks for long).
+        for _ in 0..<5 {
+            let members = sessionMembers(leader)
+            if members.isEmpty { return }
+            for member in members { kill(member, SIGKILL) }
+        }
+    }
+
+    /// The live (not zombie) processes whose session is `session`, from `/proc/PID/stat`.
+    static func sessionMembers(_ session: pid_t) -> [pid_t] {
+        let names = (try? FileManager.default.contentsOfDirectory(atPath: "/proc")) ?? []
+        return names.compactMap { name -> pid_t? in
+            guard let pid = pid_t(name), pid != session,
+                let stat = try? String(contentsOfFile: "/proc/\(name)/stat", encoding: .utf8),
+                let close = stat.lastIndex(of: ")")
+            else { return nil }
+            // After the command's closing parenthesis: state, ppid, pgrp, session, …
+            let fields = stat[stat.index(after: close)...].split(separator: " ")
+            guard fields.count > 3, fields[0] != "Z", pid_t(fields[3]) == session else { return nil }
+            return pid
+        }
+    }
+
     /// Waits for the child on a thread of its own (`waitpid` blocks; no thread of the
     /// cooperative pool may), and resolves with its exit code, 128 + the signal for a child a
     /// signal killed.

@@ -44,10 +44,10 @@ extension VirtualenvEngine: InteractiveEngine {
             }
         } catch {
             // The session ends with the call: a reader that went away must not leave the command running.
-            kill(-pid, SIGKILL)
+            PseudoTerminal.killSession(pid)
             _ = try? await exit.value()
             if error is CancellationError || Task.isCancelled {
-                throw IsolationError(.cancelled, "\(executable) was cancelled (and killed with its process group)")
+                throw IsolationError(.cancelled, "\(executable) was cancelled (and killed with its terminal's processes)")
             }
             throw error
         }
