@@ -93,7 +93,9 @@ class Manager:
         ca: "Optional[Union[str, os.PathLike[str]]]" = None,
     ) -> None:
         self._cleanup = cleanup
-        self._created: list[str] = []
+        #: Ids of what this manager made and has not destroyed itself, in order (a dict: an
+        #: environment's own destroy() takes its id out at once).
+        self._created: dict[str, None] = {}
         self._lock = threading.Lock()
         self._event_thunk: Any = None
         self._default_ttl = default_ttl_seconds
@@ -245,7 +247,7 @@ class Manager:
         environment = Environment(self, self.call("create", spec=request, **extra))
         if not (environment.reused or environment.shared):
             with self._lock:
-                self._created.append(environment.id)
+                self._created[environment.id] = None
         return environment
 
     @contextlib.contextmanager
@@ -285,7 +287,7 @@ class Manager:
         """Destroys the live environments this manager created (not other workers',
         nor environments reused across runs or shared in the session), except those whose ids are in ``keep``."""
         with self._lock:
-            created, self._created = self._created, []
+            created, self._created = list(self._created), {}
         destroyed = []
         for environment_id in created:
             if environment_id in keep:
@@ -336,7 +338,7 @@ class Manager:
         environment = Environment(self, body["environment"])
         environment.pool_hit = bool(body["hit"])
         with self._lock:
-            self._created.append(environment.id)
+            self._created[environment.id] = None
         return environment
 
     def pools(self) -> builtins.list[PoolStatus]:
@@ -362,7 +364,7 @@ class Manager:
             extra["test_id"] = test_id
         body = self.call("restore", snapshot=name, **extra)
         with self._lock:
-            self._created.append(body["id"])
+            self._created[body["id"]] = None
         return Environment(self, body)
 
     def delete_snapshot(self, snapshot: Union[str, Snapshot]) -> None:
@@ -743,7 +745,7 @@ class Environment:
             request["timeout_seconds"] = timeout
         body = self._manager.call("migrate", **request)
         with self._manager._lock:
-            self._manager._created.append(body["id"])
+            self._manager._created[body["id"]] = None
         return Environment(self._manager, body)
 
     def stop(self) -> None:
@@ -797,6 +799,9 @@ class Environment:
             self.status = "destroyed"
             return
         self.status = "destroyed" if wait else "destroying"
+        # Gone or going: the manager's destroy_created() need not ask about it again.
+        with self._manager._lock:
+            self._manager._created.pop(self.id, None)
 
 
 def _spec_request(spec: Optional[Spec], fields: dict[str, Any]) -> dict[str, Any]:

@@ -21,6 +21,7 @@ import json
 import os
 import pathlib
 import shlex
+import threading
 import time
 import uuid
 from typing import Any, Callable, Generator, Iterator, Optional, Sequence
@@ -38,6 +39,8 @@ _SUMMARY = pytest.StashKey[str]()
 _STATE = pytest.StashKey["_RunState"]()
 #: The manager that holds the session until the session's end is done (the controller's).
 _HOLDER = pytest.StashKey[Manager]()
+#: The thread taking that hold while xdist starts its workers.
+_HOLDING = pytest.StashKey[threading.Thread]()
 
 #: Lines of a Docker environment's log shown in a failing test's report.
 LOG_TAIL = 20
@@ -443,12 +446,13 @@ def pytest_runtest_protocol(item: pytest.Item, nextitem: Optional[pytest.Item]) 
         _stop_standbys(state.manager, remaining)
 
 
-#: The most ``stop_standbys`` takes; a suite with more tests left than that is not limited yet.
-_MOST_REMAINING = 1_000_000
+#: Below this many tests left the manager is told how many: a cap above what its standbys can
+#: number (2 per spec) changes nothing, and a call per test costs more than the cap saves.
+_SAY_REMAINING_BELOW = 16
 
 
 def _stop_standbys(manager: Manager, after: int) -> None:
-    if after > _MOST_REMAINING:
+    if after >= _SAY_REMAINING_BELOW:
         return
     try:
         manager.stop_standbys(after=after)
@@ -527,6 +531,15 @@ def pytest_sessionstart(session: pytest.Session) -> None:
         manager = _manager(config)
     except Exception:
         return  # the session's end reports a library that cannot load
+    # Taken while xdist starts its workers rather than before: the hold may start the session's
+    # reaper (tens of milliseconds), and it matters only once a worker ends. The call releases
+    # the GIL; the session's end waits for it.
+    holding = threading.Thread(target=_hold, args=(config, manager), name="ptest-isolation-hold", daemon=True)
+    config.stash[_HOLDING] = holding
+    holding.start()
+
+
+def _hold(config: pytest.Config, manager: Manager) -> None:
     try:
         manager.hold_session()
     except IsolationError:
@@ -542,6 +555,9 @@ def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
     config = session.config
     if hasattr(config, "workerinput"):
         return  # the controller checks the whole session once every worker is done
+    holding = config.stash.get(_HOLDING, None)
+    if holding is not None:
+        holding.join()
     held = config.stash.get(_HOLDER, None)
     try:
         manager = held or _manager(config)

@@ -25,6 +25,9 @@ public struct PythonInterpreter: Codable, Sendable, Hashable {
 public final class InterpreterDiscovery: Sendable {
     private let environment: [String: String]
     private let cache = Cache()
+    /// The candidate that answered a spec without `python`, and where it was found: every
+    /// create of such a spec asks again, and the search stats a hundred paths.
+    private let defaultCandidate = Mutex<(path: String, source: String)?>(nil)
 
     public init(environment: [String: String] = ProcessInfo.processInfo.environment) {
         self.environment = environment
@@ -42,9 +45,17 @@ public final class InterpreterDiscovery: Sendable {
         }
         let wanted = try request.map(PythonVersionRequest.init)
         if wanted == nil {
+            if let known = defaultCandidate.withLock({ $0 }), FileManager.default.isExecutableFile(atPath: known.path),
+                let interpreter = try? await inspect(known.path, source: known.source)
+            {
+                return interpreter
+            }
             // No request: the first python3 that starts, as a shell would pick it; the rest need not be asked.
             for (path, source) in candidates() {
-                if let interpreter = try? await inspect(path, source: source) { return interpreter }
+                if let interpreter = try? await inspect(path, source: source) {
+                    defaultCandidate.withLock { $0 = (path, source) }
+                    return interpreter
+                }
             }
         }
         let found = await all()
