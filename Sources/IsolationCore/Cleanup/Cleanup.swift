@@ -117,8 +117,10 @@ extension IsolationManager {
         }
         // 2. Every engine's resources by label, wherever the engine keeps them (every host, every node).
         // Which environments have a live record, read once: a reused environment's labels defer to it.
+        // Live only in the query: a home keeps the records of every environment it destroyed,
+        // and decoding those on every sweep made each reaper's start cost more the older the home.
         let live = Set(
-            (try? await store.environments(matching: EnvironmentFilter(liveOnly: false)))?.filter(\.status.isLive).map(\.id) ?? [])
+            (try? await store.environments(matching: EnvironmentFilter(liveOnly: true)))?.filter(\.status.isLive).map(\.id) ?? [])
         let request = SweepRequest(scope: scope, dryRun: dryRun) { [self] labels in
             self.matches(scope, labels: labels, now: now, live: live)
         }
