@@ -63,11 +63,27 @@ package struct EnvInstanceRoutes: Sendable {
                     status: .forbidden, code: "forbidden", message: "owner: must be the token's owner, or left out", field: "owner")
             }
         }
+        for field in ["name", "version"] where object[field] != nil {
+            guard let text = object[field] as? String, (1...128).contains(text.utf8.count) else {
+                throw ServerError(
+                    status: .badRequest, code: "invalidArgument", message: "\(field): give a string of 1 to 128 bytes", field: field)
+            }
+        }
         if let spec = object["spec"] {
+            guard spec is [String: Any] else {
+                throw ServerError(
+                    status: .badRequest, code: "invalidArgument", message: "spec: give an object (an environment spec)", field: "spec")
+            }
             guard object["artifacts"] == nil, object["deployConfig"] == nil else {
                 throw ServerError(
                     status: .badRequest, code: "invalidArgument", message: "spec: give spec or artifacts/deployConfig, not both",
                     field: "spec")
+            }
+            // A spec names itself; a name or version beside it would be dropped, so it is refused.
+            if let field = ["name", "version"].first(where: { object[$0] != nil }) {
+                throw ServerError(
+                    status: .badRequest, code: "invalidArgument",
+                    message: "\(field): not taken with spec; give spec.name, or spec.labels for a version", field: field)
             }
             return try await calls.dispatch("create", ["spec": spec], context: context)
         }

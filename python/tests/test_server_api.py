@@ -169,6 +169,16 @@ def test_env_instance_api(tmp_path: pathlib.Path) -> None:
         assert (status, error["details"]["field"]) == (400, "deployConfig.memory")
         status, error = _http(server, "POST", "/env-instance", {"nmae": "typo"})
         assert (status, error["details"]["field"]) == (400, "nmae")
+        # A spec must be an object, names and versions strings, and a name beside a spec (which
+        # names itself) is refused rather than dropped: none of these creates anything.
+        for body, field in [({"spec": None}, "spec"), ({"spec": [1]}, "spec"),
+                            ({"spec": {"engine": "docker", "image": IMAGE}, "name": ["x"]}, "name"),
+                            ({"spec": {"engine": "docker", "image": IMAGE}, "name": "seed"}, "name"),
+                            ({"spec": {"engine": "docker", "image": IMAGE}, "version": "1"}, "version"),
+                            ({"name": "", "artifacts": [{"type": "image", "content": IMAGE}]}, "name"),
+                            ({"version": 2, "artifacts": [{"type": "image", "content": IMAGE}]}, "version")]:
+            status, error = _http(server, "POST", "/env-instance", body)
+            assert (status, error["details"]["field"]) == (400, field), body
         assert len(containers_of("alice-seed")) == 1
         status, _ = _http(server, "DELETE", f"/env-instance/{data['id']}")
         assert status == 200
