@@ -67,6 +67,70 @@ import Testing
         #expect(missing?.code == .notFound)
     }
 
+    /// A store remembers the payloads it wrote so its next change of a record skips decoding it;
+    /// a record another process changed since is read from its bytes, not from that memory.
+    @Test func aChangeAnotherProcessMadeIsNotLostToWhatThisOneRemembers() async throws {
+        let home = try TestHome("store")
+        let url = home.url.appendingPathComponent("state.sqlite")
+        let one = try await StateStore.open(at: url)
+        let other = try await StateStore.open(at: url)
+        try await one.insertEnvironment(environment("e1"), maxLive: 10)
+        try await one.updateEnvironment("e1") { $0.details["first"] = "one" }
+        try await other.updateEnvironment("e1") { $0.details["second"] = "other" }
+        let both = try await one.updateEnvironment("e1") { $0.details["third"] = "one" }
+        #expect(both.details == ["first": "one", "second": "other", "third": "one"])
+        #expect(try await other.environment("e1") == both)
+    }
+
+    /// What a change returns without decoding is what reading the record back gives, to the bit.
+    @Test func aRememberedRecordIsTheOneItsBytesDecodeTo() async throws {
+        let home = try TestHome("store")
+        let url = home.url.appendingPathComponent("state.sqlite")
+        let one = try await StateStore.open(at: url)
+        let other = try await StateStore.open(at: url)
+        var record = environment("e1")
+        record.createdAt = Date(timeIntervalSince1970: 1_796_531_965.122_015_8)
+        record.expiresAt = record.createdAt.addingTimeInterval(0.1 + 0.2)
+        record.location = "/tmp/ä/env"
+        try await one.insertEnvironment(record, maxLive: 10)
+        let changed = try await one.updateEnvironment("e1") { $0.status = .ready; $0.details["template"] = "t\u{1F600}" }
+        let again = try await one.updateEnvironment("e1") { _ in }
+        #expect(again == changed)
+        #expect(try await other.environment("e1") == changed)
+    }
+
+    /// Another process holding the write lock is waited for, not failed on: the change made
+    /// after it commits reads what that process wrote in its transaction.
+    @Test func aWriteWaitsForAnotherProcessHoldingTheLock() async throws {
+        let home = try TestHome("store")
+        let url = home.url.appendingPathComponent("state.sqlite")
+        let store = try await StateStore.open(at: url)
+        try await store.insertEnvironment(environment("e1"), maxLive: 10)
+        let holder = Process()
+        holder.executableURL = URL(fileURLWithPath: "/usr/bin/env")
+        holder.arguments = [
+            "python3", "-c",
+            """
+            import sqlite3, sys, time
+            db = sqlite3.connect(sys.argv[1], isolation_level=None)
+            db.execute("BEGIN IMMEDIATE")
+            db.execute("UPDATE environment SET payload = json_set(payload, '$.details.holder', 'python') WHERE id = 'e1'")
+            print("held", flush=True)
+            time.sleep(0.3)
+            db.execute("COMMIT")
+            """,
+            url.path,
+        ]
+        let output = Pipe()
+        holder.standardOutput = output
+        try holder.run()
+        defer { holder.waitUntilExit() }
+        let said = try #require(try output.fileHandleForReading.read(upToCount: 5))
+        #expect(String(decoding: said, as: UTF8.self) == "held\n")
+        let changed = try await store.updateEnvironment("e1") { $0.details["after"] = "swift" }
+        #expect(changed.details == ["holder": "python", "after": "swift"])
+    }
+
     @Test func everyStatusMoveIsEitherAllowedOrAnError() {
         let allowed: Set<String> = [
             "creating>ready", "creating>failed", "creating>destroying", "ready>running", "ready>stopped", "ready>destroying",

@@ -28,7 +28,7 @@ extension StateStore {
                         .invalidSpec, field: "name",
                         "an environment named '\(name)' exists: \(holder); pick another name or remove it (`ptest-iso rm \(holder)`)")
                 }
-                try Self.save(environment, in: db, insert: true)
+                try save(environment, in: db, insert: true)
             }
         }
     }
@@ -88,9 +88,11 @@ extension StateStore {
                 guard let data = try Data.fetchOne(db, sql: "SELECT payload FROM environment WHERE id = ?", arguments: [id]) else {
                     throw IsolationError(.notFound, "no environment '\(id)'; `ptest-iso ls` lists them")
                 }
-                var environment = try StatePayload.decode(Environment.self, from: data)
+                var environment = try recentEnvironments.value(of: id, payload: data) {
+                    try StatePayload.decode(Environment.self, from: $0)
+                }
                 try change(&environment)
-                try Self.save(environment, in: db, insert: false)
+                try save(environment, in: db, insert: false)
                 return environment
             }
         }
@@ -101,19 +103,26 @@ extension StateStore {
             try await writer.write { db in
                 try db.execute(sql: "DELETE FROM environment WHERE id = ?", arguments: [id])
             }
+            recentEnvironments.forget(id)
         }
     }
 
-    private static func save(_ environment: Environment, in db: Database, insert: Bool) throws {
+    private func save(_ environment: Environment, in db: Database, insert: Bool) throws {
+        let payload = try StatePayload.encode(environment)
         let arguments: StatementArguments = [
             environment.id, environment.engine.rawValue, environment.session, environment.status.rawValue,
-            environment.createdAt.timeIntervalSince1970, environment.expiresAt?.timeIntervalSince1970,
-            try StatePayload.encode(environment),
+            environment.createdAt.timeIntervalSince1970, environment.expiresAt?.timeIntervalSince1970, payload,
         ]
         let verb = insert ? "INSERT" : "REPLACE"
         try db.execute(
             sql: "\(verb) INTO environment (id, engine, session, status, createdAt, expiresAt, payload) VALUES (?, ?, ?, ?, ?, ?, ?)",
             arguments: arguments
         )
+        // A destroyed record changes no more; remembering it would only crowd out live ones.
+        if environment.status == .destroyed {
+            recentEnvironments.forget(environment.id)
+        } else {
+            recentEnvironments.remember(environment.id, payload: payload, value: environment)
+        }
     }
 }

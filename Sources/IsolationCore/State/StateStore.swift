@@ -15,6 +15,8 @@ public struct StateStore: Sendable {
     public let path: String
     /// Events handed to the writer queue and not yet written (``recordEvent(_:)``).
     let queuedEvents = QueuedWrites()
+    /// Environment payloads this process wrote, so its next change of one skips decoding it.
+    let recentEnvironments = RecentPayloads<Environment>()
 
     /// Opens (and migrates) the database at `url`, shared with other processes, on a thread of
     /// NIO's blocking pool: opening may wait for another process (see the blocking overload).
@@ -33,7 +35,7 @@ public struct StateStore: Sendable {
     public static func open(at url: URL) throws -> StateStore {
         var configuration = Configuration()
         // Writers of other processes hold the lock for milliseconds; wait rather than fail.
-        configuration.busyMode = .timeout(30)
+        configuration.busyMode = .callback(BusyWait.shouldRetry)
         configuration.prepareDatabase { db in
             try db.execute(sql: "PRAGMA synchronous = NORMAL")
         }

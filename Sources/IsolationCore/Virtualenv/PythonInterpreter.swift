@@ -24,13 +24,19 @@ public struct PythonInterpreter: Codable, Sendable, Hashable {
 /// per binary); answers are cached in memory.
 public final class InterpreterDiscovery: Sendable {
     private let environment: [String: String]
+    /// The working directory a candidate would run in (a pyenv shim reads `.python-version` from there up).
+    private let directory: String
     private let cache = Cache()
     /// The candidate that answered a spec without `python`, and where it was found: every
     /// create of such a spec asks again, and the search stats a hundred paths.
     private let defaultCandidate = Mutex<(path: String, source: String)?>(nil)
 
-    public init(environment: [String: String] = ProcessInfo.processInfo.environment) {
+    public init(
+        environment: [String: String] = ProcessInfo.processInfo.environment,
+        directory: String = FileManager.default.currentDirectoryPath
+    ) {
         self.environment = environment
+        self.directory = directory
     }
 
     /// The interpreter for a spec's `python` field (`nil`: `python3` on `PATH` first).
@@ -143,11 +149,15 @@ public final class InterpreterDiscovery: Sendable {
                 "version": list(sys.version_info[:3]), "implementation": sys.implementation.name,
                 "stdlib": sysconfig.get_path("stdlib")}))
             """
+        // A pyenv shim is asked through the interpreter it would run, when its files name one.
+        let versionVariable = environment["PYENV_VERSION"]
+        let executable = PyenvShim(path: path)?.target(versionVariable: versionVariable, directory: directory) ?? path
+        var variables = ["PATH": environment["PATH"] ?? "/usr/bin:/bin"]
+        variables["PYENV_VERSION"] = versionVariable
         let result = try await ProcessRunner.run(
             // `-S`: without `site` (its .pth files, sitecustomize) the answer is the same and
             // comes in a third of the time; every test process asks once.
-            executable: path, arguments: ["-I", "-S", "-c", script], environment: ["PATH": environment["PATH"] ?? "/usr/bin:/bin"],
-            timeout: .seconds(30)
+            executable: executable, arguments: ["-I", "-S", "-c", script], environment: variables, timeout: .seconds(30)
         )
         guard !result.timedOut else {
             throw IsolationError(.timeout, "python: \(path) did not describe itself within 30 s")
