@@ -1,7 +1,7 @@
 import Foundation
 import IsolationCore
-import Testing
 import TestSupport
+import Testing
 
 /// A pyenv shim is asked through the interpreter it would run when pyenv's files name exactly
 /// one, and run as it is otherwise. The fake pyenv here has the real shim's shape; every program

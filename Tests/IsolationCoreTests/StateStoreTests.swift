@@ -93,7 +93,9 @@ import Testing
         record.expiresAt = record.createdAt.addingTimeInterval(0.1 + 0.2)
         record.location = "/tmp/ä/env"
         try await one.insertEnvironment(record, maxLive: 10)
-        let changed = try await one.updateEnvironment("e1") { $0.status = .ready; $0.details["template"] = "t\u{1F600}" }
+        let changed = try await one.updateEnvironment("e1") {
+            $0.status = .ready; $0.details["template"] = "t\u{1F600}"
+        }
         let again = try await one.updateEnvironment("e1") { _ in }
         #expect(again == changed)
         #expect(try await other.environment("e1") == changed)
