@@ -24,21 +24,26 @@ import shlex
 import threading
 import time
 import uuid
-from typing import Any, Callable, Generator, Iterator, Optional, Sequence
+from typing import TYPE_CHECKING, Any, Callable, Generator, Iterator, Optional, Sequence
 
 import pytest
 
 from .errors import InvalidSpec, IsolationError
-from .manager import Environment, Manager
-from .results import Snapshot
-from .services import Running, Service
-from .specs import Compose, DockerSpec, VenvSpec, spec_from_fields
 
-_ENVIRONMENTS = pytest.StashKey[list[Environment]]()
+# The rest of the package (and the library under it) is imported where it is first used: pytest
+# imports this plugin in the xdist controller and every worker before anything else happens,
+# and the controller never makes an environment.
+if TYPE_CHECKING:
+    from .manager import Environment, Manager
+    from .results import Snapshot
+    from .services import Running, Service
+    from .specs import DockerSpec, VenvSpec
+
+_ENVIRONMENTS = pytest.StashKey["list[Environment]"]()
 _SUMMARY = pytest.StashKey[str]()
 _STATE = pytest.StashKey["_RunState"]()
 #: The manager that holds the session until the session's end is done (the controller's).
-_HOLDER = pytest.StashKey[Manager]()
+_HOLDER = pytest.StashKey["Manager"]()
 #: The thread taking that hold while xdist starts its workers.
 _HOLDING = pytest.StashKey[threading.Thread]()
 
@@ -122,6 +127,8 @@ def _url(config: pytest.Config) -> Optional[str]:
 
 def _manager(config: pytest.Config, *, standby: bool = False) -> Manager:
     """A manager of the run's session: a client of the server when a url is set, else local."""
+    from .manager import Manager
+
     session = os.environ["PTEST_ISO_SESSION"]
     url = _url(config)
     if url is None:
@@ -171,6 +178,8 @@ def iso_manager(pytestconfig: pytest.Config) -> Iterator[Manager]:
 
 
 def _spec(config: pytest.Config, overrides: dict[str, Any]) -> VenvSpec:
+    from .specs import spec_from_fields
+
     fields = dict(overrides)
     # A reused environment outlives the run anyway, by its TTL (and `keep` is refused with reuse).
     if (_keep(config) or _keep_failed(config)) and not fields.get("reuse"):
@@ -289,6 +298,8 @@ class _ComposeFactory(_Factory):
             raise InvalidSpec("compose.files: give at least one compose file", details={"field": "compose.files"})
         if "compose" in fields:
             raise InvalidSpec("compose: give the files as arguments, not compose=", details={"field": "compose"})
+        from .specs import Compose
+
         compose = Compose(files=[os.fspath(path) for path in files], project_name=project_name, services=list(services),
                           main=main, env=dict(env or {}), profiles=list(profiles))
         if self.scope == "session" and not fields.get("reuse"):
@@ -370,6 +381,8 @@ def iso_service(iso_manager: Manager, pytestconfig: pytest.Config, request: pyte
     started: list[Running] = []
 
     def start(service: Service, **fields: Any) -> Running:
+        from .services import Running
+
         spec = service.spec(**fields)
         if _keep(pytestconfig) and not spec.reuse:  # a reused one outlives the run anyway
             spec.cleanup = "keep"
