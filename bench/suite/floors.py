@@ -51,8 +51,12 @@ def docker_lifecycles(kind: str, image: str, labels: dict[str, str], count: int,
             try:
                 client.start(container["Id"])
                 if kind == DOCKER_EXEC_FLOOR:
-                    output = client.exec_start(client.exec_create(container["Id"], ["echo", "hi"])["Id"])
-                    if output != b"hi\n":
+                    exec_id = client.exec_create(container["Id"], ["echo", "hi"])["Id"]
+                    output = client.exec_start(exec_id)
+                    # Docker 20.10 may lose a short exec's output when the machine is loaded (the
+                    # process ends before the attach): it ran all the same, which is the cost measured.
+                    lost = output == b"" and client.exec_inspect(exec_id)["ExitCode"] == 0
+                    if output != b"hi\n" and not lost:
                         raise RuntimeError(f"docker-exec floor: `echo hi` printed {output!r}")
                 elif kind == DOCKER_HTTP_FLOOR:
                     host_port = client.port(container["Id"], PORT)[0]["HostPort"]

@@ -21,11 +21,14 @@ public struct PythonInterpreter: Codable, Sendable, Hashable {
 
 /// Finds interpreters: an explicit path, `PATH`, pyenv installs, and
 /// Debian's `/usr/bin/python3*`. Each candidate is asked once (one process
-/// per binary); answers are cached in memory.
+/// per binary); answers are cached in memory, and a binary's also in the home
+/// (``InterpreterAnswers``) while its files stay the same.
 public final class InterpreterDiscovery: Sendable {
     private let environment: [String: String]
     /// The working directory a candidate would run in (a pyenv shim reads `.python-version` from there up).
     private let directory: String
+    /// Answers kept across processes (in the home), when there is one.
+    private let answers: InterpreterAnswers?
     private let cache = Cache()
     /// The candidate that answered a spec without `python`, and where it was found: every
     /// create of such a spec asks again, and the search stats a hundred paths.
@@ -33,10 +36,12 @@ public final class InterpreterDiscovery: Sendable {
 
     public init(
         environment: [String: String] = ProcessInfo.processInfo.environment,
-        directory: String = FileManager.default.currentDirectoryPath
+        directory: String = FileManager.default.currentDirectoryPath,
+        answers: URL? = nil
     ) {
         self.environment = environment
         self.directory = directory
+        self.answers = answers.map(InterpreterAnswers.init(file:))
     }
 
     /// The interpreter for a spec's `python` field (`nil`: `python3` on `PATH` first).
@@ -152,6 +157,10 @@ public final class InterpreterDiscovery: Sendable {
         // A pyenv shim is asked through the interpreter it would run, when its files name one.
         let versionVariable = environment["PYENV_VERSION"]
         let executable = PyenvShim(path: path)?.target(versionVariable: versionVariable, directory: directory) ?? path
+        if var known = answers?.answer(for: executable) {
+            known.source = source
+            return known
+        }
         var variables = ["PATH": environment["PATH"] ?? "/usr/bin:/bin"]
         variables["PYENV_VERSION"] = versionVariable
         let result = try await ProcessRunner.run(
@@ -179,6 +188,7 @@ public final class InterpreterDiscovery: Sendable {
             executable: real, version: answer.version, implementation: answer.implementation, stdlib: answer.stdlib,
             source: source
         )
+        answers?.remember(interpreter, for: executable)
         return interpreter
     }
 

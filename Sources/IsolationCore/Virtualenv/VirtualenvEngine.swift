@@ -27,7 +27,7 @@ public final class VirtualenvEngine: IsolationEngine {
     ) {
         self.home = home
         self.hostEnvironment = environment
-        self.discovery = InterpreterDiscovery(environment: environment)
+        self.discovery = InterpreterDiscovery(environment: environment, answers: home.appendingPathComponent("interpreters.json"))
         self.installer = PackageInstaller(environment: environment)
         self.templates = TemplateCache(root: home.appendingPathComponent("templates"), maxBytes: templateCacheBytes)
     }
