@@ -1,7 +1,7 @@
 import Foundation
 import IsolationCore
-import Testing
 import TestSupport
+import Testing
 
 /// A binary's answer about itself is kept in the home and read by the next process instead of
 /// asking again, while the binary and the `pyvenv.cfg` beside it stay the same.
