@@ -102,6 +102,18 @@ import Testing
         #expect(try await pyenv.ask(from: pyenv.home.url.path, pyenvVersion: "3.99") == ["shim": "3.99"])
     }
 
+    /// pyenv reads only regular files (`[ -f ]`): a FIFO where a version file would be is passed
+    /// over, not opened (the read would wait for a writer forever).
+    @Test(.timeLimit(.minutes(1))) func aVersionFileThatIsNotARegularFileIsPassedOver() async throws {
+        let pyenv = try FakePyenv(versions: ["3.99.1"])
+        try pyenv.write("3.99.1\n", to: pyenv.root + "/version")
+        #expect(mkfifo(pyenv.project + "/.python-version", 0o644) == 0)
+        #expect(try await pyenv.ask(from: pyenv.project) == ["3.99.1": ""])
+        try FileManager.default.removeItem(atPath: pyenv.root + "/version")
+        #expect(mkfifo(pyenv.root + "/version", 0o644) == 0)
+        #expect(try await pyenv.ask(from: pyenv.project) == ["shim": ""])
+    }
+
     @Test func aScriptThatIsNotAPyenvShimIsRunAsItIs() async throws {
         let pyenv = try FakePyenv(versions: ["3.99.1"])
         try pyenv.write("3.99.1\n", to: pyenv.root + "/version")

@@ -39,7 +39,7 @@ struct InterpreterAnswers: Sendable {
     }
 
     private func read() -> [Entry] {
-        guard let handle = try? FileHandle(forReadingFrom: file) else { return [] }
+        guard PyenvShim.isRegularFile(file.path), let handle = try? FileHandle(forReadingFrom: file) else { return [] }
         defer { try? handle.close() }
         guard let data = try? handle.read(upToCount: Self.maximumBytes + 1), data.count <= Self.maximumBytes,
             let entries = try? JSONDecoder().decode([Entry].self, from: data)
@@ -50,7 +50,7 @@ struct InterpreterAnswers: Sendable {
     /// The binary's file and the `pyvenv.cfg` files that decide its answer, or nil when `path` is
     /// not a binary (a script's answer may depend on its environment).
     static func stamp(of path: String) -> [Int64]? {
-        guard let binary = fileStamp(path), isBinary(path) else { return nil }
+        guard PyenvShim.isRegularFile(path), let binary = fileStamp(path), isBinary(path) else { return nil }
         let directory = URL(fileURLWithPath: path).deletingLastPathComponent()
         let configurations = [directory, directory.deletingLastPathComponent()].map {
             fileStamp($0.appendingPathComponent("pyvenv.cfg").path) ?? [0, 0, 0, 0, 0, 0, 0]

@@ -19,7 +19,7 @@ struct PyenvShim {
 
     /// The shim at `path`, or nil when that file is not a pyenv shim.
     init?(path: String) {
-        guard let handle = FileHandle(forReadingAtPath: path) else { return nil }
+        guard Self.isRegularFile(path), let handle = FileHandle(forReadingAtPath: path) else { return nil }
         defer { try? handle.close() }
         // A shim is a few hundred bytes; a Python binary read this far is not one.
         guard let head = try? handle.read(upToCount: 4096), head.count < 4096, let text = String(data: head, encoding: .utf8),
@@ -63,13 +63,18 @@ struct PyenvShim {
         var current = directory.hasSuffix("/") && directory.count > 1 ? String(directory.dropLast()) : directory
         while true {
             let candidate = (current == "/" ? "" : current) + "/.python-version"
-            var isDirectory: ObjCBool = false
-            if FileManager.default.fileExists(atPath: candidate, isDirectory: &isDirectory), !isDirectory.boolValue { return candidate }
+            if isRegularFile(candidate) { return candidate }
             guard current != "/", !current.isEmpty, let slash = current.lastIndex(of: "/") else { break }
             current = slash == current.startIndex ? "/" : String(current[..<slash])
         }
         let global = "\(root)/version"
-        return FileManager.default.fileExists(atPath: global) ? global : nil
+        return isRegularFile(global) ? global : nil
+    }
+
+    /// What pyenv's `[ -f ]` accepts: a regular file, symlinks followed (a FIFO would block the read).
+    static func isRegularFile(_ path: String) -> Bool {
+        var info = stat()
+        return stat(path, &info) == 0 && (info.st_mode & S_IFMT) == S_IFREG
     }
 
     /// `pyenv version-file-read`: the first word of each line, empty lines and comments skipped;
