@@ -92,6 +92,14 @@ import Testing
         record.createdAt = Date(timeIntervalSince1970: 1_796_531_965.122_015_8)
         record.expiresAt = record.createdAt.addingTimeInterval(0.1 + 0.2)
         record.location = "/tmp/ä/env"
+        record.spec.image = "ptest-iso-test/postgres:bookworm"
+        record.spec.ports = [5432, 8080]
+        record.spec.ttlSeconds = 0.1 + 0.2
+        record.spec.environment = ["PGPASSWORD": "ü\u{0}x", "EMPTY": ""]
+        record.spec.requirements = ["bench-one>=1.0", "bench-two"]
+        record.spec.waitFor = [.log(pattern: "ready to accept", times: 2), .tcp(port: 5432), .health]
+        record.spec.healthcheck = HealthcheckSpec(test: ["CMD", "pg_isready"], intervalSeconds: 0.5, retries: 3)
+        record.spec.readyTimeoutSeconds = 1e-3
         try await one.insertEnvironment(record, maxLive: 10)
         let changed = try await one.updateEnvironment("e1") {
             $0.status = .ready; $0.details["template"] = "t\u{1F600}"

@@ -25,8 +25,9 @@ public struct PythonInterpreter: Codable, Sendable, Hashable {
 /// (``InterpreterAnswers``) while its files stay the same.
 public final class InterpreterDiscovery: Sendable {
     private let environment: [String: String]
-    /// The working directory a candidate would run in (a pyenv shim reads `.python-version` from there up).
-    private let directory: String
+    /// The working directory a candidate runs in (a pyenv shim reads `.python-version` from
+    /// there up); nil: the process's own when the candidate is asked, as the shim would see it.
+    private let directory: String?
     /// Answers kept across processes (in the home), when there is one.
     private let answers: InterpreterAnswers?
     private let cache = Cache()
@@ -36,7 +37,7 @@ public final class InterpreterDiscovery: Sendable {
 
     public init(
         environment: [String: String] = ProcessInfo.processInfo.environment,
-        directory: String = FileManager.default.currentDirectoryPath,
+        directory: String? = nil,
         answers: URL? = nil
     ) {
         self.environment = environment
@@ -156,7 +157,9 @@ public final class InterpreterDiscovery: Sendable {
             """
         // A pyenv shim is asked through the interpreter it would run, when its files name one.
         let versionVariable = environment["PYENV_VERSION"]
-        let executable = PyenvShim(path: path)?.target(versionVariable: versionVariable, directory: directory) ?? path
+        let executable =
+            PyenvShim(path: path)?.target(
+                versionVariable: versionVariable, directory: directory ?? FileManager.default.currentDirectoryPath) ?? path
         if var known = answers?.answer(for: executable) {
             known.source = source
             return known
