@@ -539,20 +539,20 @@ def pytest_sessionstart(session: pytest.Session) -> None:
         return
     # The xdist controller removes what its workers shared once the last is done: it holds the
     # session meanwhile, so the session's reaper does not start removing it as the workers exit
-    # (it does if the controller dies).
-    try:
-        manager = _manager(config)
-    except Exception:
-        return  # the session's end reports a library that cannot load
-    # Taken while xdist starts its workers rather than before: the hold may start the session's
-    # reaper (tens of milliseconds), and it matters only once a worker ends. The call releases
-    # the GIL; the session's end waits for it.
-    holding = threading.Thread(target=_hold, args=(config, manager), name="ptest-isolation-hold", daemon=True)
+    # (it does if the controller dies). Taken while xdist starts its workers rather than before:
+    # loading the library, opening the manager and the hold (which may start the session's
+    # reaper) take tens of milliseconds, and the hold matters only once a worker ends. The
+    # library's calls release the GIL; the session's end waits for the thread.
+    holding = threading.Thread(target=_hold, args=(config,), name="ptest-isolation-hold", daemon=True)
     config.stash[_HOLDING] = holding
     holding.start()
 
 
-def _hold(config: pytest.Config, manager: Manager) -> None:
+def _hold(config: pytest.Config) -> None:
+    try:
+        manager = _manager(config)
+    except Exception:
+        return  # the session's end reports a library that cannot load
     try:
         manager.hold_session()
     except IsolationError:

@@ -6,8 +6,6 @@ import os
 import subprocess
 import sys
 
-import ptest_isolation as iso
-
 
 def _imported_after(statement: str) -> dict[str, bool]:
     probe = (f"{statement}\nimport json, sys\n"
@@ -34,14 +32,23 @@ def test_a_public_name_loads_what_it_needs_on_first_use():
 
 
 def test_every_public_name_resolves_and_unknown_ones_are_attribute_errors():
-    for name in iso.__all__:
-        assert getattr(iso, name) is not None, name
-        assert name in dir(iso)
-    assert isinstance(iso.__version__, str) and iso.__version__
-    assert iso.Manager is iso.manager.Manager
-    try:
-        iso.NoSuchThing  # noqa: B018
-    except AttributeError as error:
-        assert "NoSuchThing" in str(error)
-    else:
-        raise AssertionError("an unknown name must be an AttributeError")
+    # In a fresh interpreter: pytester's in-process runs of other tests put back sys.modules
+    # as it was, so a module imported during them is imported again later here.
+    probe = """
+import ptest_isolation as iso
+for name in iso.__all__:
+    assert getattr(iso, name) is not None, name
+    assert name in dir(iso), name
+assert isinstance(iso.__version__, str) and iso.__version__
+assert iso.Manager is iso.manager.Manager and iso.services.Manager is iso.Manager
+try:
+    iso.NoSuchThing
+except AttributeError as error:
+    assert "NoSuchThing" in str(error), error
+else:
+    raise AssertionError("an unknown name must be an AttributeError")
+print("ok")
+"""
+    result = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, timeout=60,
+                            env={**os.environ, "PYTHONPATH": os.pathsep.join(sys.path)})
+    assert result.returncode == 0 and result.stdout == "ok\n", result.stderr
