@@ -120,7 +120,7 @@ extension IsolationManager {
         // Live only in the query: a home keeps the records of every environment it destroyed,
         // and decoding those on every sweep made each reaper's start cost more the older the home.
         let live = Set(
-            (try? await store.environments(matching: EnvironmentFilter(liveOnly: true)))?.filter(\.status.isLive).map(\.id) ?? [])
+            (try? await store.environments(matching: EnvironmentFilter(liveOnly: true)))?.map(\.id) ?? [])
         let request = SweepRequest(scope: scope, dryRun: dryRun) { [self] labels in
             self.matches(scope, labels: labels, now: now, live: live)
         }

@@ -22,15 +22,15 @@ struct InterpreterAnswers: Sendable {
         var interpreter: PythonInterpreter
     }
 
-    /// The remembered answer for the interpreter at `path`, when nothing it depends on changed.
-    func answer(for path: String) -> PythonInterpreter? {
-        guard let stamp = Self.stamp(of: path) else { return nil }
-        return read().last { $0.path == path && $0.stamp == stamp }?.interpreter
+    /// The remembered answer for the interpreter at `path`, when it was kept with this `stamp`
+    /// (``stamp(of:)``, taken before asking, so an answer is never kept for a file changed meanwhile).
+    func answer(for path: String, stamp: [Int64]) -> PythonInterpreter? {
+        read().last { $0.path == path && $0.stamp == stamp }?.interpreter
     }
 
-    /// Remembers what the binary at `path` answered. A failure to write costs the next process a question.
-    func remember(_ interpreter: PythonInterpreter, for path: String) {
-        guard let stamp = Self.stamp(of: path) else { return }
+    /// Remembers what the binary at `path`, stamped `stamp`, answered. A failure to write costs
+    /// the next process a question.
+    func remember(_ interpreter: PythonInterpreter, for path: String, stamp: [Int64]) {
         var entries = read().filter { $0.path != path }
         entries.append(Entry(path: path, stamp: stamp, interpreter: interpreter))
         guard let data = try? JSONEncoder().encode(Array(entries.suffix(Self.limit))) else { return }
@@ -39,9 +39,7 @@ struct InterpreterAnswers: Sendable {
     }
 
     private func read() -> [Entry] {
-        guard PyenvShim.isRegularFile(file.path), let handle = try? FileHandle(forReadingFrom: file) else { return [] }
-        defer { try? handle.close() }
-        guard let data = try? handle.read(upToCount: Self.maximumBytes + 1), data.count <= Self.maximumBytes,
+        guard let data = RegularFile.head(file.path, upTo: Self.maximumBytes + 1), data.count <= Self.maximumBytes,
             let entries = try? JSONDecoder().decode([Entry].self, from: data)
         else { return [] }
         return entries
@@ -50,7 +48,7 @@ struct InterpreterAnswers: Sendable {
     /// The binary's file and the `pyvenv.cfg` files that decide its answer, or nil when `path` is
     /// not a binary (a script's answer may depend on its environment).
     static func stamp(of path: String) -> [Int64]? {
-        guard PyenvShim.isRegularFile(path), let binary = fileStamp(path), isBinary(path) else { return nil }
+        guard RegularFile.head(path, upTo: 4) == Data([0x7F, 0x45, 0x4C, 0x46]), let binary = fileStamp(path) else { return nil }
         let directory = URL(fileURLWithPath: path).deletingLastPathComponent()
         let configurations = [directory, directory.deletingLastPathComponent()].map {
             fileStamp($0.appendingPathComponent("pyvenv.cfg").path) ?? [0, 0, 0, 0, 0, 0, 0]
@@ -65,11 +63,5 @@ struct InterpreterAnswers: Sendable {
             Int64(truncatingIfNeeded: info.st_dev), Int64(truncatingIfNeeded: info.st_ino), Int64(info.st_size),
             Int64(info.st_mtim.tv_sec), Int64(info.st_mtim.tv_nsec), Int64(info.st_ctim.tv_sec), Int64(info.st_ctim.tv_nsec),
         ]
-    }
-
-    private static func isBinary(_ path: String) -> Bool {
-        guard let handle = FileHandle(forReadingAtPath: path) else { return false }
-        defer { try? handle.close() }
-        return (try? handle.read(upToCount: 4)) == Data([0x7F, 0x45, 0x4C, 0x46])
     }
 }

@@ -19,10 +19,8 @@ struct PyenvShim {
 
     /// The shim at `path`, or nil when that file is not a pyenv shim.
     init?(path: String) {
-        guard Self.isRegularFile(path), let handle = FileHandle(forReadingAtPath: path) else { return nil }
-        defer { try? handle.close() }
         // A shim is a few hundred bytes; a Python binary read this far is not one.
-        guard let head = try? handle.read(upToCount: 4096), head.count < 4096, let text = String(data: head, encoding: .utf8),
+        guard let head = RegularFile.head(path, upTo: 4096), head.count < 4096, let text = String(data: head, encoding: .utf8),
             text.hasPrefix("#!"), let root = Self.exportedRoot(in: text), text.contains("exec \"\(root)/libexec/pyenv\" exec \"$program\"")
         else { return nil }
         self.root = root
@@ -63,26 +61,18 @@ struct PyenvShim {
         var current = directory.hasSuffix("/") && directory.count > 1 ? String(directory.dropLast()) : directory
         while true {
             let candidate = (current == "/" ? "" : current) + "/.python-version"
-            if isRegularFile(candidate) { return candidate }
+            if RegularFile.isRegular(candidate) { return candidate }
             guard current != "/", !current.isEmpty, let slash = current.lastIndex(of: "/") else { break }
             current = slash == current.startIndex ? "/" : String(current[..<slash])
         }
         let global = "\(root)/version"
-        return isRegularFile(global) ? global : nil
-    }
-
-    /// What pyenv's `[ -f ]` accepts: a regular file, symlinks followed (a FIFO would block the read).
-    static func isRegularFile(_ path: String) -> Bool {
-        var info = stat()
-        return stat(path, &info) == 0 && (info.st_mode & S_IFMT) == S_IFREG
+        return RegularFile.isRegular(global) ? global : nil
     }
 
     /// `pyenv version-file-read`: the first word of each line, empty lines and comments skipped;
     /// nil when none is left (an empty nearest file makes pyenv say `system`, not read further).
     private static func versions(inFile path: String) -> [String]? {
-        guard let handle = FileHandle(forReadingAtPath: path) else { return nil }
-        defer { try? handle.close() }
-        guard let data = try? handle.read(upToCount: 64 * 1024), let text = String(data: data, encoding: .utf8) else { return nil }
+        guard let data = RegularFile.head(path, upTo: 64 * 1024), let text = String(data: data, encoding: .utf8) else { return nil }
         let words = text.split(whereSeparator: \.isNewline).compactMap { line in
             line.split(whereSeparator: { $0 == " " || $0 == "\t" || $0 == "\r" }).first.map(String.init)
         }

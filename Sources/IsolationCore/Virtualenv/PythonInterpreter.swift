@@ -160,7 +160,9 @@ public final class InterpreterDiscovery: Sendable {
         let executable =
             PyenvShim(path: path)?.target(
                 versionVariable: versionVariable, directory: directory ?? FileManager.default.currentDirectoryPath) ?? path
-        if var known = answers?.answer(for: executable) {
+        // A binary's answer kept in the home, taken while its files are as they were when it was kept.
+        let stamp = answers == nil ? nil : InterpreterAnswers.stamp(of: executable)
+        if let answers, let stamp, var known = answers.answer(for: executable, stamp: stamp) {
             known.source = source
             return known
         }
@@ -191,7 +193,7 @@ public final class InterpreterDiscovery: Sendable {
             executable: real, version: answer.version, implementation: answer.implementation, stdlib: answer.stdlib,
             source: source
         )
-        answers?.remember(interpreter, for: executable)
+        if let stamp { answers?.remember(interpreter, for: executable, stamp: stamp) }
         return interpreter
     }
 
