@@ -180,6 +180,63 @@ def test_standbys_stop_at_what_the_tests_left_can_take(pytester, run_suite):
     result.stdout.fnmatch_lines(["*3 environments created, 0 left behind*"])
 
 
+@pytest.mark.parametrize("cores, xdist, depths", [(4, (), ["main 4"]), (2, ("-n", "2"), ["gw0 1", "gw1 1"])])
+def test_the_runs_standby_budget_is_split_between_its_xdist_workers(pytester, run_suite, tmp_path, monkeypatch, cores, xdist,
+                                                                    depths):
+    # Every worker keeps its own standbys: the run's budget (one per core, at most 4; the cores
+    # are set here, whatever this machine has) is split between them, so the daemon is not asked
+    # for more starts at once than the cores run.
+    record = tmp_path / "depths"
+    # This test may itself run in an xdist worker: the run it starts must not look like one.
+    monkeypatch.delenv("PYTEST_XDIST_WORKER", raising=False)
+    pytester.makeconftest(
+        f"""
+        import os
+
+        import ptest_isolation.manager
+
+        os.sched_getaffinity = lambda pid: set(range({cores}))
+        opened = ptest_isolation.manager.Manager.__init__
+
+        def recording(self, *args, **kwargs):
+            if kwargs.get("docker_standby") is not None:
+                with open({str(record)!r}, "a") as handle:
+                    handle.write(f"{{os.environ.get('PYTEST_XDIST_WORKER', 'main')}} {{kwargs['docker_standby']}}\\n")
+            opened(self, *args, **kwargs)
+
+        ptest_isolation.manager.Manager.__init__ = recording
+        """
+    )
+    pytester.makepyfile(
+        """
+        import pytest
+
+        @pytest.mark.parametrize("index", range(4))
+        def test_uses_the_manager(iso_manager, index):
+            assert iso_manager.session
+        """
+    )
+    result = run_suite(*xdist)
+    result.assert_outcomes(passed=4)
+    assert sorted(record.read_text().splitlines()) == depths
+
+
+def test_a_standby_depth_is_the_cores_budget_split_between_workers_and_never_zero(monkeypatch):
+    from ptest_isolation.pytest_plugin import _standby_depth
+
+    class Worker:
+        def __init__(self, count: int) -> None:
+            self.workerinput = {"workercount": count}
+
+    class Alone:
+        pass
+
+    for cores, config, depth in [(2, Alone(), 2), (2, Worker(2), 1), (2, Worker(4), 1), (1, Alone(), 1),
+                                 (16, Alone(), 4), (8, Worker(2), 2), (8, Worker(3), 1)]:
+        monkeypatch.setattr(os, "sched_getaffinity", lambda pid, cores=cores: set(range(cores)))
+        assert _standby_depth(config) == depth, (cores, config)
+
+
 @pytest.mark.parametrize("address", ["unix:///nonexistent.sock", "tcp://127.0.0.1:1"])
 def test_an_unreachable_daemon_errors_docker_tests_at_setup_and_the_run_ends_normally(pytester, run_suite, monkeypatch,
                                                                                       address):
