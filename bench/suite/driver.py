@@ -16,8 +16,8 @@ Scenarios (``--scenario NAME``, repeatable; default: all):
   snapshot  a fresh copy of a prepared venv and of a prepared container per test
             (``iso_fresh_copy``), with the restore times recorded inside the tests
 
-``--xdist`` (on by default when no ``--scenario`` is given) adds every busybox and venv suite
-again under ``pytest -n 2``. Each sample is one whole ``python -m pytest`` process; an empty
+``--xdist`` (on by default when no ``--scenario`` is given) adds every suite again under
+``pytest -n 2``. Each sample is one whole ``python -m pytest`` process; an empty
 suite of as many do-nothing tests is each scenario's baseline. After every suite the driver
 checks that nothing it made is left (containers, networks, volumes, images by label; venv
 directories) and fails if something is. Ratios and targets are reported, never asserted:
@@ -58,7 +58,7 @@ def parse(argv: Optional[list[str]]) -> argparse.Namespace:
                         help="tests per suite, for every scenario (default: busybox and http 20, venv and snapshot 50)")
     parser.add_argument("--warmup", type=int, default=1, help="uncounted rounds first (default 1)")
     parser.add_argument("--xdist", action=argparse.BooleanOptionalAction, default=None,
-                        help="also run the busybox and venv suites under pytest -n WORKERS "
+                        help="also run every suite under pytest -n WORKERS "
                              "(default: on when no --scenario is given)")
     parser.add_argument("--workers", type=int, default=2, help="pytest-xdist workers of --xdist (default 2)")
     parser.add_argument("--floor-containers", type=int, default=16,

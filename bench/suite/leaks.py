@@ -33,13 +33,15 @@ def docker(*args: str, timeout: float = 60) -> str:
     return result.stdout
 
 
-def label_filters(run_id: str, tag: str, plugin: bool, compose: bool) -> list[str]:
-    """The label filters naming what one suite run made."""
+def label_filters(run_id: str, tag: str, plugin: bool, compose: bool, workers: int = 0) -> list[str]:
+    """The label filters naming what one suite run made (a compose project per xdist worker,
+    named after it, as pytest_docker_suite/conftest.py does)."""
     found = [f"label={RUN_LABEL}={run_id}"]
     if plugin:
         found.append(f"label=ptest-iso.session={tag}")
     if compose:
-        found.append(f"label=com.docker.compose.project={tag}")
+        projects = [f"{tag}gw{worker}" for worker in range(workers)] if workers else [tag]
+        found.extend(f"label=com.docker.compose.project={project}" for project in projects)
     return found
 
 

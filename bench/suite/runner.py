@@ -147,7 +147,7 @@ class Run:
         command += PLUGIN_FLAGS if suite.plugin else []
         command += ["-p", "xdist.plugin", "-n", str(suite.workers)] if suite.workers else ["-p", "no:xdist"]
         command += [*suite.pytest_args, directory]
-        filters = leaks.label_filters(self.run_id, tag, suite.plugin, "compose" in suite.resources)
+        filters = leaks.label_filters(self.run_id, tag, suite.plugin, "compose" in suite.resources, suite.workers)
         self.filters.append(filters)
         directories = [venvs] + ([os.path.join(self.home, "envs"), os.path.join(self.home, "snapshots")]
                                  if suite.plugin else [])

@@ -96,7 +96,8 @@ SCENARIOS: dict[str, Scenario] = {
              Suite("ours", "ptest-isolation", "ours", "ours", ("docker",), DOCKER_HTTP_FLOOR, plugin=True),
              Suite("testcontainers", "testcontainers", "testcontainers_suite", "other", ("docker",), DOCKER_HTTP_FLOOR),
              Suite("pytest-docker", "pytest-docker", "pytest_docker_suite", "other", ("docker", "compose"),
-                   DOCKER_HTTP_FLOOR, pytest_args=("-p", "pytest_docker", "--container-scope", "function")))),
+                   DOCKER_HTTP_FLOOR, pytest_args=("-p", "pytest_docker", "--container-scope", "function"))),
+            xdist=True),
         Scenario(
             "venv", "a fresh venv with 3 packages (offline, local wheels) per test", 50,
             (EMPTY,
@@ -110,6 +111,7 @@ SCENARIOS: dict[str, Scenario] = {
              Suite("ours-venv", "ptest-isolation venv", "snapshot_venv", "ours", ("venv",), VENV_FLOOR, plugin=True,
                    timings=True),
              Suite("ours-docker", "ptest-isolation container", "snapshot_docker", "ours", ("docker", "venv"),
-                   DOCKER_FLOOR, plugin=True, timings=True))),
+                   DOCKER_FLOOR, plugin=True, timings=True)),
+            xdist=True),
     )
 }

@@ -31,7 +31,10 @@ def docker_compose_file() -> str:
 
 @pytest.fixture
 def docker_compose_project_name() -> str:
-    return os.environ.get("BENCH_COMPOSE_PROJECT", f"ptestisobench{os.getpid()}")
+    # Under xdist every worker brings up its own project: the same name would make the workers'
+    # `up` and `down` act on one another's containers.
+    project = os.environ.get("BENCH_COMPOSE_PROJECT", f"ptestisobench{os.getpid()}")
+    return project + os.environ.get("PYTEST_XDIST_WORKER", "")
 
 
 @pytest.fixture
