@@ -9,6 +9,7 @@ import os
 import pathlib
 import shutil
 import signal
+import socket
 import subprocess
 import sys
 import time
@@ -220,11 +221,28 @@ def wait_for_exit(pids: list[int], seconds: float) -> bool:
     return True
 
 
+def greeted_client(sockets: pathlib.Path) -> socket.socket:
+    """A connection to the reaper whose socket is in `sockets`, once it listens. The socket's file
+    appears at bind, a moment before listen: a connect in between is refused, and clients of the
+    library retry as this does."""
+    deadline = time.monotonic() + 60
+    while True:
+        client = socket.socket(socket.AF_UNIX)
+        try:
+            client.connect(str(next(sockets.glob("*.sock"))))
+            break
+        except ConnectionRefusedError:
+            client.close()
+            assert time.monotonic() < deadline, "the reaper's socket never accepted a connection"
+            time.sleep(0.01)
+    assert client.recv(1) == b"\x01"
+    return client
+
+
 def test_a_reaper_whose_container_removal_gets_a_400_always_exits_by_itself(tmp_path):
     """The reaper seen hanging (1 run in 21) and trapping in dispatch after a 400 had closed
     its own runtime's descriptors. Every round: a reaper started as a client starts it, with a
     descriptor of the client open, over a session whose container removal the daemon refuses."""
-    import socket
     import tempfile
 
     root = pathlib.Path(tempfile.mkdtemp(prefix="pti-r-", dir="/tmp"))  # socket paths must be short
@@ -252,9 +270,7 @@ def test_a_reaper_whose_container_removal_gets_a_400_always_exits_by_itself(tmp_
             held = {int(fd): os.readlink(f"/proc/{pid}/fd/{fd}") for fd in os.listdir(f"/proc/{pid}/fd")}
             assert str(root / "client-file") not in held.values(), held
             assert any(target.endswith(".lock") for target in held.values()), held
-            client = socket.socket(socket.AF_UNIX)
-            client.connect(str(next((home / "reapers").glob("*.sock"))))
-            assert client.recv(1) == b"\x01"
+            client = greeted_client(home / "reapers")
             removals = sum(request.startswith("DELETE") for request in daemon.requests)
             client.close()  # the last client leaves: the reaper removes the session
             assert wait_for_exit([pid], 120), f"round {round}: the reaper did not exit by itself"
@@ -269,7 +285,6 @@ def test_a_reaper_whose_container_removal_gets_a_400_always_exits_by_itself(tmp_
 
 
 def test_a_reaper_whose_removal_hangs_exits_at_its_deadline_and_another_takes_over(tmp_path):
-    import socket
     import tempfile
 
     binary = _cli_binary()
@@ -291,10 +306,7 @@ def test_a_reaper_whose_removal_hangs_exits_at_its_deadline_and_another_takes_ov
     try:
         subprocess.run([*start, "--removal-deadline", "1"], env=env, check=True, timeout=60)
         pid = serving_reaper()
-        client = socket.socket(socket.AF_UNIX)
-        client.connect(str(next((home / "reapers").glob("*.sock"))))
-        assert client.recv(1) == b"\x01"
-        client.close()
+        greeted_client(home / "reapers").close()
         assert wait_for_exit([pid], 120), "the stuck reaper did not exit at its deadline"
         assert any(request.startswith("DELETE") for request in daemon.requests)
         (log,) = (home / "reapers").glob("*.log")
