@@ -143,6 +143,39 @@ import Testing
         #expect(try await standbys(session).isEmpty)
     }
 
+    @Test func stopStandbysAfterNKeepsNoMoreIdleNetworksThanNEnvironmentsCanTake() async throws {
+        let home = try TestHome("standby-networks")
+        let session = "standby-networks-\(UUID().uuidString.prefix(8))"
+        let manager = try manager(home, session: session)
+        let spec = EnvironmentSpec(image: Self.busybox, network: "isolated")
+        var made: [Environment] = []
+        for _ in 0..<3 { made.append(try await manager.create(spec)) }
+        await manager.waitForBackgroundWork()
+        // Their private networks go back to the pool, idle; the standby left holds its own.
+        for environment in made { try await manager.destroy(environment.id) }
+        let waiting = try await standbys(session).count
+        #expect(try await networks(session).count == 3 + waiting)
+
+        // Two environments to come take two idle networks at most: the third goes now.
+        try await manager.stopStandbys(after: 2)
+        await manager.waitForBackgroundWork()
+        #expect(try await networks(session).count == 2 + waiting)
+        try await manager.stopStandbys(after: 1)
+        await manager.waitForBackgroundWork()
+        #expect(try await networks(session).count == 1 + waiting)
+
+        // No more than one is kept idle when networks come back either.
+        let first = try await manager.create(spec)
+        let second = try await manager.create(spec)
+        try await manager.destroy(first.id)
+        try await manager.destroy(second.id)
+        await manager.waitForBackgroundWork()
+        #expect(try await networks(session).count == 1 + (try await standbys(session).count))
+        await manager.shutdown()
+        #expect(try await networks(session).isEmpty)
+        #expect(try await standbys(session).isEmpty)
+    }
+
     @Test func noStandbyIsStartedBeyondWhatTheEnvironmentsExpectedCanTake() async throws {
         let home = try TestHome("standby-after")
         let session = "standby-after-\(UUID().uuidString.prefix(8))"

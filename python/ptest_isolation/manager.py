@@ -187,7 +187,9 @@ class Manager:
         the caller knows how many will follow (the pytest plugin says so as each test begins,
         and 0 as a process's last test begins), so a standby started beyond them would only be
         removed again. Each environment created counts one off; a later call replaces the
-        count; the ready standbys are still taken. (A server keeps its own.)"""
+        count; the ready standbys are still taken. No more pooled private networks are kept
+        idle than ``after`` either: the surplus is removed in the background at once, while
+        the last tests run. (A server keeps its own.)"""
         if not self.remote:
             self.call("stop_standbys", after=after)
 

@@ -470,8 +470,9 @@ def pytest_runtest_protocol(item: pytest.Item, nextitem: Optional[pytest.Item]) 
         _stop_standbys(state.manager, remaining)
 
 
-#: Below this many tests left the manager is told how many: a cap above what its standbys can
-#: number (2 per spec) changes nothing, and a call per test costs more than the cap saves.
+#: Below this many tests left the manager is told how many: a cap above what its standbys and
+#: idle networks can number (4 per spec, 4 networks) changes nothing, and a call per test costs
+#: more than the cap saves.
 _SAY_REMAINING_BELOW = 16
 
 

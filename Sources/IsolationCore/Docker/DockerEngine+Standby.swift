@@ -45,14 +45,13 @@ extension DockerEngine {
     }
 
     /// Starts no standby beyond what the next `remaining` environments take
-    /// (``StandbyPool/expect(_:)``). At 0 it also keeps no pooled network idle: the idle ones
-    /// are removed now, in the background, and those given back later as they come back — not
-    /// all of them one after the other at the session's end (the daemon removes networks one at
-    /// a time).
+    /// (``StandbyPool/expect(_:)``), and keeps no more pooled networks idle than they can take:
+    /// the surplus is removed now, in the background — not all of it one after the other at the
+    /// session's end (the daemon removes networks one at a time). At 0 no network is kept idle
+    /// any more: those given back later are removed as they come back.
     func stopStandbys(after remaining: Int = 0) async {
         await standby.expect(remaining)
-        guard remaining == 0 else { return }
-        let idle = await networks.stop()
+        let idle = remaining == 0 ? await networks.stop() : await networks.keepAtMost(remaining)
         guard !idle.isEmpty else { return }
         background.start(.removals) {
             for name in idle {

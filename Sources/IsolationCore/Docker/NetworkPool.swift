@@ -30,6 +30,8 @@ actor NetworkPool {
     private var closed = false
     /// Set by ``stop()``: no more environments will take a network, so none is kept idle.
     private var stopped = false
+    /// Set by ``keepAtMost(_:)``: the environments still to come take no more idle networks than this.
+    private var idleLimit: Int?
 
     init(capacity: Int) {
         self.capacity = capacity
@@ -52,7 +54,7 @@ actor NetworkPool {
     /// it: not this pool's, the pool full or drained.
     func giveBack(_ name: String) -> Bool {
         guard let expiresAt = lent.removeValue(forKey: name) else { return false }
-        guard !closed, !stopped, idle.count < capacity, expiresAt > Date() else { return false }
+        guard !closed, !stopped, idle.count < min(capacity, idleLimit ?? capacity), expiresAt > Date() else { return false }
         idle.append(Idle(name: name, expiresAt: expiresAt))
         return true
     }
@@ -68,6 +70,17 @@ actor NetworkPool {
         stopped = true
         defer { idle = [] }
         return idle.map(\.name)
+    }
+
+    /// Keeps at most `count` networks idle from now on (each environment still to come takes at
+    /// most one) and returns the surplus idle ones, the oldest first, for the caller to remove:
+    /// removed while the last tests run, not all at the session's end (the daemon removes
+    /// networks one at a time). A later call replaces the count.
+    func keepAtMost(_ count: Int) -> [String] {
+        idleLimit = count
+        let surplus = max(0, idle.count - count)
+        defer { idle.removeFirst(surplus) }
+        return idle.prefix(surplus).map(\.name)
     }
 
     /// A network whose removal failed: the next ``drain(reopen:)`` returns it again. Never lent.
