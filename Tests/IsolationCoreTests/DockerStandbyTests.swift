@@ -143,7 +143,7 @@ import Testing
         #expect(try await standbys(session).isEmpty)
     }
 
-    @Test func stopStandbysAfterNKeepsNoMoreIdleNetworksThanNEnvironmentsCanTake() async throws {
+    @Test func stopStandbysAfterNKeepsNoMoreIdleNetworksThanTheEnvironmentsNoStandbyServesCanTake() async throws {
         let home = try TestHome("standby-networks")
         let session = "standby-networks-\(UUID().uuidString.prefix(8))"
         let manager = try manager(home, session: session)
@@ -153,26 +153,32 @@ import Testing
         await manager.waitForBackgroundWork()
         // Their private networks go back to the pool, idle; the standby left holds its own.
         for environment in made { try await manager.destroy(environment.id) }
-        let waiting = try await standbys(session).count
-        #expect(try await networks(session).count == 3 + waiting)
+        #expect(try await standbys(session).count == 1)
+        #expect(try await networks(session).count == 3 + 1)
 
-        // Two environments to come take two idle networks at most: the third goes now.
+        // Of three environments to come, the standby serves one (on its own network): the other
+        // two take two idle networks at most, and the third goes now.
+        try await manager.stopStandbys(after: 3)
+        await manager.waitForBackgroundWork()
+        #expect(try await networks(session).count == 2 + 1)
         try await manager.stopStandbys(after: 2)
         await manager.waitForBackgroundWork()
-        #expect(try await networks(session).count == 2 + waiting)
+        #expect(try await networks(session).count == 1 + 1)
         try await manager.stopStandbys(after: 1)
         await manager.waitForBackgroundWork()
-        #expect(try await networks(session).count == 1 + waiting)
+        #expect(try await networks(session).count == 0 + 1)
 
-        // No more than one is kept idle when networks come back either.
+        // None is kept idle when networks come back either: the first takes the standby (and
+        // none is started after it), the second makes its own network.
         let first = try await manager.create(spec)
         let second = try await manager.create(spec)
+        #expect(first.details["standby"] == "true" && second.details["standby"] == nil)
+        #expect(try await networks(session).count == 2)
         try await manager.destroy(first.id)
         try await manager.destroy(second.id)
         await manager.waitForBackgroundWork()
-        #expect(try await networks(session).count == 1 + (try await standbys(session).count))
-        await manager.shutdown()
         #expect(try await networks(session).isEmpty)
+        await manager.shutdown()
         #expect(try await standbys(session).isEmpty)
     }
 
@@ -242,6 +248,58 @@ import Testing
         }
         await manager.shutdown()
         #expect(try await standbys(session).isEmpty)
+    }
+
+    /// A service's first standby starts beside its first environment, not once that one is
+    /// ready; and when the environment fails its readiness wait, the standby being started gives
+    /// up its own: the session's end, which waits for the starts, does not wait it out again.
+    @Test func aServiceWhoseEnvironmentFailsGivesUpTheStandbyBeingStarted() async throws {
+        let home = try TestHome("standby-abandon")
+        let session = "standby-abandon-\(UUID().uuidString.prefix(8))"
+        let manager = try manager(home, session: session)
+        let marker = UUID().uuidString
+        var spec = EnvironmentSpec(
+            image: Self.busybox, ports: [8080], command: ["sleep", "2147483647"], waitFor: [.http(.init(port: 8080))], mode: .service)
+        // Nothing ever listens on 8080: only the removal below ends the environment's wait, and
+        // only the environment's failure the standby's, long before this.
+        spec.readyTimeoutSeconds = 3600
+        spec.labels = ["test.standby-abandon": marker]
+        try await withDockerClient(try .fromEnvironment()) { client in
+            let stream = try await client.events(
+                EventFilter(filters: ["type": ["container"], "event": ["start"], "label": ["test.standby-abandon=\(marker)"]]))
+            // Once both have started, the environment's container is removed under its wait.
+            async let started: [String] = {
+                var names: [String: String] = [:]
+                for try await event in stream {
+                    names[event.actor.id] = event.actor.attributes?["name"] ?? ""
+                    guard names.count == 2 else { continue }
+                    if let own = names.first(where: { !$0.value.hasPrefix("ptest-iso-standby-") }) {
+                        _ = try await client.removeContainer(own.key, force: true, removeVolumes: true)
+                    }
+                    break
+                }
+                return names.values.sorted()
+            }()
+            await #expect(throws: IsolationError.self) { try await manager.create(spec) }
+            let names = try await started
+            #expect(names.count { $0.hasPrefix("ptest-iso-standby-") } == 1, "\(names)")
+        }
+        // Returns: the standby gave up its hour-long wait, and nothing of it is left. (Bounded
+        // here: without the give-up it would wait out the hour.)
+        let (settled, signal) = AsyncStream<Bool>.makeStream()
+        Task {
+            await manager.waitForBackgroundWork()
+            signal.yield(true)
+        }
+        Task {
+            try? await Task.sleep(for: .seconds(90))
+            signal.yield(false)
+        }
+        var first = settled.makeAsyncIterator()
+        try #require(await first.next() == true, "the standby being started still waits for readiness")
+        #expect(try await standbys(session).isEmpty)
+        await manager.shutdown()
+        #expect(try await networks(session).isEmpty)
     }
 
     func networks(_ session: String) async throws -> [String] {

@@ -39,11 +39,20 @@ extension DockerEngine {
 
     /// Removes the idle pooled networks; the pool lends no more.
     func drainNetworkPool(reopen: Bool = false) async {
-        let idle = await networks.drain(reopen: reopen)
-        guard !idle.isEmpty else { return }
-        _ = try? await withClient { client in
-            await withTaskGroup(of: Void.self) { group in
-                for name in idle { group.addTask { _ = try? await client.removeNetwork(name) } }
+        await removePooledNetworks(await networks.drain(reopen: reopen))
+    }
+
+    /// Removes networks the pool handed back, one after the other: the daemon removes networks
+    /// one at a time whoever asks. One whose removal fails goes back to the pool, never lent
+    /// again, for its next drain to try (and the session's end finds it by label after that).
+    func removePooledNetworks(_ names: [String]) async {
+        for name in names {
+            do {
+                try await withClient { try await $0.removeNetwork(name) }
+            } catch let error as IsolationError where error.code == .notFound {
+                // Already gone: what was wanted.
+            } catch {
+                await networks.removeLater(name)
             }
         }
     }

@@ -13,7 +13,12 @@ extension DockerEngine {
     /// How many log lines an error quotes.
     static let quotedLogLines = 20
 
-    func waitUntilReady(_ id: String, spec: EnvironmentSpec, hostPorts: [Int: Int], client: DockerClient) async throws {
+    ///
+    /// `giveUp`: asked before each round; `true` ends the wait with `CancellationError` (a
+    /// standby whose spec's environment just failed the same wait).
+    func waitUntilReady(
+        _ id: String, spec: EnvironmentSpec, hostPorts: [Int: Int], client: DockerClient, giveUp: (@Sendable () async -> Bool)? = nil
+    ) async throws {
         guard !spec.waitFor.isEmpty else { return }
         let timeout = spec.readyTimeoutSeconds ?? Self.defaultReadyTimeout
         let deadline = ContinuousClock.now + .milliseconds(Int64(timeout * 1000))
@@ -24,6 +29,7 @@ extension DockerEngine {
         var pause = Duration.milliseconds(10)
         var state: ContainerInspect.State
         while true {
+            if let giveUp, await giveUp() { throw CancellationError() }
             state = try await client.inspectContainer(id).state
             guard state.running else {
                 let waiting = pending.map { "wait_for[\($0.offset)] (\($0.element))" }.joined(separator: ", ")

@@ -176,12 +176,12 @@ public final class DockerEngine: IsolationEngine {
                 }
                 throw error
             }
-            // A spec without readiness checks gets its first standby now, beside its first start,
-            // not after it: the next test then waits for a start half done, not for a whole one.
-            // (A spec that can be created but not started costs one failed start more, once: a key
-            // whose standby failed gets none early again. One that must become ready waits for its
-            // first environment, so a service that never does is not waited for twice.)
-            if let standbyKey, spec.waitFor.isEmpty, spec.healthcheck == nil {
+            // A spec gets its first standby now, beside its first start, not after it: the next
+            // test then waits for a start half done, not for a whole one. (A spec that can be
+            // created but not started costs one failed start more, once: a key whose standby
+            // failed gets none early again. A service that never becomes ready is not waited for
+            // twice: its environment's failure gives up the standbys being started.)
+            if let standbyKey {
                 await standby.refill(standbyKey, labels: standbyLabels, engine: self, early: true)
             }
             do {
@@ -201,6 +201,7 @@ public final class DockerEngine: IsolationEngine {
                 if let packageSources { try await self.installAtCreation(id, spec: spec, sources: packageSources, client: client) }
                 try await self.waitUntilReady(id, spec: spec, hostPorts: hostPorts, client: client)
             } catch {
+                if let standbyKey { await standby.abandon(standbyKey) }
                 await self.removeResources(of: environment, container: id, network: network.owned, client: client)
                 throw error
             }

@@ -68,8 +68,7 @@ actor NetworkPool {
     /// returns the idle ones, for the caller to remove.
     func stop() -> [String] {
         stopped = true
-        defer { idle = [] }
-        return idle.map(\.name)
+        return keepAtMost(0)
     }
 
     /// Keeps at most `count` networks idle from now on (each environment still to come takes at

@@ -39,6 +39,10 @@ actor StandbyPool {
     /// Keys whose last standby failed to start: they get none ahead of their next environment's
     /// start (``refill(_:labels:engine:taking:early:)``) until one starts again.
     private var failing: Set<StandbyKey> = []
+    /// Every start is numbered; a key's starts numbered below its entry here were given up
+    /// (``abandon(_:)``).
+    private var started = 0
+    private var abandonedBelow: [StandbyKey: Int] = [:]
 
     init(depth: Int, background: BackgroundWork) {
         self.depth = depth
@@ -61,8 +65,8 @@ actor StandbyPool {
             }
             // What this claim leaves missing starts now, not once it has its standby: a claim that
             // waits for a start would otherwise leave the daemon one start short meanwhile. (A key
-            // never created yet gets its first standby once its first environment is up, so a
-            // spec that cannot start is not started twice.)
+            // never created yet gets its first standby beside its first environment's start, in
+            // `DockerEngine.createOnce`, after its container was created.)
             let available = (ready[key]?.count ?? 0) + work.values.count { $0.key == key }
             refill(key, labels: labels, engine: engine, taking: available > 0 ? 1 : 0)
             // None was under way: the caller starts its own beside the ones just begun.
@@ -102,12 +106,31 @@ actor StandbyPool {
             let token = UUID()
             let done = OneShot<Void>()
             work[token] = (key, done)
+            let number = started
+            started += 1
             background.start(.standbyStarts) {
-                let standby = await Self.start(key, labels: labels, engine: engine) { await self.closed }
+                let standby = await Self.start(
+                    key, labels: labels, engine: engine, drained: { await self.closed },
+                    abandoned: { await self.isAbandoned(key, number) })
                 await self.finished(key, token: token, standby: standby)
                 done.resolve(.success(()))
             }
         }
+    }
+
+    /// Gives up the standbys of `key` being started: its environment just failed after its
+    /// container was created (a readiness wait timed out, the service exited), so theirs would
+    /// most likely fail the same way, and a readiness wait must not be waited for twice (a
+    /// session's end waits for the starts). The key gets no standby ahead of its next
+    /// environment's start, as after a failed standby; ready ones are still taken.
+    func abandon(_ key: StandbyKey) {
+        abandonedBelow[key] = started
+        failing.insert(key)
+        wanted[key] = nil
+    }
+
+    private func isAbandoned(_ key: StandbyKey, _ number: Int) -> Bool {
+        number < abandonedBelow[key] ?? 0
     }
 
     private func nextArrival(of key: StandbyKey) -> OneShot<Void> {
@@ -136,7 +159,8 @@ actor StandbyPool {
     /// Once `drained()` says the pool is drained, the readiness wait is skipped: the standby is
     /// only going to be removed.
     private static func start(
-        _ key: StandbyKey, labels: [String: String], engine: DockerEngine, drained: @Sendable () async -> Bool
+        _ key: StandbyKey, labels: [String: String], engine: DockerEngine, drained: @Sendable () async -> Bool,
+        abandoned: @escaping @Sendable () async -> Bool
     ) async -> Standby? {
         let name = "ptest-iso-standby-\(UUID().uuidString.prefix(12).lowercased())"
         var container = key.container
@@ -145,8 +169,10 @@ actor StandbyPool {
         return try? await engine.withClient { client in
             var standby = Standby(id: "", network: nil, hostPorts: [:], startedAt: Date())
             do {
-                // Drained before it began (a session's end right after the claim that asked for it).
+                // Drained or given up before it began (a session's end right after the claim that asked
+                // for it; its environment's failure).
                 if await drained() { throw CancellationError() }
+                if await abandoned() { throw CancellationError() }
                 if key.ownNetwork {
                     let network = try await engine.pooledNetwork(labels: labels, client: client)
                     standby.network = network
@@ -164,7 +190,8 @@ actor StandbyPool {
                     }
                 }
                 if await !drained() {
-                    try await engine.waitUntilReady(standby.id, spec: key.readiness, hostPorts: standby.hostPorts, client: client)
+                    try await engine.waitUntilReady(
+                        standby.id, spec: key.readiness, hostPorts: standby.hostPorts, client: client, giveUp: abandoned)
                 }
             } catch {
                 await remove(standby, engine: engine, client: client)
@@ -183,8 +210,14 @@ actor StandbyPool {
     /// Starts no standby beyond what the next `count` environments can take: the owner knows how
     /// many will follow (a test process's remaining tests; 0 as its last test begins). Those
     /// ready or starting are still taken, and drained as before.
-    func expect(_ count: Int) {
+    ///
+    /// - Returns: how many of those environments may still need a private network of their own:
+    ///   `count` less the standbys ready or starting on one (those bring theirs).
+    @discardableResult
+    func expect(_ count: Int) -> Int {
         expected = count
+        let networked = ready.reduce(0) { $0 + ($1.key.ownNetwork ? $1.value.count : 0) } + work.values.count { $0.key.ownNetwork }
+        return max(0, count - networked)
     }
 
     /// Waits for the standbys being started.
