@@ -32,7 +32,7 @@ python3 -m mypy --strict python/ptest_isolation
 python3 -m pytest python/tests -q -p no:cacheprovider
 
 # A bounded pass of the suite-level benchmark (bench/run-suite.sh, issues 11 and 15): every
-# scenario (busybox, http, venv, snapshot), one round of 4 tests per suite, no -n 2 rows, a
+# scenario (busybox, container, http, venv, snapshot), one round of 4 tests per suite, no -n 2 rows, a
 # small docker floor; about 65 s on the 2-core machine (110 s when it is loaded). It fails on an error or a leak only;
 # its ratios and targets are reported, not asserted (bench/README.md).
 bench/run-suite.sh --rounds 1 --warmup 0 --tests 4 --no-xdist --floor-containers 4

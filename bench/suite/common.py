@@ -17,6 +17,8 @@ PORT = 8080
 COMMAND = ["sh", "-c", "mkdir -p /www && echo ok > /www/index.html && exec httpd -f -p 8080 -h /www"]
 #: The busybox scenario's idle container (the test execs in it).
 SLEEP = ["sleep", "2147483647"]
+#: Whether the busybox suites' tests exec in their container (the container scenario's do not).
+EXEC = os.environ.get("BENCH_SUITE_EXEC", "1") != "0"
 #: How many tests each suite has (the driver's --tests or the scenario's default).
 TESTS = int(os.environ.get("BENCH_SUITE_TESTS", "20"))
 #: Every container a suite makes carries this label, so the driver can find leftovers.

@@ -8,6 +8,8 @@ Scenarios (``--scenario NAME``, repeatable; default: all):
             ``iso_factory`` vs testcontainers' ``DockerContainer`` vs a docker-py fixture;
             floor: the daemon's create+start+exec+remove at the best of 1, 2, 4 workers
             (and without the exec, the issue's floor, beside it)
+  container the issue's scenario to the letter: the busybox suites with nothing asked of the
+            container (no exec); floor: the daemon's create+start+remove
   http      a fresh HTTP service per test (readiness checked): ptest-isolation vs
             testcontainers vs pytest-docker; floor: the daemon's create+start+answer+remove
             of the service

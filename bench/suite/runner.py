@@ -141,6 +141,7 @@ class Run:
             "BENCH_SUITE_TIMINGS": timings if suite.timings else "",
             "PTEST_ISO_SESSION": tag,
             "BENCH_COMPOSE_PROJECT": tag,
+            **dict(scenario.environment),
         })
         directory = os.path.join(HERE, suite.directory)
         command = [sys.executable, "-m", "pytest", "-q", "-c", INI, "--rootdir", directory]

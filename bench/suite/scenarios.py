@@ -71,6 +71,8 @@ class Scenario:
     xdist: bool = False
     #: Floors measured and shown beside the suites' own (not their × floor column).
     shown_floors: tuple[str, ...] = ()
+    #: Variables its suites' processes get besides the run's (the tests read them).
+    environment: tuple[tuple[str, str], ...] = ()
 
     def floors(self) -> list[str]:
         return sorted({suite.floor for suite in self.suites if suite.floor} | set(self.shown_floors))
@@ -90,6 +92,16 @@ SCENARIOS: dict[str, Scenario] = {
              Suite("testcontainers", "testcontainers", "busybox_testcontainers", "other", ("docker",), DOCKER_EXEC_FLOOR),
              Suite("docker-py", "docker-py fixture", "busybox_dockerpy", "other", ("docker",), DOCKER_EXEC_FLOOR)),
             xdist=True, shown_floors=(DOCKER_FLOOR,)),
+        # The issue's own scenario, to the letter: a fresh container per test and nothing asked
+        # of it, against the issue's floor (create+start+remove). The same suites as busybox,
+        # whose tests skip their exec here.
+        Scenario(
+            "container", "a fresh busybox container per test, nothing asked of it", 20,
+            (EMPTY,
+             Suite("ours", "ptest-isolation", "busybox_ours", "ours", ("docker",), DOCKER_FLOOR, plugin=True),
+             Suite("testcontainers", "testcontainers", "busybox_testcontainers", "other", ("docker",), DOCKER_FLOOR),
+             Suite("docker-py", "docker-py fixture", "busybox_dockerpy", "other", ("docker",), DOCKER_FLOOR)),
+            xdist=True, environment=(("BENCH_SUITE_EXEC", "0"),)),
         Scenario(
             "http", "a fresh HTTP service per test (readiness checked), one GET from the host", 20,
             (EMPTY,
