@@ -82,26 +82,26 @@ class Scenario:
         return dataclasses.replace(self, suites=self.suites + extra)
 
 
+def _busybox_suites(floor: str) -> tuple[Suite, ...]:
+    """The busybox suites, judged against ``floor``."""
+    return (EMPTY,
+            Suite("ours", "ptest-isolation", "busybox_ours", "ours", ("docker",), floor, plugin=True),
+            Suite("testcontainers", "testcontainers", "busybox_testcontainers", "other", ("docker",), floor),
+            Suite("docker-py", "docker-py fixture", "busybox_dockerpy", "other", ("docker",), floor))
+
+
 SCENARIOS: dict[str, Scenario] = {
     scenario.name: scenario
     for scenario in (
         Scenario(
             "busybox", "a fresh busybox container per test, `echo hi` exec'd in it", 20,
-            (EMPTY,
-             Suite("ours", "ptest-isolation", "busybox_ours", "ours", ("docker",), DOCKER_EXEC_FLOOR, plugin=True),
-             Suite("testcontainers", "testcontainers", "busybox_testcontainers", "other", ("docker",), DOCKER_EXEC_FLOOR),
-             Suite("docker-py", "docker-py fixture", "busybox_dockerpy", "other", ("docker",), DOCKER_EXEC_FLOOR)),
-            xdist=True, shown_floors=(DOCKER_FLOOR,)),
+            _busybox_suites(DOCKER_EXEC_FLOOR), xdist=True, shown_floors=(DOCKER_FLOOR,)),
         # The issue's own scenario, to the letter: a fresh container per test and nothing asked
         # of it, against the issue's floor (create+start+remove). The same suites as busybox,
         # whose tests skip their exec here.
         Scenario(
             "container", "a fresh busybox container per test, nothing asked of it", 20,
-            (EMPTY,
-             Suite("ours", "ptest-isolation", "busybox_ours", "ours", ("docker",), DOCKER_FLOOR, plugin=True),
-             Suite("testcontainers", "testcontainers", "busybox_testcontainers", "other", ("docker",), DOCKER_FLOOR),
-             Suite("docker-py", "docker-py fixture", "busybox_dockerpy", "other", ("docker",), DOCKER_FLOOR)),
-            xdist=True, environment=(("BENCH_SUITE_EXEC", "0"),)),
+            _busybox_suites(DOCKER_FLOOR), xdist=True, environment=(("BENCH_SUITE_EXEC", "0"),)),
         Scenario(
             "http", "a fresh HTTP service per test (readiness checked), one GET from the host", 20,
             (EMPTY,
