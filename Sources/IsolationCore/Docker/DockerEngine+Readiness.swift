@@ -13,9 +13,9 @@ extension DockerEngine {
     /// How many log lines an error quotes.
     static let quotedLogLines = 20
 
-    ///
-    /// `giveUp`: asked before each round; `true` ends the wait with `CancellationError` (a
-    /// standby whose spec's environment just failed the same wait).
+    /// Waits for every strategy of `spec.waitFor` (see above). `giveUp` is asked before each
+    /// round; `true` ends the wait with `CancellationError` (a standby whose spec's environment
+    /// just failed after its start).
     func waitUntilReady(
         _ id: String, spec: EnvironmentSpec, hostPorts: [Int: Int], client: DockerClient, giveUp: (@Sendable () async -> Bool)? = nil
     ) async throws {
