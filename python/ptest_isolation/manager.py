@@ -188,8 +188,9 @@ class Manager:
         and 0 as a process's last test begins), so a standby started beyond them would only be
         removed again. Each environment created counts one off; a later call replaces the
         count; the ready standbys are still taken. No more pooled private networks are kept
-        idle than ``after`` either: the surplus is removed in the background at once, while
-        the last tests run. (A server keeps its own.)"""
+        idle than those environments need beyond the standbys already on networks of their
+        own: the surplus is removed in the background at once, while the last tests run. (A
+        server keeps its own.)"""
         if not self.remote:
             self.call("stop_standbys", after=after)
 

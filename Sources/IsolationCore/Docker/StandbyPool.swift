@@ -213,7 +213,6 @@ actor StandbyPool {
     ///
     /// - Returns: how many of those environments may still need a private network of their own:
     ///   `count` less the standbys ready or starting on one (those bring theirs).
-    @discardableResult
     func expect(_ count: Int) -> Int {
         expected = count
         let networked = ready.reduce(0) { $0 + ($1.key.ownNetwork ? $1.value.count : 0) } + work.values.count { $0.key.ownNetwork }
