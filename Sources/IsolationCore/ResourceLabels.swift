@@ -21,6 +21,9 @@ public enum ResourceLabels {
     public static let mode = "ptest-iso.mode"
     /// On a container started ahead of need, not yet taken by an environment.
     public static let standby = "ptest-iso.standby"
+    /// On a container that only holds a pooled private network's namespace for the services
+    /// that join it, one at a time (``NetworkHolder``).
+    public static let networkHolder = "ptest-iso.network-holder"
     /// On a standby: the TTL (seconds) of the environments that may take it.
     public static let standbyTTL = "ptest-iso.standby-ttl"
     /// On a compose stack's container: the service it runs.

@@ -372,19 +372,26 @@ import Testing
         await manager.waitForBackgroundWork()
 
         // The next one takes the standby (on a network of its own); the standby started after it
-        // gets the first environment's network, now that nothing is on it.
+        // gets the first environment's network, now that nothing of it is there: it joins the
+        // namespace of the network's holder, which the first environment's container had joined.
         let second = try await manager.create(spec)
         #expect(second.details["standby"] == "true")
         #expect(second.details["owned_network"] != firstNetwork)
         await manager.waitForBackgroundWork()
         let refill = try #require(try await standbys(session).first { $0.id != second.location })
-        let joined = try await withDockerClient(try .fromEnvironment()) { try await $0.inspectContainer(refill.id) }
-        #expect(joined.networkSettings.networks.map { Array($0.keys) } == [firstNetwork])
-        // Alone on it: the environment that has it now and the one before never shared it.
-        let members = try await withDockerClient(try .fromEnvironment()) {
-            try await $0.listContainers(all: true, filters: ["network": [firstNetwork]]).map(\.id)
+        let (joined, members) = try await withDockerClient(try .fromEnvironment()) { client in
+            (
+                try await client.inspectContainer(refill.id),
+                try await client.listContainers(all: true, filters: ["network": [firstNetwork]]).map(\.id)
+            )
         }
-        #expect(members == [refill.id])
+        // Alone on it but for the holder: the environment that has it now and the one before never shared it.
+        let holder = try #require(members.first)
+        #expect(members == [holder])
+        #expect(joined.hostConfig.networkMode == "container:\(holder)")
+        // The first environment's port was the holder's.
+        let held = try await withDockerClient(try .fromEnvironment()) { try await $0.inspectContainer(holder) }
+        #expect(held.hostPorts(for: 8080).first.map(String.init) == first.details["port.8080"])
 
         try await manager.destroy(second.id)
         await manager.shutdown()

@@ -19,6 +19,7 @@ struct ContainerCreateBody: Encodable {
         var `init`: Bool?
         var extraHosts: [String]?
         var shmSize: Int64?
+        var sysctls: [String: String]?
     }
 
     struct PortBinding: Codable, Sendable, Hashable {
@@ -140,7 +141,8 @@ struct ContainerCreateBody: Encodable {
             restartPolicy: spec.restartPolicy.map { RestartPolicyBody(name: $0.name, maximumRetryCount: $0.maximumRetryCount) },
             init: spec.runInit,
             extraHosts: spec.extraHosts.isEmpty ? nil : spec.extraHosts,
-            shmSize: resources.shmSizeBytes
+            shmSize: resources.shmSizeBytes,
+            sysctls: spec.sysctls.isEmpty ? nil : spec.sysctls
         )
         if let network = spec.networkMode, !spec.networkAliases.isEmpty {
             networkingConfig = NetworkingConfig(endpointsConfig: [network: .init(aliases: spec.networkAliases)])

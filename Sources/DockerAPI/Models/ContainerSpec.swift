@@ -28,6 +28,8 @@ public struct ContainerSpec: Sendable, Hashable {
     /// Run an init process as PID 1 that reaps zombies and forwards signals.
     public var runInit: Bool?
     public var extraHosts: [String] = []
+    /// Kernel parameters of the container's own namespaces (`net.*` of its network namespace).
+    public var sysctls: [String: String] = [:]
     /// `os/arch[/variant]` for multi-platform images.
     public var platform: String?
 

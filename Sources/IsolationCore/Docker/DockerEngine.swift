@@ -154,11 +154,16 @@ public final class DockerEngine: IsolationEngine {
                 details["standby"] = "true"
                 return EngineArtifact(location: claimed.id, details: details)
             }
-            let network = try await self.prepareNetwork(Self.networkRequest(of: spec), environment: environment, client: client)
+            let network = try await self.prepareNetwork(
+                Self.networkRequest(of: spec), for: container, environment: environment, client: client)
             container.networkMode = network.mode
-            // Docker's own networks take no aliases ("network-scoped alias is supported only for
-            // containers in user defined networks").
-            if !["none", "bridge", "host", "default"].contains(network.mode) {
+            if let holder = network.holder {
+                // The holder publishes the ports; alone on its private network, the service needs no alias.
+                container.networkMode = "container:\(holder.id)"
+                container.ports = []
+            } else if !["none", "bridge", "host", "default"].contains(network.mode) {
+                // Docker's own networks take no aliases ("network-scoped alias is supported only for
+                // containers in user defined networks").
                 container.networkAliases = [spec.name ?? environment.id]
             }
             details["network"] = network.mode
@@ -186,8 +191,9 @@ public final class DockerEngine: IsolationEngine {
             }
             do {
                 try await self.startContainer(id, of: environment, client: client)
-                var hostPorts: [Int: Int] = [:]
-                if !spec.ports.isEmpty {
+                var hostPorts = network.holder?.hostPorts ?? [:]
+                for (port, hostPort) in hostPorts { details["port.\(port)"] = String(hostPort) }
+                if !container.ports.isEmpty {
                     let inspect = try await client.inspectContainer(id)
                     for port in spec.ports {
                         if let hostPort = inspect.hostPorts(for: port).first {
@@ -233,23 +239,24 @@ public final class DockerEngine: IsolationEngine {
 
     /// `nil`/`none`: no network. `isolated`: a private network of this environment.
     /// Anything else: a shared network of that name (created, labelled, when missing; removed with its last user).
-    private func prepareNetwork(_ request: String?, environment: Environment, client: DockerClient) async throws -> (
-        mode: String, owned: String?
-    ) {
+    /// A pooled private network may come with a ``NetworkHolder`` for `container` to join.
+    private func prepareNetwork(_ request: String?, for container: ContainerSpec, environment: Environment, client: DockerClient)
+        async throws -> (mode: String, owned: String?, holder: NetworkHolder?)
+    {
         switch request {
         case nil, "none":
-            return ("none", nil)
+            return ("none", nil, nil)
         case "isolated":
             if usesNetworkPool(environment) {
-                let name = try await pooledNetwork(labels: Self.standbyLabels(for: environment), client: client)
-                return (name, name)
+                let network = try await pooledNetwork(for: container, labels: Self.standbyLabels(for: environment), client: client)
+                return (network.name, network.name, network.holder)
             }
             let name = "ptest-iso-\(environment.id)"
             try await createNetwork(name, labels: environment.labels, client: client)
-            return (name, name)
+            return (name, name, nil)
         case let shared?:
             try await ensureSharedNetwork(shared, environment: environment, client: client)
-            return (shared, nil)
+            return (shared, nil, nil)
         }
     }
 

@@ -27,6 +27,8 @@ struct Standby: Sendable {
     var id: String
     /// Its private network, when the key asks for one.
     var network: String?
+    /// The ``NetworkHolder`` whose namespace it joined: without it the standby has no network.
+    var holder: String?
     /// Container port → host port, for published ports.
     var hostPorts: [Int: Int]
     var startedAt: Date

@@ -77,8 +77,11 @@ actor StandbyPool {
         }
         while let standby = ready[key]?.popLast() {
             let fresh = Date().timeIntervalSince(standby.startedAt) < Self.maxAge
-            // One inspect: a standby that died (or was removed by a cleanup) must not be handed out.
-            if fresh, let state = try? await client.inspectContainer(standby.id), state.state.running {
+            // One inspect (two in a held namespace): a standby that died, or whose holder did (a
+            // cleanup removed it), must not be handed out.
+            if fresh, let state = try? await client.inspectContainer(standby.id), state.state.running,
+                await Self.isRunning(standby.holder, client: client)
+            {
                 return standby
             }
             await Self.remove(standby, engine: engine, client: client)
@@ -167,16 +170,22 @@ actor StandbyPool {
         container.name = name
         container.labels = key.container.labels.merging(labels) { $1 }
         return try? await engine.withClient { client in
-            var standby = Standby(id: "", network: nil, hostPorts: [:], startedAt: Date())
+            var standby = Standby(id: "", network: nil, holder: nil, hostPorts: [:], startedAt: Date())
             do {
                 // Drained or given up before it began (a session's end right after the claim that asked
                 // for it; its environment's failure).
                 if await drained() { throw CancellationError() }
                 if await abandoned() { throw CancellationError() }
                 if key.ownNetwork {
-                    let network = try await engine.pooledNetwork(labels: labels, client: client)
-                    standby.network = network
-                    container.networkMode = network
+                    let network = try await engine.pooledNetwork(for: container, labels: labels, client: client)
+                    standby.network = network.name
+                    container.networkMode = network.name
+                    if let holder = network.holder {
+                        container.networkMode = "container:\(holder.id)"
+                        container.ports = []
+                        standby.holder = holder.id
+                        standby.hostPorts = holder.hostPorts
+                    }
                 }
                 standby.id = try await client.createContainer(container).id
                 // Drained meanwhile: the standby is only going to be removed, and a container
@@ -200,6 +209,11 @@ actor StandbyPool {
             standby.startedAt = Date()
             return standby
         }
+    }
+
+    private static func isRunning(_ holder: String?, client: DockerClient) async -> Bool {
+        guard let holder else { return true }
+        return (try? await client.inspectContainer(holder))?.state.running ?? false
     }
 
     private static func remove(_ standby: Standby, engine: DockerEngine, client: DockerClient) async {
