@@ -18,7 +18,8 @@ import floors
 import leaks
 import wheels
 from leaks import BenchError
-from scenarios import DOCKER_EXEC_FLOOR, DOCKER_FLOOR, DOCKER_HTTP_FLOOR, VENV_FLOOR, Scenario, Suite
+from scenarios import (DOCKER_EXEC_FLOOR, DOCKER_FLOOR, DOCKER_HTTP_FLOOR, DOCKER_HTTP_HELD_FLOOR, VENV_FLOOR, Scenario,
+                       Suite)
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 INI = os.path.join(HERE, "pytest.ini")
@@ -194,7 +195,7 @@ class Run:
     # -- floors -----------------------------------------------------------------------------
 
     def measure_floor(self, kind: str) -> dict[str, float]:
-        if kind in (DOCKER_FLOOR, DOCKER_EXEC_FLOOR, DOCKER_HTTP_FLOOR):
+        if kind in (DOCKER_FLOOR, DOCKER_EXEC_FLOOR, DOCKER_HTTP_FLOOR, DOCKER_HTTP_HELD_FLOOR):
             labels = {leaks.RUN_LABEL: self.run_id}
             try:
                 return floors.docker_floor(kind, self.args.image, labels, self.args.floor_containers)
