@@ -62,11 +62,21 @@ import Testing
             live.append(try await manager.create(serviceSpec()))
             if round == 0 { live.append(try await manager.create(serviceSpec())) }
             var joined: [String: String] = [:]
+            if round == 0 {
+                try await expectUnreachable(live[1], from: live[0], manager)
+                try await expectUnreachable(live[0], from: live[1], manager)
+            }
             for environment in live {
                 let container = try await inspect(environment.location)
                 let mode = try #require(container.hostConfig.networkMode)
-                #expect(mode.hasPrefix("container:"), "\(mode)")
-                #expect(joined.updateValue(environment.id, forKey: mode) == nil, "two live environments share \(mode)")
+                let network = try #require(environment.details["network"])
+                // A holder's namespace, or (no holder idle) an endpoint of its own on the held network.
+                if let holder = environment.details["network_holder"] {
+                    #expect(mode == "container:\(holder)")
+                    #expect(joined.updateValue(environment.id, forKey: mode) == nil, "two live environments share \(mode)")
+                } else {
+                    #expect(mode == network)
+                }
                 #expect(container.state.running)
                 // The reported port reaches this environment's own service, no other.
                 #expect(Self.get(environment.details["port.8080"]) == (try await token(manager, environment)))
@@ -76,12 +86,16 @@ import Testing
             try await manager.destroy(live.removeFirst().id)
         }
         #expect(seen.count == 5)
+        // The environments after the first took the holders their standbys had started.
+        #expect(live[0].details["network_holder"] != nil)
         // The namespace keeps no TIME_WAIT sockets that could hold the next service's port.
         let buckets = try await manager.run(live[0].id, Command(["cat", "/proc/sys/net/ipv4/tcp_max_tw_buckets"]))
         #expect(buckets.stdoutText == "0\n")
-        // Networks (and their holders) served several environments: fewer than the five made.
+        // Holders served several environments: fewer than the five made, all on one network.
         let held = try await holders(session)
         #expect(!held.isEmpty && held.count < 5, "\(held.count) holders")
+        #expect(try await networks(session).count == 1)
+        #expect(live[0].details["owned_network"] == nil)
 
         try await manager.destroy(live[0].id)
         await manager.shutdown()
@@ -89,55 +103,76 @@ import Testing
         #expect(try await networks(session).isEmpty)
     }
 
-    @Test func anotherProcessDestroyingTheEnvironmentRemovesItsNetworkAndHolder() async throws {
+    /// `target`'s service cannot be reached from `source`'s namespace, though both are on the
+    /// same held network; the host reaches it (the check's own control).
+    func expectUnreachable(_ target: Environment, from source: Environment, _ manager: IsolationManager) async throws {
+        let network = try #require(target.details["network"])
+        #expect(source.details["network"] == network)
+        let endpoint = target.details["network_holder"] ?? target.location
+        let address = try #require(try await inspect(endpoint).networkSettings.networks?[network]?.ipAddress)
+        let fromHost = try? Data(contentsOf: URL(string: "http://\(address):8080/")!)
+        #expect(fromHost.map { String(decoding: $0, as: UTF8.self) } == (try await token(manager, target)))
+        let probe = try await manager.run(source.id, Command(["nc", "-w", "2", address, "8080"], stdin: Data()))
+        #expect(probe.exitCode != 0, "\(probe.stdoutText)")
+    }
+
+    @Test func anotherProcessDestroyingTheEnvironmentRemovesItsHolderAndTheOwnerTheNetwork() async throws {
         let home = try TestHome("holder-other")
         let session = "holder-other-\(UUID().uuidString.prefix(8))"
         let owner = try manager(home, session: session)
+        // The first is on the held network itself; the second takes its standby, in a holder.
+        let first = try await owner.create(serviceSpec())
+        await owner.waitForBackgroundWork()
         let environment = try await owner.create(serviceSpec())
-        let network = try #require(environment.details["owned_network"])
+        let holder = try #require(environment.details["network_holder"])
+        let network = try #require(environment.details["network"])
         await owner.waitForBackgroundWork()
 
-        // A CLI's destroy: its engine never lent the network, so it removes it, holder first.
+        // A CLI's destroy: its engine never lent the holder, so it removes it; the held network
+        // is the owner's, which other environments of the session use.
         let other = try manager(home, session: session, depth: 0)
-        try await other.destroy(environment.id)
-        let left = try await withDockerClient(try .fromEnvironment()) {
-            (try await $0.listContainers(all: true, filters: ["network": [network]]), try? await $0.inspectNetwork(network))
+        for made in [environment, first] { try await other.destroy(made.id) }
+        let left = try await withDockerClient(try .fromEnvironment()) { client in
+            try await client.listContainers(all: true, filters: ["network": [network]]).map(\.id)
         }
-        #expect(left.0.isEmpty)
-        #expect(left.1 == nil)
+        #expect(!left.contains(holder) && !left.contains(environment.location) && !left.contains(first.location))
+        #expect(try await networks(session) == [network])
         await other.shutdown()
         await owner.shutdown()
         #expect(try await holders(session).isEmpty)
         #expect(try await networks(session).isEmpty)
     }
 
-    @Test func aHolderThatDiedIsReplacedAndTheServiceStillStarts() async throws {
+    @Test func holdersThatDiedAreNeitherJoinedNorHandedOutWithAStandby() async throws {
         let home = try TestHome("holder-died")
         let session = "holder-died-\(UUID().uuidString.prefix(8))"
         let manager = try manager(home, session: session)
         let first = try await manager.create(serviceSpec())
         await manager.waitForBackgroundWork()
-        try await manager.destroy(first.id)
-        // Both holders go: the idle network's and the one the standby joined, which is then
-        // left without a network and must not be handed out.
-        let idle = try await holders(session)
-        #expect(idle.count == 2)
+        let second = try await manager.create(serviceSpec())
+        #expect(second.details["standby"] == "true" && second.details["network_holder"] != nil)
+        await manager.waitForBackgroundWork()
+        // Its holder goes back idle; the next standby is in another.
+        try await manager.destroy(second.id)
+        let dead = try await holders(session)
+        #expect(dead.count == 2)
         try await withDockerClient(try .fromEnvironment()) { client in
-            for holder in idle { try await client.removeContainer(holder.id, force: true) }
+            for holder in dead { try await client.removeContainer(holder.id, force: true) }
         }
 
-        let second = try await manager.create(serviceSpec())
-        #expect(second.details["standby"] == nil)
-        let mode = try #require(try await inspect(second.location).hostConfig.networkMode)
-        #expect(mode.hasPrefix("container:") && !idle.contains { mode == "container:\($0.id)" }, "\(mode)")
-        #expect(Self.get(second.details["port.8080"]) == (try await token(manager, second)))
-        try await manager.destroy(second.id)
+        // The standby lost its network with its holder, and the idle holder is gone: the next
+        // environment starts its own, on the held network, and is reached.
+        let third = try await manager.create(serviceSpec())
+        #expect(third.details["standby"] == nil && third.details["network_holder"] == nil)
+        #expect(try await inspect(third.location).hostConfig.networkMode == third.details["network"])
+        #expect(Self.get(third.details["port.8080"]) == (try await token(manager, third)))
+        for environment in [first, third] { try await manager.destroy(environment.id) }
         await manager.shutdown()
         #expect(try await holders(session).isEmpty)
         #expect(try await networks(session).isEmpty)
     }
 
-    @Test func anImageWithoutSleepJoinsItsNetworkItself() async throws {
+    @Test func anImageWithoutSleepJoinsTheHeldNetworkItself() async throws {
         let home = try TestHome("holder-nosleep")
         let session = "holder-nosleep-\(UUID().uuidString.prefix(8))"
         let context = home.url.appendingPathComponent("nosleep")
@@ -150,7 +185,8 @@ import Testing
         spec.build = BuildSpec(context: context.path)
         for _ in 0..<2 {
             let environment = try await manager.create(spec)
-            let network = try #require(environment.details["owned_network"])
+            let network = try #require(environment.details["network"])
+            #expect(environment.details["owned_network"] == nil && environment.details["network_holder"] == nil)
             #expect(try await inspect(environment.location).hostConfig.networkMode == network)
             #expect(Self.get(environment.details["port.8080"]) == (try await token(manager, environment)))
             await manager.waitForBackgroundWork()
@@ -174,5 +210,42 @@ import Testing
             change(&changed)
             #expect(!DockerEngine.joinsHolder(changed))
         }
+    }
+}
+
+extension DockerNetworkHolderTests {
+    @Test func stopStandbysAfterNKeepsNoMoreIdleHoldersThanTheEnvironmentsNoStandbyServesCanTake() async throws {
+        let home = try TestHome("holder-stop")
+        let session = "holder-stop-\(UUID().uuidString.prefix(8))"
+        let manager = try manager(home, session: session)
+        var made: [Environment] = []
+        for _ in 0..<3 { made.append(try await manager.create(serviceSpec())) }
+        await manager.waitForBackgroundWork()
+        // Their holders go back to the pool, idle; the standby left is in one of its own.
+        // The first was on the held network itself; the two after took the standbys' holders.
+        for environment in made { try await manager.destroy(environment.id) }
+        #expect(try await holders(session).count == 2 + 1)
+        #expect(try await networks(session).count == 1)
+
+        // Of two environments to come, the standby serves one: the other takes one idle holder
+        // at most, and the other goes now; at 1, none is kept.
+        try await manager.stopStandbys(after: 2)
+        await manager.waitForBackgroundWork()
+        #expect(try await holders(session).count == 1 + 1)
+        try await manager.stopStandbys(after: 1)
+        await manager.waitForBackgroundWork()
+        #expect(try await holders(session).count == 0 + 1)
+
+        // At 0 the pool keeps nothing: the standby is taken, and its holder goes with it once
+        // destroyed, and the held network with its last holder, while the manager is open.
+        try await manager.stopStandbys()
+        let last = try await manager.create(serviceSpec())
+        #expect(last.details["standby"] == "true")
+        #expect(Self.get(last.details["port.8080"]) == (try await token(manager, last)))
+        try await manager.destroy(last.id)
+        await manager.waitForBackgroundWork()
+        #expect(try await holders(session).isEmpty)
+        #expect(try await networks(session).isEmpty)
+        await manager.shutdown()
     }
 }

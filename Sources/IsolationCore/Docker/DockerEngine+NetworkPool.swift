@@ -2,8 +2,13 @@ import DockerAPI
 import Foundation
 
 extension DockerEngine {
-    /// Idle pooled networks kept per engine: enough for the standbys of a few specs.
+    /// Idle pooled networks kept per engine, and idle holders: enough for the standbys of a few specs.
     static let pooledNetworkCapacity = 4
+    /// The detail naming the holder whose namespace an environment's container joined.
+    static let holderDetail = "network_holder"
+    /// A held network's containers cannot reach one another (the host reaches them all): each
+    /// holder's namespace is as alone on it as on a private network of its own.
+    static let heldNetworkOptions = ["com.docker.network.bridge.enable_icc": "false"]
 
     /// Whether `environment`'s private network may come from (and go back to) the pool: the
     /// pool is on when background work was asked for (standbys), and its networks carry the
@@ -13,47 +18,79 @@ extension DockerEngine {
         return standby.isEnabled && !spec.reuse && !spec.shared && (spec.cleanup == .endOfSession || spec.cleanup == .endOfTest)
     }
 
-    /// A private network from the pool, or a new one for it, and the ``NetworkHolder`` its
-    /// container is to join: `nil` when `container` cannot share a held namespace
-    /// (``joinsHolder(_:)``) or no holder could be started from its image. `labels` are the
-    /// session's (``standbyLabels(for:)``); their expiry says how long the network must last.
+    /// Where a pooled container goes (``DockerEngine/pooledNetwork(for:labels:startingHolder:client:)``).
+    enum NetworkPlace: Sendable {
+        /// Into a holder's namespace, on the held network (`container:<holder>`).
+        case holder(NetworkHolder)
+        /// Onto the held network itself, with an endpoint of its own: no holder was idle and the
+        /// caller would not wait for one to start.
+        case heldNetwork(String)
+        /// Onto a private network of the pool, alone.
+        case privateNetwork(String)
+    }
+
+    /// Where `container` goes: when it can share a held namespace (``joinsHolder(_:)``), a
+    /// holder's (``NetworkHolder``) that is idle or, with `startingHolder`, can be started from
+    /// its image, else the held network itself; other containers go on a private network from
+    /// the pool, or a new one for it. `labels` are the session's (``standbyLabels(for:)``); their expiry says
+    /// how long the network or holder must last.
     ///
-    /// Docker cannot relabel a network, so a new one's expiry label is set a standby's
-    /// lifetime (``StandbyPool/maxAge``) past what is needed now: it serves later environments
-    /// for that long, then is replaced.
-    func pooledNetwork(for container: ContainerSpec, labels: [String: String], client: DockerClient) async throws -> (
-        name: String, holder: NetworkHolder?
-    ) {
+    /// An environment does not start a holder (`startingHolder` false): a holder and then the
+    /// service is two starts where a service with an endpoint of its own is one. Standbys start
+    /// them, off the critical path, and the environments after take them.
+    ///
+    /// Docker cannot relabel a network or container, so a new one's expiry label is set a
+    /// standby's lifetime (``StandbyPool/maxAge``) past what is needed now: it serves later
+    /// environments for that long, then is replaced.
+    func pooledNetwork(for container: ContainerSpec, labels: [String: String], startingHolder: Bool, client: DockerClient)
+        async throws -> NetworkPlace
+    {
         // standbyLabels(for:) always sets it.
-        let needed = labels[ResourceLabels.expiresAt].flatMap(Double.init) ?? Date().timeIntervalSince1970 + StandbyPool.maxAge
-        var ports: [Int]?
-        if Self.joinsHolder(container), await networks.mayHold(container.image) { ports = container.ports.map(\.containerPort).sorted() }
-        let network: PooledNetwork
-        if let taken = await networks.take(lastingUntil: Date(timeIntervalSince1970: needed), holderPorts: ports) {
-            network = taken
-        } else {
-            let name = "ptest-iso-net-\(UUID().uuidString.prefix(12).lowercased())"
-            let expiresAt = needed + StandbyPool.maxAge
-            try await createNetwork(name, labels: labels.merging([ResourceLabels.expiresAt: String(Int(expiresAt))]) { $1 }, client: client)
-            network = PooledNetwork(name: name, expiresAt: Date(timeIntervalSince1970: expiresAt))
-            await networks.created(network)
+        let needed = Date(
+            timeIntervalSince1970: labels[ResourceLabels.expiresAt].flatMap(Double.init) ?? Date().timeIntervalSince1970
+                + StandbyPool.maxAge)
+        if Self.joinsHolder(container) {
+            let ports = container.ports.map(\.containerPort).sorted()
+            let mayHold = await networks.mayHold(container.image)
+            while mayHold, let holder = await networks.takeHolder(lastingUntil: needed, ports: ports) {
+                // One inspect: a holder that died (or a cleanup removed) cannot be joined.
+                if let state = try? await client.inspectContainer(holder.id), state.state.running { return .holder(holder) }
+                try await removeHolder(holder, client: client)
+            }
+            let network: PooledNetwork
+            if let existing = await networks.heldNetwork(lastingUntil: needed) {
+                network = existing
+            } else {
+                network = try await newPooledNetwork(needed: needed, labels: labels, options: Self.heldNetworkOptions, client: client)
+                await networks.addHeldNetwork(network)
+            }
+            guard startingHolder, mayHold,
+                let holder = await startHolder(
+                    on: network, image: container.image, platform: container.platform, ports: ports, labels: labels, client: client)
+            else { return .heldNetwork(network.name) }
+            await networks.lend(holder)
+            return .holder(holder)
         }
-        guard let ports else { return (network.name, nil) }
-        if let holder = network.holder {
-            // One inspect: a holder that died (or a cleanup removed) cannot be joined.
-            if let state = try? await client.inspectContainer(holder.id), state.state.running { return (network.name, holder) }
-            _ = try? await client.removeContainer(holder.id, force: true, removeVolumes: true)
-            await networks.setHolder(nil, of: network.name)
-        }
-        let holder = await startHolder(
-            on: network, image: container.image, platform: container.platform, ports: ports, labels: labels, client: client)
-        await networks.setHolder(holder, of: network.name)
-        return (network.name, holder)
+        if let taken = await networks.take(lastingUntil: needed) { return .privateNetwork(taken.name) }
+        let network = try await newPooledNetwork(needed: needed, labels: labels, options: [:], client: client)
+        await networks.created(network)
+        return .privateNetwork(network.name)
+    }
+
+    private func newPooledNetwork(needed: Date, labels: [String: String], options: [String: String], client: DockerClient) async throws
+        -> PooledNetwork
+    {
+        let name = "ptest-iso-net-\(UUID().uuidString.prefix(12).lowercased())"
+        let expiresAt = Date(timeIntervalSince1970: (needed.timeIntervalSince1970 + StandbyPool.maxAge).rounded(.down))
+        let labels = labels.merging([ResourceLabels.expiresAt: String(Int(expiresAt.timeIntervalSince1970))]) { $1 }
+        try await createNetwork(name, labels: labels, options: options, client: client)
+        return PooledNetwork(name: name, expiresAt: expiresAt)
     }
 
     /// Whether a container can run in a held namespace instead of one of its own: nothing of it
     /// is set per container (name, extra hosts, kernel parameters), and it cannot change the
-    /// namespace it would leave to the next service (no privileges, no `NET_ADMIN`).
+    /// namespace it would leave to the next service (no privileges, no `NET_ADMIN`). Others go
+    /// on private networks, as before decision 0023.
     static func joinsHolder(_ container: ContainerSpec) -> Bool {
         let mighty: Set = ["ALL", "NET_ADMIN", "SYS_ADMIN", "CAP_NET_ADMIN", "CAP_SYS_ADMIN"]
         return !container.security.privileged && container.security.capAdd.allSatisfy { !mighty.contains($0.uppercased()) }
@@ -94,7 +131,7 @@ extension DockerEngine {
                 guard let hostPort = inspect.hostPorts(for: port).first else { throw CancellationError() }
                 hostPorts[port] = hostPort
             }
-            return NetworkHolder(id: id!, ports: ports, hostPorts: hostPorts)
+            return NetworkHolder(id: id!, network: network.name, expiresAt: network.expiresAt, ports: ports, hostPorts: hostPorts)
         } catch {
             if let id { _ = try? await client.removeContainer(id, force: true, removeVolumes: true) }
             if let error = error as? DockerError, Self.lacksProgram(error) { await networks.cannotHold(image) }
@@ -109,58 +146,81 @@ extension DockerEngine {
     }
 
     /// Gives a network back to the pool once its environment's containers are gone, or removes
-    /// it (its holder first) when it is not the pool's (or the pool is full or drained).
+    /// it when it is not the pool's (or the pool is full or drained).
     func releaseNetwork(_ name: String, client: DockerClient) async throws {
         if await networks.giveBack(name) { return }
-        try await removeHolders(on: name, client: client)
         try await client.removeNetwork(name)
     }
 
-    /// Removes the holders on `name`, found by label: the process that started one may not be the
-    /// one removing its network (a CLI's destroy, a pool that was full).
-    func removeHolders(on name: String, client: DockerClient) async throws {
-        let filters = ["network": [name], "label": ["\(ResourceLabels.networkHolder)=true"]]
-        for holder in try await client.listContainers(all: true, filters: filters) {
-            do {
-                try await client.removeContainer(holder.id, force: true, removeVolumes: true)
-            } catch let error as DockerError where error.code == .notFound {}
+    /// Gives a holder back to the pool once its environment's containers are gone, or removes it
+    /// (and its held network, when the pool has no more use for that) when it is not the pool's
+    /// (a CLI's destroy), or the pool is full or drained.
+    func releaseHolder(_ id: String, network: String, client: DockerClient) async throws {
+        if await networks.giveBackHolder(id) { return }
+        try await removeHolder(id, network: network, client: client)
+    }
+
+    private func removeHolder(_ holder: NetworkHolder, client: DockerClient) async throws {
+        try await removeHolder(holder.id, network: holder.network, client: client)
+    }
+
+    private func removeHolder(_ id: String, network: String, client: DockerClient) async throws {
+        do {
+            try await client.removeContainer(id, force: true, removeVolumes: true)
+        } catch let error as DockerError where error.code == .notFound {}
+        if let unused = await networks.holderRemoved(id, network: network) {
+            try await client.removeNetwork(unused)
         }
     }
 
-    /// Removes the idle pooled networks; the pool lends no more.
+    /// Removes the idle pooled networks and holders; the pool lends no more.
     func drainNetworkPool(reopen: Bool = false) async {
-        await removePooledNetworks(await networks.drain(reopen: reopen))
+        await removePooled(await networks.drain(reopen: reopen))
+        // A holder lent to an environment that another process destroyed (the CLI) never comes
+        // back: that process removed it. Its held network goes once no holder is left on it.
+        for holder in await networks.lentHolderList() {
+            do {
+                _ = try await withClient { try await $0.inspectContainer(holder.id) }
+            } catch let error as IsolationError where error.code == .notFound {
+                if let unused = await networks.holderRemoved(holder.id, network: holder.network) {
+                    await removePooled(PoolSurplus(networks: [unused]))
+                }
+            } catch {
+                // Unknown: the session's end finds the network by label.
+            }
+        }
     }
 
-    /// Removes networks the pool handed back: their holders together, then the networks one after
-    /// the other (the daemon removes networks one at a time whoever asks). One whose removal fails
-    /// goes back to the pool, never lent again, for its next drain to try (and the session's end
-    /// finds it by label after that).
-    func removePooledNetworks(_ networks: [PooledNetwork]) async {
-        let holders = networks.compactMap(\.holder?.id)
-        let gone = await withTaskGroup(of: String?.self) { group in
-            for id in holders {
+    /// Removes what the pool handed back: the holders together, then the networks one after the
+    /// other (the daemon removes networks one at a time whoever asks). What fails goes back to
+    /// the pool, never lent again, for its next drain to try (and the session's end finds it by
+    /// label after that).
+    func removePooled(_ surplus: PoolSurplus) async {
+        guard !surplus.isEmpty else { return }
+        var failed = PoolSurplus()
+        failed.holders = await withTaskGroup(of: NetworkHolder?.self) { group in
+            for holder in surplus.holders {
                 group.addTask {
                     do {
-                        try await self.withClient { try await $0.removeContainer(id, force: true, removeVolumes: true) }
+                        try await self.withClient { try await $0.removeContainer(holder.id, force: true, removeVolumes: true) }
                     } catch let error as IsolationError where error.code == .notFound {
                     } catch {
-                        return nil
+                        return holder
                     }
-                    return id
+                    return nil
                 }
             }
-            return await group.reduce(into: Set<String>()) { if let id = $1 { $0.insert(id) } }
+            return await group.reduce(into: []) { if let holder = $1 { $0.append(holder) } }
         }
-        for network in networks {
+        for name in surplus.networks {
             do {
-                if let holder = network.holder, !gone.contains(holder.id) { throw CancellationError() }
-                try await withClient { try await $0.removeNetwork(network.name) }
+                try await withClient { try await $0.removeNetwork(name) }
             } catch let error as IsolationError where error.code == .notFound {
                 // Already gone: what was wanted.
             } catch {
-                await self.networks.removeLater(network)
+                failed.networks.append(name)
             }
         }
+        if !failed.isEmpty { await networks.removeLater(failed) }
     }
 }

@@ -16,7 +16,9 @@ extension DockerEngine {
     /// refuses all but one ("Pool overlaps"), and the others try the next free subnet.
     ///
     /// - Throws: `conflict` (as a `DockerError`) when the name is taken; `capacityExceeded` when the pool is full.
-    func createNetwork(_ name: String, labels: [String: String], internal: Bool = false, client: DockerClient) async throws {
+    func createNetwork(
+        _ name: String, labels: [String: String], internal: Bool = false, options: [String: String] = [:], client: DockerClient
+    ) async throws {
         var tried: [IPv4Subnet] = []
         // Starting at a random place makes two processes less likely to collide at all.
         let start = Int.random(in: 0..<Self.subnetPool.count)
@@ -31,7 +33,8 @@ extension DockerEngine {
             }
             tried.append(subnet)
             do {
-                try await client.createNetwork(NetworkSpec(name: name, isInternal: `internal`, labels: labels, subnet: subnet.description))
+                try await client.createNetwork(
+                    NetworkSpec(name: name, isInternal: `internal`, labels: labels, subnet: subnet.description, options: options))
                 return
             } catch let error as DockerError where error.message.lowercased().contains("overlaps") {
                 continue

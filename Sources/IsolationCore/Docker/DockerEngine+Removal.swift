@@ -31,8 +31,12 @@ extension DockerEngine {
     }
 
     /// Removes the environment's private networks found by label (the record of a create cut
-    /// short does not name them). Shared networks carry no environment label.
+    /// short does not name them), and gives back (or removes) the holder whose namespace it
+    /// joined. Shared networks carry no environment label.
     func removeOwnedNetworks(of environment: Environment, client: DockerClient) async throws {
+        if let holder = environment.details[Self.holderDetail], let network = environment.details["network"] {
+            try await releaseHolder(holder, network: network, client: client)
+        }
         var names = try await client.listNetworks(filters: Self.ownedBy(environment)).map(\.name)
         if let recorded = environment.details["owned_network"], !names.contains(recorded) { names.insert(recorded, at: 0) }
         for name in names {

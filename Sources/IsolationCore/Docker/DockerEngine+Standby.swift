@@ -54,7 +54,7 @@ extension DockerEngine {
         let unserved = await standby.expect(remaining)
         let idle = remaining == 0 ? await networks.stop() : await networks.keepAtMost(unserved)
         guard !idle.isEmpty else { return }
-        background.start(.removals) { await self.removePooledNetworks(idle) }
+        background.start(.removals) { await self.removePooled(idle) }
     }
 
     /// Waits for the standbys being started and the engine's own removals (pooled networks), so

@@ -148,8 +148,9 @@ public final class DockerEngine: IsolationEngine {
             let standbyLabels = Self.standbyLabels(for: environment)
             if let standbyKey, let claimed = await standby.claim(standbyKey, labels: standbyLabels, engine: self, client: client) {
                 await standby.refill(standbyKey, labels: standbyLabels, engine: self)
-                details["network"] = claimed.network ?? "none"
+                details["network"] = claimed.holder?.network ?? claimed.heldNetwork ?? claimed.network ?? "none"
                 if let network = claimed.network { details["owned_network"] = network }
+                if let holder = claimed.holder { details[Self.holderDetail] = holder.id }
                 for (port, hostPort) in claimed.hostPorts { details["port.\(port)"] = String(hostPort) }
                 details["standby"] = "true"
                 return EngineArtifact(location: claimed.id, details: details)
@@ -158,9 +159,10 @@ public final class DockerEngine: IsolationEngine {
                 Self.networkRequest(of: spec), for: container, environment: environment, client: client)
             container.networkMode = network.mode
             if let holder = network.holder {
-                // The holder publishes the ports; alone on its private network, the service needs no alias.
+                // The holder publishes the ports; alone in its namespace, the service needs no alias.
                 container.networkMode = "container:\(holder.id)"
                 container.ports = []
+                details[Self.holderDetail] = holder.id
             } else if !["none", "bridge", "host", "default"].contains(network.mode) {
                 // Docker's own networks take no aliases ("network-scoped alias is supported only for
                 // containers in user defined networks").
@@ -173,7 +175,7 @@ public final class DockerEngine: IsolationEngine {
                 container.mounts = try await self.mounts(for: environment, client: client) + (packageSources?.mounts ?? [])
                 id = try await self.createContainerPulling(container, of: environment, client: client)
             } catch {
-                await self.removeResources(of: environment, container: nil, network: network.owned, client: client)
+                await self.removeResources(of: environment, container: nil, network: network.owned, holder: network.holder, client: client)
                 if let error = error as? DockerError, error.code == .notFound {
                     throw IsolationError(
                         .invalidSpec, field: "image",
@@ -208,7 +210,7 @@ public final class DockerEngine: IsolationEngine {
                 try await self.waitUntilReady(id, spec: spec, hostPorts: hostPorts, client: client)
             } catch {
                 if let standbyKey { await standby.abandon(standbyKey) }
-                await self.removeResources(of: environment, container: id, network: network.owned, client: client)
+                await self.removeResources(of: environment, container: id, network: network.owned, holder: network.holder, client: client)
                 throw error
             }
             if let standbyKey { await standby.refill(standbyKey, labels: standbyLabels, engine: self) }
@@ -231,9 +233,12 @@ public final class DockerEngine: IsolationEngine {
     }
 
     /// Undoes a creation that failed half-way; what cannot be removed now is left to cleanup, which finds it by label.
-    private func removeResources(of environment: Environment, container: String?, network: String?, client: DockerClient) async {
+    private func removeResources(
+        of environment: Environment, container: String?, network: String?, holder: NetworkHolder?, client: DockerClient
+    ) async {
         if let container { try? await client.removeContainer(container, force: true, removeVolumes: true) }
         if let network { try? await releaseNetwork(network, client: client) }
+        if let holder { try? await releaseHolder(holder.id, network: holder.network, client: client) }
         try? await removeVolumes(of: environment, client: client)
     }
 
@@ -248,8 +253,14 @@ public final class DockerEngine: IsolationEngine {
             return ("none", nil, nil)
         case "isolated":
             if usesNetworkPool(environment) {
-                let network = try await pooledNetwork(for: container, labels: Self.standbyLabels(for: environment), client: client)
-                return (network.name, network.name, network.holder)
+                // The held network is the pool's, not the environment's.
+                switch try await pooledNetwork(
+                    for: container, labels: Self.standbyLabels(for: environment), startingHolder: false, client: client)
+                {
+                case .holder(let holder): return (holder.network, nil, holder)
+                case .heldNetwork(let name): return (name, nil, nil)
+                case .privateNetwork(let name): return (name, name, nil)
+                }
             }
             let name = "ptest-iso-\(environment.id)"
             try await createNetwork(name, labels: environment.labels, client: client)

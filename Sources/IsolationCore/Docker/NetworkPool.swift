@@ -1,6 +1,6 @@
 import Foundation
 
-/// Private networks reused within one process, one environment at a time.
+/// Private networks and held namespaces reused within one process, one environment at a time.
 ///
 /// Creating a bridge network and removing it costs the daemon more than
 /// starting a container (its subnet, bridge device and firewall rules), and a
@@ -8,22 +8,31 @@ import Foundation
 /// environment's private network is only ever its own: this pool hands a
 /// network to one environment, takes it back once that environment's
 /// containers are removed (so nothing of the last user is on it), and lends
-/// it to the next. Idle networks carry the session's labels, so the
-/// session's end removes what the pool still holds if ``drain()`` never runs.
+/// it to the next.
 ///
-/// A network may keep a ``NetworkHolder``, its namespace held for the
-/// services that join it; the holder stays with the network, idle or lent.
+/// A service that can share a held namespace (``NetworkHolder``) gets a
+/// holder instead, lent the same way; the holders live on the pool's held
+/// networks (one at a time, replaced when its expiry is too near), where
+/// containers cannot reach one another. A held network goes once no holder
+/// is on it and the pool has no more use for it.
 ///
-/// Only networks this process created are taken back; an environment
-/// destroyed by another process (the CLI, the reaper) has its network removed
-/// as usual.
+/// Idle networks and holders carry the session's labels, so the session's
+/// end removes what the pool still holds if ``drain(reopen:)`` never runs.
+/// Only what this process created is taken back; an environment destroyed
+/// by another process (the CLI, the reaper) has its network or holder
+/// removed as usual.
 actor NetworkPool {
-    /// Idle networks kept at most; more are removed.
+    /// Idle networks kept at most, and idle holders; more are removed.
     let capacity: Int
 
     private var idle: [PooledNetwork] = []
     /// Networks of this pool in use.
     private var lent: [String: PooledNetwork] = [:]
+    private var idleHolders: [NetworkHolder] = []
+    /// Holders of this pool in use, by container id.
+    private var lentHolders: [String: NetworkHolder] = [:]
+    /// The networks holders are started on, with their expiry labels.
+    private var heldNetworks: [String: Date] = [:]
     private var closed = false
     /// Set by ``stop()``: no more environments will take a network, so none is kept idle.
     private var stopped = false
@@ -36,18 +45,14 @@ actor NetworkPool {
         self.capacity = capacity
     }
 
+    private var keeps: Int { min(capacity, idleLimit ?? capacity) }
+
+    // MARK: Private networks
+
     /// An idle network whose labels outlast `until`, now lent to the caller; `nil` when none is.
-    /// `holderPorts`: the caller's service would join a holder publishing these ports, so a network
-    /// with such a holder comes first, then one without a holder (one with another holder only
-    /// when the caller wants none: it then joins the network itself).
-    func take(lastingUntil until: Date, holderPorts: [Int]?) -> PooledNetwork? {
-        guard !closed else { return nil }
-        let fresh = idle.indices.filter { idle[$0].expiresAt >= until }
-        let chosen =
-            holderPorts.flatMap { ports in fresh.last { idle[$0].holder?.ports == ports } }
-            ?? fresh.last { idle[$0].holder == nil } ?? (holderPorts == nil ? fresh.last : nil)
-        guard let chosen else { return nil }
-        let network = idle.remove(at: chosen)
+    func take(lastingUntil until: Date) -> PooledNetwork? {
+        guard !closed, let index = idle.lastIndex(where: { $0.expiresAt >= until }) else { return nil }
+        let network = idle.remove(at: index)
         lent[network.name] = network
         return network
     }
@@ -57,19 +62,11 @@ actor NetworkPool {
         lent[network.name] = network
     }
 
-    /// Records the holder now on a lent network (`nil`: it has none any more).
-    func setHolder(_ holder: NetworkHolder?, of name: String) {
-        lent[name]?.holder = holder
-    }
-
-    /// Takes a lent network back once nothing but its holder is on it. `false` when the caller
-    /// must remove it: not this pool's, the pool full or drained.
+    /// Takes a lent network back once nothing is on it. `false` when the caller must remove
+    /// it: not this pool's, the pool full or drained.
     func giveBack(_ name: String) -> Bool {
         guard let network = lent.removeValue(forKey: name) else { return false }
-        guard !closed, !stopped, idle.count < min(capacity, idleLimit ?? capacity), network.expiresAt > Date() else {
-            // The caller removes the network; its holder, which the pool knew, goes first.
-            return false
-        }
+        guard !closed, !stopped, idle.count < keeps, network.expiresAt > Date() else { return false }
         idle.append(network)
         return true
     }
@@ -77,6 +74,63 @@ actor NetworkPool {
     /// Whether `name` is a network of this pool in use.
     func isLent(_ name: String) -> Bool {
         lent[name] != nil
+    }
+
+    // MARK: Held namespaces
+
+    /// An idle holder publishing exactly `ports` whose labels outlast `until`, now lent to the
+    /// caller; `nil` when none is.
+    func takeHolder(lastingUntil until: Date, ports: [Int]) -> NetworkHolder? {
+        guard !closed, let index = idleHolders.lastIndex(where: { $0.expiresAt >= until && $0.ports == ports }) else { return nil }
+        let holder = idleHolders.remove(at: index)
+        lentHolders[holder.id] = holder
+        return holder
+    }
+
+    /// The held network that outlasts `until` longest; `nil` when none does (the caller makes one).
+    func heldNetwork(lastingUntil until: Date) -> PooledNetwork? {
+        guard !closed, let best = heldNetworks.filter({ $0.value >= until }).max(by: { $0.value < $1.value }) else { return nil }
+        return PooledNetwork(name: best.key, expiresAt: best.value)
+    }
+
+    /// Records a held network just created.
+    func addHeldNetwork(_ network: PooledNetwork) {
+        heldNetworks[network.name] = network.expiresAt
+    }
+
+    /// Records a holder just started as lent.
+    func lend(_ holder: NetworkHolder) {
+        lentHolders[holder.id] = holder
+    }
+
+    /// Takes a lent holder back once its service is removed. `false` when the caller must
+    /// remove it (then ``holderRemoved(_:network:)``): not this pool's, the pool full or drained.
+    func giveBackHolder(_ id: String) -> Bool {
+        guard let holder = lentHolders[id] else { return false }
+        guard !closed, !stopped, idleHolders.count < keeps, holder.expiresAt > Date() else { return false }
+        lentHolders[id] = nil
+        idleHolders.append(holder)
+        return true
+    }
+
+    /// A holder of `network` the caller removed (not taken back, or found dead). Returns the
+    /// network when it has no holder left and the pool no more use for it, for the caller to remove.
+    func holderRemoved(_ id: String, network: String) -> String? {
+        lentHolders[id] = nil
+        return releasableHeldNetwork(network)
+    }
+
+    private func releasableHeldNetwork(_ name: String) -> String? {
+        guard let expiresAt = heldNetworks[name], closed || stopped || expiresAt <= Date(),
+            !idleHolders.contains(where: { $0.network == name }), !lentHolders.values.contains(where: { $0.network == name })
+        else { return nil }
+        heldNetworks[name] = nil
+        return name
+    }
+
+    /// The holders lent now, on held networks.
+    func lentHolderList() -> [NetworkHolder] {
+        lentHolders.values.sorted { $0.id < $1.id }
     }
 
     /// Whether a holder may be started from `image` (none failed for want of `sleep`).
@@ -88,36 +142,52 @@ actor NetworkPool {
         imagesWithoutHolder.insert(image)
     }
 
-    /// Keeps no network idle from now on (networks given back are the caller's to remove) and
-    /// returns the idle ones, for the caller to remove.
-    func stop() -> [PooledNetwork] {
+    // MARK: The pool's end
+
+    /// Keeps nothing idle from now on (what is given back later is the caller's to remove) and
+    /// returns what is idle, for the caller to remove.
+    func stop() -> PoolSurplus {
         stopped = true
         return keepAtMost(0)
     }
 
-    /// Keeps at most `count` networks idle from now on (each environment still to come takes at
-    /// most one) and returns the surplus idle ones, the oldest first, for the caller to remove:
-    /// removed while the last tests run, not all at the session's end (the daemon removes
-    /// networks one at a time). A later call replaces the count.
-    func keepAtMost(_ count: Int) -> [PooledNetwork] {
+    /// Keeps at most `count` networks and `count` holders idle from now on (each environment
+    /// still to come takes at most one) and returns the surplus, the oldest first, for the caller
+    /// to remove: removed while the last tests run, not all at the session's end (the daemon
+    /// removes networks one at a time). A later call replaces the count.
+    func keepAtMost(_ count: Int) -> PoolSurplus {
         idleLimit = count
-        let surplus = max(0, idle.count - count)
-        defer { idle.removeFirst(surplus) }
-        return Array(idle.prefix(surplus))
+        var surplus = PoolSurplus()
+        let networks = max(0, idle.count - count)
+        surplus.networks = idle.prefix(networks).map(\.name)
+        idle.removeFirst(networks)
+        let holders = max(0, idleHolders.count - count)
+        surplus.holders = Array(idleHolders.prefix(holders))
+        idleHolders.removeFirst(holders)
+        surplus.networks += heldNetworks.keys.sorted().compactMap(releasableHeldNetwork)
+        return surplus
     }
 
-    /// A network whose removal failed: the next ``drain(reopen:)`` returns it again. Never lent.
-    func removeLater(_ network: PooledNetwork) {
-        var failed = network
-        failed.expiresAt = .distantPast
-        idle.append(failed)
+    /// What failed to be removed: the next ``drain(reopen:)`` returns it again. Never lent.
+    func removeLater(_ surplus: PoolSurplus) {
+        idleHolders += surplus.holders.map { holder in
+            var failed = holder
+            failed.expiresAt = .distantPast
+            return failed
+        }
+        idle += surplus.networks.map { PooledNetwork(name: $0, expiresAt: .distantPast) }
     }
 
-    /// Closes the pool and returns the idle networks, for the caller to remove. `reopen`: the
-    /// pool lends again afterwards (networks lent now come back to it).
-    func drain(reopen: Bool = false) -> [PooledNetwork] {
-        closed = !reopen
-        defer { idle = [] }
-        return idle
+    /// Closes the pool and returns what is idle (and the held networks no lent holder is on),
+    /// for the caller to remove. `reopen`: the pool lends again afterwards (what is lent now
+    /// comes back to it).
+    func drain(reopen: Bool = false) -> PoolSurplus {
+        closed = true
+        defer { closed = !reopen }
+        var surplus = PoolSurplus(holders: idleHolders, networks: idle.map(\.name))
+        idle = []
+        idleHolders = []
+        surplus.networks += heldNetworks.keys.sorted().compactMap(releasableHeldNetwork)
+        return surplus
     }
 }

@@ -25,10 +25,13 @@ struct StandbyKey: Hashable, Sendable {
 /// A container started (and, for a service, found ready) ahead of need.
 struct Standby: Sendable {
     var id: String
-    /// Its private network, when the key asks for one.
+    /// Its private network, when the key asks for one and it joins no held namespace.
     var network: String?
-    /// The ``NetworkHolder`` whose namespace it joined: without it the standby has no network.
-    var holder: String?
+    /// The held network it is on with an endpoint of its own (its image has no `sleep` for a holder).
+    var heldNetwork: String? = nil
+    /// The ``NetworkHolder`` whose namespace it joined (then it has no ``network``): without it
+    /// the standby has no network.
+    var holder: NetworkHolder?
     /// Container port → host port, for published ports.
     var hostPorts: [Int: Int]
     var startedAt: Date

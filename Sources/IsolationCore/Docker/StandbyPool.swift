@@ -177,14 +177,18 @@ actor StandbyPool {
                 if await drained() { throw CancellationError() }
                 if await abandoned() { throw CancellationError() }
                 if key.ownNetwork {
-                    let network = try await engine.pooledNetwork(for: container, labels: labels, client: client)
-                    standby.network = network.name
-                    container.networkMode = network.name
-                    if let holder = network.holder {
+                    switch try await engine.pooledNetwork(for: container, labels: labels, startingHolder: true, client: client) {
+                    case .holder(let holder):
+                        standby.holder = holder
                         container.networkMode = "container:\(holder.id)"
                         container.ports = []
-                        standby.holder = holder.id
                         standby.hostPorts = holder.hostPorts
+                    case .heldNetwork(let name):
+                        standby.heldNetwork = name
+                        container.networkMode = name
+                    case .privateNetwork(let name):
+                        standby.network = name
+                        container.networkMode = name
                     }
                 }
                 standby.id = try await client.createContainer(container).id
@@ -211,14 +215,15 @@ actor StandbyPool {
         }
     }
 
-    private static func isRunning(_ holder: String?, client: DockerClient) async -> Bool {
+    private static func isRunning(_ holder: NetworkHolder?, client: DockerClient) async -> Bool {
         guard let holder else { return true }
-        return (try? await client.inspectContainer(holder))?.state.running ?? false
+        return (try? await client.inspectContainer(holder.id))?.state.running ?? false
     }
 
     private static func remove(_ standby: Standby, engine: DockerEngine, client: DockerClient) async {
         if !standby.id.isEmpty { _ = try? await client.removeContainer(standby.id, force: true, removeVolumes: true) }
         if let network = standby.network { _ = try? await engine.releaseNetwork(network, client: client) }
+        if let holder = standby.holder { _ = try? await engine.releaseHolder(holder.id, network: holder.network, client: client) }
     }
 
     /// Starts no standby beyond what the next `count` environments can take: the owner knows how
