@@ -52,7 +52,13 @@ extension DockerEngine {
         if Self.joinsHolder(container) {
             let ports = container.ports.map(\.containerPort).sorted()
             let mayHold = await networks.mayHold(container.image)
-            while mayHold, let holder = await networks.takeHolder(lastingUntil: needed, ports: ports) {
+            while mayHold {
+                guard let holder = await networks.takeHolder(lastingUntil: needed, ports: ports) else {
+                    // A standby waits for a holder on its way back (its environment being
+                    // destroyed) rather than start one: a holder's start is a whole endpoint's.
+                    if startingHolder, await networks.waitForReturning(lastingUntil: needed, ports: ports) { continue }
+                    break
+                }
                 // One inspect: a holder that died (or a cleanup removed) cannot be joined.
                 if let state = try? await client.inspectContainer(holder.id), state.state.running { return .holder(holder) }
                 try await removeHolder(holder, client: client)

@@ -293,6 +293,17 @@ public final class DockerEngine: IsolationEngine {
     }
 
     public func destroy(_ environment: Environment) async throws {
+        let holder = environment.details[Self.holderDetail]
+        if let holder { await networks.returningHolder(holder) }
+        do {
+            try await destroyResources(environment)
+        } catch {
+            if let holder { await networks.notReturning(holder) }
+            throw error
+        }
+    }
+
+    private func destroyResources(_ environment: Environment) async throws {
         try await withClient { client in
             try await self.removeContainers(of: environment, client: client)
             try await self.removeOwnedNetworks(of: environment, client: client)

@@ -33,6 +33,10 @@ actor NetworkPool {
     private var lentHolders: [String: NetworkHolder] = [:]
     /// The networks holders are started on, with their expiry labels.
     private var heldNetworks: [String: Date] = [:]
+    /// Lent holders whose environment is being destroyed: back (or removed) soon.
+    private var returning: Set<String> = []
+    /// Resolved when a returning holder is back or removed.
+    private var holderArrival: OneShot<Void>?
     private var closed = false
     /// Set by ``stop()``: no more environments will take a network, so none is kept idle.
     private var stopped = false
@@ -103,9 +107,39 @@ actor NetworkPool {
         lentHolders[holder.id] = holder
     }
 
+    /// The environment of lent holder `id` is being destroyed: ``waitForReturning(lastingUntil:ports:)`` may wait for it.
+    func returningHolder(_ id: String) {
+        if lentHolders[id] != nil { returning.insert(id) }
+    }
+
+    /// The destroy of a returning holder's environment failed: it is not coming back now.
+    func notReturning(_ id: String) {
+        if returning.remove(id) != nil { arrived() }
+    }
+
+    /// Waits until a returning holder that would serve (`ports`, lasting until `until`) is back
+    /// or removed; `false` at once when none is returning.
+    func waitForReturning(lastingUntil until: Date, ports: [Int]) async -> Bool {
+        guard !closed, returning.contains(where: { lentHolders[$0].map { $0.ports == ports && $0.expiresAt >= until } ?? false })
+        else { return false }
+        let arrival = holderArrival ?? OneShot<Void>()
+        holderArrival = arrival
+        try? await arrival.value()
+        return true
+    }
+
+    /// Whether a standby waits for a returning holder now.
+    var isAwaited: Bool { holderArrival != nil }
+
+    private func arrived() {
+        holderArrival?.resolve(.success(()))
+        holderArrival = nil
+    }
+
     /// Takes a lent holder back once its service is removed. `false` when the caller must
     /// remove it (then ``holderRemoved(_:network:)``): not this pool's, the pool full or drained.
     func giveBackHolder(_ id: String) -> Bool {
+        defer { if returning.remove(id) != nil { arrived() } }
         guard let holder = lentHolders[id] else { return false }
         guard !closed, !stopped, idleHolders.count < keeps, holder.expiresAt > Date() else { return false }
         lentHolders[id] = nil
@@ -117,6 +151,7 @@ actor NetworkPool {
     /// network when it has no holder left and the pool no more use for it, for the caller to remove.
     func holderRemoved(_ id: String, network: String) -> String? {
         lentHolders[id] = nil
+        if returning.remove(id) != nil { arrived() }
         return releasableHeldNetwork(network)
     }
 
@@ -183,6 +218,7 @@ actor NetworkPool {
     /// comes back to it).
     func drain(reopen: Bool = false) -> PoolSurplus {
         closed = true
+        arrived()
         defer { closed = !reopen }
         var surplus = PoolSurplus(holders: idleHolders, networks: idle.map(\.name))
         idle = []
