@@ -249,3 +249,33 @@ extension DockerNetworkHolderTests {
         await manager.shutdown()
     }
 }
+
+extension DockerNetworkHolderTests {
+    @Test func aContainerOnTheHeldNetworkItselfKeepsItUntilItGoes() async throws {
+        let home = try TestHome("holder-direct")
+        let session = "holder-direct-\(UUID().uuidString.prefix(8))"
+        let manager = try manager(home, session: session)
+        // The first environment is on the held network with an endpoint of its own; its
+        // standby starts the network's first holder.
+        let direct = try await manager.create(serviceSpec())
+        #expect(direct.details["network_holder"] == nil)
+        let network = try #require(direct.details["network"])
+        await manager.waitForBackgroundWork()
+
+        // Stopped, the pool keeps nothing: the holder goes with the environment that took the
+        // standby, but the network stays while the first environment is on it, and serves it.
+        try await manager.stopStandbys()
+        let held = try await manager.create(serviceSpec())
+        #expect(held.details["network_holder"] != nil)
+        try await manager.destroy(held.id)
+        #expect(try await holders(session).isEmpty)
+        #expect(try await networks(session) == [network])
+        #expect(Self.get(direct.details["port.8080"]) == (try await token(manager, direct)))
+
+        // It goes with its last container, while the manager is still open.
+        try await manager.destroy(direct.id)
+        await manager.waitForBackgroundWork()
+        #expect(try await networks(session).isEmpty)
+        await manager.shutdown()
+    }
+}

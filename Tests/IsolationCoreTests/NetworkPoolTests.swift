@@ -53,6 +53,8 @@ import Testing
         await pool.addHeldNetwork(PooledNetwork(name: "held", expiresAt: Self.later))
         await pool.lend(holder("a"))
         await pool.lend(holder("b"))
+        // Its creator's use ends once its holders are lent.
+        #expect(await pool.leaveHeldNetwork("held") == nil)
         await pool.returningHolder("a")
         let failed = Task { await pool.waitForReturning(lastingUntil: Date(), ports: [8080]) }
         try await waiting(pool)
@@ -81,6 +83,7 @@ import Testing
             await pool.lend(holder(id))
             #expect(await pool.giveBackHolder(id))
         }
+        #expect(await pool.leaveHeldNetwork("held") == nil)
         let surplus = await pool.keepAtMost(1)
         #expect(surplus.holders.map(\.id) == ["a", "b"])
         #expect(surplus.networks.isEmpty)

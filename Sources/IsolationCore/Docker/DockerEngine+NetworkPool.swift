@@ -63,8 +63,10 @@ extension DockerEngine {
                 if let state = try? await client.inspectContainer(holder.id), state.state.running { return .holder(holder) }
                 try await removeHolder(holder, client: client)
             }
+            // Used from here on (a stop cannot remove it under the caller): by the holder once
+            // lent, else by the caller's container, until ``leaveHeldNetwork(_:client:)``.
             let network: PooledNetwork
-            if let existing = await networks.heldNetwork(lastingUntil: needed) {
+            if let existing = await networks.useHeldNetwork(lastingUntil: needed) {
                 network = existing
             } else {
                 network = try await newPooledNetwork(needed: needed, labels: labels, options: Self.heldNetworkOptions, client: client)
@@ -75,6 +77,7 @@ extension DockerEngine {
                     on: network, image: container.image, platform: container.platform, ports: ports, labels: labels, client: client)
             else { return .heldNetwork(network.name) }
             await networks.lend(holder)
+            _ = await networks.leaveHeldNetwork(network.name)
             return .holder(holder)
         }
         if let taken = await networks.take(lastingUntil: needed) { return .privateNetwork(taken.name) }
@@ -175,25 +178,29 @@ extension DockerEngine {
             try await client.removeContainer(id, force: true, removeVolumes: true)
         } catch let error as DockerError where error.code == .notFound {}
         if let unused = await networks.holderRemoved(id, network: network) {
-            try await client.removeNetwork(unused)
+            await removePooled(PoolSurplus(networks: [unused]))
+        }
+    }
+
+    /// The container with an endpoint of its own on held network `name` is removed (or was never
+    /// made): the network goes when nothing is left on it and the pool has no more use for it.
+    func leaveHeldNetwork(_ name: String) async {
+        if let unused = await networks.leaveHeldNetwork(name) {
+            await removePooled(PoolSurplus(networks: [unused]))
         }
     }
 
     /// Removes the idle pooled networks and holders; the pool lends no more.
     func drainNetworkPool(reopen: Bool = false) async {
         await removePooled(await networks.drain(reopen: reopen))
-        // A holder lent to an environment that another process destroyed (the CLI) never comes
-        // back: that process removed it. Its held network goes once no holder is left on it.
-        for holder in await networks.lentHolderList() {
-            do {
-                _ = try await withClient { try await $0.inspectContainer(holder.id) }
-            } catch let error as IsolationError where error.code == .notFound {
-                if let unused = await networks.holderRemoved(holder.id, network: holder.network) {
-                    await removePooled(PoolSurplus(networks: [unused]))
-                }
-            } catch {
-                // Unknown: the session's end finds the network by label.
-            }
+        // An environment that another process destroyed (the CLI) never comes back to this
+        // pool: that process removed its container and holder. A held network the daemon has
+        // no container on goes now, whatever the pool counted.
+        for name in await networks.heldNetworksInUse() {
+            guard let left = try? await withClient({ try await $0.listContainers(all: true, filters: ["network": [name]]) }),
+                left.isEmpty, let unused = await networks.forgetUsers(of: name)
+            else { continue }
+            await removePooled(PoolSurplus(networks: [unused]))
         }
     }
 

@@ -36,6 +36,9 @@ extension DockerEngine {
     func removeOwnedNetworks(of environment: Environment, client: DockerClient) async throws {
         if let holder = environment.details[Self.holderDetail], let network = environment.details["network"] {
             try await releaseHolder(holder, network: network, client: client)
+        } else if let network = environment.details["network"], await networks.isHeldNetwork(network) {
+            // On this process's held network with an endpoint of its own.
+            await leaveHeldNetwork(network)
         }
         var names = try await client.listNetworks(filters: Self.ownedBy(environment)).map(\.name)
         if let recorded = environment.details["owned_network"], !names.contains(recorded) { names.insert(recorded, at: 0) }

@@ -175,7 +175,7 @@ public final class DockerEngine: IsolationEngine {
                 container.mounts = try await self.mounts(for: environment, client: client) + (packageSources?.mounts ?? [])
                 id = try await self.createContainerPulling(container, of: environment, client: client)
             } catch {
-                await self.removeResources(of: environment, container: nil, network: network.owned, holder: network.holder, client: client)
+                await self.removeResources(of: environment, container: nil, network: network, client: client)
                 if let error = error as? DockerError, error.code == .notFound {
                     throw IsolationError(
                         .invalidSpec, field: "image",
@@ -210,7 +210,7 @@ public final class DockerEngine: IsolationEngine {
                 try await self.waitUntilReady(id, spec: spec, hostPorts: hostPorts, client: client)
             } catch {
                 if let standbyKey { await standby.abandon(standbyKey) }
-                await self.removeResources(of: environment, container: id, network: network.owned, holder: network.holder, client: client)
+                await self.removeResources(of: environment, container: id, network: network, client: client)
                 throw error
             }
             if let standbyKey { await standby.refill(standbyKey, labels: standbyLabels, engine: self) }
@@ -233,12 +233,11 @@ public final class DockerEngine: IsolationEngine {
     }
 
     /// Undoes a creation that failed half-way; what cannot be removed now is left to cleanup, which finds it by label.
-    private func removeResources(
-        of environment: Environment, container: String?, network: String?, holder: NetworkHolder?, client: DockerClient
-    ) async {
+    private func removeResources(of environment: Environment, container: String?, network: NetworkChoice, client: DockerClient) async {
         if let container { try? await client.removeContainer(container, force: true, removeVolumes: true) }
-        if let network { try? await releaseNetwork(network, client: client) }
-        if let holder { try? await releaseHolder(holder.id, network: holder.network, client: client) }
+        if let owned = network.owned { try? await releaseNetwork(owned, client: client) }
+        if let holder = network.holder { try? await releaseHolder(holder.id, network: holder.network, client: client) }
+        if network.onHeldNetwork { await leaveHeldNetwork(network.mode) }
         try? await removeVolumes(of: environment, client: client)
     }
 
@@ -246,28 +245,28 @@ public final class DockerEngine: IsolationEngine {
     /// Anything else: a shared network of that name (created, labelled, when missing; removed with its last user).
     /// A pooled private network may come with a ``NetworkHolder`` for `container` to join.
     private func prepareNetwork(_ request: String?, for container: ContainerSpec, environment: Environment, client: DockerClient)
-        async throws -> (mode: String, owned: String?, holder: NetworkHolder?)
+        async throws -> NetworkChoice
     {
         switch request {
         case nil, "none":
-            return ("none", nil, nil)
+            return NetworkChoice(mode: "none")
         case "isolated":
             if usesNetworkPool(environment) {
                 // The held network is the pool's, not the environment's.
                 switch try await pooledNetwork(
                     for: container, labels: Self.standbyLabels(for: environment), startingHolder: false, client: client)
                 {
-                case .holder(let holder): return (holder.network, nil, holder)
-                case .heldNetwork(let name): return (name, nil, nil)
-                case .privateNetwork(let name): return (name, name, nil)
+                case .holder(let holder): return NetworkChoice(mode: holder.network, holder: holder)
+                case .heldNetwork(let name): return NetworkChoice(mode: name, onHeldNetwork: true)
+                case .privateNetwork(let name): return NetworkChoice(mode: name, owned: name)
                 }
             }
             let name = "ptest-iso-\(environment.id)"
             try await createNetwork(name, labels: environment.labels, client: client)
-            return (name, name, nil)
+            return NetworkChoice(mode: name, owned: name)
         case let shared?:
             try await ensureSharedNetwork(shared, environment: environment, client: client)
-            return (shared, nil, nil)
+            return NetworkChoice(mode: shared)
         }
     }
 
@@ -314,4 +313,16 @@ public final class DockerEngine: IsolationEngine {
             try await self.removeVolumes(of: environment, client: client)
         }
     }
+}
+
+/// Where an environment's container goes (``DockerEngine/prepareNetwork``): its network mode,
+/// and what of it is the environment's to give back when it goes.
+struct NetworkChoice: Sendable {
+    var mode: String
+    /// A private network of its own.
+    var owned: String? = nil
+    /// The holder whose namespace it joins.
+    var holder: NetworkHolder? = nil
+    /// On the held network `mode` with an endpoint of its own.
+    var onHeldNetwork = false
 }

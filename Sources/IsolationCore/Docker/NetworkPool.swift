@@ -33,6 +33,9 @@ actor NetworkPool {
     private var lentHolders: [String: NetworkHolder] = [:]
     /// The networks holders are started on, with their expiry labels.
     private var heldNetworks: [String: Date] = [:]
+    /// Per held network, its users besides its holders: containers on it with an endpoint of
+    /// their own, and callers between looking it up and lending the holder they start on it.
+    private var heldUsers: [String: Int] = [:]
     /// Lent holders whose environment is being destroyed: back (or removed) soon.
     private var returning: Set<String> = []
     /// Resolved when a returning holder is back or removed.
@@ -91,15 +94,32 @@ actor NetworkPool {
         return holder
     }
 
-    /// The held network that outlasts `until` longest; `nil` when none does (the caller makes one).
-    func heldNetwork(lastingUntil until: Date) -> PooledNetwork? {
+    /// The held network that outlasts `until` longest, now used by the caller until it calls
+    /// ``leaveHeldNetwork(_:)``; `nil` when none does (the caller makes one).
+    func useHeldNetwork(lastingUntil until: Date) -> PooledNetwork? {
         guard !closed, let best = heldNetworks.filter({ $0.value >= until }).max(by: { $0.value < $1.value }) else { return nil }
+        heldUsers[best.key, default: 0] += 1
         return PooledNetwork(name: best.key, expiresAt: best.value)
     }
 
-    /// Records a held network just created.
+    /// Records a held network just created, used by its creator (as ``useHeldNetwork(lastingUntil:)``).
     func addHeldNetwork(_ network: PooledNetwork) {
         heldNetworks[network.name] = network.expiresAt
+        heldUsers[network.name, default: 0] += 1
+    }
+
+    /// A user of held network `name` is gone (its container removed, or its holder lent). Returns
+    /// the network when nothing is left on it and the pool has no more use for it, for the
+    /// caller to remove.
+    func leaveHeldNetwork(_ name: String) -> String? {
+        guard let users = heldUsers[name] else { return nil }
+        heldUsers[name] = users > 1 ? users - 1 : nil
+        return releasableHeldNetwork(name)
+    }
+
+    /// Whether `name` is a held network of this pool.
+    func isHeldNetwork(_ name: String) -> Bool {
+        heldNetworks[name] != nil
     }
 
     /// Records a holder just started as lent.
@@ -156,16 +176,28 @@ actor NetworkPool {
     }
 
     private func releasableHeldNetwork(_ name: String) -> String? {
-        guard let expiresAt = heldNetworks[name], closed || stopped || expiresAt <= Date(),
+        guard let expiresAt = heldNetworks[name], closed || stopped || expiresAt <= Date(), heldUsers[name] == nil,
             !idleHolders.contains(where: { $0.network == name }), !lentHolders.values.contains(where: { $0.network == name })
         else { return nil }
         heldNetworks[name] = nil
         return name
     }
 
-    /// The holders lent now, on held networks.
-    func lentHolderList() -> [NetworkHolder] {
-        lentHolders.values.sorted { $0.id < $1.id }
+    /// The held networks still in use, by what this pool knows.
+    func heldNetworksInUse() -> [String] {
+        heldNetworks.keys.sorted()
+    }
+
+    /// Forgets the users and holders of held network `name` (another process removed them: the
+    /// daemon has no container on it) and returns it when the pool has no more use for it.
+    func forgetUsers(of name: String) -> String? {
+        heldUsers[name] = nil
+        for (id, holder) in lentHolders where holder.network == name {
+            lentHolders[id] = nil
+            returning.remove(id)
+        }
+        arrived()
+        return releasableHeldNetwork(name)
     }
 
     /// Whether a holder may be started from `image` (none failed for want of `sleep`).

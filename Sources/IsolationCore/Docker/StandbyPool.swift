@@ -224,6 +224,7 @@ actor StandbyPool {
         if !standby.id.isEmpty { _ = try? await client.removeContainer(standby.id, force: true, removeVolumes: true) }
         if let network = standby.network { _ = try? await engine.releaseNetwork(network, client: client) }
         if let holder = standby.holder { _ = try? await engine.releaseHolder(holder.id, network: holder.network, client: client) }
+        if let held = standby.heldNetwork { await engine.leaveHeldNetwork(held) }
     }
 
     /// Starts no standby beyond what the next `count` environments can take: the owner knows how
