@@ -61,10 +61,11 @@ extension DockerEngine {
                 }
                 // One inspect: a holder that died (or a cleanup removed) cannot be joined.
                 if let state = try? await client.inspectContainer(holder.id), state.state.running { return .holder(holder) }
-                try await removeHolder(holder, client: client)
+                // Not removable now: the session's end finds it (and its network) by label.
+                try? await removeHolder(holder, client: client)
             }
             // Used from here on (a stop cannot remove it under the caller): by the holder once
-            // lent, else by the caller's container, until ``leaveHeldNetwork(_:client:)``.
+            // lent, else by the caller's container, until ``leaveHeldNetwork(_:)``.
             let network: PooledNetwork
             if let existing = await networks.useHeldNetwork(lastingUntil: needed) {
                 network = existing
