@@ -30,13 +30,41 @@ extension DockerEngine: ControllableEngine {
 
     public func pause(_ environment: Environment) async throws {
         try await withClient { client in
-            for id in try await self.containers(of: environment, client: client) { try await client.pauseContainer(id) }
+            for id in try await self.containers(of: environment, client: client) {
+                try await client.pauseContainer(id)
+                try await Self.awaitPaused(true, id, client: client)
+            }
         }
     }
 
     public func unpause(_ environment: Environment) async throws {
         try await withClient { client in
-            for id in try await self.containers(of: environment, client: client) { try await client.unpauseContainer(id) }
+            for id in try await self.containers(of: environment, client: client) {
+                try await client.unpauseContainer(id)
+                try await Self.awaitPaused(false, id, client: client)
+            }
+        }
+    }
+
+    /// How long a pause or unpause may take to show in the container's state.
+    static let pauseSettleTimeout = Duration.seconds(10)
+
+    /// Waits until the daemon reports the container `paused` (or not). Docker 20.10 answers the
+    /// request once containerd froze or thawed the container, but records it in the container's
+    /// state only when containerd's event arrives: an inspect right after the answer may still
+    /// say the opposite (seen in CI on a loaded machine).
+    static func awaitPaused(_ paused: Bool, _ id: String, client: DockerClient) async throws {
+        let deadline = ContinuousClock.now + pauseSettleTimeout
+        var pause = Duration.milliseconds(2)
+        while try await client.inspectContainer(id).state.paused != paused {
+            guard ContinuousClock.now < deadline else {
+                throw IsolationError(
+                    .timeout,
+                    "container \(id.prefix(12)): still \(paused ? "running" : "paused") \(pauseSettleTimeout) after the daemon "
+                        + "accepted the \(paused ? "pause" : "unpause"); check the daemon (`docker events`)")
+            }
+            try await Task.sleep(for: pause)
+            pause = min(pause * 2, .milliseconds(100))
         }
     }
 
