@@ -45,6 +45,18 @@ import Testing
         return (try? Data(contentsOf: URL(string: "http://127.0.0.1:\(port)/")!)).map { String(decoding: $0, as: UTF8.self) }
     }
 
+    /// Two environments: the first on the held network itself (no holder was idle), the second
+    /// taking the standby the first started, in that standby's holder.
+    func directThenHeld(_ manager: IsolationManager) async throws -> (direct: Environment, held: Environment) {
+        let direct = try await manager.create(serviceSpec())
+        #expect(direct.details["network_holder"] == nil)
+        await manager.waitForBackgroundWork()
+        let held = try await manager.create(serviceSpec())
+        #expect(held.details["standby"] == "true" && held.details["network_holder"] != nil)
+        await manager.waitForBackgroundWork()
+        return (direct, held)
+    }
+
     /// What the environment's own container serves, read inside it.
     func token(_ manager: IsolationManager, _ environment: Environment) async throws -> String {
         try await manager.run(environment.id, Command(["cat", "/www/index.html"])).stdoutText
@@ -120,13 +132,9 @@ import Testing
         let home = try TestHome("holder-other")
         let session = "holder-other-\(UUID().uuidString.prefix(8))"
         let owner = try manager(home, session: session)
-        // The first is on the held network itself; the second takes its standby, in a holder.
-        let first = try await owner.create(serviceSpec())
-        await owner.waitForBackgroundWork()
-        let environment = try await owner.create(serviceSpec())
+        let (first, environment) = try await directThenHeld(owner)
         let holder = try #require(environment.details["network_holder"])
         let network = try #require(environment.details["network"])
-        await owner.waitForBackgroundWork()
 
         // A CLI's destroy: its engine never lent the holder, so it removes it; the held network
         // is the owner's, which other environments of the session use.
@@ -147,11 +155,7 @@ import Testing
         let home = try TestHome("holder-died")
         let session = "holder-died-\(UUID().uuidString.prefix(8))"
         let manager = try manager(home, session: session)
-        let first = try await manager.create(serviceSpec())
-        await manager.waitForBackgroundWork()
-        let second = try await manager.create(serviceSpec())
-        #expect(second.details["standby"] == "true" && second.details["network_holder"] != nil)
-        await manager.waitForBackgroundWork()
+        let (first, second) = try await directThenHeld(manager)
         // Its holder goes back idle; the next standby is in another.
         try await manager.destroy(second.id)
         let dead = try await holders(session)

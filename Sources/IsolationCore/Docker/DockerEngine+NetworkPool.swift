@@ -62,7 +62,7 @@ extension DockerEngine {
                 // One inspect: a holder that died (or a cleanup removed) cannot be joined.
                 if let state = try? await client.inspectContainer(holder.id), state.state.running { return .holder(holder) }
                 // Not removable now: the session's end finds it (and its network) by label.
-                try? await removeHolder(holder, client: client)
+                try? await removeHolder(holder.id, network: holder.network, client: client)
             }
             // Used from here on (a stop cannot remove it under the caller): by the holder once
             // lent, else by the caller's container, until ``leaveHeldNetwork(_:)``.
@@ -170,10 +170,6 @@ extension DockerEngine {
         try await removeHolder(id, network: network, client: client)
     }
 
-    private func removeHolder(_ holder: NetworkHolder, client: DockerClient) async throws {
-        try await removeHolder(holder.id, network: holder.network, client: client)
-    }
-
     private func removeHolder(_ id: String, network: String, client: DockerClient) async throws {
         do {
             try await client.removeContainer(id, force: true, removeVolumes: true)
@@ -197,7 +193,7 @@ extension DockerEngine {
         // An environment that another process destroyed (the CLI) never comes back to this
         // pool: that process removed its container and holder. A held network the daemon has
         // no container on goes now, whatever the pool counted.
-        for name in await networks.heldNetworksInUse() {
+        for name in await networks.heldNetworkNames() {
             guard let left = try? await withClient({ try await $0.listContainers(all: true, filters: ["network": [name]]) }),
                 left.isEmpty, let unused = await networks.forgetUsers(of: name)
             else { continue }

@@ -78,11 +78,6 @@ actor NetworkPool {
         return true
     }
 
-    /// Whether `name` is a network of this pool in use.
-    func isLent(_ name: String) -> Bool {
-        lent[name] != nil
-    }
-
     // MARK: Held namespaces
 
     /// An idle holder publishing exactly `ports` whose labels outlast `until`, now lent to the
@@ -183,8 +178,8 @@ actor NetworkPool {
         return name
     }
 
-    /// The held networks still in use, by what this pool knows.
-    func heldNetworksInUse() -> [String] {
+    /// The held networks this pool has not removed yet.
+    func heldNetworkNames() -> [String] {
         heldNetworks.keys.sorted()
     }
 
