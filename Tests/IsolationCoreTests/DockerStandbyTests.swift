@@ -394,4 +394,41 @@ import Testing
         #expect(try await standbys(session).isEmpty)
         #expect(try await networks(session).isEmpty)
     }
+
+    @Test func anEnvironmentMadeFromAStandbyIsDestroyedFromItsRecordByAnyProcess() async throws {
+        let home = try TestHome("standby-destroy")
+        let session = "standby-destroy-\(UUID().uuidString.prefix(8))"
+        let manager = try manager(home, session: session)
+        // NET_ADMIN: on a private network of its own, which destroy must give back too.
+        let spec = EnvironmentSpec(image: Self.busybox, ports: [8080], capAdd: ["NET_ADMIN"], mode: .sandbox)
+        let first = try await manager.create(spec)
+        await manager.waitForBackgroundWork()
+        let taken = try await manager.create(spec)
+        #expect(taken.details["standby"] == "true")
+        let network = try #require(taken.details["owned_network"])
+        // Docker cannot relabel a container: the standby carries none of the environment's labels,
+        // so a search by them finds nothing, and destroy goes by the record alone.
+        let inspect = try await withDockerClient(try .fromEnvironment()) { try await $0.inspectContainer(taken.location) }
+        #expect(inspect.config.labels?["ptest-iso.environment"] == nil)
+        #expect(inspect.config.labels?["ptest-iso.standby"] == "true")
+
+        // Another process of the session destroys it: it has only the record.
+        let other = try self.manager(home, session: session)
+        try await other.destroy(taken.id)
+        let left = try await withDockerClient(try .fromEnvironment()) {
+            try await $0.listContainers(all: true, filters: ["id": [taken.location]])
+        }
+        #expect(left.isEmpty)
+        // Its network is free again: nothing is on it (the pool keeps it idle, or it is gone).
+        let members = try await withDockerClient(try .fromEnvironment()) {
+            try await $0.listContainers(all: true, filters: ["network": [network]]).map(\.id)
+        }
+        #expect(members.isEmpty)
+
+        try await manager.destroy(first.id)
+        await other.shutdown()
+        await manager.shutdown()
+        #expect(try await standbys(session).isEmpty)
+        #expect(try await networks(session).isEmpty)
+    }
 }

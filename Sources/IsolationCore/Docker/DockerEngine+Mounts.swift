@@ -69,6 +69,7 @@ extension DockerEngine {
 
     /// Removes the volumes the environment owns, found by their label.
     func removeVolumes(of environment: Environment, client: DockerClient) async throws {
+        guard Self.mayCarryItsLabel(environment) else { return }
         let owned = try await client.listVolumes(filters: [
             "label": ["\(ResourceLabels.managed)=true", "\(ResourceLabels.environment)=\(environment.id)"]
         ])

@@ -10,6 +10,10 @@ extension DockerEngine {
     /// - Throws: the daemon's error for a container it would not remove (so destroy fails saying
     ///   what is left); a container already gone is not an error.
     func removeContainers(of environment: Environment, client: DockerClient) async throws {
+        guard Self.mayCarryItsLabel(environment) else {
+            try await removeRecordedContainer(of: environment, client: client)
+            return
+        }
         var ids = try await client.listContainers(all: true, filters: Self.ownedBy(environment)).map(\.id)
         if !environment.location.isEmpty && !ids.contains(where: { $0.hasPrefix(environment.location) }) {
             ids.insert(environment.location, at: 0)
@@ -40,12 +44,31 @@ extension DockerEngine {
             // On this process's held network with an endpoint of its own.
             await leaveHeldNetwork(network)
         }
-        var names = try await client.listNetworks(filters: Self.ownedBy(environment)).map(\.name)
+        var names = Self.mayCarryItsLabel(environment) ? try await client.listNetworks(filters: Self.ownedBy(environment)).map(\.name) : []
         if let recorded = environment.details["owned_network"], !names.contains(recorded) { names.insert(recorded, at: 0) }
         for name in names {
             do {
                 try await releaseNetwork(name, client: client)
             } catch let error as DockerError where error.code == .notFound {}
+        }
+    }
+
+    /// Whether anything of the environment may carry its label, so that destroy must search for
+    /// it. Not when its container was a standby: Docker cannot relabel a container, so a standby
+    /// keeps the session's labels (``standbyLabels(for:)``), its network is one a standby started
+    /// on, and a spec with volumes gets no standby. Its record names all it has; the four
+    /// searches (containers before and after, networks, volumes) would find nothing, and would
+    /// cost the daemon as much as the test's own calls in a suite of fresh containers.
+    static func mayCarryItsLabel(_ environment: Environment) -> Bool {
+        environment.details["standby"] != "true"
+    }
+
+    private func removeRecordedContainer(of environment: Environment, client: DockerClient) async throws {
+        guard !environment.location.isEmpty else { return }
+        do {
+            try await client.removeContainer(environment.location, force: true, removeVolumes: true)
+        } catch let error as DockerError where error.code == .notFound {
+            // Already gone: that is what destroy wants.
         }
     }
 
