@@ -66,14 +66,37 @@ import Testing
         await pool.returningHolder("b")
         let removed = Task { await pool.waitForReturning(lastingUntil: Date(), ports: [8080]) }
         try await waiting(pool)
-        // Not the pool's to keep any more (a stop): the caller removes it, and the network
-        // is handed back once "a" is gone too.
+        // Found dead on its way back: the caller removes it, and the network is handed back
+        // once "a" is gone too.
         _ = await pool.stop()
-        #expect(await pool.giveBackHolder("b") == false)
         #expect(await pool.holderRemoved("b", network: "held") == nil)
         try await released(pool)
         #expect(await removed.value)
         #expect(await pool.holderRemoved("a", network: "held") == "held")
+    }
+
+    @Test func afterAStopAHolderComingBackGoesToTheStandbyWaitingForItAndOnlyThen() async throws {
+        let pool = NetworkPool(capacity: 4)
+        await pool.addHeldNetwork(PooledNetwork(name: "held", expiresAt: Self.later))
+        for id in ["a", "b", "c"] { await pool.lend(holder(id)) }
+        #expect(await pool.leaveHeldNetwork("held") == nil)
+        // The last test begins: nothing is kept idle from now on, but the standby started for
+        // it waits for "a", whose environment is being destroyed.
+        _ = await pool.stop()
+        await pool.returningHolder("a")
+        let waiter = Task { await pool.waitForReturning(lastingUntil: Date(), ports: [8080]) }
+        try await waiting(pool)
+        // A holder of other ports is no use to it: removed as after any stop.
+        await pool.lend(holder("d", ports: [5432]))
+        #expect(await pool.giveBackHolder("d") == false)
+        #expect(await pool.giveBackHolder("a"))
+        try await released(pool)
+        #expect(await waiter.value)
+        #expect(await pool.takeHolder(lastingUntil: Date(), ports: [8080])?.id == "a")
+        // With nobody waiting, one coming back is the caller's to remove.
+        await pool.returningHolder("b")
+        #expect(await pool.giveBackHolder("b") == false)
+        #expect(await pool.giveBackHolder("c") == false)
     }
 
     @Test func idleHoldersBeyondTheCountAreHandedBackAndTheHeldNetworkWithTheLast() async {

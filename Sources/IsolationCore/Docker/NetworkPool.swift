@@ -40,6 +40,8 @@ actor NetworkPool {
     private var returning: Set<String> = []
     /// Resolved when a returning holder is back or removed.
     private var holderArrival: OneShot<Void>?
+    /// Standbys waiting for a returning holder, by the ports they need.
+    private var awaiting: [[Int]: Int] = [:]
     private var closed = false
     /// Set by ``stop()``: no more environments will take a network, so none is kept idle.
     private var stopped = false
@@ -139,7 +141,9 @@ actor NetworkPool {
         else { return false }
         let arrival = holderArrival ?? OneShot<Void>()
         holderArrival = arrival
+        awaiting[ports, default: 0] += 1
         try? await arrival.value()
+        awaiting[ports] = awaiting[ports].flatMap { $0 > 1 ? $0 - 1 : nil }
         return true
     }
 
@@ -153,10 +157,14 @@ actor NetworkPool {
 
     /// Takes a lent holder back once its service is removed. `false` when the caller must
     /// remove it (then ``holderRemoved(_:network:)``): not this pool's, the pool full or drained.
+    /// A standby waiting for one of its ports gets it whatever the pool keeps: the standby is
+    /// for an environment still to come (the last test's, after a stop), and would otherwise
+    /// start a holder of its own right after this one was removed.
     func giveBackHolder(_ id: String) -> Bool {
         defer { if returning.remove(id) != nil { arrived() } }
         guard let holder = lentHolders[id] else { return false }
-        guard !closed, !stopped, idleHolders.count < keeps, holder.expiresAt > Date() else { return false }
+        let awaited = awaiting[holder.ports] != nil
+        guard !closed, holder.expiresAt > Date(), awaited || (!stopped && idleHolders.count < keeps) else { return false }
         lentHolders[id] = nil
         idleHolders.append(holder)
         return true
