@@ -304,6 +304,16 @@ import Testing
         #expect(try await networks(session).isEmpty)
     }
 
+    /// A sandbox with a published port and `NET_ADMIN`: it joins a private network itself, not
+    /// a held namespace (decision 0023).
+    static let onPrivateNetwork = EnvironmentSpec(image: busybox, ports: [8080], capAdd: ["NET_ADMIN"], mode: .sandbox)
+
+    func containers(on network: String) async throws -> [String] {
+        try await withDockerClient(try .fromEnvironment()) {
+            try await $0.listContainers(all: true, filters: ["network": [network]]).map(\.id)
+        }
+    }
+
     func networks(_ session: String) async throws -> [String] {
         try await withDockerClient(try .fromEnvironment()) {
             try await $0.listNetworks(filters: ["label": ["ptest-iso.session=\(session)"]]).map(\.name)
@@ -366,8 +376,7 @@ import Testing
         let home = try TestHome("standby-network-pool")
         let session = "standby-network-pool-\(UUID().uuidString.prefix(8))"
         let manager = try manager(home, session: session)
-        // NET_ADMIN: a container that joins its network itself, not a held namespace (decision 0023).
-        let spec = EnvironmentSpec(image: Self.busybox, ports: [8080], capAdd: ["NET_ADMIN"], mode: .sandbox)
+        let spec = Self.onPrivateNetwork
         let first = try await manager.create(spec)
         let firstNetwork = try #require(first.details["owned_network"])
         await manager.waitForBackgroundWork()
@@ -384,10 +393,7 @@ import Testing
         let joined = try await withDockerClient(try .fromEnvironment()) { try await $0.inspectContainer(refill.id) }
         #expect(joined.networkSettings.networks.map { Array($0.keys) } == [firstNetwork])
         // Alone on it: the environment that has it now and the one before never shared it.
-        let members = try await withDockerClient(try .fromEnvironment()) {
-            try await $0.listContainers(all: true, filters: ["network": [firstNetwork]]).map(\.id)
-        }
-        #expect(members == [refill.id])
+        #expect(try await containers(on: firstNetwork) == [refill.id])
 
         try await manager.destroy(second.id)
         await manager.shutdown()
@@ -399,11 +405,10 @@ import Testing
         let home = try TestHome("standby-destroy")
         let session = "standby-destroy-\(UUID().uuidString.prefix(8))"
         let manager = try manager(home, session: session)
-        // NET_ADMIN: on a private network of its own, which destroy must give back too.
-        let spec = EnvironmentSpec(image: Self.busybox, ports: [8080], capAdd: ["NET_ADMIN"], mode: .sandbox)
-        let first = try await manager.create(spec)
+        // On a private network of its own, which destroy must give back too.
+        let first = try await manager.create(Self.onPrivateNetwork)
         await manager.waitForBackgroundWork()
-        let taken = try await manager.create(spec)
+        let taken = try await manager.create(Self.onPrivateNetwork)
         #expect(taken.details["standby"] == "true")
         let network = try #require(taken.details["owned_network"])
         // Docker cannot relabel a container: the standby carries none of the environment's labels,
@@ -420,10 +425,7 @@ import Testing
         }
         #expect(left.isEmpty)
         // Its network is free again: nothing is on it (the pool keeps it idle, or it is gone).
-        let members = try await withDockerClient(try .fromEnvironment()) {
-            try await $0.listContainers(all: true, filters: ["network": [network]]).map(\.id)
-        }
-        #expect(members.isEmpty)
+        #expect(try await containers(on: network).isEmpty)
 
         try await manager.destroy(first.id)
         await other.shutdown()
