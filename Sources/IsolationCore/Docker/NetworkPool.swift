@@ -40,7 +40,8 @@ actor NetworkPool {
     private var returning: Set<String> = []
     /// Resolved when a returning holder is back or removed.
     private var holderArrival: OneShot<Void>?
-    /// Standbys waiting for a returning holder, by the ports they need.
+    /// Standbys waiting for a returning holder, by the ports they need: counted until the next
+    /// arrival releases them all (each then looks again, and may wait again).
     private var awaiting: [[Int]: Int] = [:]
     private var closed = false
     /// Set by ``stop()``: no more environments will take a network, so none is kept idle.
@@ -143,7 +144,6 @@ actor NetworkPool {
         holderArrival = arrival
         awaiting[ports, default: 0] += 1
         try? await arrival.value()
-        awaiting[ports] = awaiting[ports].flatMap { $0 > 1 ? $0 - 1 : nil }
         return true
     }
 
@@ -153,6 +153,7 @@ actor NetworkPool {
     private func arrived() {
         holderArrival?.resolve(.success(()))
         holderArrival = nil
+        awaiting = [:]
     }
 
     /// Takes a lent holder back once its service is removed. `false` when the caller must
