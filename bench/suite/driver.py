@@ -11,8 +11,8 @@ Scenarios (``--scenario NAME``, repeatable; default: all):
   container the issue's scenario to the letter: the busybox suites with nothing asked of the
             container (no exec); floor: the daemon's create+start+remove
   http      a fresh HTTP service per test (readiness checked): ptest-isolation vs
-            testcontainers vs pytest-docker; floor: the daemon's create+start+answer+remove
-            of the service
+            testcontainers vs a docker-py fixture vs pytest-docker; floor: the daemon's
+            create+start+answer+remove of the service (and joining a held namespace)
   venv      a fresh venv with 3 packages per test (offline, local wheels): ptest-isolation
             vs uv per test vs tox-uv style (one venv, reinstalled); floor: ``cp -al``
   snapshot  a fresh copy of a prepared venv and of a prepared container per test

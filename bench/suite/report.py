@@ -114,7 +114,7 @@ def targets(scenario: Scenario, suites: dict[str, Any], ratios: list[dict[str, A
                                  CONTAINER_VS_TESTCONTAINERS, False, shown + _below_floor(suites[ratio["other"]], floors)))
         if scenario.name == "venv" and ratio["other"].split()[0] == "uv":
             found.append(_target(f"≥ {VENV_VS_UV:g}× faster than uv per test{n}", ratio["faster_by"], VENV_VS_UV, False, shown))
-        if scenario.name == "http":
+        if scenario.name == "http" and ratio["other"].split()[0] in ("testcontainers", "pytest-docker"):
             found.append(_target(f"faster than {ratio['other']} (issue 11)", ratio["faster_by"], 1.0, False, shown))
     return found
 

@@ -113,6 +113,7 @@ SCENARIOS: dict[str, Scenario] = {
              Suite("ours", "ptest-isolation", "ours", "ours", ("docker",), DOCKER_HTTP_HELD_FLOOR, plugin=True),
              Suite("testcontainers", "testcontainers", "testcontainers_suite", "other", ("docker",),
                    DOCKER_HTTP_HELD_FLOOR),
+             Suite("docker-py", "docker-py fixture", "http_dockerpy", "other", ("docker",), DOCKER_HTTP_HELD_FLOOR),
              Suite("pytest-docker", "pytest-docker", "pytest_docker_suite", "other", ("docker", "compose"),
                    DOCKER_HTTP_HELD_FLOOR, pytest_args=("-p", "pytest_docker", "--container-scope", "function"))),
             xdist=True, shown_floors=(DOCKER_HTTP_FLOOR,)),
