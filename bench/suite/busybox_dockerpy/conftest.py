@@ -11,13 +11,7 @@ import pytest
 sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 
 from common import IMAGE, RUN_ID, RUN_LABEL, SLEEP  # noqa: E402
-
-
-@pytest.fixture(scope="session")
-def client() -> Iterator[docker.DockerClient]:
-    client = docker.from_env()
-    yield client
-    client.close()
+from dockerpy_client import client  # noqa: E402, F401 (the session fixture)
 
 
 @pytest.fixture
