@@ -5,16 +5,14 @@ import Foundation
 /// id. A record left `creating` by a client that died mid-create names no container, yet the
 /// container (and its private network) may exist and run; destroy means those are gone too.
 extension DockerEngine {
-    /// Removes the recorded container and every container labelled as the environment's.
+    /// Removes the recorded container and every container labelled as the environment's (searched
+    /// for, before and after, unless none may carry that label: ``mayCarryItsLabel(_:)``).
     ///
     /// - Throws: the daemon's error for a container it would not remove (so destroy fails saying
     ///   what is left); a container already gone is not an error.
     func removeContainers(of environment: Environment, client: DockerClient) async throws {
-        guard Self.mayCarryItsLabel(environment) else {
-            try await removeRecordedContainer(of: environment, client: client)
-            return
-        }
-        var ids = try await client.listContainers(all: true, filters: Self.ownedBy(environment)).map(\.id)
+        let searched = Self.mayCarryItsLabel(environment)
+        var ids = searched ? try await client.listContainers(all: true, filters: Self.ownedBy(environment)).map(\.id) : []
         if !environment.location.isEmpty && !ids.contains(where: { $0.hasPrefix(environment.location) }) {
             ids.insert(environment.location, at: 0)
         }
@@ -25,6 +23,7 @@ extension DockerEngine {
                 // Already gone: that is what destroy wants.
             }
         }
+        guard searched else { return }
         // Destroy reports success only for what is gone: one made meanwhile (its creator still alive) is named.
         let left = try await client.listContainers(all: true, filters: Self.ownedBy(environment))
         guard left.isEmpty else {
@@ -61,15 +60,6 @@ extension DockerEngine {
     /// cost the daemon as much as the test's own calls in a suite of fresh containers.
     static func mayCarryItsLabel(_ environment: Environment) -> Bool {
         environment.details["standby"] != "true"
-    }
-
-    private func removeRecordedContainer(of environment: Environment, client: DockerClient) async throws {
-        guard !environment.location.isEmpty else { return }
-        do {
-            try await client.removeContainer(environment.location, force: true, removeVolumes: true)
-        } catch let error as DockerError where error.code == .notFound {
-            // Already gone: that is what destroy wants.
-        }
     }
 
     static func ownedBy(_ environment: Environment) -> [String: [String]] {

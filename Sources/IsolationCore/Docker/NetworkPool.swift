@@ -40,9 +40,9 @@ actor NetworkPool {
     private var returning: Set<String> = []
     /// Resolved when a returning holder is back or removed.
     private var holderArrival: OneShot<Void>?
-    /// Standbys waiting for a returning holder, by the ports they need: counted until the next
-    /// arrival releases them all (each then looks again, and may wait again).
-    private var awaiting: [[Int]: Int] = [:]
+    /// The ports standbys wait for a returning holder of, until the next arrival releases them
+    /// all (each then looks again, and may wait again).
+    private var awaitedPorts: Set<[Int]> = []
     private var closed = false
     /// Set by ``stop()``: no more environments will take a network, so none is kept idle.
     private var stopped = false
@@ -142,7 +142,7 @@ actor NetworkPool {
         else { return false }
         let arrival = holderArrival ?? OneShot<Void>()
         holderArrival = arrival
-        awaiting[ports, default: 0] += 1
+        awaitedPorts.insert(ports)
         try? await arrival.value()
         return true
     }
@@ -153,7 +153,7 @@ actor NetworkPool {
     private func arrived() {
         holderArrival?.resolve(.success(()))
         holderArrival = nil
-        awaiting = [:]
+        awaitedPorts = []
     }
 
     /// Takes a lent holder back once its service is removed. `false` when the caller must
@@ -164,7 +164,7 @@ actor NetworkPool {
     func giveBackHolder(_ id: String) -> Bool {
         defer { if returning.remove(id) != nil { arrived() } }
         guard let holder = lentHolders[id] else { return false }
-        let awaited = awaiting[holder.ports] != nil
+        let awaited = awaitedPorts.contains(holder.ports)
         guard !closed, holder.expiresAt > Date(), awaited || (!stopped && idleHolders.count < keeps) else { return false }
         lentHolders[id] = nil
         idleHolders.append(holder)
